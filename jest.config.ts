@@ -1,0 +1,37 @@
+import type { Config } from 'jest';
+
+// Lib aliases, mirrored from tsconfig.json paths.
+const moduleNameMapper = {
+  '^@app/(common|config|database|health|cache|observability|identity|calendar|assistant|security|backup)$': '<rootDir>/libs/$1/src',
+};
+const transform = { '^.+\\.(t|j)s$': '@swc/jest' };
+
+const config: Config = {
+  projects: [
+    {
+      displayName: 'unit',
+      testEnvironment: 'node',
+      moduleFileExtensions: ['js', 'json', 'ts'],
+      rootDir: '.',
+      testMatch: ['<rootDir>/{apps,libs,test}/**/*.spec.ts'],
+      transform,
+      moduleNameMapper,
+    },
+    {
+      // Integration (*.int-spec.ts) and end-to-end (*.e2e-spec.ts) tests share one FerretDB and one
+      // Redis per run, started by the global setup; each file uses its own database and key prefix.
+      displayName: 'e2e',
+      testEnvironment: 'node',
+      moduleFileExtensions: ['js', 'json', 'ts'],
+      rootDir: '.',
+      testMatch: ['<rootDir>/{apps,libs,test}/**/*.{int,e2e}-spec.ts'],
+      transform,
+      moduleNameMapper,
+      globalSetup: '<rootDir>/test/setup/global-setup.ts',
+      globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
+      testTimeout: 60_000,
+    },
+  ],
+};
+
+export default config;

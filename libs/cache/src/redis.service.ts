@@ -1,0 +1,55 @@
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { AppConfig } from '@app/config';
+import { withTimeout } from '@app/common';
+import Redis from 'ioredis';
+
+/** How long any Redis command may take before it fails: a hung Redis must not hang a request. */
+export const REDIS_COMMAND_TIMEOUT_MS = 500;
+
+/**
+ * The one Redis connection of the process. Fails fast when Redis is down (no offline queue, a
+ * command timeout, one retry), and reconnects in the background so it recovers on its own.
+ */
+@Injectable()
+export class RedisService implements OnApplicationShutdown {
+  private readonly logger = new Logger(RedisService.name);
+  readonly client: Redis;
+  private lastError = '';
+
+  constructor(config: AppConfig) {
+    this.client = new Redis(config.redisUrl, {
+      enableOfflineQueue: false,
+      commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
+      connectTimeout: 1000,
+      maxRetriesPerRequest: 1,
+      retryStrategy: (attempt) => Math.min(100 * attempt, 1000),
+      lazyConnect: false,
+    });
+    this.client.on('error', (err: Error) => {
+      // ioredis repeats the error on every reconnect attempt; log each distinct one once.
+      if (err.message !== this.lastError) this.logger.warn(`redis: ${err.message}`);
+      this.lastError = err.message;
+    });
+    this.client.on('ready', () => {
+      if (this.lastError) this.logger.log('redis: connected again');
+      this.lastError = '';
+    });
+  }
+
+  get isReady(): boolean {
+    return this.client.status === 'ready';
+  }
+
+  /** PING with a bound; resolves to the round-trip in milliseconds or rejects. */
+  async ping(timeoutMs: number): Promise<number> {
+    const started = performance.now();
+    if (!this.isReady) throw new Error(`redis is ${this.client.status}`);
+    await withTimeout(this.client.ping(), timeoutMs, 'redis PING');
+    return performance.now() - started;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.client.status === 'end') return;
+    await this.client.quit().catch(() => this.client.disconnect());
+  }
+}

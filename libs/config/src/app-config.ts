@@ -1,0 +1,98 @@
+import { version } from '../../../package.json';
+import { Env, EnvSchema } from './config.schema';
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    readonly problem: string,
+  ) {
+    super(`${variable} ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * The one validated configuration object. Injected by type (`constructor(config: AppConfig)`);
+ * nothing else in the code reads process.env.
+ */
+export class AppConfig {
+  readonly version: string = version;
+  readonly nodeEnv: Env['NODE_ENV'];
+  readonly host: string;
+  readonly port: number;
+  readonly logLevel: Env['LOG_LEVEL'];
+  readonly mongodbUri: string;
+  readonly redisUrl: string;
+  readonly jwt: { secret: string; accessTtlSeconds: number; refreshTtlDays: number };
+  readonly corsOrigins: string[];
+  readonly rateLimitPerMinute: number;
+  readonly trustProxy: boolean;
+  readonly healthTimeoutMs: number;
+  readonly shutdownTimeoutMs: number;
+  readonly llm: { apiKey?: string; baseUrl?: string; model: string; timeoutMs: number };
+  readonly backupDir: string;
+  readonly securityWebhookUrl?: string;
+
+  constructor(env: Env) {
+    this.nodeEnv = env.NODE_ENV;
+    this.host = env.HOST;
+    this.port = env.PORT;
+    this.logLevel = env.LOG_LEVEL;
+    this.mongodbUri = env.MONGODB_URI;
+    this.redisUrl = env.REDIS_URL;
+    this.jwt = {
+      secret: env.JWT_SECRET,
+      accessTtlSeconds: env.JWT_ACCESS_TTL_SECONDS,
+      refreshTtlDays: env.REFRESH_TOKEN_TTL_DAYS,
+    };
+    this.corsOrigins = env.CORS_ORIGINS;
+    this.rateLimitPerMinute = env.RATE_LIMIT_PER_MINUTE;
+    this.trustProxy = env.TRUST_PROXY;
+    this.healthTimeoutMs = env.HEALTH_TIMEOUT_MS;
+    this.shutdownTimeoutMs = env.SHUTDOWN_TIMEOUT_MS;
+    this.llm = {
+      apiKey: env.OPENAI_API_KEY || undefined,
+      baseUrl: env.OPENAI_BASE_URL,
+      model: env.OPENAI_MODEL,
+      timeoutMs: env.LLM_TIMEOUT_MS,
+    };
+    this.backupDir = env.BACKUP_DIR;
+    this.securityWebhookUrl = env.SECURITY_WEBHOOK_URL;
+  }
+
+  get isProduction(): boolean {
+    return this.nodeEnv === 'production';
+  }
+
+  /** Parses and validates the environment; throws ConfigError naming the first bad variable. */
+  static fromEnv(env: NodeJS.ProcessEnv): AppConfig {
+    const parsed = EnvSchema.safeParse(env);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const variable = String(issue.path[0] ?? 'configuration');
+      const given = env[variable];
+      const problem =
+        given === undefined && issue.code === 'invalid_type'
+          ? 'is required'
+          : `${issue.message}${given !== undefined && !/SECRET|KEY|URI|URL/.test(variable) ? ` (got "${given}")` : ''}`;
+      throw new ConfigError(variable, problem);
+    }
+    return new AppConfig(parsed.data);
+  }
+}
+
+/**
+ * Builds the configuration at process start; on a bad value prints one line naming the variable
+ * and exits with status 2 (a usage/configuration error), never a stack trace.
+ */
+export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  try {
+    return AppConfig.fromEnv(env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`Configuration error: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+}

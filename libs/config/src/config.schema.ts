@@ -1,0 +1,74 @@
+import { z } from 'zod';
+
+export const NODE_ENVS = ['development', 'test', 'production'] as const;
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** The development-only JWT secret; refused outside development. */
+export const DEV_JWT_SECRET = 'dev-only-insecure-jwt-secret-change-me-0000';
+
+const int = (min: number, max: number) =>
+  z.coerce
+    .number({ error: `must be an integer` })
+    .int(`must be an integer`)
+    .min(min, `must be at least ${min}`)
+    .max(max, `must be at most ${max}`);
+
+const url = (protocols: string[]) =>
+  z
+    .string()
+    .trim()
+    .refine((v) => {
+      try {
+        return protocols.includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    }, `must be a URL starting with ${protocols.map((p) => p + '//').join(' or ')}`);
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
+  .transform((v) => ['true', '1', 'yes'].includes(v));
+
+/** Environment variables → typed configuration. Every key is documented in the README's table. */
+export const EnvSchema = z
+  .object({
+    NODE_ENV: z.enum(NODE_ENVS, { error: `must be one of ${NODE_ENVS.join(', ')}` }).default('development'),
+    HOST: z.string().min(1).default('0.0.0.0'),
+    PORT: int(1, 65535).default(3000),
+    LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+    MONGODB_URI: url(['mongodb:', 'mongodb+srv:']),
+    REDIS_URL: url(['redis:', 'rediss:']),
+    JWT_SECRET: z.string().default(DEV_JWT_SECRET),
+    JWT_ACCESS_TTL_SECONDS: int(60, 86_400).default(900),
+    REFRESH_TOKEN_TTL_DAYS: int(1, 365).default(30),
+    CORS_ORIGINS: z
+      .string()
+      .default('')
+      .transform((v) =>
+        v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      ),
+    RATE_LIMIT_PER_MINUTE: int(0, 1_000_000).default(600),
+    TRUST_PROXY: bool.default(false),
+    HEALTH_TIMEOUT_MS: int(50, 1000).default(800),
+    SHUTDOWN_TIMEOUT_MS: int(1000, 120_000).default(10_000),
+    OPENAI_API_KEY: z.string().optional(),
+    OPENAI_BASE_URL: url(['http:', 'https:']).optional(),
+    OPENAI_MODEL: z.string().min(1).default('gpt-4o-mini'),
+    LLM_TIMEOUT_MS: int(100, 120_000).default(8000),
+    BACKUP_DIR: z.string().min(1).default('.data/backups'),
+    SECURITY_WEBHOOK_URL: url(['http:', 'https:']).optional(),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV !== 'development' && env.NODE_ENV !== 'test') {
+      if (env.JWT_SECRET === DEV_JWT_SECRET) {
+        ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'must be set outside development' });
+      } else if (env.JWT_SECRET.length < 32) {
+        ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'must be at least 32 characters' });
+      }
+    }
+  });
+
+export type Env = z.output<typeof EnvSchema>;

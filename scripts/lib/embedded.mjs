@@ -1,0 +1,334 @@
+// Embedded development/test services: FerretDB (MongoDB wire protocol on SQLite) and redis-server.
+//
+// Each service runs on a free loopback port under a supervisor shell that kills it as soon as our
+// process goes away (its stdin pipe closes), so not even a SIGKILL of the parent leaves an orphan.
+// Used by `npm start`, `npm test`, `npm run ops` and `npm run services`.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync, rmSync, cpSync, chmodSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+export const FERRETDB_VERSION = 'v1.24.2';
+const FERRETDB_MODULE = 'github.com/FerretDB/FerretDB';
+const SHARED_REDIS_PORT = 6379;
+
+const log = (msg) => process.stderr.write(`[services] ${msg}\n`);
+
+export class ServiceError extends Error {}
+
+function run(cmd, args, opts = {}) {
+  return spawnSync(cmd, args, { encoding: 'utf8', ...opts });
+}
+
+function which(cmd) {
+  const r = run('bash', ['-c', `command -v ${cmd}`]);
+  return r.status === 0 ? r.stdout.trim() : null;
+}
+
+function goBin() {
+  const go = which('go') ?? (existsSync('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : null);
+  return go;
+}
+
+function ferretWorks(bin) {
+  if (!bin || !existsSync(bin)) return false;
+  const r = run(bin, ['--version'], { timeout: 10_000 });
+  return r.status === 0 && r.stdout.includes(FERRETDB_VERSION);
+}
+
+/** Finds a working ferretdb binary, installing it with the Go toolchain when missing. */
+export function ensureFerretdb() {
+  const go = goBin();
+  const gobin = go ? path.join(run(go, ['env', 'GOPATH']).stdout.trim(), 'bin') : null;
+  const candidates = [which('ferretdb'), gobin && path.join(gobin, 'ferretdb')];
+  for (const c of candidates) if (ferretWorks(c)) return c;
+  if (!go) {
+    throw new ServiceError(
+      `ferretdb ${FERRETDB_VERSION} is missing and Go is not installed: install Go (https://go.dev/doc/install), ` +
+        `or set MONGODB_URI to an existing MongoDB.`,
+    );
+  }
+  const target = path.join(gobin, 'ferretdb');
+  log(`installing ferretdb ${FERRETDB_VERSION} with go install (first run only; takes a minute)…`);
+  const inst = run(go, ['install', `${FERRETDB_MODULE}/cmd/ferretdb@${FERRETDB_VERSION}`], { stdio: 'inherit' });
+  if (inst.status !== 0) throw new ServiceError(`go install of ferretdb failed (exit ${inst.status}); see the output above`);
+  if (ferretWorks(target)) return target;
+  // A plain `go install` build lacks build/version/version.txt, which FerretDB's release tooling
+  // generates, and the binary panics at start. Rebuild from the same module source with the file.
+  log('the go-installed ferretdb lacks its version file; rebuilding it from the module source…');
+  const dl = run(go, ['mod', 'download', '-json', `${FERRETDB_MODULE}@${FERRETDB_VERSION}`]);
+  if (dl.status !== 0) throw new ServiceError(`go mod download of ferretdb failed: ${dl.stderr.trim()}`);
+  const src = JSON.parse(dl.stdout).Dir;
+  const work = path.join(os.tmpdir(), `ferretdb-build-${process.pid}`);
+  rmSync(work, { recursive: true, force: true });
+  cpSync(src, work, { recursive: true });
+  run('chmod', ['-R', 'u+w', work]);
+  writeFileSync(path.join(work, 'build/version/version.txt'), `${FERRETDB_VERSION}\n`);
+  const build = run(go, ['build', '-o', target, './cmd/ferretdb'], { cwd: work, stdio: 'inherit' });
+  rmSync(work, { recursive: true, force: true });
+  if (build.status !== 0 || !ferretWorks(target)) throw new ServiceError('building ferretdb from its module source failed');
+  chmodSync(target, 0o755);
+  return target;
+}
+
+/** Finds redis-server, installing Debian's package when missing and running as root. */
+export function ensureRedis() {
+  const found = which('redis-server');
+  if (found) return found;
+  if (process.getuid?.() !== 0) {
+    throw new ServiceError(
+      'redis-server is missing: install it with `sudo apt-get install redis-server`, or set REDIS_URL to an existing Redis.',
+    );
+  }
+  log('installing redis-server with apt-get (first run only)…');
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  run('apt-get', ['update'], { stdio: 'inherit', env });
+  const r = run('apt-get', ['install', '-y', '--no-install-recommends', 'redis-server'], { stdio: 'inherit', env });
+  // The package starts a system service on 6379; that one is the machine's, not ours, so leave it be.
+  const bin = which('redis-server');
+  if (r.status !== 0 || !bin) throw new ServiceError('apt-get install redis-server failed; see the output above');
+  return bin;
+}
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => (port === SHARED_REDIS_PORT ? freePort().then(resolve, reject) : resolve(port)));
+    });
+  });
+}
+
+// The supervisor: runs "$@" in the background; a reader on the original stdin kills it at EOF (our
+// process closed the pipe or died); the shell exits with the service's own exit code.
+const SUPERVISOR = 'exec 3<&0; "$@" </dev/null & pid=$!; { read -r _ <&3; kill -TERM $pid 2>/dev/null; } & reader=$!; wait $pid; code=$?; kill $reader 2>/dev/null; exit $code';
+
+/** One supervised service process; `stop()` ends it and waits; `start()` runs it again on the same port. */
+export class ManagedService {
+  constructor(name, bin, args, { logFile, ready }) {
+    Object.assign(this, { name, bin, args, logFile, ready });
+    this.child = null;
+  }
+
+  async start(timeoutMs = 30_000) {
+    if (this.child) return;
+    const child = spawn('bash', ['-c', SUPERVISOR, this.name, this.bin, ...this.args], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    this.child = child;
+    let output = '';
+    const keep = (d) => {
+      output = (output + d).slice(-4000);
+    };
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
+    child.on('exit', () => {
+      if (this.child === child) this.child = null;
+    });
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (!this.child) throw new ServiceError(`${this.name} exited during start:\n${output.trim()}`);
+      if (await this.ready().catch(() => false)) return;
+      await sleep(100);
+    }
+    await this.stop();
+    throw new ServiceError(`${this.name} did not answer within ${timeoutMs / 1000}s:\n${output.trim()}`);
+  }
+
+  async stop() {
+    const child = this.child;
+    if (!child) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.stdin.end();
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
+    this.child = null;
+  }
+
+  /** Synchronous best effort for process 'exit' handlers: closing stdin makes the supervisor stop it. */
+  stopSync() {
+    this.child?.stdin.destroy();
+  }
+}
+
+export function sleep(ms) {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+function tcpExchange(port, payload, expect, timeoutMs = 1000) {
+  return new Promise((resolve) => {
+    const sock = net.connect(port, '127.0.0.1');
+    let buf = '';
+    const done = (ok) => {
+      sock.destroy();
+      resolve(ok);
+    };
+    sock.setTimeout(timeoutMs, () => done(false));
+    sock.on('error', () => done(false));
+    sock.on('connect', () => (payload ? sock.write(payload) : null));
+    sock.on('data', (d) => {
+      buf += d.toString('latin1');
+      if (buf.includes(expect)) done(true);
+    });
+  });
+}
+
+// A minimal OP_MSG {ping: 1} against admin, so readiness means "answers MongoDB commands", not just "accepts TCP".
+function mongoPingMessage() {
+  const bson = Buffer.from([
+    ...int32(0), // placeholder length
+    0x10, ...Buffer.from('ping\0'), ...int32(1),
+    0x02, ...Buffer.from('$db\0'), ...int32(6), ...Buffer.from('admin\0'),
+    0x00,
+  ]);
+  bson.writeInt32LE(bson.length, 0);
+  const body = Buffer.concat([int32b(0), Buffer.from([0]), bson]); // flagBits, section kind 0
+  const header = Buffer.concat([int32b(16 + body.length), int32b(1), int32b(0), int32b(2013)]);
+  return Buffer.concat([header, body]);
+}
+function int32(n) {
+  const b = Buffer.alloc(4);
+  b.writeInt32LE(n);
+  return [...b];
+}
+function int32b(n) {
+  const b = Buffer.alloc(4);
+  b.writeInt32LE(n);
+  return b;
+}
+
+export function pingMongo(port) {
+  // The reply document holds {ok: 1.0}: the double 1.0 is 00 00 00 00 00 00 f0 3f.
+  return tcpExchange(port, mongoPingMessage(), 'ok\0\0\0\0\0\0\0\xf0\x3f');
+}
+
+export function pingRedis(port) {
+  return tcpExchange(port, 'PING\r\n', '+PONG');
+}
+
+export async function createFerretdb({ dataDir, port, debugPort }) {
+  const bin = ensureFerretdb();
+  const dbDir = path.join(dataDir, 'ferretdb');
+  mkdirSync(dbDir, { recursive: true });
+  port ??= await freePort();
+  debugPort ??= await freePort();
+  const args = [
+    '--handler=sqlite',
+    '--telemetry=disable',
+    `--listen-addr=127.0.0.1:${port}`,
+    `--debug-addr=127.0.0.1:${debugPort}`,
+    `--sqlite-url=file:${dbDir}/`,
+    `--state-dir=${dbDir}`,
+    '--log-level=warn',
+  ];
+  const svc = new ManagedService('ferretdb', bin, args, { ready: () => pingMongo(port) });
+  svc.port = port;
+  svc.uri = `mongodb://127.0.0.1:${port}/calendar`;
+  return svc;
+}
+
+export async function createRedis({ dataDir, port, persist }) {
+  const bin = ensureRedis();
+  const dir = path.join(dataDir, 'redis');
+  mkdirSync(dir, { recursive: true });
+  port ??= await freePort();
+  const args = [
+    '--port', String(port),
+    '--bind', '127.0.0.1',
+    '--dir', dir,
+    '--save', persist ? '60 1' : '',
+    '--appendonly', 'no',
+    '--daemonize', 'no',
+    '--logfile', '',
+    '--loglevel', 'warning',
+  ];
+  const svc = new ManagedService('redis', bin, args, { ready: () => pingRedis(port) });
+  svc.port = port;
+  svc.uri = `redis://127.0.0.1:${port}`;
+  return svc;
+}
+
+export const STATE_FILE = 'services.json';
+
+/** Reads the addresses that a running `npm start` (or `npm run services`) recorded, if it is still alive. */
+export function readRecordedServices(dataDir) {
+  const file = path.join(dataDir, STATE_FILE);
+  if (!existsSync(file)) return null;
+  try {
+    const state = JSON.parse(readFileSync(file, 'utf8'));
+    process.kill(state.pid, 0);
+    return state;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Makes MONGODB_URI and REDIS_URL available: the environment's when set, else a running recorded
+ * pair under dataDir, else fresh embedded services (recorded when `record` is set).
+ * Returns { env, stop } where stop() ends only what this call started.
+ */
+export async function provideServices({ dataDir, persist = false, record = false, reuse = true }) {
+  const env = {};
+  const started = [];
+  const recorded = reuse ? readRecordedServices(dataDir) : null;
+  if (process.env.MONGODB_URI) env.MONGODB_URI = process.env.MONGODB_URI;
+  else if (recorded?.mongodbUri) env.MONGODB_URI = recorded.mongodbUri;
+  if (process.env.REDIS_URL) env.REDIS_URL = process.env.REDIS_URL;
+  else if (recorded?.redisUrl) env.REDIS_URL = recorded.redisUrl;
+
+  const stopAll = async () => {
+    await Promise.all(started.map((s) => s.stop()));
+    if (record && started.length) rmSync(path.join(dataDir, STATE_FILE), { force: true });
+  };
+  process.once('exit', () => started.forEach((s) => s.stopSync()));
+
+  try {
+    if (!env.MONGODB_URI) {
+      const ferret = await createFerretdb({ dataDir });
+      log(`starting FerretDB ${FERRETDB_VERSION} on 127.0.0.1:${ferret.port} (data: ${path.join(dataDir, 'ferretdb')})`);
+      await ferret.start();
+      started.push(ferret);
+      env.MONGODB_URI = ferret.uri;
+    }
+    if (!env.REDIS_URL) {
+      const redis = await createRedis({ dataDir, persist });
+      log(`starting redis-server on 127.0.0.1:${redis.port}`);
+      await redis.start();
+      started.push(redis);
+      env.REDIS_URL = redis.uri;
+    }
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+  if (record && started.length) {
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(
+      path.join(dataDir, STATE_FILE),
+      JSON.stringify({ pid: process.pid, mongodbUri: env.MONGODB_URI, redisUrl: env.REDIS_URL }, null, 2) + '\n',
+    );
+  }
+  return { env, stop: stopAll, started };
+}
+
+/** Stops started services and exits on SIGINT/SIGTERM (once), forwarding the signal to a child first. */
+export function onShutdown(handler) {
+  let stopping = false;
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    process.on(sig, async () => {
+      if (stopping) return;
+      stopping = true;
+      try {
+        await handler(sig);
+      } finally {
+        process.exit(sig === 'SIGINT' ? 130 : 143);
+      }
+    });
+  }
+}
