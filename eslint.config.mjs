@@ -1,9 +1,12 @@
 // @ts-check
 import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.data/**', '.tools/**', 'coverage/**', 'charts/**', 'deploy/**'] },
+  {
+    ignores: ['dist/**', 'node_modules/**', '.data/**', '.tools/**', 'coverage/**', 'charts/**', 'deploy/**'],
+  },
   eslint.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -18,9 +21,13 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.mjs', '**/*.js'],
-    languageOptions: {
-      globals: { process: 'readonly', console: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', URL: 'readonly', Buffer: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', fetch: 'readonly' },
-    },
+    files: ['**/*.mjs', '**/*.cjs', '**/*.js'],
+    languageOptions: { globals: globals.node },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
+    // Test helpers parse arbitrary JSON bodies.
+    files: ['test/**/*.ts', '**/*.spec.ts', '**/*-spec.ts'],
+    rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
 );

@@ -2,17 +2,20 @@ import type { Config } from 'jest';
 
 // Lib aliases, mirrored from tsconfig.json paths.
 const moduleNameMapper = {
-  '^@app/(common|config|database|health|cache|observability|identity|calendar|assistant|security|backup)$': '<rootDir>/libs/$1/src',
+  '^@app/(common|config|database|health|cache|observability|identity|calendar|assistant|security|backup)$':
+    '<rootDir>/libs/$1/src',
 };
 const transform = { '^.+\\.(t|j)s$': '@swc/jest' };
 
 const config: Config = {
+  testTimeout: 60_000,
   projects: [
     {
       displayName: 'unit',
       testEnvironment: 'node',
       moduleFileExtensions: ['js', 'json', 'ts'],
       rootDir: '.',
+      modulePathIgnorePatterns: ['<rootDir>/dist/'],
       testMatch: ['<rootDir>/{apps,libs,test}/**/*.spec.ts'],
       transform,
       moduleNameMapper,
@@ -24,12 +27,12 @@ const config: Config = {
       testEnvironment: 'node',
       moduleFileExtensions: ['js', 'json', 'ts'],
       rootDir: '.',
+      modulePathIgnorePatterns: ['<rootDir>/dist/'],
       testMatch: ['<rootDir>/{apps,libs,test}/**/*.{int,e2e}-spec.ts'],
       transform,
       moduleNameMapper,
       globalSetup: '<rootDir>/test/setup/global-setup.ts',
       globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
-      testTimeout: 60_000,
     },
   ],
 };

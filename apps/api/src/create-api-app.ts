@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppConfig } from '@app/config';
@@ -8,14 +9,17 @@ import { ApiModule } from './api.module';
 import { setupSwagger } from './http/swagger';
 
 /** Builds the API exactly as production runs it; main.ts and the end-to-end tests share this. */
-export async function createApiApp(config: AppConfig, opts: { bufferLogs?: boolean } = {}): Promise<NestFastifyApplication> {
+export async function createApiApp(
+  config: AppConfig,
+  opts: { bufferLogs?: boolean } = {},
+): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     trustProxy: config.trustProxy,
     bodyLimit: 1024 * 1024,
     // Keep-alive sockets are closed at shutdown once idle; in-flight requests finish first.
     forceCloseConnections: 'idle',
     // One request id for Fastify, the pino request logger and error bodies.
-    genReqId: (req) => {
+    genReqId: (req: IncomingMessage) => {
       const id = requestIdFor(req);
       (req as typeof req & { id?: string }).id = id;
       return id;

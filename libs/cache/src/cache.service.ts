@@ -23,7 +23,13 @@ export class CacheService {
   }
 
   /** Returns the cached value for `key` in the user's current generation, or loads and stores it. */
-  async getOrLoad<T>(cacheName: string, userId: string, key: string, ttlMs: number, load: () => Promise<T>): Promise<T> {
+  async getOrLoad<T>(
+    cacheName: string,
+    userId: string,
+    key: string,
+    ttlMs: number,
+    load: () => Promise<T>,
+  ): Promise<T> {
     const generation = await this.generation(userId);
     if (generation === null) {
       this.requests.inc({ cache: cacheName, result: 'bypass' });
@@ -39,7 +45,9 @@ export class CacheService {
     this.requests.inc({ cache: cacheName, result: 'miss' });
     const value = await load();
     // A write that raced this read bumped the generation, so this entry is never read again.
-    await cache.set(fullKey, value, ttlMs).catch((err: Error) => this.logger.debug(`cache set: ${err.message}`));
+    await cache
+      .set(fullKey, value, ttlMs)
+      .catch((err: Error) => this.logger.debug(`cache set: ${err.message}`));
     return value;
   }
 

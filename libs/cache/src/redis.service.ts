@@ -43,8 +43,15 @@ export class RedisService implements OnApplicationShutdown {
   /** PING with a bound; resolves to the round-trip in milliseconds or rejects. */
   async ping(timeoutMs: number): Promise<number> {
     const started = performance.now();
-    if (!this.isReady) throw new Error(`redis is ${this.client.status}`);
-    await withTimeout(this.client.ping(), timeoutMs, 'redis PING');
+    const ping = async () => {
+      // Just started (the ops CLI): wait for the connection, within the bound.
+      if (this.client.status === 'connecting' || this.client.status === 'connect') {
+        await new Promise((resolve) => this.client.once('ready', resolve));
+      }
+      if (!this.isReady) throw new Error(`redis is ${this.client.status}`);
+      await this.client.ping();
+    };
+    await withTimeout(ping(), timeoutMs, 'redis PING');
     return performance.now() - started;
   }
 

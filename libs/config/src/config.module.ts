@@ -6,6 +6,10 @@ import { AppConfig } from './app-config';
 export class ConfigModule {
   /** Provides the validated configuration to every module. */
   static forRoot(config: AppConfig): DynamicModule {
-    return { module: ConfigModule, providers: [{ provide: AppConfig, useValue: config }], exports: [AppConfig] };
+    return {
+      module: ConfigModule,
+      providers: [{ provide: AppConfig, useValue: config }],
+      exports: [AppConfig],
+    };
   }
 }

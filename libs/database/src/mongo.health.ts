@@ -16,9 +16,14 @@ export class MongoHealthIndicator {
     const check = this.indicators.check(key);
     const started = performance.now();
     try {
-      const db = this.connection.db;
-      if (!db || this.connection.readyState !== 1) throw new Error('not connected');
-      await withTimeout(db.command({ ping: 1 }), timeoutMs, 'mongodb ping');
+      const ping = async () => {
+        // A lazily opened connection (the ops CLI) may still be connecting: wait for it, within the bound.
+        if (this.connection.readyState === 2) await this.connection.asPromise();
+        const db = this.connection.db;
+        if (!db) throw new Error('not connected');
+        await db.command({ ping: 1 });
+      };
+      await withTimeout(ping(), timeoutMs, 'mongodb ping');
       return check.up({ latencyMs: Math.round((performance.now() - started) * 10) / 10 });
     } catch (err) {
       return check.down({ message: (err as Error).message });

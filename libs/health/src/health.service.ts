@@ -81,7 +81,11 @@ export function overallStatus(checks: DependencyCheck[]): OverallStatus {
   return 'healthy';
 }
 
-function toCheck(name: DependencyCheck['name'], critical: boolean, result: HealthIndicatorResult): DependencyCheck {
+function toCheck(
+  name: DependencyCheck['name'],
+  critical: boolean,
+  result: HealthIndicatorResult,
+): DependencyCheck {
   const r = result[name] as { status: string; latencyMs?: number; message?: string };
   return {
     name,

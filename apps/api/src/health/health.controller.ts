@@ -16,7 +16,10 @@ export class HealthController {
 
   /** Overall health: 200 healthy or degraded (Redis down), 503 unhealthy (MongoDB down). */
   @Get()
-  @ApiOkResponse({ description: 'healthy, or degraded when Redis is down', schema: { example: HEALTH_EXAMPLE } })
+  @ApiOkResponse({
+    description: 'healthy, or degraded when Redis is down',
+    schema: { example: HEALTH_EXAMPLE },
+  })
   @ApiServiceUnavailableResponse({ description: 'MongoDB is down' })
   async check(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthReport> {
     const report = await this.health.report();

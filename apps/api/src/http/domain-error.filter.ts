@@ -36,7 +36,8 @@ export class DomainErrorFilter implements ExceptionFilter {
     const request = ctx.getRequest<FastifyRequest & { id?: string }>();
     const requestId = String(request.id ?? '');
     const [status, body] = this.toResponse(exception, requestId);
-    if (exception instanceof RateLimitedError) reply.header('retry-after', String(exception.retryAfterSeconds));
+    if (exception instanceof RateLimitedError)
+      reply.header('retry-after', String(exception.retryAfterSeconds));
     reply.status(status).send(body);
   }
 
@@ -63,7 +64,9 @@ export class DomainErrorFilter implements ExceptionFilter {
       const status = exception.getStatus();
       const response = exception.getResponse();
       const message =
-        typeof response === 'string' ? response : String((response as { message?: unknown }).message ?? exception.message);
+        typeof response === 'string'
+          ? response
+          : String((response as { message?: unknown }).message ?? exception.message);
       return [status, { error: { code: codeFor(status), message, requestId } }];
     }
     const fastifyError = exception as { statusCode?: number; message?: string; code?: string };
@@ -71,14 +74,23 @@ export class DomainErrorFilter implements ExceptionFilter {
       // Fastify's own refusals: a malformed JSON body, a body too large, an unsupported media type.
       return [
         fastifyError.statusCode,
-        { error: { code: codeFor(fastifyError.statusCode), message: String(fastifyError.message), requestId } },
+        {
+          error: { code: codeFor(fastifyError.statusCode), message: String(fastifyError.message), requestId },
+        },
       ];
     }
     const errorId = randomUUID();
     this.logger.error({ err: exception, errorId }, 'unhandled error');
     return [
       HttpStatus.INTERNAL_SERVER_ERROR,
-      { error: { code: 'internal', message: 'Something went wrong; quote the error id when reporting it.', errorId, requestId } },
+      {
+        error: {
+          code: 'internal',
+          message: 'Something went wrong; quote the error id when reporting it.',
+          errorId,
+          requestId,
+        },
+      },
     ];
   }
 }
@@ -99,6 +111,12 @@ function validationBody(error: ZodError, requestId: string): ErrorBody {
 function codeFor(status: number): string {
   return (
     Object.entries(STATUS).find(([, s]) => s === status)?.[0] ??
-    (status === 413 ? 'payload_too_large' : status === 415 ? 'unsupported_media_type' : status >= 500 ? 'internal' : 'bad_request')
+    (status === 413
+      ? 'payload_too_large'
+      : status === 415
+        ? 'unsupported_media_type'
+        : status >= 500
+          ? 'internal'
+          : 'bad_request')
   );
 }

@@ -6,7 +6,9 @@ import { cleanupOpenApiDoc } from 'nestjs-zod';
 export function buildOpenApiDocument(app: INestApplication, config: AppConfig): OpenAPIObject {
   const doc = new DocumentBuilder()
     .setTitle('Calendar Assistant API')
-    .setDescription('Calendar events with time zones and recurrence, and an assistant for plain-language requests.')
+    .setDescription(
+      'Calendar events with time zones and recurrence, and an assistant for plain-language requests.',
+    )
     .setVersion(config.version)
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
     .build();

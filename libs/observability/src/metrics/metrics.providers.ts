@@ -49,7 +49,11 @@ export const metricProviders = [
     help: 'Webhook delivery duration in seconds',
     buckets: LATENCY_BUCKETS,
   }),
-  makeCounterProvider({ name: METRICS.icsImports, help: 'iCalendar imports by outcome', labelNames: ['outcome'] }),
+  makeCounterProvider({
+    name: METRICS.icsImports,
+    help: 'iCalendar imports by outcome',
+    labelNames: ['outcome'],
+  }),
   makeCounterProvider({
     name: METRICS.assistantRequests,
     help: 'Assistant requests by interpreter, intent and outcome',

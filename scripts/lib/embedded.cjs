@@ -2,20 +2,21 @@
 //
 // Each service runs on a free loopback port under a supervisor shell that kills it as soon as our
 // process goes away (its stdin pipe closes), so not even a SIGKILL of the parent leaves an orphan.
-// Used by `npm start`, `npm test`, `npm run ops` and `npm run services`.
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync, rmSync, cpSync, chmodSync } from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
+// Used by `npm start`, `npm test` (CommonJS so Jest can load it too), `npm run ops` and `npm run services`.
+'use strict';
+const { spawn, spawnSync } = require('node:child_process');
+const { existsSync, mkdirSync, readFileSync, writeFileSync, rmSync, cpSync, chmodSync } = require('node:fs');
+const net = require('node:net');
+const os = require('node:os');
+const path = require('node:path');
 
-export const FERRETDB_VERSION = 'v1.24.2';
+const FERRETDB_VERSION = 'v1.24.2';
 const FERRETDB_MODULE = 'github.com/FerretDB/FerretDB';
 const SHARED_REDIS_PORT = 6379;
 
 const log = (msg) => process.stderr.write(`[services] ${msg}\n`);
 
-export class ServiceError extends Error {}
+class ServiceError extends Error {}
 
 function run(cmd, args, opts = {}) {
   return spawnSync(cmd, args, { encoding: 'utf8', ...opts });
@@ -38,7 +39,7 @@ function ferretWorks(bin) {
 }
 
 /** Finds a working ferretdb binary, installing it with the Go toolchain when missing. */
-export function ensureFerretdb() {
+function ensureFerretdb() {
   const go = goBin();
   const gobin = go ? path.join(run(go, ['env', 'GOPATH']).stdout.trim(), 'bin') : null;
   const candidates = [which('ferretdb'), gobin && path.join(gobin, 'ferretdb')];
@@ -51,8 +52,11 @@ export function ensureFerretdb() {
   }
   const target = path.join(gobin, 'ferretdb');
   log(`installing ferretdb ${FERRETDB_VERSION} with go install (first run only; takes a minute)…`);
-  const inst = run(go, ['install', `${FERRETDB_MODULE}/cmd/ferretdb@${FERRETDB_VERSION}`], { stdio: 'inherit' });
-  if (inst.status !== 0) throw new ServiceError(`go install of ferretdb failed (exit ${inst.status}); see the output above`);
+  const inst = run(go, ['install', `${FERRETDB_MODULE}/cmd/ferretdb@${FERRETDB_VERSION}`], {
+    stdio: 'inherit',
+  });
+  if (inst.status !== 0)
+    throw new ServiceError(`go install of ferretdb failed (exit ${inst.status}); see the output above`);
   if (ferretWorks(target)) return target;
   // A plain `go install` build lacks build/version/version.txt, which FerretDB's release tooling
   // generates, and the binary panics at start. Rebuild from the same module source with the file.
@@ -67,13 +71,14 @@ export function ensureFerretdb() {
   writeFileSync(path.join(work, 'build/version/version.txt'), `${FERRETDB_VERSION}\n`);
   const build = run(go, ['build', '-o', target, './cmd/ferretdb'], { cwd: work, stdio: 'inherit' });
   rmSync(work, { recursive: true, force: true });
-  if (build.status !== 0 || !ferretWorks(target)) throw new ServiceError('building ferretdb from its module source failed');
+  if (build.status !== 0 || !ferretWorks(target))
+    throw new ServiceError('building ferretdb from its module source failed');
   chmodSync(target, 0o755);
   return target;
 }
 
 /** Finds redis-server, installing Debian's package when missing and running as root. */
-export function ensureRedis() {
+function ensureRedis() {
   const found = which('redis-server');
   if (found) return found;
   if (process.getuid?.() !== 0) {
@@ -84,14 +89,18 @@ export function ensureRedis() {
   log('installing redis-server with apt-get (first run only)…');
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   run('apt-get', ['update'], { stdio: 'inherit', env });
-  const r = run('apt-get', ['install', '-y', '--no-install-recommends', 'redis-server'], { stdio: 'inherit', env });
+  const r = run('apt-get', ['install', '-y', '--no-install-recommends', 'redis-server'], {
+    stdio: 'inherit',
+    env,
+  });
   // The package starts a system service on 6379; that one is the machine's, not ours, so leave it be.
   const bin = which('redis-server');
-  if (r.status !== 0 || !bin) throw new ServiceError('apt-get install redis-server failed; see the output above');
+  if (r.status !== 0 || !bin)
+    throw new ServiceError('apt-get install redis-server failed; see the output above');
   return bin;
 }
 
-export function freePort() {
+function freePort() {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.unref();
@@ -105,10 +114,11 @@ export function freePort() {
 
 // The supervisor: runs "$@" in the background; a reader on the original stdin kills it at EOF (our
 // process closed the pipe or died); the shell exits with the service's own exit code.
-const SUPERVISOR = 'exec 3<&0; "$@" </dev/null & pid=$!; { read -r _ <&3; kill -TERM $pid 2>/dev/null; } & reader=$!; wait $pid; code=$?; kill $reader 2>/dev/null; exit $code';
+const SUPERVISOR =
+  'exec 3<&0; "$@" </dev/null & pid=$!; { read -r _ <&3; kill -TERM $pid 2>/dev/null; } & reader=$!; wait $pid; code=$?; kill $reader 2>/dev/null; exit $code';
 
 /** One supervised service process; `stop()` ends it and waits; `start()` runs it again on the same port. */
-export class ManagedService {
+class ManagedService {
   constructor(name, bin, args, { logFile, ready }) {
     Object.assign(this, { name, bin, args, logFile, ready });
     this.child = null;
@@ -156,7 +166,7 @@ export class ManagedService {
   }
 }
 
-export function sleep(ms) {
+function sleep(ms) {
   return new Promise((r) => setTimeout(r, ms));
 }
 
@@ -182,8 +192,13 @@ function tcpExchange(port, payload, expect, timeoutMs = 1000) {
 function mongoPingMessage() {
   const bson = Buffer.from([
     ...int32(0), // placeholder length
-    0x10, ...Buffer.from('ping\0'), ...int32(1),
-    0x02, ...Buffer.from('$db\0'), ...int32(6), ...Buffer.from('admin\0'),
+    0x10,
+    ...Buffer.from('ping\0'),
+    ...int32(1),
+    0x02,
+    ...Buffer.from('$db\0'),
+    ...int32(6),
+    ...Buffer.from('admin\0'),
     0x00,
   ]);
   bson.writeInt32LE(bson.length, 0);
@@ -202,16 +217,16 @@ function int32b(n) {
   return b;
 }
 
-export function pingMongo(port) {
+function pingMongo(port) {
   // The reply document holds {ok: 1.0}: the double 1.0 is 00 00 00 00 00 00 f0 3f.
   return tcpExchange(port, mongoPingMessage(), 'ok\0\0\0\0\0\0\0\xf0\x3f');
 }
 
-export function pingRedis(port) {
+function pingRedis(port) {
   return tcpExchange(port, 'PING\r\n', '+PONG');
 }
 
-export async function createFerretdb({ dataDir, port, debugPort }) {
+async function createFerretdb({ dataDir, port, debugPort }) {
   const bin = ensureFerretdb();
   const dbDir = path.join(dataDir, 'ferretdb');
   mkdirSync(dbDir, { recursive: true });
@@ -232,20 +247,28 @@ export async function createFerretdb({ dataDir, port, debugPort }) {
   return svc;
 }
 
-export async function createRedis({ dataDir, port, persist }) {
+async function createRedis({ dataDir, port, persist }) {
   const bin = ensureRedis();
   const dir = path.join(dataDir, 'redis');
   mkdirSync(dir, { recursive: true });
   port ??= await freePort();
   const args = [
-    '--port', String(port),
-    '--bind', '127.0.0.1',
-    '--dir', dir,
-    '--save', persist ? '60 1' : '',
-    '--appendonly', 'no',
-    '--daemonize', 'no',
-    '--logfile', '',
-    '--loglevel', 'warning',
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    dir,
+    '--save',
+    persist ? '60 1' : '',
+    '--appendonly',
+    'no',
+    '--daemonize',
+    'no',
+    '--logfile',
+    '',
+    '--loglevel',
+    'warning',
   ];
   const svc = new ManagedService('redis', bin, args, { ready: () => pingRedis(port) });
   svc.port = port;
@@ -253,10 +276,10 @@ export async function createRedis({ dataDir, port, persist }) {
   return svc;
 }
 
-export const STATE_FILE = 'services.json';
+const STATE_FILE = 'services.json';
 
 /** Reads the addresses that a running `npm start` (or `npm run services`) recorded, if it is still alive. */
-export function readRecordedServices(dataDir) {
+function readRecordedServices(dataDir) {
   const file = path.join(dataDir, STATE_FILE);
   if (!existsSync(file)) return null;
   try {
@@ -273,7 +296,7 @@ export function readRecordedServices(dataDir) {
  * pair under dataDir, else fresh embedded services (recorded when `record` is set).
  * Returns { env, stop } where stop() ends only what this call started.
  */
-export async function provideServices({ dataDir, persist = false, record = false, reuse = true }) {
+async function provideServices({ dataDir, persist = false, record = false, reuse = true }) {
   const env = {};
   const started = [];
   const recorded = reuse ? readRecordedServices(dataDir) : null;
@@ -291,7 +314,9 @@ export async function provideServices({ dataDir, persist = false, record = false
   try {
     if (!env.MONGODB_URI) {
       const ferret = await createFerretdb({ dataDir });
-      log(`starting FerretDB ${FERRETDB_VERSION} on 127.0.0.1:${ferret.port} (data: ${path.join(dataDir, 'ferretdb')})`);
+      log(
+        `starting FerretDB ${FERRETDB_VERSION} on 127.0.0.1:${ferret.port} (data: ${path.join(dataDir, 'ferretdb')})`,
+      );
       await ferret.start();
       started.push(ferret);
       env.MONGODB_URI = ferret.uri;
@@ -311,14 +336,15 @@ export async function provideServices({ dataDir, persist = false, record = false
     mkdirSync(dataDir, { recursive: true });
     writeFileSync(
       path.join(dataDir, STATE_FILE),
-      JSON.stringify({ pid: process.pid, mongodbUri: env.MONGODB_URI, redisUrl: env.REDIS_URL }, null, 2) + '\n',
+      JSON.stringify({ pid: process.pid, mongodbUri: env.MONGODB_URI, redisUrl: env.REDIS_URL }, null, 2) +
+        '\n',
     );
   }
   return { env, stop: stopAll, started };
 }
 
 /** Stops started services and exits on SIGINT/SIGTERM (once), forwarding the signal to a child first. */
-export function onShutdown(handler) {
+function onShutdown(handler) {
   let stopping = false;
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
     process.on(sig, async () => {
@@ -332,3 +358,21 @@ export function onShutdown(handler) {
     });
   }
 }
+
+module.exports = {
+  FERRETDB_VERSION,
+  ServiceError,
+  ensureFerretdb,
+  ensureRedis,
+  freePort,
+  ManagedService,
+  sleep,
+  pingMongo,
+  pingRedis,
+  createFerretdb,
+  createRedis,
+  STATE_FILE,
+  readRecordedServices,
+  provideServices,
+  onShutdown,
+};

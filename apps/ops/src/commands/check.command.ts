@@ -1,0 +1,96 @@
+import { Injectable } from '@nestjs/common';
+import { DependencyCheck, HealthService } from '@app/health';
+import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
+import { EXIT } from '../cli/exit-codes';
+import { mark, Output } from '../cli/output';
+
+interface JsonFlag {
+  json?: boolean;
+}
+
+function printChecks(out: Output, checks: DependencyCheck[]): void {
+  for (const c of checks) {
+    const latency = c.latencyMs !== undefined ? ` (${c.latencyMs} ms)` : '';
+    const note = c.message ? ` — ${c.message}` : '';
+    out.line(`[${mark(c.state === 'connected')}] ${c.name.padEnd(8)} ${c.state}${latency}${note}`);
+  }
+}
+
+@Injectable()
+abstract class DependencyCommand extends CommandRunner {
+  constructor(protected readonly health: HealthService) {
+    super();
+  }
+
+  protected abstract checks(): Promise<DependencyCheck[]>;
+
+  async run(_args: string[], options: JsonFlag): Promise<void> {
+    const out = new Output(!!options.json);
+    const checks = await this.checks();
+    printChecks(out, checks);
+    out.result({ ok: checks.every((c) => c.state === 'connected'), checks });
+    process.exitCode = checks.every((c) => c.state === 'connected') ? EXIT.ok : EXIT.checkFailed;
+  }
+
+  @Option({ flags: '--json', description: 'print JSON for machines' })
+  parseJson(): boolean {
+    return true;
+  }
+}
+
+@SubCommand({ name: 'mongodb', description: 'ping MongoDB and report its latency' })
+export class CheckMongodbCommand extends DependencyCommand {
+  protected async checks() {
+    return [await this.health.checkMongo()];
+  }
+}
+
+@SubCommand({ name: 'redis', description: 'PING Redis and report its latency' })
+export class CheckRedisCommand extends DependencyCommand {
+  protected async checks() {
+    return [await this.health.checkRedis()];
+  }
+}
+
+@SubCommand({ name: 'dependencies', description: 'check MongoDB and Redis; exit 1 if either is down' })
+export class CheckDependenciesCommand extends DependencyCommand {
+  protected checks() {
+    return this.health.dependencies();
+  }
+}
+
+@SubCommand({
+  name: 'health',
+  description: 'the /health report (healthy, degraded or unhealthy); exit 1 unless healthy',
+})
+export class CheckHealthCommand extends CommandRunner {
+  constructor(private readonly health: HealthService) {
+    super();
+  }
+
+  async run(_args: string[], options: JsonFlag): Promise<void> {
+    const out = new Output(!!options.json);
+    const report = await this.health.report();
+    const checks = await this.health.dependencies();
+    out.line(`status: ${report.status} (version ${report.version})`);
+    printChecks(out, checks);
+    out.result(report);
+    process.exitCode = report.status === 'healthy' ? EXIT.ok : EXIT.checkFailed;
+  }
+
+  @Option({ flags: '--json', description: 'print JSON for machines' })
+  parseJson(): boolean {
+    return true;
+  }
+}
+
+@Command({
+  name: 'check',
+  description: 'runbook checks: health, dependencies, mongodb, redis',
+  subCommands: [CheckHealthCommand, CheckDependenciesCommand, CheckMongodbCommand, CheckRedisCommand],
+})
+export class CheckCommand extends CommandRunner {
+  async run(): Promise<void> {
+    this.command.help();
+  }
+}

@@ -1,0 +1,46 @@
+import { AppConfig, ConfigError } from './app-config';
+import { DEV_JWT_SECRET } from './config.schema';
+
+const base = { MONGODB_URI: 'mongodb://127.0.0.1:27017/calendar', REDIS_URL: 'redis://127.0.0.1:6390' };
+
+function problem(env: Record<string, string>): string {
+  try {
+    AppConfig.fromEnv(env);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as Error).message;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('AppConfig.fromEnv', () => {
+  it('applies the documented defaults', () => {
+    const config = AppConfig.fromEnv(base);
+    expect(config.port).toBe(3000);
+    expect(config.logLevel).toBe('info');
+    expect(config.nodeEnv).toBe('development');
+    expect(config.jwt.accessTtlSeconds).toBe(900);
+    expect(config.healthTimeoutMs).toBeLessThanOrEqual(1000);
+    expect(config.version).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  it('names the variable and the problem for a bad value, echoing harmless values only', () => {
+    expect(problem({ ...base, PORT: 'abc' })).toBe('PORT must be an integer (got "abc")');
+    expect(problem({ ...base, PORT: '70000' })).toBe('PORT must be at most 65535 (got "70000")');
+    expect(problem({ ...base, LOG_LEVEL: 'loud' })).toMatch(/^LOG_LEVEL must be one of fatal, error/);
+    expect(problem({ REDIS_URL: base.REDIS_URL })).toBe('MONGODB_URI is required');
+    expect(problem({ ...base, REDIS_URL: 'http://user:hunter2@host' })).toBe(
+      'REDIS_URL must be a URL starting with redis:// or rediss://',
+    );
+  });
+
+  it('refuses the default or a short JWT secret outside development, without echoing it', () => {
+    expect(problem({ ...base, NODE_ENV: 'production' })).toBe('JWT_SECRET must be set outside development');
+    const short = problem({ ...base, NODE_ENV: 'production', JWT_SECRET: 'tooshort-secret' });
+    expect(short).toBe('JWT_SECRET must be at least 32 characters');
+    expect(short).not.toContain('tooshort');
+    const ok = AppConfig.fromEnv({ ...base, NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40) });
+    expect(ok.isProduction).toBe(true);
+    expect(AppConfig.fromEnv(base).jwt.secret).toBe(DEV_JWT_SECRET);
+  });
+});

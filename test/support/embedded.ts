@@ -1,0 +1,20 @@
+/** The project's service script, shared with `npm start`: tests start services exactly as it does. */
+export interface ManagedService {
+  port: number;
+  uri: string;
+  start(timeoutMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface EmbeddedServices {
+  provideServices(opts: { dataDir: string; reuse?: boolean }): Promise<{
+    env: { MONGODB_URI: string; REDIS_URL: string };
+    stop(): Promise<void>;
+  }>;
+  createFerretdb(opts: { dataDir: string }): Promise<ManagedService>;
+  createRedis(opts: { dataDir: string }): Promise<ManagedService>;
+  freePort(): Promise<number>;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+export const embedded = require('../../scripts/lib/embedded.cjs') as EmbeddedServices;

@@ -1,0 +1,51 @@
+import { randomBytes } from 'node:crypto';
+import Redis from 'ioredis';
+import { AppConfig } from '@app/config';
+
+/** The shared test services (started by the e2e project's global setup). */
+export function sharedServices(): { mongodbUri: string; redisUrl: string } {
+  const mongodbUri = process.env.TEST_MONGODB_URI;
+  const redisUrl = process.env.TEST_REDIS_URL;
+  if (!mongodbUri || !redisUrl)
+    throw new Error('TEST_MONGODB_URI/TEST_REDIS_URL are unset: run through the e2e project (npm test)');
+  return { mongodbUri, redisUrl };
+}
+
+/** A database of its own for one test file, on the given server. */
+export function withDatabase(mongodbUri: string, name: string): string {
+  const url = new URL(mongodbUri);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/**
+ * A Redis logical database of its own for one test file: a counter in db 0 hands out 1..15 in
+ * turn (files run at most a few at a time), and the database is flushed before use.
+ */
+export async function withRedisDb(redisUrl: string): Promise<string> {
+  const admin = new Redis(redisUrl, { lazyConnect: true });
+  await admin.connect();
+  const n = ((await admin.incr('test:next-db')) % 15) + 1;
+  const url = new URL(redisUrl);
+  url.pathname = `/${n}`;
+  await admin.select(n);
+  await admin.flushdb();
+  admin.disconnect();
+  return url.toString();
+}
+
+/** A configuration for one test file: its own database and Redis db, quiet logs, test mode. */
+export async function testConfig(
+  overrides: Record<string, string> = {},
+  services: { mongodbUri: string; redisUrl: string } = sharedServices(),
+): Promise<AppConfig> {
+  const dbName = `test_${randomBytes(4).toString('hex')}`;
+  return AppConfig.fromEnv({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    MONGODB_URI: withDatabase(services.mongodbUri, dbName),
+    REDIS_URL: await withRedisDb(services.redisUrl),
+    JWT_SECRET: randomBytes(32).toString('hex'),
+    ...overrides,
+  });
+}
