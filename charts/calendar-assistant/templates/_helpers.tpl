@@ -1,0 +1,191 @@
+{{/*
+Chart name, truncated to the 63 characters of a DNS label.
+*/}}
+{{- define "calendar-assistant.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+Full name of the release's objects: <release>-<chart>, or <release> when it already contains the
+chart name.
+*/}}
+{{- define "calendar-assistant.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/*
+chart label value: name-version.
+*/}}
+{{- define "calendar-assistant.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+Labels of every object.
+*/}}
+{{- define "calendar-assistant.labels" -}}
+helm.sh/chart: {{ include "calendar-assistant.chart" . }}
+{{ include "calendar-assistant.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: calendar-assistant
+{{- end }}
+
+{{/*
+Labels that select the release's pods (never change them: selectors are immutable).
+*/}}
+{{- define "calendar-assistant.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "calendar-assistant.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{/*
+Selector labels of the API pods.
+*/}}
+{{- define "calendar-assistant.apiSelectorLabels" -}}
+{{ include "calendar-assistant.selectorLabels" . }}
+app.kubernetes.io/component: api
+{{- end }}
+
+{{/*
+Selector labels of the backup pods.
+*/}}
+{{- define "calendar-assistant.backupSelectorLabels" -}}
+{{ include "calendar-assistant.selectorLabels" . }}
+app.kubernetes.io/component: backup
+{{- end }}
+
+{{/*
+Name of the ServiceAccount.
+*/}}
+{{- define "calendar-assistant.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "calendar-assistant.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- default "default" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{/*
+Image reference: repository:tag, repository:tag@digest or repository@digest.
+*/}}
+{{- define "calendar-assistant.image" -}}
+{{- $tag := default .Chart.AppVersion .Values.image.tag | toString }}
+{{- if .Values.image.digest }}
+{{- printf "%s:%s@%s" .Values.image.repository $tag .Values.image.digest }}
+{{- else }}
+{{- printf "%s:%s" .Values.image.repository $tag }}
+{{- end }}
+{{- end }}
+
+{{/*
+Environment of the API and backup containers: the ConfigMap, and the credentials from the existing
+Secret (never from values).
+*/}}
+{{- define "calendar-assistant.env" -}}
+envFrom:
+  - configMapRef:
+      name: {{ include "calendar-assistant.fullname" . }}
+env:
+  {{- range $key := list "MONGODB_URI" "REDIS_URL" "JWT_SECRET" }}
+  - name: {{ $key }}
+    valueFrom:
+      secretKeyRef:
+        name: {{ $.Values.secrets.existingSecret }}
+        key: {{ $key }}
+  {{- end }}
+  {{- range $key := list "OPENAI_API_KEY" "SECURITY_WEBHOOK_URL" }}
+  - name: {{ $key }}
+    valueFrom:
+      secretKeyRef:
+        name: {{ $.Values.secrets.existingSecret }}
+        key: {{ $key }}
+        optional: true
+  {{- end }}
+{{- end }}
+
+{{/*
+Pod-level scheduling settings shared by the API and backup pods.
+*/}}
+{{- define "calendar-assistant.podScheduling" -}}
+{{- with .Values.imagePullSecrets }}
+imagePullSecrets:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .Values.nodeSelector }}
+nodeSelector:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .Values.tolerations }}
+tolerations:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- end }}
+
+{{/*
+NetworkPolicy peers for a list of CIDRs or a namespace; nothing (= anywhere) when neither is set.
+The exceptions apply to a 0.0.0.0/0 entry only (an exception must lie inside its CIDR). Argument: dict "cidrs" list "except" list "namespace" string.
+*/}}
+{{- define "calendar-assistant.egressPeers" -}}
+{{- if .namespace }}
+to:
+  - namespaceSelector:
+      matchLabels:
+        kubernetes.io/metadata.name: {{ .namespace }}
+{{- else if .cidrs }}
+to:
+  {{- range .cidrs }}
+  - ipBlock:
+      cidr: {{ . }}
+      {{- if and (eq . "0.0.0.0/0") $.except }}
+      except:
+        {{- toYaml $.except | nindent 8 }}
+      {{- end }}
+  {{- end }}
+{{- end }}
+{{- end }}
+
+{{/*
+Egress rules shared by the API and backup pods: DNS, MongoDB and Redis.
+*/}}
+{{- define "calendar-assistant.egressRules" -}}
+{{- $egress := .Values.networkPolicy.egress -}}
+# Cluster DNS.
+- to:
+    - namespaceSelector:
+        matchLabels:
+          kubernetes.io/metadata.name: {{ $egress.dns.namespace }}
+      {{- with $egress.dns.podLabels }}
+      podSelector:
+        matchLabels:
+          {{- toYaml . | nindent 10 }}
+      {{- end }}
+  ports:
+    - port: 53
+      protocol: UDP
+    - port: 53
+      protocol: TCP
+# MongoDB.
+- ports:
+    - port: {{ $egress.mongodb.port }}
+      protocol: TCP
+  {{- with include "calendar-assistant.egressPeers" $egress.mongodb | trim }}
+  {{- . | nindent 2 }}
+  {{- end }}
+# Redis.
+- ports:
+    - port: {{ $egress.redis.port }}
+      protocol: TCP
+  {{- with include "calendar-assistant.egressPeers" $egress.redis | trim }}
+  {{- . | nindent 2 }}
+  {{- end }}
+{{- end }}

@@ -1,0 +1,312 @@
+#!/usr/bin/env bash
+# Static, tool-checked validation of the deployment and monitoring files:
+#   deploy/prometheus   alerting rules, their unit tests, the Prometheus config
+#   deploy/alertmanager routing (pager / chat) and inhibition
+#   deploy/grafana      dashboard JSON, PromQL of every panel, provisioning
+#   deploy/docker       the Dockerfile and .dockerignore
+#   charts/             helm lint + template for every ci/*.yaml, offline Kubernetes schema
+#                       validation (kubeconform), kube-score, render-time failures on bad values
+#   deploy/compose      the compose file and everything it mounts
+#
+# Usage: bash scripts/deploy/check.sh   (exits non-zero on the first failing check)
+#
+# Installs what it needs when missing: helm, kubeconform and kube-score with `go install` (pinned
+# versions, into $(go env GOPATH)/bin), promtool/amtool and docker-compose with apt-get. The
+# Kubernetes JSON schemas are generated offline from the OpenAPI spec that ships in the
+# k8s.io/kubernetes Go module, and crd-check (scripts/deploy/crdcheck) is built once; both are kept
+# in .tools/deploy/ (git-ignored), so a second run rebuilds nothing.
+set -Eeuo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$ROOT"
+
+HELM_VERSION=v3.22.0
+KUBECONFORM_VERSION=v0.8.0
+KUBE_SCORE_VERSION=v1.20.0
+# Kubernetes version the chart is rendered for and validated against.
+K8S_VERSION=1.34.4
+CHART=charts/calendar-assistant
+RULES=deploy/prometheus/rules/calendar-assistant.rules.yml
+DASHBOARD=deploy/grafana/dashboards/calendar-assistant.json
+CACHE="$ROOT/.tools/deploy"
+
+STARTED=$(date +%s)
+TMP="$(mktemp -d)"
+AM_PID=""
+cleanup() {
+  if [ -n "$AM_PID" ]; then kill "$AM_PID" 2>/dev/null || true; wait "$AM_PID" 2>/dev/null || true; fi
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+CURRENT_STEP="start"
+step() { CURRENT_STEP="$*"; printf '\n==> %s\n' "$*"; }
+info() { printf '  %s\n' "$*"; }
+die() { printf '\nFAIL (%s): %s\n' "$CURRENT_STEP" "$*" >&2; exit 1; }
+trap 'printf "\nFAIL (%s): %s exited with status %s\n" "$CURRENT_STEP" "$BASH_COMMAND" "$?" >&2' ERR
+
+# ------------------------------------------------------------------------------------ tools
+step "Tools"
+SUDO=""
+if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
+APT_UPDATED=""
+apt_install() {
+  info "installing $* with apt-get (first run only)…"
+  export DEBIAN_FRONTEND=noninteractive
+  if [ -z "$APT_UPDATED" ]; then $SUDO apt-get update -qq >/dev/null; APT_UPDATED=1; fi
+  $SUDO apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+GO="$(command -v go || true)"
+if [ -z "$GO" ] && [ -x /usr/local/go/bin/go ]; then GO=/usr/local/go/bin/go; fi
+[ -n "$GO" ] || die "Go is required to install helm, kubeconform and kube-score (https://go.dev/doc/install)"
+GOBIN="$("$GO" env GOPATH)/bin"
+
+# go_tool NAME MODULE VERSION PACKAGE: installs PACKAGE@VERSION unless $GOBIN/NAME was built from
+# exactly MODULE VERSION.
+go_tool() {
+  local name=$1 module=$2 version=$3 package=$4
+  if [ -x "$GOBIN/$name" ] && "$GO" version -m "$GOBIN/$name" 2>/dev/null |
+    awk -v m="$module" -v v="$version" '$1 == "mod" && $2 == m && $3 == v { found = 1 } END { exit !found }'; then
+    info "$name $version"
+  else
+    info "installing $name $version with go install (first run only; helm takes a few minutes)…"
+    "$GO" install "$package@$version"
+  fi
+}
+go_tool helm helm.sh/helm/v3 "$HELM_VERSION" helm.sh/helm/v3/cmd/helm
+go_tool kubeconform github.com/yannh/kubeconform "$KUBECONFORM_VERSION" github.com/yannh/kubeconform/cmd/kubeconform
+go_tool kube-score github.com/zegl/kube-score "$KUBE_SCORE_VERSION" github.com/zegl/kube-score/cmd/kube-score
+HELM="$GOBIN/helm"
+KUBECONFORM="$GOBIN/kubeconform"
+KUBE_SCORE="$GOBIN/kube-score"
+
+if ! command -v promtool >/dev/null || ! command -v amtool >/dev/null; then
+  apt_install prometheus prometheus-alertmanager
+fi
+info "$(promtool --version 2>&1 | head -n1)"
+info "$(amtool --version 2>&1 | head -n1)"
+ALERTMANAGER="$(command -v prometheus-alertmanager || command -v alertmanager || true)"
+
+PY=python3
+if ! "$PY" -c 'import yaml' 2>/dev/null; then
+  if /usr/bin/python3 -c 'import yaml' 2>/dev/null; then PY=/usr/bin/python3; else apt_install python3-yaml; PY=/usr/bin/python3; fi
+fi
+info "$("$PY" --version) with PyYAML"
+CHECKS=("$PY" scripts/deploy/checks.py)
+
+if docker compose version >/dev/null 2>&1; then
+  COMPOSE=(docker compose)
+else
+  command -v docker-compose >/dev/null || apt_install docker-compose
+  COMPOSE=(docker-compose)
+fi
+info "compose: ${COMPOSE[*]}"
+
+# Kubernetes JSON schemas, one per kind, generated from api/openapi-spec/swagger.json of the
+# k8s.io/kubernetes module (served by the Go module proxy like any module; no other network).
+SCHEMAS="$CACHE/k8s-schemas-v$K8S_VERSION"
+if [ ! -f "$SCHEMAS/deployment-apps-v1.json" ] || [ scripts/deploy/k8s-jsonschema.py -nt "$SCHEMAS/deployment-apps-v1.json" ]; then
+  info "generating Kubernetes $K8S_VERSION JSON schemas (first run only)…"
+  K8S_DIR="$(cd "$TMP" && "$GO" mod download -json "k8s.io/kubernetes@v$K8S_VERSION" | "$PY" -c 'import json, sys; print(json.load(sys.stdin)["Dir"])')"
+  rm -rf "$SCHEMAS"
+  "$PY" scripts/deploy/k8s-jsonschema.py "$K8S_DIR/api/openapi-spec/swagger.json" "$SCHEMAS" | sed 's/^/  /'
+fi
+info "Kubernetes schemas: ${SCHEMAS#"$ROOT"/}"
+
+# crd-check: strict decoding of ServiceMonitor/PrometheusRule into the Prometheus Operator's Go
+# types (scripts/deploy/crdcheck, a pinned Go module); rebuilt only when its sources change.
+CRD_CHECK="$CACHE/crd-check"
+if [ ! -x "$CRD_CHECK" ] || [ -n "$(find scripts/deploy/crdcheck -newer "$CRD_CHECK" -type f)" ]; then
+  info "building crd-check (first run only)…"
+  mkdir -p "$CACHE"
+  (cd scripts/deploy/crdcheck && "$GO" build -buildvcs=false -o "$CRD_CHECK" .)
+fi
+info "crd-check: ${CRD_CHECK#"$ROOT"/}"
+
+# ---------------------------------------------------------------------------- prometheus
+step "Prometheus: one copy of the rules and the dashboard (deploy/ links into the chart)"
+"${CHECKS[@]}" symlinks
+
+step "Prometheus: promtool check rules $RULES"
+promtool check rules "$RULES"
+
+step "Prometheus: labels, annotations, runbook links and test coverage of every alert"
+"${CHECKS[@]}" rules "$RULES" deploy/prometheus/tests/*.test.yml
+
+step "Prometheus: every runbook_url points at a section of docs/runbook.md"
+if [ -f docs/runbook.md ]; then
+  "${CHECKS[@]}" runbook "$RULES" docs/runbook.md
+else
+  info "skipped: docs/runbook.md does not exist yet"
+fi
+
+step "Prometheus: promtool test rules deploy/prometheus/tests/*.test.yml"
+promtool test rules deploy/prometheus/tests/*.test.yml
+
+step "Prometheus: promtool check config deploy/prometheus/prometheus.yml"
+promtool check config deploy/prometheus/prometheus.yml
+
+# -------------------------------------------------------------------------- alertmanager
+AM_CONFIG=deploy/alertmanager/alertmanager.yml
+step "Alertmanager: amtool check-config $AM_CONFIG"
+amtool check-config "$AM_CONFIG"
+
+step "Alertmanager: routing of every alert (critical -> pager, warning -> chat)"
+route_test() { # expected-receiver labels...
+  local expected=$1
+  shift
+  amtool config routes test --config.file="$AM_CONFIG" --verify.receivers="$expected" "$@" >/dev/null 2>&1 ||
+    die "amtool config routes test: $* should go to $expected only; it goes to: $(amtool config routes test --config.file="$AM_CONFIG" "$@" 2>/dev/null)"
+  info "ok   $* -> $expected"
+}
+while read -r name severity; do
+  case "$severity" in
+    critical) route_test pager "alertname=$name" "severity=$severity" service=calendar-assistant ;;
+    warning) route_test chat "alertname=$name" "severity=$severity" service=calendar-assistant ;;
+    *) die "$name has severity '$severity'" ;;
+  esac
+done < <("$PY" -c '
+import sys, yaml
+for g in yaml.safe_load(open(sys.argv[1]))["groups"]:
+    for r in g["rules"]:
+        print(r["alert"], r["labels"]["severity"])' "$RULES")
+route_test pager severity=critical alertname=X
+route_test chat severity=warning alertname=X
+route_test chat severity=info alertname=X
+
+step "Alertmanager: inhibition (a real Alertmanager on 127.0.0.1)"
+if [ -n "$ALERTMANAGER" ]; then
+  AM_PORT="$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+  "$ALERTMANAGER" --config.file="$AM_CONFIG" --storage.path="$TMP/alertmanager" \
+    --web.listen-address="127.0.0.1:$AM_PORT" --cluster.listen-address="" >"$TMP/alertmanager.log" 2>&1 &
+  AM_PID=$!
+  "${CHECKS[@]}" inhibition "http://127.0.0.1:$AM_PORT" || { cat "$TMP/alertmanager.log" >&2; die "inhibition"; }
+  kill "$AM_PID" 2>/dev/null || true
+  wait "$AM_PID" 2>/dev/null || true
+  AM_PID=""
+else
+  die "no alertmanager binary (Debian package prometheus-alertmanager) for the inhibition test"
+fi
+
+# ------------------------------------------------------------------------------- grafana
+step "Grafana: dashboard structure and required panels ($DASHBOARD)"
+"${CHECKS[@]}" dashboard "$DASHBOARD" "$TMP/dashboard.rules.yml"
+
+step "Grafana: every panel expression is valid PromQL (promtool)"
+promtool check rules "$TMP/dashboard.rules.yml"
+
+step "Grafana + Prometheus: every metric used exists (app metrics, node/mongodb exporters, cAdvisor)"
+"${CHECKS[@]}" metrics "$RULES" "$DASHBOARD"
+
+step "Grafana: provisioning files"
+"$PY" - <<'EOF'
+import yaml
+ds = yaml.safe_load(open('deploy/grafana/provisioning/datasources/prometheus.yml'))
+assert ds['apiVersion'] == 1 and ds['datasources'][0]['type'] == 'prometheus', 'datasource'
+db = yaml.safe_load(open('deploy/grafana/provisioning/dashboards/dashboards.yml'))
+assert db['apiVersion'] == 1 and db['providers'][0]['options']['path'], 'dashboard provider'
+print('  ok   datasource', ds['datasources'][0]['name'], '->', ds['datasources'][0]['url'],
+      '| dashboards from', db['providers'][0]['options']['path'])
+EOF
+
+# -------------------------------------------------------------------------------- docker
+step "Docker: deploy/docker/Dockerfile and .dockerignore"
+"${CHECKS[@]}" dockerfile deploy/docker/Dockerfile .dockerignore
+
+# ---------------------------------------------------------------------------------- helm
+step "Helm: every key of values.yaml is documented"
+"${CHECKS[@]}" values "$CHART/values.yaml"
+
+# kube-score checks switched off for one values file, with the reason:
+declare -A KUBE_SCORE_IGNORE=(
+  # That file turns the NetworkPolicies off on purpose (a cluster without a NetworkPolicy
+  # controller); every other configuration must have them.
+  [no-backup-no-netpol-values.yaml]="pod-networkpolicy"
+)
+SCORE_FLAGS=(--kubernetes-version "v${K8S_VERSION%.*}" --output-format ci --enable-optional-test container-seccomp-profile)
+
+for values in "$CHART"/ci/*.yaml; do
+  file="$(basename "$values")"
+  step "Helm: $file"
+  "$HELM" lint --strict --quiet "$CHART" -f "$values" --kube-version "$K8S_VERSION"
+  info "ok   helm lint --strict"
+  for monitoring in no yes; do
+    out="$TMP/${file%.yaml}-monitoring-$monitoring.yaml"
+    extra=()
+    if [ "$monitoring" = yes ]; then extra=(--api-versions monitoring.coreos.com/v1); fi
+    "$HELM" template ca "$CHART" -f "$values" --namespace calendar --kube-version "$K8S_VERSION" "${extra[@]}" >"$out"
+    kinds="$(grep -E '^kind: ' "$out" | sed 's/kind: //' | sort | uniq -c | awk '{printf "%s%s×%s", sep, $2, $1; sep=", "}')"
+    info "ok   helm template (monitoring.coreos.com/v1: $monitoring): $kinds"
+    # The Prometheus Operator objects follow the cluster's capabilities.
+    if [ "$monitoring" = no ] && grep -qE '^kind: (ServiceMonitor|PrometheusRule)$' "$out"; then
+      die "$file: ServiceMonitor/PrometheusRule rendered without monitoring.coreos.com/v1"
+    fi
+    if [ "$monitoring" = yes ] && grep -q '^kind: PrometheusRule$' "$out"; then
+      "${CHECKS[@]}" prometheusrule "$out" "$RULES" "$TMP/prometheusrule-spec.yml"
+      promtool check rules "$TMP/prometheusrule-spec.yml" | sed 's/^/  /'
+      grep -q '^kind: ServiceMonitor$' "$out" || die "$file: no ServiceMonitor rendered"
+    fi
+  done
+
+  # Offline schema validation of every core object; the two Prometheus Operator CRDs have no
+  # schema in the Kubernetes spec, crd-check decodes them strictly into the operator's types.
+  "$KUBECONFORM" -strict -summary -kubernetes-version "$K8S_VERSION" \
+    -schema-location "$SCHEMAS/{{ .ResourceKind }}{{ .KindSuffix }}.json" \
+    -skip ServiceMonitor,PrometheusRule "$TMP/${file%.yaml}-monitoring-yes.yaml" | sed 's/^/  kubeconform: /'
+  "$CRD_CHECK" "$TMP/${file%.yaml}-monitoring-yes.yaml" | sed "s|^$TMP/|  crd-check: |"
+
+  ignore=()
+  if [ -n "${KUBE_SCORE_IGNORE[$file]:-}" ]; then
+    for t in ${KUBE_SCORE_IGNORE[$file]}; do ignore+=(--ignore-test "$t"); done
+    info "kube-score: ignoring ${KUBE_SCORE_IGNORE[$file]} for this file (see KUBE_SCORE_IGNORE)"
+  fi
+  # kube-score exits 1 on any CRITICAL finding; the output decides, and must hold results.
+  "$KUBE_SCORE" score "${SCORE_FLAGS[@]}" "${ignore[@]}" "$TMP/${file%.yaml}-monitoring-yes.yaml" >"$TMP/score.txt" 2>&1 || true
+  grep -q '^\[OK\]' "$TMP/score.txt" || { cat "$TMP/score.txt" >&2; die "kube-score produced no results for $file"; }
+  grep -E '^\[(WARNING|CRITICAL)\]' "$TMP/score.txt" | sed 's/^/  kube-score: /' || true
+  if grep -q '^\[CRITICAL\]' "$TMP/score.txt"; then die "kube-score found CRITICAL problems in $file"; fi
+  info "ok   kube-score: $(grep -c '^\[OK\]' "$TMP/score.txt") checks OK, no CRITICAL"
+done
+
+step "Helm: invalid values stop the render with a clear message"
+bad_values() { # expected-message helm-args...
+  local expected=$1
+  shift
+  if "$HELM" template ca "$CHART" -f "$CHART/ci/minimal-values.yaml" --kube-version "$K8S_VERSION" "$@" >/dev/null 2>"$TMP/err.txt"; then
+    die "helm template $* should have failed with: $expected"
+  fi
+  grep -qF -- "$expected" "$TMP/err.txt" || { cat "$TMP/err.txt" >&2; die "helm template $*: expected the message: $expected"; }
+  info "ok   $* -> $expected"
+}
+bad_values 'secrets.existingSecret is required' --set secrets.existingSecret=
+bad_values 'replicaCount must be at least 1' --set replicaCount=0
+bad_values 'replicaCount must be at least 2' --set replicaCount=1
+bad_values 'autoscaling.minReplicas must be at least 2' --set autoscaling.enabled=true --set autoscaling.minReplicas=1
+bad_values 'autoscaling.minReplicas (5) must not exceed autoscaling.maxReplicas (3)' --set autoscaling.enabled=true --set autoscaling.minReplicas=5 --set autoscaling.maxReplicas=3
+bad_values 'ingress.host is required' --set ingress.enabled=true
+bad_values 'backup.persistence.existingClaim is required' --set backup.persistence.existingClaim=
+bad_values 'image.tag must not be "latest"' --set image.tag=latest
+bad_values 'lifecycle.terminationGracePeriodSeconds (15) must be longer' --set lifecycle.terminationGracePeriodSeconds=15
+bad_values 'value "env" is no longer supported' --set env.LOG_LEVEL=debug
+bad_values 'value "pdb" is no longer supported: renamed to podDisruptionBudget' --set pdb.enabled=true
+bad_values 'secrets.jwtSecret is not supported' --set secrets.jwtSecret=hunter2
+bad_values 'backup.pvc was renamed to backup.persistence.existingClaim' --set backup.pvc=backups
+bad_values "additional properties 'replicas' not allowed" --set replicas=3
+bad_values '/securityContext/readOnlyRootFilesystem' --set securityContext.readOnlyRootFilesystem=false
+
+# ------------------------------------------------------------------------------- compose
+step "Compose: deploy/compose/docker-compose.yml and everything it mounts"
+"${CHECKS[@]}" compose deploy/compose/docker-compose.yml
+"${COMPOSE[@]}" -f deploy/compose/docker-compose.yml config -q
+info "ok   ${COMPOSE[*]} config"
+
+# ---------------------------------------------------------------------------- formatting
+step "Formatting (prettier, as npm run lint does)"
+if [ -x node_modules/.bin/prettier ] && command -v node >/dev/null; then
+  node_modules/.bin/prettier --check charts deploy scripts/deploy
+else
+  info "skipped: node_modules/.bin/prettier is not installed (npm ci)"
+fi
+
+printf '\nAll deployment checks passed in %ss.\n' "$(($(date +%s) - STARTED))"
