@@ -1,11 +1,14 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { CacheModule } from '@app/cache';
+import { CalendarModule } from '@app/calendar';
 import { AppConfig, ConfigModule } from '@app/config';
 import { DatabaseModule } from '@app/database';
 import { HealthModule } from '@app/health';
+import { IdentityModule } from '@app/identity';
 import { LoggingModule, ObservabilityMetricsModule } from '@app/observability';
 import { ZodValidationPipe } from 'nestjs-zod';
+import { EventsController } from './events/events.controller';
 import { HealthController } from './health/health.controller';
 import { DomainErrorFilter } from './http/domain-error.filter';
 
@@ -22,8 +25,10 @@ export class ApiModule {
         DatabaseModule.forRoot(),
         CacheModule,
         HealthModule,
+        IdentityModule,
+        CalendarModule,
       ],
-      controllers: [HealthController],
+      controllers: [HealthController, EventsController],
       providers: [
         { provide: APP_PIPE, useClass: ZodValidationPipe },
         { provide: APP_FILTER, useClass: DomainErrorFilter },

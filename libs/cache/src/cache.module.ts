@@ -1,6 +1,8 @@
 import { Global, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
+import { ActiveUsersService } from './active-users.service';
 import { CacheService } from './cache.service';
+import { IdempotencyStore } from './idempotency.store';
 import { RedisHealthIndicator } from './redis.health';
 import { RedisService } from './redis.service';
 
@@ -8,7 +10,7 @@ import { RedisService } from './redis.service';
 @Global()
 @Module({
   imports: [TerminusModule],
-  providers: [RedisService, CacheService, RedisHealthIndicator],
-  exports: [RedisService, CacheService, RedisHealthIndicator],
+  providers: [RedisService, CacheService, RedisHealthIndicator, IdempotencyStore, ActiveUsersService],
+  exports: [RedisService, CacheService, RedisHealthIndicator, IdempotencyStore, ActiveUsersService],
 })
 export class CacheModule {}

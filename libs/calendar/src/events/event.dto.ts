@@ -1,0 +1,220 @@
+import { createZodDto } from 'nestjs-zod';
+import { z } from 'zod';
+import { parseRecurrence } from '../recurrence/rrule';
+import { isValidTimeZone } from '../time/zone';
+
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+const LOCAL_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/;
+const LOCAL_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** An instant with an offset, a wall-clock time in the event's zone, or (all-day) a date. */
+export const TimeInput = z
+  .string()
+  .refine(
+    (v) => ISO_INSTANT.test(v) || LOCAL_DATE_TIME.test(v) || LOCAL_DATE.test(v),
+    'must be an ISO-8601 instant (2026-03-03T12:00:00-05:00), a local time (2026-03-03T12:00) or a date (2026-03-03)',
+  );
+export const timeInputKind = (v: string): 'instant' | 'local' | 'date' =>
+  ISO_INSTANT.test(v) ? 'instant' : LOCAL_DATE_TIME.test(v) ? 'local' : 'date';
+
+export const TimeZoneInput = z
+  .string()
+  .refine(isValidTimeZone, 'must be an IANA time zone such as Europe/Berlin');
+
+export const RecurrenceInput = z.string().superRefine((v, ctx) => {
+  try {
+    parseRecurrence(v);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: (err as Error).message.replace(/^recurrence: /, '') });
+  }
+});
+
+const fields = {
+  title: z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters'),
+  description: z.string().max(10_000).nullable(),
+  location: z.string().max(500).nullable(),
+  attendees: z.array(z.email('must be an email address')).max(200),
+  reminders: z.array(z.int().min(0).max(40_320, 'must be at most 4 weeks (40320 minutes)')).max(10),
+  transparency: z.enum(['opaque', 'transparent']),
+  timeZone: TimeZoneInput,
+  allDay: z.boolean(),
+  recurrence: RecurrenceInput.nullable(),
+  exdates: z.array(TimeInput).max(1000),
+};
+
+export const EventCreateSchema = z
+  .object({
+    ...fields,
+    start: TimeInput,
+    end: TimeInput,
+  })
+  .partial()
+  .required({ title: true, start: true })
+  .strict()
+  .meta({
+    example: {
+      title: 'Team sync',
+      start: '2026-03-03T09:00',
+      end: '2026-03-03T09:30',
+      timeZone: 'Europe/Berlin',
+      recurrence: 'FREQ=WEEKLY;BYDAY=TU',
+      attendees: ['sam@example.com'],
+      reminders: [10],
+    },
+  });
+export class EventCreateDto extends createZodDto(EventCreateSchema) {}
+
+export const EventUpdateSchema = z
+  .object({ ...fields, start: TimeInput, end: TimeInput })
+  .partial()
+  .strict()
+  .refine((v) => Object.keys(v).length > 0, 'must change at least one field')
+  .meta({ example: { start: '2026-03-03T10:00', title: 'Team sync (moved)' } });
+export class EventUpdateDto extends createZodDto(EventUpdateSchema) {}
+
+export const EditScopeQuerySchema = z
+  .object({
+    scope: z.enum(['this', 'thisAndFollowing', 'all']).default('all'),
+    occurrenceStart: z.iso
+      .datetime({ offset: true, message: 'must be the occurrence start as an ISO-8601 instant' })
+      .optional(),
+    timeZone: TimeZoneInput.optional(),
+  })
+  .refine((q) => q.scope === 'all' || q.occurrenceStart, {
+    path: ['occurrenceStart'],
+    message: 'is required when scope is this or thisAndFollowing',
+  });
+export class EditScopeQueryDto extends createZodDto(EditScopeQuerySchema) {}
+
+export const MAX_WINDOW_DAYS = 366;
+
+export const EventListQuerySchema = z
+  .object({
+    from: z.iso.datetime({ offset: true, message: 'must be an ISO-8601 instant' }),
+    to: z.iso.datetime({ offset: true, message: 'must be an ISO-8601 instant' }),
+    timeZone: TimeZoneInput.optional(),
+    cursor: z.string().max(200).optional(),
+    limit: z.coerce.number().int().min(1).max(500).default(100),
+  })
+  .refine((q) => Date.parse(q.to) > Date.parse(q.from), { path: ['to'], message: 'must be after from' })
+  .refine((q) => Date.parse(q.to) - Date.parse(q.from) <= MAX_WINDOW_DAYS * 86_400_000, {
+    path: ['to'],
+    message: `must be at most ${MAX_WINDOW_DAYS} days after from`,
+  });
+export class EventListQueryDto extends createZodDto(EventListQuerySchema) {}
+
+export const TimeZoneQuerySchema = z.object({ timeZone: TimeZoneInput.optional() });
+export class TimeZoneQueryDto extends createZodDto(TimeZoneQuerySchema) {}
+
+// ---- responses ----
+
+export const OverrideResponseSchema = z.object({
+  originalStart: z.string(),
+  cancelled: z.boolean().optional(),
+  start: z.string().optional(),
+  end: z.string().optional(),
+  startDate: z.string().optional(),
+  endDate: z.string().optional(),
+  title: z.string().optional(),
+});
+
+export const EventResponseSchema = z
+  .object({
+    id: z.string(),
+    uid: z.string(),
+    title: z.string(),
+    description: z.string().nullable(),
+    location: z.string().nullable(),
+    attendees: z.array(z.string()),
+    reminders: z.array(z.number()),
+    transparency: z.enum(['opaque', 'transparent']),
+    timeZone: z.string().describe("the event's own zone; recurrence follows its wall clock"),
+    allDay: z.boolean(),
+    start: z.string().describe('UTC instant'),
+    end: z.string().describe('UTC instant'),
+    startLocal: z.string().describe('start in the requested zone (?timeZone=, default the user’s)'),
+    endLocal: z.string(),
+    startDate: z.string().optional(),
+    endDate: z.string().optional().describe('all-day: exclusive'),
+    recurrence: z.string().nullable(),
+    exdates: z.array(z.string()),
+    overrides: z.array(OverrideResponseSchema),
+    version: z.number(),
+    etag: z.string(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({
+    example: {
+      id: '6650f1a2c3d4e5f6a7b8c9d0',
+      uid: '6650f1a2c3d4e5f6a7b8c9d0@calendar-assistant',
+      title: 'Team sync',
+      description: null,
+      location: null,
+      attendees: [],
+      reminders: [10],
+      transparency: 'opaque',
+      timeZone: 'Europe/Berlin',
+      allDay: false,
+      start: '2026-03-03T08:00:00.000Z',
+      end: '2026-03-03T08:30:00.000Z',
+      startLocal: '2026-03-03T09:00:00+01:00',
+      endLocal: '2026-03-03T09:30:00+01:00',
+      recurrence: 'FREQ=WEEKLY;BYDAY=TU',
+      exdates: [],
+      overrides: [],
+      version: 1,
+      etag: '"1"',
+      createdAt: '2026-03-01T10:00:00.000Z',
+      updatedAt: '2026-03-01T10:00:00.000Z',
+    },
+  });
+export type EventResponse = z.infer<typeof EventResponseSchema>;
+
+export const OccurrenceResponseSchema = z.object({
+  seriesId: z.string(),
+  originalStart: z.string().describe('RECURRENCE-ID: pass as occurrenceStart to edit this occurrence'),
+  recurring: z.boolean(),
+  overridden: z.boolean(),
+  title: z.string(),
+  description: z.string().nullable(),
+  location: z.string().nullable(),
+  transparency: z.enum(['opaque', 'transparent']),
+  timeZone: z.string(),
+  allDay: z.boolean(),
+  start: z.string(),
+  end: z.string(),
+  startLocal: z.string(),
+  endLocal: z.string(),
+  startDate: z.string().optional(),
+  endDate: z.string().optional(),
+});
+export type OccurrenceResponse = z.infer<typeof OccurrenceResponseSchema>;
+
+export const ConflictSchema = z.object({
+  seriesId: z.string(),
+  title: z.string(),
+  start: z.string(),
+  end: z.string(),
+});
+export type Conflict = z.infer<typeof ConflictSchema>;
+
+export const EventWriteResponseSchema = z.object({
+  event: EventResponseSchema,
+  created: EventResponseSchema.optional().describe(
+    'thisAndFollowing: the new series that starts at the edited occurrence',
+  ),
+  conflicts: z.array(ConflictSchema).describe('events this one overlaps (the write still succeeded)'),
+});
+export class EventWriteResponseDto extends createZodDto(EventWriteResponseSchema) {}
+export type EventWriteResponse = z.infer<typeof EventWriteResponseSchema>;
+
+export class EventResponseDto extends createZodDto(EventResponseSchema) {}
+
+export const OccurrencePageSchema = z.object({
+  items: z.array(OccurrenceResponseSchema),
+  nextCursor: z.string().nullable(),
+  timeZone: z.string(),
+});
+export class OccurrencePageDto extends createZodDto(OccurrencePageSchema) {}
+export type OccurrencePage = z.infer<typeof OccurrencePageSchema>;

@@ -1,0 +1,158 @@
+import { Types } from 'mongoose';
+import { generatedStartsBetween } from '../recurrence/expand';
+import { CalendarSeries, Occurrence } from '../recurrence/types';
+import { formatInZone } from '../time/zone';
+import { EventResponse, OccurrenceResponse } from './event.dto';
+import { EventState } from './event.repository';
+import { EventFields, EventRecord } from './event.schema';
+
+export type EventSeries = CalendarSeries<EventFields>;
+export type EventOccurrence = Occurrence<EventFields>;
+
+const YEAR_MS = 366 * 86_400_000;
+
+/** The stored document as the recurrence engine sees it. */
+export function toSeries(r: EventRecord): EventSeries {
+  return {
+    id: String(r._id),
+    start: r.start,
+    end: r.end,
+    timeZone: r.timeZone,
+    allDay: r.allDay,
+    ...(r.allDay ? { startDate: r.startDate, endDate: r.endDate } : {}),
+    recurrence: r.recurrence,
+    exdates: r.exdates ?? [],
+    overrides: (r.overrides ?? []).map((o) => stripUndefined({ ...o })),
+    fields: {
+      title: r.title,
+      description: r.description ?? null,
+      location: r.location ?? null,
+      attendees: r.attendees ?? [],
+      reminders: r.reminders ?? [],
+      transparency: r.transparency ?? 'opaque',
+    },
+  };
+}
+
+/**
+ * The document state for a series, with the range every occurrence falls in: from the earliest
+ * start (series or moved override) to the latest end, or open-ended for an endless rule.
+ */
+export function toState(
+  series: Omit<EventSeries, 'id'>,
+  extra: { uid?: string; idempotencyKey?: string } = {},
+): EventState {
+  const f = series.fields as EventFields;
+  const duration = series.end.getTime() - series.start.getTime();
+  let rangeEnd: number | null = series.end.getTime();
+  if (series.recurrence) {
+    rangeEnd = null;
+    if (/(COUNT|UNTIL)=/.test(series.recurrence)) {
+      const starts = generatedStartsBetween(
+        { ...series, id: 'range' },
+        series.start,
+        new Date(series.start.getTime() + 100 * YEAR_MS),
+      );
+      const last = starts.at(-1);
+      // 10,000 originals is the engine's cap; beyond it, leave the range open rather than guess.
+      if (last && starts.length < 10_000) rangeEnd = last.getTime() + duration + 2 * 86_400_000;
+    }
+  }
+  let rangeStart = series.start.getTime();
+  for (const o of series.overrides ?? []) {
+    if (o.start) rangeStart = Math.min(rangeStart, o.start.getTime());
+    if (o.end && rangeEnd !== null) rangeEnd = Math.max(rangeEnd, o.end.getTime());
+  }
+  return stripUndefined({
+    title: f.title,
+    description: f.description ?? null,
+    location: f.location ?? null,
+    attendees: f.attendees ?? [],
+    reminders: f.reminders ?? [],
+    transparency: f.transparency ?? 'opaque',
+    start: series.start,
+    end: series.end,
+    timeZone: series.timeZone,
+    allDay: !!series.allDay,
+    startDate: series.allDay ? series.startDate : undefined,
+    endDate: series.allDay ? series.endDate : undefined,
+    recurrence: series.recurrence ?? null,
+    exdates: series.exdates ?? [],
+    overrides: (series.overrides ?? []).map((o) => stripUndefined({ ...o })),
+    rangeStart: new Date(rangeStart),
+    rangeEnd: rangeEnd === null ? null : new Date(rangeEnd),
+    uid: extra.uid,
+    idempotencyKey: extra.idempotencyKey,
+  }) as EventState;
+}
+
+export const etagOf = (version: number): string => `"${version}"`;
+
+export function toEventResponse(r: EventRecord, zone: string): EventResponse {
+  return {
+    id: String(r._id),
+    uid: r.uid,
+    title: r.title,
+    description: r.description ?? null,
+    location: r.location ?? null,
+    attendees: r.attendees ?? [],
+    reminders: r.reminders ?? [],
+    transparency: r.transparency ?? 'opaque',
+    timeZone: r.timeZone,
+    allDay: r.allDay,
+    start: r.start.toISOString(),
+    end: r.end.toISOString(),
+    startLocal: formatInZone(r.start, zone),
+    endLocal: formatInZone(r.end, zone),
+    ...(r.allDay ? { startDate: r.startDate, endDate: r.endDate } : {}),
+    recurrence: r.recurrence ?? null,
+    exdates: (r.exdates ?? []).map((d) => d.toISOString()),
+    overrides: (r.overrides ?? []).map((o) =>
+      stripUndefined({
+        originalStart: o.originalStart.toISOString(),
+        cancelled: o.cancelled,
+        start: o.start?.toISOString(),
+        end: o.end?.toISOString(),
+        startDate: o.startDate,
+        endDate: o.endDate,
+        title: o.fields?.title,
+      }),
+    ),
+    version: r.version,
+    etag: etagOf(r.version),
+    createdAt: new Date(r.createdAt).toISOString(),
+    updatedAt: new Date(r.updatedAt).toISOString(),
+  };
+}
+
+export function toOccurrenceResponse(
+  o: EventOccurrence,
+  series: EventSeries,
+  zone: string,
+): OccurrenceResponse {
+  const f = { ...series.fields, ...o.fields } as EventFields;
+  return {
+    seriesId: o.seriesId,
+    originalStart: o.originalStart.toISOString(),
+    recurring: !!series.recurrence,
+    overridden: o.overridden,
+    title: f.title,
+    description: f.description ?? null,
+    location: f.location ?? null,
+    transparency: f.transparency ?? 'opaque',
+    timeZone: series.timeZone,
+    allDay: o.allDay,
+    start: o.start.toISOString(),
+    end: o.end.toISOString(),
+    startLocal: formatInZone(o.start, zone),
+    endLocal: formatInZone(o.end, zone),
+    ...(o.allDay ? { startDate: o.startDate, endDate: o.endDate } : {}),
+  };
+}
+
+export const objectId = (id: string) => new Types.ObjectId(id);
+
+function stripUndefined<T extends object>(o: T): T {
+  for (const k of Object.keys(o) as (keyof T)[]) if (o[k] === undefined) delete o[k];
+  return o;
+}

@@ -1,0 +1,112 @@
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import { Model, Types } from 'mongoose';
+import { EventDoc, EventRecord } from './event.schema';
+
+/** Writable event state (everything but identity and bookkeeping). */
+export type EventState = Omit<
+  EventDoc,
+  '_id' | 'ownerId' | 'version' | 'createdAt' | 'updatedAt' | 'deletedAt' | 'uid'
+> & {
+  uid?: string;
+};
+
+const toId = (id: string): Types.ObjectId | null =>
+  Types.ObjectId.isValid(id) && String(new Types.ObjectId(id)) === id ? new Types.ObjectId(id) : null;
+
+/**
+ * The only code that touches the events collection. Every method takes the owner's id, so a query
+ * that forgets the owner does not compile; another user's event is simply not found.
+ */
+@Injectable()
+export class EventRepository {
+  constructor(@InjectModel(EventDoc.name) private readonly model: Model<EventDoc>) {}
+
+  async findById(ownerId: string, id: string): Promise<EventRecord | null> {
+    const _id = toId(id);
+    if (!_id) return null;
+    return this.model
+      .findOne({ _id, ownerId: new Types.ObjectId(ownerId), deletedAt: null })
+      .lean<EventRecord>()
+      .exec();
+  }
+
+  /** Live events of the owner whose occurrences may overlap [from, to). */
+  async findInRange(ownerId: string, from: Date, to: Date, excludeId?: string): Promise<EventRecord[]> {
+    const filter: Record<string, unknown> = {
+      ownerId: new Types.ObjectId(ownerId),
+      deletedAt: null,
+      rangeStart: { $lt: to },
+      $or: [{ rangeEnd: null }, { rangeEnd: { $gt: from } }],
+    };
+    if (excludeId) filter._id = { $ne: new Types.ObjectId(excludeId) };
+    return this.model.find(filter).lean<EventRecord[]>().exec();
+  }
+
+  async findByIdempotencyKey(ownerId: string, key: string, since: Date): Promise<EventRecord | null> {
+    return this.model
+      .findOne({ ownerId: new Types.ObjectId(ownerId), idempotencyKey: key, createdAt: { $gte: since } })
+      .lean<EventRecord>()
+      .exec();
+  }
+
+  async insert(ownerId: string, state: EventState): Promise<EventRecord> {
+    const _id = new Types.ObjectId();
+    const doc = await this.model.create({
+      ...state,
+      _id,
+      ownerId: new Types.ObjectId(ownerId),
+      uid: state.uid ?? `${_id.toHexString()}@calendar-assistant`,
+      version: 1,
+      deletedAt: null,
+    });
+    return doc.toObject() as EventRecord;
+  }
+
+  /**
+   * Replaces the state when the stored version is still `expectedVersion` (optimistic concurrency);
+   * returns the new record, or null when the event changed or vanished meanwhile.
+   */
+  async replaceIfVersion(
+    ownerId: string,
+    id: string,
+    expectedVersion: number,
+    state: EventState,
+  ): Promise<EventRecord | null> {
+    const { uid: _uid, ...rest } = state;
+    return this.model
+      .findOneAndUpdate(
+        {
+          _id: new Types.ObjectId(id),
+          ownerId: new Types.ObjectId(ownerId),
+          deletedAt: null,
+          version: expectedVersion,
+        },
+        { $set: rest, $inc: { version: 1 } },
+        { new: true },
+      )
+      .lean<EventRecord>()
+      .exec();
+  }
+
+  /** Soft delete (a tombstone for sync) when the version still matches; false when it does not. */
+  async softDeleteIfVersion(ownerId: string, id: string, expectedVersion: number): Promise<boolean> {
+    const res = await this.model
+      .updateOne(
+        {
+          _id: new Types.ObjectId(id),
+          ownerId: new Types.ObjectId(ownerId),
+          deletedAt: null,
+          version: expectedVersion,
+        },
+        { $set: { deletedAt: new Date() }, $inc: { version: 1 } },
+      )
+      .exec();
+    return res.modifiedCount === 1;
+  }
+
+  /** Removes a document outright (undoing a half-made split); not a user-visible delete. */
+  async hardDelete(ownerId: string, id: string): Promise<void> {
+    await this.model.deleteOne({ _id: new Types.ObjectId(id), ownerId: new Types.ObjectId(ownerId) }).exec();
+  }
+}

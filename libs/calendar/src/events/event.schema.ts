@@ -1,0 +1,75 @@
+import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+import { Types } from 'mongoose';
+
+/** Descriptive fields of an event: copied per occurrence, overridable per occurrence. */
+export interface EventFields {
+  title: string;
+  description?: string | null;
+  location?: string | null;
+  attendees?: string[];
+  reminders?: number[];
+  /** RFC 5545 TRANSP: a transparent event does not block time (free/busy, conflicts). */
+  transparency?: 'opaque' | 'transparent';
+}
+
+@Schema({ _id: false })
+export class EventOverrideDoc {
+  @Prop({ type: Date, required: true }) originalStart!: Date;
+  @Prop() cancelled?: boolean;
+  @Prop() allDay?: boolean;
+  @Prop({ type: Date }) start?: Date;
+  @Prop({ type: Date }) end?: Date;
+  @Prop() startDate?: string;
+  @Prop() endDate?: string;
+  @Prop({ type: Object }) fields?: Partial<EventFields>;
+}
+
+/**
+ * One event or recurring series. Times are instants in UTC with the event's IANA zone; all-day
+ * events also keep their dates. `rangeStart`/`rangeEnd` bound every occurrence (including moved
+ * overrides) so a window query is one indexed range scan; `rangeEnd` null means "no end".
+ * Deletion is soft (`deletedAt`, a tombstone for incremental sync).
+ */
+@Schema({
+  collection: 'events',
+  versionKey: false,
+  timestamps: { createdAt: 'createdAt', updatedAt: 'updatedAt' },
+})
+export class EventDoc {
+  _id!: Types.ObjectId;
+  @Prop({ type: Types.ObjectId, required: true }) ownerId!: Types.ObjectId;
+  @Prop({ required: true }) title!: string;
+  @Prop({ type: String, default: null }) description!: string | null;
+  @Prop({ type: String, default: null }) location!: string | null;
+  @Prop({ type: [String], default: [] }) attendees!: string[];
+  @Prop({ type: [Number], default: [] }) reminders!: number[];
+  @Prop({ type: String, default: 'opaque' }) transparency!: 'opaque' | 'transparent';
+  @Prop({ type: Date, required: true }) start!: Date;
+  @Prop({ type: Date, required: true }) end!: Date;
+  @Prop({ required: true }) timeZone!: string;
+  @Prop({ default: false }) allDay!: boolean;
+  @Prop() startDate?: string;
+  @Prop() endDate?: string;
+  @Prop({ type: String, default: null }) recurrence!: string | null;
+  @Prop({ type: [Date], default: [] }) exdates!: Date[];
+  @Prop({ type: [EventOverrideDoc], default: [] }) overrides!: EventOverrideDoc[];
+  @Prop({ type: Date, required: true }) rangeStart!: Date;
+  @Prop({ type: Date, default: null }) rangeEnd!: Date | null;
+  @Prop({ required: true, default: 1 }) version!: number;
+  /** iCalendar UID, stable across exports and imports. */
+  @Prop({ required: true }) uid!: string;
+  @Prop() idempotencyKey?: string;
+  @Prop({ type: Date, default: null }) deletedAt!: Date | null;
+  createdAt!: Date;
+  updatedAt!: Date;
+}
+
+export const EventSchema = SchemaFactory.createForClass(EventDoc);
+// Window reads: the caller's live events whose range overlaps [from, to).
+EventSchema.index({ ownerId: 1, deletedAt: 1, rangeStart: 1 });
+EventSchema.index({ ownerId: 1, uid: 1 });
+EventSchema.index({ ownerId: 1, updatedAt: 1 });
+EventSchema.index({ ownerId: 1, idempotencyKey: 1 }, { sparse: true });
+
+/** A lean event document as read from MongoDB. */
+export type EventRecord = Omit<EventDoc, never>;

@@ -1,0 +1,328 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { ConflictError, NotFoundError, PreconditionFailedError, ValidationError } from '@app/common';
+import { CacheService, IdempotencyStore } from '@app/cache';
+import { Counter, InjectMetric, METRICS } from '@app/observability';
+import { planDelete, planUpdate, EditScope, EventChanges } from '../recurrence/edit';
+import { expandOccurrences, firstOccurrenceStart, validateSeries } from '../recurrence/expand';
+import { parseRecurrence, RecurrenceError } from '../recurrence/rrule';
+import { addDays, allDayBounds, instantToLocalDate, normalizeTimeZone } from '../time/zone';
+import {
+  Conflict,
+  EventCreateSchema,
+  EventResponse,
+  EventUpdateSchema,
+  EventWriteResponse,
+} from './event.dto';
+import { EventQueryService } from './event-query.service';
+import { resolveNewTiming, resolveTimingChanges, toInstant } from './event-timing';
+import { etagOf, EventSeries, toEventResponse, toSeries, toState } from './event.mapper';
+import { EventRepository } from './event.repository';
+import { EventFields, EventRecord } from './event.schema';
+import type { z } from 'zod';
+
+/** Who the calendar belongs to: every operation is scoped to this owner. */
+export interface CalendarOwner {
+  id: string;
+  timeZone: string;
+}
+
+export type EventCreateInput = z.infer<typeof EventCreateSchema>;
+export type EventUpdateInput = z.infer<typeof EventUpdateSchema>;
+
+export interface EditTarget {
+  scope: EditScope;
+  occurrenceStart?: string;
+  /** The If-Match header: the ETag the client last saw. */
+  ifMatch?: string;
+}
+
+const CONFLICT_HORIZON_MS = 90 * 86_400_000;
+const MAX_CONFLICTS = 20;
+const IDEMPOTENCY_WINDOW_MS = 24 * 3600_000;
+
+/** A RecurrenceError from the engine is the client's mistake: 400 naming the field. */
+function asValidation<T>(field: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof RecurrenceError || (err as Error).name === 'TimeZoneError') {
+      const message = (err as Error).message.replace(/^recurrence: /, '');
+      throw new ValidationError(`Invalid ${field}: ${message}`, [{ field, message }]);
+    }
+    throw err;
+  }
+}
+
+/**
+ * Event writes: create, update and delete with edit scopes for recurring series, optimistic
+ * concurrency (ETag = version; If-Match), idempotent creates, conflicts, cache invalidation.
+ */
+@Injectable()
+export class EventService {
+  private readonly logger = new Logger(EventService.name);
+
+  constructor(
+    private readonly events: EventRepository,
+    private readonly queries: EventQueryService,
+    private readonly cache: CacheService,
+    private readonly idempotency: IdempotencyStore,
+    @InjectMetric(METRICS.calendarOperations) private readonly operations: Counter<string>,
+  ) {}
+
+  async get(owner: CalendarOwner, id: string, zone = owner.timeZone): Promise<EventResponse> {
+    return toEventResponse(await this.require(owner, id), zone);
+  }
+
+  /** Creates an event; with an idempotency key, a repeat replays the first response instead. */
+  async create(
+    owner: CalendarOwner,
+    input: EventCreateInput,
+    idempotencyKey?: string,
+  ): Promise<EventWriteResponse & { replayed?: boolean }> {
+    if (!idempotencyKey) return this.count('create', () => this.createNow(owner, input));
+    if (idempotencyKey.length > 200) {
+      throw new ValidationError('Invalid Idempotency-Key: must be at most 200 characters', [
+        { field: 'Idempotency-Key', message: 'must be at most 200 characters' },
+      ]);
+    }
+    const fingerprint = IdempotencyStore.fingerprint(input);
+    const claim = await this.idempotency.claim<EventWriteResponse>(owner.id, idempotencyKey, fingerprint);
+    switch (claim.kind) {
+      case 'replay':
+        return { ...claim.response, replayed: true };
+      case 'in_progress':
+        throw new ConflictError(
+          'A request with this Idempotency-Key is still being processed; retry shortly.',
+        );
+      case 'mismatch':
+        throw new ConflictError('This Idempotency-Key was already used with a different request body.');
+      case 'unavailable': {
+        // Redis is down: fall back to the key stored on the event itself.
+        const since = new Date(Date.now() - IDEMPOTENCY_WINDOW_MS);
+        const existing = await this.events.findByIdempotencyKey(owner.id, idempotencyKey, since);
+        if (existing)
+          return { event: toEventResponse(existing, owner.timeZone), conflicts: [], replayed: true };
+        return this.count('create', () => this.createNow(owner, input, idempotencyKey));
+      }
+    }
+    try {
+      const response = await this.count('create', () => this.createNow(owner, input, idempotencyKey));
+      await this.idempotency.complete(owner.id, idempotencyKey, fingerprint, response);
+      return response;
+    } catch (err) {
+      await this.idempotency.release(owner.id, idempotencyKey);
+      throw err;
+    }
+  }
+
+  async update(
+    owner: CalendarOwner,
+    id: string,
+    input: EventUpdateInput,
+    target: EditTarget,
+    zone = owner.timeZone,
+  ): Promise<EventWriteResponse> {
+    return this.count('update', async () => {
+      const record = await this.require(owner, id);
+      this.checkIfMatch(record, target.ifMatch);
+      const changes = this.toChanges(record, input);
+      const plan = asValidation('occurrenceStart', () =>
+        planUpdate<EventFields>({
+          series: toSeries(record),
+          scope: target.scope,
+          occurrenceStart: this.occurrenceStart(target),
+          changes,
+        }),
+      );
+      let created: EventRecord | null = null;
+      if (plan.created) {
+        // No transactions (FerretDB): insert the new part first, and take it back if the old part changed meanwhile.
+        created = await this.events.insert(owner.id, toState(plan.created));
+      }
+      const updated = plan.series
+        ? await this.events.replaceIfVersion(owner.id, id, record.version, toState(plan.series))
+        : null;
+      if (!updated) {
+        if (created) await this.events.hardDelete(owner.id, String(created._id));
+        throw new PreconditionFailedError('The event changed since it was read; fetch it again and retry.');
+      }
+      await this.cache.invalidateUser(owner.id);
+      const edited = created ?? updated;
+      return {
+        event: toEventResponse(updated, zone),
+        ...(created ? { created: toEventResponse(created, zone) } : {}),
+        conflicts: await this.conflicts(owner, toSeries(edited)),
+      };
+    });
+  }
+
+  async remove(owner: CalendarOwner, id: string, target: EditTarget): Promise<void> {
+    await this.count('delete', async () => {
+      const record = await this.require(owner, id);
+      this.checkIfMatch(record, target.ifMatch);
+      const plan = asValidation('occurrenceStart', () =>
+        planDelete<EventFields>({
+          series: toSeries(record),
+          scope: target.scope,
+          occurrenceStart: this.occurrenceStart(target),
+        }),
+      );
+      const ok =
+        plan.deleted || !plan.series
+          ? await this.events.softDeleteIfVersion(owner.id, id, record.version)
+          : !!(await this.events.replaceIfVersion(owner.id, id, record.version, toState(plan.series)));
+      if (!ok)
+        throw new PreconditionFailedError('The event changed since it was read; fetch it again and retry.');
+      await this.cache.invalidateUser(owner.id);
+    });
+  }
+
+  /** Other events overlapping this one's occurrences (the next 90 days of a series). */
+  async conflicts(owner: CalendarOwner, series: EventSeries): Promise<Conflict[]> {
+    if (series.fields?.transparency === 'transparent') return [];
+    const from = series.start;
+    const to = series.recurrence ? new Date(from.getTime() + CONFLICT_HORIZON_MS) : series.end;
+    const mine = expandOccurrences(series, { from, to }, { limit: 500 }).occurrences;
+    if (mine.length === 0) return [];
+    const others = await this.queries.occurrences(owner.id, mine[0].start, mine[mine.length - 1].end, {
+      excludeId: series.id,
+    });
+    const found = new Map<string, Conflict>();
+    for (const { occurrence: o, series: s } of others) {
+      if (((o.fields as EventFields).transparency ?? s.fields?.transparency) === 'transparent') continue;
+      if (mine.some((m) => m.start < o.end && m.end > o.start)) {
+        const key = `${o.seriesId}|${o.start.toISOString()}`;
+        found.set(key, {
+          seriesId: o.seriesId,
+          title: (o.fields as EventFields).title ?? s.fields?.title ?? '',
+          start: o.start.toISOString(),
+          end: o.end.toISOString(),
+        });
+        if (found.size >= MAX_CONFLICTS) break;
+      }
+    }
+    return [...found.values()];
+  }
+
+  private async createNow(
+    owner: CalendarOwner,
+    input: EventCreateInput,
+    idempotencyKey?: string,
+  ): Promise<EventWriteResponse> {
+    const zone = normalizeTimeZone(input.timeZone ?? owner.timeZone);
+    const timing = resolveNewTiming(input, zone);
+    const recurrence = input.recurrence
+      ? asValidation('recurrence', () => parseRecurrence(input.recurrence as string))
+      : null;
+    let draft: EventSeries = {
+      id: 'new',
+      ...timing,
+      timeZone: zone,
+      recurrence,
+      exdates: (input.exdates ?? []).map((d) => toInstant(d, zone, 'exdates')),
+      overrides: [],
+      fields: {
+        title: input.title,
+        description: input.description ?? null,
+        location: input.location ?? null,
+        attendees: input.attendees ?? [],
+        reminders: input.reminders ?? [],
+        transparency: input.transparency ?? 'opaque',
+      },
+    };
+    if (recurrence) draft = asValidation('recurrence', () => snapToRule(draft));
+    asValidation('recurrence', () => validateSeries(draft));
+    const { id: _id, ...series } = draft;
+    const record = await this.events.insert(owner.id, toState(series, { idempotencyKey }));
+    await this.cache.invalidateUser(owner.id);
+    return {
+      event: toEventResponse(record, zone),
+      conflicts: await this.conflicts(owner, toSeries(record)),
+    };
+  }
+
+  private toChanges(record: EventRecord, input: EventUpdateInput): EventChanges<EventFields> {
+    const zone = input.timeZone ?? record.timeZone;
+    const fields: Partial<EventFields> = {};
+    for (const k of ['title', 'description', 'location', 'attendees', 'reminders', 'transparency'] as const) {
+      if (input[k] !== undefined) (fields as Record<string, unknown>)[k] = input[k];
+    }
+    return {
+      ...resolveTimingChanges(input, zone, record.allDay),
+      ...(input.timeZone ? { timeZone: normalizeTimeZone(input.timeZone) } : {}),
+      ...(input.recurrence !== undefined
+        ? {
+            recurrence:
+              input.recurrence === null
+                ? null
+                : asValidation('recurrence', () => parseRecurrence(input.recurrence as string)),
+          }
+        : {}),
+      ...(Object.keys(fields).length ? { fields } : {}),
+    };
+  }
+
+  private occurrenceStart(target: EditTarget): Date | undefined {
+    return target.scope === 'all' || !target.occurrenceStart ? undefined : new Date(target.occurrenceStart);
+  }
+
+  private checkIfMatch(record: EventRecord, ifMatch?: string): void {
+    if (ifMatch === undefined || ifMatch.trim() === '*') return;
+    const tags = ifMatch.split(',').map((t) => t.trim().replace(/^W\//, ''));
+    if (!tags.includes(etagOf(record.version))) {
+      throw new PreconditionFailedError(
+        `If-Match ${ifMatch} does not match the current ETag ${etagOf(record.version)}: the event changed; fetch it again.`,
+      );
+    }
+  }
+
+  private async require(owner: CalendarOwner, id: string): Promise<EventRecord> {
+    const record = await this.events.findById(owner.id, id);
+    if (!record) throw new NotFoundError('Event not found.');
+    return record;
+  }
+
+  private async count<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      const result = await fn();
+      this.operations.inc({ operation, outcome: 'success' });
+      return result;
+    } catch (err) {
+      const outcome =
+        err instanceof ValidationError
+          ? 'invalid'
+          : err instanceof NotFoundError
+            ? 'not_found'
+            : err instanceof PreconditionFailedError
+              ? 'precondition_failed'
+              : 'error';
+      this.operations.inc({ operation, outcome });
+      if (outcome === 'error' && !(err instanceof ConflictError))
+        this.logger.error(`${operation} failed: ${(err as Error).message}`);
+      throw err;
+    }
+  }
+}
+
+/**
+ * A recurring event whose start is not itself an occurrence of the rule ("every Tuesday" starting
+ * on a Monday) starts at the rule's first occurrence instead, keeping its length.
+ */
+function snapToRule(draft: EventSeries): EventSeries {
+  const first = firstOccurrenceStart(draft);
+  if (!first) throw new RecurrenceError(`recurrence: the rule "${draft.recurrence}" produces no occurrences`);
+  if (first.getTime() === draft.start.getTime()) return draft;
+  if (draft.allDay) {
+    const startDate = instantToLocalDate(first, draft.timeZone);
+    const days = Math.round(
+      (Date.parse(draft.endDate as string) - Date.parse(draft.startDate as string)) / 86_400_000,
+    );
+    const endDate = addDays(startDate, days);
+    return { ...draft, startDate, endDate, ...allDayBounds(startDate, endDate, draft.timeZone) };
+  }
+  return {
+    ...draft,
+    start: first,
+    end: new Date(first.getTime() + draft.end.getTime() - draft.start.getTime()),
+  };
+}

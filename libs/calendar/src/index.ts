@@ -1,0 +1,11 @@
+export * from './calendar.module';
+export * from './events/event.dto';
+export * from './events/event.service';
+export * from './events/event-query.service';
+export * from './events/event.mapper';
+export type { EventFields } from './events/event.schema';
+export * from './time/zone';
+export * from './recurrence/types';
+export * from './recurrence/rrule';
+export { expandOccurrences, MAX_OCCURRENCES_PER_CALL } from './recurrence/expand';
+export type { EditScope } from './recurrence/edit';

@@ -1,0 +1,35 @@
+import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+import { Types } from 'mongoose';
+import { DEFAULT_WORKING_HOURS, WorkingHours } from './working-hours';
+
+@Schema({ _id: false })
+export class WorkingHoursDoc implements WorkingHours {
+  @Prop({ type: [Number], required: true }) days!: number[];
+  @Prop({ required: true }) start!: string;
+  @Prop({ required: true }) end!: string;
+}
+
+/** An account. `email` is stored normalised (trimmed, lower-case), so its unique index is case-insensitive. */
+@Schema({
+  collection: 'users',
+  versionKey: false,
+  timestamps: { createdAt: 'createdAt', updatedAt: 'updatedAt' },
+})
+export class UserDoc {
+  _id!: Types.ObjectId;
+  @Prop({ required: true }) email!: string;
+  /** argon2id PHC string; read only by the login path, never returned. */
+  @Prop({ required: true }) passwordHash!: string;
+  @Prop({ required: true }) name!: string;
+  @Prop({ required: true }) timeZone!: string;
+  @Prop({
+    type: WorkingHoursDoc,
+    default: () => ({ ...DEFAULT_WORKING_HOURS, days: [...DEFAULT_WORKING_HOURS.days] }),
+  })
+  workingHours!: WorkingHoursDoc;
+  createdAt!: Date;
+  updatedAt!: Date;
+}
+
+export const UserSchema = SchemaFactory.createForClass(UserDoc);
+UserSchema.index({ email: 1 }, { unique: true });

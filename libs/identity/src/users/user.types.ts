@@ -1,0 +1,35 @@
+import type { WorkingHours } from './working-hours';
+
+/** An account as the owner sees it. */
+export interface UserProfile {
+  id: string;
+  email: string;
+  name: string;
+  timeZone: string;
+  workingHours: WorkingHours;
+  createdAt: Date;
+}
+
+/**
+ * The authenticated caller, as `@CurrentUser()` hands it to a route guarded by `AuthGuard`.
+ * Loaded fresh on every request, so a changed zone or working hours apply at once.
+ */
+export interface AuthUser {
+  id: string;
+  email: string;
+  name: string;
+  timeZone: string;
+  workingHours: WorkingHours;
+}
+
+/** What registration stores. */
+export interface NewUser {
+  email: string;
+  passwordHash: string;
+  name: string;
+  timeZone: string;
+  workingHours: WorkingHours;
+}
+
+/** The fields an owner may change. */
+export type UserProfilePatch = Partial<Pick<UserProfile, 'name' | 'timeZone' | 'workingHours'>>;
