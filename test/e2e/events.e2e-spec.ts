@@ -289,6 +289,15 @@ describe('events API against real FerretDB and Redis', () => {
     expect((await api.request('/v1/events/not-an-id', { token: bob.token })).status).toBe(404);
   });
 
+  it('counts the authenticated callers of the last 5 minutes in active_users', async () => {
+    await api.request('/v1/events?from=2026-04-05T00:00:00Z&to=2026-04-06T00:00:00Z', { token: alice.token });
+    await api.request('/v1/events?from=2026-04-05T00:00:00Z&to=2026-04-06T00:00:00Z', { token: bob.token });
+    await new Promise((r) => setTimeout(r, 100)); // the touch is fire-and-forget
+    const metrics = (await api.request('/metrics')).text;
+    const active = Number(/^active_users (\d+)$/m.exec(metrics)?.[1]);
+    expect(active).toBeGreaterThanOrEqual(2);
+  });
+
   it('requires authentication on every route', async () => {
     expect((await api.request('/v1/events?from=2026-04-05T00:00:00Z&to=2026-04-06T00:00:00Z')).status).toBe(
       401,

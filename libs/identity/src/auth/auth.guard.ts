@@ -1,4 +1,5 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { ActiveUsersService } from '@app/cache';
 import { AuthUser } from '../users/user.types';
 import { BearerAuthService } from './bearer-auth.service';
 
@@ -15,7 +16,10 @@ export interface AuthenticatedRequest {
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
-  constructor(private readonly bearer: BearerAuthService) {}
+  constructor(
+    private readonly bearer: BearerAuthService,
+    private readonly activeUsers: ActiveUsersService,
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
@@ -23,6 +27,8 @@ export class AuthGuard implements CanActivate {
     request.user = await this.bearer.authenticate(typeof header === 'string' ? header : undefined, {
       ip: request.ip,
     });
+    // Counts the caller in active_users (at most one Redis write per user per 30 s per replica).
+    this.activeUsers.touch(request.user.id);
     return true;
   }
 }
