@@ -14,12 +14,15 @@ import { RedisService } from './redis.service';
 export class CacheService {
   private readonly logger = new Logger(CacheService.name);
   private readonly cache: Promise<Cache>;
+  /** Users whose invalidation failed while Redis was down; bumped as soon as it is back. */
+  private readonly pendingInvalidations = new Set<string>();
 
   constructor(
     private readonly redis: RedisService,
     @InjectMetric(METRICS.cacheRequests) private readonly requests: Counter<string>,
   ) {
     this.cache = caching(redisInsStore(redis.client, { ttl: 60_000 }));
+    redis.client.on('ready', () => void this.flushPendingInvalidations());
   }
 
   /** Returns the cached value for `key` in the user's current generation, or loads and stores it. */
@@ -52,17 +55,26 @@ export class CacheService {
   }
 
   /**
-   * Invalidates every cached read of the user. Call after the write has succeeded. If Redis is down
-   * the bump fails; entries then expire by TTL, and reads bypass the cache while Redis is down.
+   * Invalidates every cached read of the user. Call after the write has succeeded. While Redis is
+   * down, reads bypass the cache and the bump is retried as soon as Redis is back.
    */
   async invalidateUser(userId: string): Promise<void> {
     await this.redis.client.incr(genKey(userId)).catch((err: Error) => {
-      this.logger.warn(`cache invalidation for a user failed: ${err.message}`);
+      // Entries cached before the outage may survive it (a persistent Redis): bump on reconnect.
+      this.pendingInvalidations.add(userId);
+      this.logger.warn(`cache invalidation deferred until Redis is back: ${err.message}`);
     });
   }
 
+  private async flushPendingInvalidations(): Promise<void> {
+    for (const userId of [...this.pendingInvalidations]) {
+      this.pendingInvalidations.delete(userId);
+      await this.invalidateUser(userId);
+    }
+  }
+
   private async generation(userId: string): Promise<string | null> {
-    if (!this.redis.isReady) return null;
+    if (!this.redis.isReady || this.pendingInvalidations.has(userId)) return null;
     try {
       return (await this.redis.client.get(genKey(userId))) ?? '0';
     } catch {

@@ -1,0 +1,80 @@
+import { EventEmitter } from 'node:events';
+import { CacheService } from './cache.service';
+import type { RedisService } from './redis.service';
+
+/** An in-memory stand-in for the ioredis client: just the commands the cache uses. */
+class FakeRedisClient extends EventEmitter {
+  status = 'ready';
+  data = new Map<string, string>();
+  down = false;
+  private check() {
+    if (this.down) throw new Error('Connection is closed.');
+  }
+  async get(k: string) {
+    this.check();
+    return this.data.get(k) ?? null;
+  }
+  async set(k: string, v: string) {
+    this.check();
+    this.data.set(k, v);
+    return 'OK';
+  }
+  async incr(k: string) {
+    this.check();
+    const n = Number(this.data.get(k) ?? 0) + 1;
+    this.data.set(k, String(n));
+    return n;
+  }
+  async del(k: string) {
+    this.check();
+    return this.data.delete(k) ? 1 : 0;
+  }
+}
+
+function makeCache() {
+  const client = new FakeRedisClient();
+  const redis = {
+    client,
+    get isReady() {
+      return client.status === 'ready' && !client.down;
+    },
+  } as unknown as RedisService;
+  const counts: Record<string, number> = {};
+  const metric = { inc: ({ result }: { result: string }) => (counts[result] = (counts[result] ?? 0) + 1) };
+  return { cache: new CacheService(redis, metric as never), client, counts };
+}
+
+describe('CacheService', () => {
+  it('serves the second read from the cache and reloads after the user is invalidated', async () => {
+    const { cache, counts } = makeCache();
+    let loads = 0;
+    const load = async () => ({ n: ++loads });
+    expect(await cache.getOrLoad('events', 'u1', 'w', 60_000, load)).toEqual({ n: 1 });
+    expect(await cache.getOrLoad('events', 'u1', 'w', 60_000, load)).toEqual({ n: 1 });
+    expect(counts).toMatchObject({ miss: 1, hit: 1 });
+    await cache.invalidateUser('u1');
+    expect(await cache.getOrLoad('events', 'u1', 'w', 60_000, load)).toEqual({ n: 2 });
+    // Another user's entries are untouched by u1's invalidation.
+    expect(await cache.getOrLoad('events', 'u2', 'w', 60_000, load)).toEqual({ n: 3 });
+  });
+
+  it('bypasses the cache while Redis is down and invalidates deferred writes when it is back', async () => {
+    const { cache, client, counts } = makeCache();
+    let value = 'before';
+    const load = async () => value;
+    expect(await cache.getOrLoad('events', 'u1', 'w', 60_000, load)).toBe('before');
+
+    client.down = true;
+    value = 'after';
+    await cache.invalidateUser('u1'); // fails: Redis is down
+    expect(await cache.getOrLoad('events', 'u1', 'w', 60_000, load)).toBe('after');
+    expect(counts.bypass).toBe(1);
+
+    // Redis comes back with the old entry still stored (a persistent Redis).
+    client.down = false;
+    expect(await cache.getOrLoad('events', 'u1', 'w', 60_000, load)).toBe('after');
+    client.emit('ready');
+    await new Promise((r) => setImmediate(r));
+    expect(await cache.getOrLoad('events', 'u1', 'w', 60_000, load)).toBe('after');
+  });
+});
