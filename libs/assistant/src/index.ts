@@ -1,0 +1,8 @@
+export * from './plan/plan.schema';
+export { OfflineInterpreter } from './interpreter/offline.interpreter';
+export {
+  comparePlan,
+  normaliseRRule,
+  normaliseText,
+  parseCases,
+  type PlanCase,
