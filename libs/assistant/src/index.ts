@@ -6,3 +6,4 @@ export {
   normaliseText,
   parseCases,
   type PlanCase,
+} from './interpreter/plan-comparison';
