@@ -29,6 +29,14 @@ export async function createApiApp(
     bufferLogs: opts.bufferLogs ?? true,
   });
   app.useLogger(app.get(Logger));
+  // Echo the request id so clients can quote it; it is on every log line of the request too.
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onRequest', (request, reply, done) => {
+      reply.header('x-request-id', request.id);
+      done();
+    });
   app.enableCors({ origin: config.corsOrigins.length ? config.corsOrigins : false });
   setupSwagger(app, config);
   return app;

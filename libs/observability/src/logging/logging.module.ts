@@ -40,6 +40,8 @@ export function requestIdFor(req: IncomingMessage): string {
             return id;
           },
           customAttributeKeys: { reqId: 'requestId' },
+          // Bound to every line logged during the request, not only the 'request completed' one.
+          customProps: (req) => ({ requestId: (req as IncomingMessage & { id?: string }).id }),
           redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
           autoLogging: { ignore: (req) => req.url === '/health/live' || req.url === '/metrics' },
           serializers: {
