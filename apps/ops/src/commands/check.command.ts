@@ -3,6 +3,10 @@ import { DependencyCheck, HealthService } from '@app/health';
 import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
 import { EXIT } from '../cli/exit-codes';
 import { mark, Output } from '../cli/output';
+import { CheckCacheCommand } from './check-cache.command';
+import { CheckDbPerformanceCommand } from './check-db-performance.command';
+import { CheckPerformanceCommand } from './check-performance.command';
+import { CheckSecurityCommand } from './check-security.command';
 
 interface JsonFlag {
   json?: boolean;
@@ -86,8 +90,18 @@ export class CheckHealthCommand extends CommandRunner {
 
 @Command({
   name: 'check',
-  description: 'runbook checks: health, dependencies, mongodb, redis',
-  subCommands: [CheckHealthCommand, CheckDependenciesCommand, CheckMongodbCommand, CheckRedisCommand],
+  description:
+    'runbook checks: health, dependencies, mongodb, redis, db-performance, cache, performance, security',
+  subCommands: [
+    CheckHealthCommand,
+    CheckDependenciesCommand,
+    CheckMongodbCommand,
+    CheckRedisCommand,
+    CheckDbPerformanceCommand,
+    CheckCacheCommand,
+    CheckPerformanceCommand,
+    CheckSecurityCommand,
+  ],
 })
 export class CheckCommand extends CommandRunner {
   async run(): Promise<void> {

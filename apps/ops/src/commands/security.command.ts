@@ -1,0 +1,23 @@
+import { Command, CommandRunner } from 'nest-commander';
+import { SecurityDenyListCommand } from './security-deny-list.command';
+import { SecurityNotifyCommand } from './security-notify.command';
+import { SecurityPreserveEvidenceCommand } from './security-preserve-evidence.command';
+import { SecuritySuspiciousIpsCommand } from './security-suspicious-ips.command';
+
+export const SECURITY_COMMANDS = [
+  SecuritySuspiciousIpsCommand,
+  SecurityPreserveEvidenceCommand,
+  SecurityNotifyCommand,
+  SecurityDenyListCommand,
+];
+
+@Command({
+  name: 'security',
+  description: 'incident response: suspicious-ips, preserve-evidence, notify, deny-list',
+  subCommands: SECURITY_COMMANDS,
+})
+export class SecurityCommand extends CommandRunner {
+  async run(): Promise<void> {
+    this.command.help();
+  }
+}

@@ -1,0 +1,95 @@
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import { Model, Types } from 'mongoose';
+import { AuditEvent, SecurityAuditEventDoc } from './audit-event.schema';
+
+export interface AuditCount {
+  ip: string;
+  type: string;
+  count: number;
+}
+
+type LeanAuditEvent = Omit<SecurityAuditEventDoc, 'userId'> & { userId?: Types.ObjectId };
+
+/** The only code in the security lib that touches `audit_events`. */
+@Injectable()
+export class AuditRepository {
+  constructor(
+    @InjectModel(SecurityAuditEventDoc.name) private readonly model: Model<SecurityAuditEventDoc>,
+  ) {}
+
+  /** Whether MongoDB is connected now (writes are skipped, not queued on the driver, when it is not). */
+  get connected(): boolean {
+    return this.model.db.readyState === 1;
+  }
+
+  /** Waits for a lazily opened connection (the ops CLI); throws when MongoDB cannot be reached. */
+  async ensureConnected(): Promise<void> {
+    if (this.model.db.readyState === 2) await this.model.db.asPromise();
+    if (this.model.db.readyState !== 1) throw new Error('MongoDB is not connected');
+  }
+
+  /** Appends the events in one unordered insert (no validation round: the shapes are built here). */
+  async insertMany(events: AuditEvent[]): Promise<void> {
+    await this.model.collection.insertMany(events.map(toDoc), { ordered: false });
+  }
+
+  /** Events per address and type since `since` (one $match + $group, which FerretDB supports). */
+  async countByIpAndType(since: Date, types: readonly string[]): Promise<AuditCount[]> {
+    const rows = await this.model
+      .aggregate<{ _id: { ip: string; type: string }; n: number }>([
+        { $match: { at: { $gte: since }, type: { $in: [...types] } } },
+        { $group: { _id: { ip: '$ip', type: '$type' }, n: { $sum: 1 } } },
+      ])
+      .exec();
+    return rows.map((r) => ({ ip: r._id.ip, type: r._id.type, count: r.n }));
+  }
+
+  /** The latest event time of each address since `since` (a sorted, limited read per address). */
+  async lastSeen(ips: string[], since: Date): Promise<Map<string, Date>> {
+    const out = new Map<string, Date>();
+    for (const ip of ips) {
+      const doc = await this.model
+        .findOne({ ip, at: { $gte: since } }, { at: 1 })
+        .sort({ at: -1 })
+        .lean<{ at: Date }>()
+        .exec();
+      if (doc) out.set(ip, doc.at);
+    }
+    return out;
+  }
+
+  /** Every event in [since, until), oldest first, streamed. */
+  async *window(since: Date, until: Date): AsyncGenerator<AuditEvent> {
+    const cursor = this.model
+      .find({ at: { $gte: since, $lt: until } })
+      .sort({ at: 1 })
+      .lean<LeanAuditEvent[]>()
+      .cursor({ batchSize: 1000 });
+    for await (const doc of cursor as AsyncIterable<LeanAuditEvent>) yield fromDoc(doc);
+  }
+}
+
+function toDoc(e: AuditEvent): Record<string, unknown> {
+  return {
+    type: e.type,
+    ip: e.ip,
+    at: e.at,
+    ...(e.reason !== undefined ? { reason: e.reason } : {}),
+    ...(e.userId && Types.ObjectId.isValid(e.userId) ? { userId: new Types.ObjectId(e.userId) } : {}),
+    ...(e.route !== undefined ? { route: e.route } : {}),
+    ...(e.status !== undefined ? { status: e.status } : {}),
+  };
+}
+
+function fromDoc(d: LeanAuditEvent): AuditEvent {
+  return {
+    type: d.type,
+    ip: d.ip,
+    at: d.at,
+    ...(d.reason !== undefined ? { reason: d.reason } : {}),
+    ...(d.userId ? { userId: String(d.userId) } : {}),
+    ...(d.route !== undefined ? { route: d.route } : {}),
+    ...(d.status !== undefined ? { status: d.status } : {}),
+  };
+}

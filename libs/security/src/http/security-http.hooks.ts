@@ -1,0 +1,118 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AuditService } from '../audit/audit.service';
+import { normalizeIp } from '../client-ip';
+import { DenyListService } from '../deny-list/deny-list.service';
+import { RateLimitService } from '../rate-limit/rate-limit.service';
+
+/** The kubelet's probes: never refused, so a denied node or proxy address cannot restart or unready pods. */
+export const PROBE_PATHS: ReadonlySet<string> = new Set(['/health/live', '/health/ready']);
+/** Not rate limited: health checks and Prometheus scrapes. */
+const isRateLimitExempt = (path: string) =>
+  path === '/metrics' || path === '/health' || path.startsWith('/health/');
+/** Raw paths are stored as evidence of what was probed, up to this length. */
+const MAX_ROUTE_LENGTH = 200;
+/**
+ * Refusals are audited at most once per address and type per second: a flood of refused requests
+ * must not become a flood of MongoDB writes. (404s need no sampling: the rate limit bounds them.)
+ */
+const REFUSAL_SAMPLE_MS = 1000;
+const MAX_SAMPLED_CLIENTS = 10_000;
+
+/**
+ * The API's first line, as Fastify hooks so they run before routing to Nest, body parsing, guards and
+ * the auth check — and for unmatched routes too:
+ *
+ * onRequest: the IP deny list (403, except the probe paths) and then the rate limit (429 with
+ * Retry-After, except /health* and /metrics). onResponse: 404s are written to the audit log
+ * (probing). Refusals are audited as `blocked_ip` / `rate_limited`, sampled to one per address and
+ * second. Audit writes are queued, never awaited. The hooks register only in an HTTP application,
+ * never in the ops CLI.
+ */
+@Injectable()
+export class SecurityHttpHooks implements OnModuleInit {
+  private readonly lastAudited = new Map<string, number>();
+
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly denyList: DenyListService,
+    private readonly rateLimit: RateLimitService,
+    private readonly audit: AuditService,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
+    if (!fastify?.addHook) return;
+    await this.denyList.startRefreshing();
+    fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply) =>
+      this.onRequest(request, reply),
+    );
+    fastify.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
+      if (reply.statusCode === 404) this.recordNotFound(request);
+      done();
+    });
+  }
+
+  private async onRequest(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
+    const path = pathOf(request.url);
+    const ip = normalizeIp(request.ip ?? '');
+    if (!ip) return undefined; // the socket is already gone
+    if (this.denyList.isDenied(ip) && !PROBE_PATHS.has(path)) {
+      this.auditRefusal('blocked_ip', ip, path, 403);
+      return refuse(request, reply, 403, 'forbidden', 'Requests from this address are blocked.');
+    }
+    if (!this.rateLimit.enabled || isRateLimitExempt(path)) return undefined;
+    const decision = await this.rateLimit.check(ip);
+    if (!decision.allowed) {
+      this.auditRefusal('rate_limited', ip, path, 429);
+      reply.header('retry-after', String(decision.retryAfterSeconds));
+      return refuse(
+        request,
+        reply,
+        429,
+        'rate_limited',
+        `Too many requests; retry after ${decision.retryAfterSeconds} s.`,
+      );
+    }
+    return undefined;
+  }
+
+  private auditRefusal(type: 'blocked_ip' | 'rate_limited', ip: string, path: string, status: number): void {
+    const key = `${type} ${ip}`;
+    const now = Date.now();
+    if ((this.lastAudited.get(key) ?? 0) > now - REFUSAL_SAMPLE_MS) return;
+    if (this.lastAudited.size >= MAX_SAMPLED_CLIENTS) this.lastAudited.clear();
+    this.lastAudited.set(key, now);
+    this.audit.record({ type, ip, route: clip(path), status });
+  }
+
+  private recordNotFound(request: FastifyRequest): void {
+    this.audit.record({
+      type: 'not_found',
+      ip: normalizeIp(request.ip ?? 'unknown'),
+      route: clip(pathOf(request.url)),
+      status: 404,
+      reason: request.routeOptions?.url ? 'missing_resource' : 'unmatched_route',
+    });
+  }
+}
+
+/** Answers in the API's error shape, `{error: {code, message, requestId}}`; returned to stop the request. */
+function refuse(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  status: number,
+  code: string,
+  message: string,
+): FastifyReply {
+  const requestId = String(request.id ?? '');
+  return reply.code(status).header('x-request-id', requestId).send({ error: { code, message, requestId } });
+}
+
+function pathOf(url: string): string {
+  const q = url.indexOf('?');
+  return q === -1 ? url : url.slice(0, q);
+}
+
+const clip = (path: string) => (path.length > MAX_ROUTE_LENGTH ? path.slice(0, MAX_ROUTE_LENGTH) : path);

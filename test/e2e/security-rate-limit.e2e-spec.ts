@@ -1,0 +1,87 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { embedded, ManagedService } from '../support/embedded';
+import { sharedServices, testConfig } from '../support/test-env';
+import { startTestApi, TestApi } from '../support/test-app';
+
+async function eventually(probe: () => Promise<boolean>, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (await probe()) return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return probe();
+}
+
+// This file stops its Redis, so it runs its own (FerretDB is the shared one).
+describe('rate limit per client address', () => {
+  let dataDir: string;
+  let redis: ManagedService;
+  let api: TestApi;
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(path.join(os.tmpdir(), 'rate-limit-e2e-'));
+    redis = await embedded.createRedis({ dataDir });
+    await redis.start();
+    // TRUST_PROXY: each test plays a different client through X-Forwarded-For.
+    const config = await testConfig(
+      { RATE_LIMIT_PER_MINUTE: '5', TRUST_PROXY: 'true' },
+      { mongodbUri: sharedServices().mongodbUri, redisUrl: redis.uri },
+    );
+    api = await startTestApi(config);
+  });
+
+  afterAll(async () => {
+    await api?.close();
+    await redis?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const from = (ip: string, p = '/v1/rate-limited-probe') =>
+    api.request(p, { headers: { 'x-forwarded-for': ip } });
+  const hits = async () =>
+    Number(/^rate_limit_hits_total (\d+)/m.exec((await api.request('/metrics')).text)?.[1] ?? NaN);
+
+  it('answers the 6th request in a minute with 429 and Retry-After, and counts it', async () => {
+    const before = await hits();
+    // Within one fixed window or across a boundary, the sliding window refuses the 6th.
+    for (let i = 0; i < 5; i++) expect((await from('198.51.100.1')).status).toBe(404);
+    const refused = await from('198.51.100.1');
+    expect(refused.status).toBe(429);
+    const retryAfter = Number(refused.headers.get('retry-after'));
+    expect(Number.isInteger(retryAfter)).toBe(true);
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(120);
+    expect(refused.body).toEqual({
+      error: {
+        code: 'rate_limited',
+        message: expect.stringContaining('retry after'),
+        requestId: expect.any(String),
+      },
+    });
+    expect((await from('198.51.100.1')).status).toBe(429);
+    expect(await hits()).toBe(before + 2);
+    // Another client is not affected; health checks and metrics are exempt.
+    expect((await from('198.51.100.2')).status).toBe(404);
+    for (let i = 0; i < 8; i++) expect((await from('198.51.100.1', '/health/live')).status).toBe(200);
+    expect((await from('198.51.100.1', '/metrics')).status).toBe(200);
+  });
+
+  it('fails open while Redis is down, and limits again once it is back', async () => {
+    await redis.stop();
+    try {
+      for (let i = 0; i < 8; i++) expect((await from('198.51.100.3')).status).toBe(404);
+    } finally {
+      await redis.start();
+    }
+    const back = await eventually(
+      async () => (await api.request('/health')).body?.dependencies?.redis === 'connected',
+      10_000,
+    );
+    expect(back).toBe(true);
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) statuses.push((await from('198.51.100.4')).status);
+    expect(statuses).toEqual([404, 404, 404, 404, 404, 429]);
+  });
+});
