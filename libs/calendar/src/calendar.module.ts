@@ -4,11 +4,46 @@ import { EventQueryService } from './events/event-query.service';
 import { EventRepository } from './events/event.repository';
 import { EventDoc, EventSchema } from './events/event.schema';
 import { EventService } from './events/event.service';
+import { AvailabilityService } from './availability/availability.service';
+import { FeedDoc, FeedSchema } from './ical/feed.schema';
+import { FeedRepository } from './ical/feed.repository';
+import { FeedService } from './ical/feed.service';
+import { IcsService } from './ical/ics.service';
+import { EventChangePublisher } from './sync/event-change.publisher';
+import { EventReadRepository } from './sync/event-read.repository';
+import { EventSyncService } from './sync/event-sync.service';
 
-/** Events: storage, recurrence-aware reads and writes. */
+/**
+ * Events: storage, recurrence-aware reads and writes; availability (free/busy, slots, holds);
+ * iCalendar export, import and feeds; incremental sync; change notifications for listeners.
+ */
 @Module({
-  imports: [MongooseModule.forFeature([{ name: EventDoc.name, schema: EventSchema }])],
-  providers: [EventRepository, EventService, EventQueryService],
-  exports: [EventService, EventQueryService],
+  imports: [
+    MongooseModule.forFeature([
+      { name: EventDoc.name, schema: EventSchema },
+      { name: FeedDoc.name, schema: FeedSchema },
+    ]),
+  ],
+  providers: [
+    EventRepository,
+    EventService,
+    EventQueryService,
+    EventChangePublisher,
+    EventReadRepository,
+    EventSyncService,
+    AvailabilityService,
+    IcsService,
+    FeedRepository,
+    FeedService,
+  ],
+  exports: [
+    EventService,
+    EventQueryService,
+    EventChangePublisher,
+    EventSyncService,
+    AvailabilityService,
+    IcsService,
+    FeedService,
+  ],
 })
 export class CalendarModule {}

@@ -1,0 +1,46 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
+import {
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import { FeedCreateDto, FeedCreatedResponseDto, FeedListResponseDto, FeedService } from '@app/calendar';
+import { AuthUser, Authenticated, CurrentUser } from '@app/identity';
+import type { FastifyRequest } from 'fastify';
+
+@ApiTags('icalendar')
+@Authenticated()
+@Controller('v1/feeds')
+export class FeedsController {
+  constructor(private readonly feeds: FeedService) {}
+
+  @Post()
+  @ApiOperation({
+    summary: 'Create a secret subscription URL (iCalendar feed)',
+    description:
+      'full: your events with details; freebusy: only busy times, titled "Busy", without descriptions, locations or attendees. ' +
+      'The URL needs no login — keep it secret; it is shown only in this answer. Revoke it with DELETE.',
+  })
+  @ApiCreatedResponse({ type: FeedCreatedResponseDto })
+  async create(@CurrentUser() user: AuthUser, @Body() body: FeedCreateDto, @Req() req: FastifyRequest) {
+    const { feed, path } = await this.feeds.create(user, body);
+    return { ...feed, url: `${req.protocol}://${req.host}${path}` };
+  }
+
+  @Get()
+  @ApiOkResponse({ type: FeedListResponseDto, description: 'your live feeds (never their URLs)' })
+  async list(@CurrentUser() user: AuthUser) {
+    return { items: await this.feeds.list(user) };
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiNoContentResponse({ description: 'revoked: its URL answers 404 from now on' })
+  @ApiNotFoundResponse()
+  async revoke(@CurrentUser() user: AuthUser, @Param('id') id: string) {
+    await this.feeds.revoke(user, id);
+  }
+}

@@ -1,0 +1,88 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiBadRequestResponse,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import { AuthUser, Authenticated, CurrentUser } from '@app/identity';
+import {
+  DeliveryListQueryDto,
+  DeliveryListResponseDto,
+  DeliveryResponseDto,
+  WebhookCreateDto,
+  WebhookCreatedResponseDto,
+  WebhookListResponseDto,
+  WebhookResponseDto,
+  WebhookService,
+} from '@app/webhooks';
+
+@ApiTags('webhooks')
+@Authenticated()
+@Controller('v1/webhooks')
+export class WebhooksController {
+  constructor(private readonly webhooks: WebhookService) {}
+
+  @Post()
+  @ApiOperation({
+    summary: 'Subscribe a URL to event changes',
+    description:
+      'POSTs JSON {id, type, createdAt, data: {event}} for event.created, event.updated and event.deleted, signed in ' +
+      'X-Calendar-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>. Non-2xx answers are retried with ' +
+      'exponential backoff for more than 24 hours. The URL must be https and must not resolve to a private, loopback or link-local address.',
+  })
+  @ApiCreatedResponse({
+    type: WebhookCreatedResponseDto,
+    description: 'the secret is shown only in this answer',
+  })
+  @ApiBadRequestResponse({ description: 'the URL is not allowed' })
+  create(@CurrentUser() user: AuthUser, @Body() body: WebhookCreateDto) {
+    return this.webhooks.create(user, body);
+  }
+
+  @Get()
+  @ApiOkResponse({ type: WebhookListResponseDto })
+  async list(@CurrentUser() user: AuthUser) {
+    return { items: await this.webhooks.list(user) };
+  }
+
+  @Get(':id')
+  @ApiOkResponse({ type: WebhookResponseDto })
+  @ApiNotFoundResponse()
+  get(@CurrentUser() user: AuthUser, @Param('id') id: string) {
+    return this.webhooks.get(user, id);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiNoContentResponse()
+  @ApiNotFoundResponse()
+  async remove(@CurrentUser() user: AuthUser, @Param('id') id: string) {
+    await this.webhooks.remove(user, id);
+  }
+
+  @Get(':id/deliveries')
+  @ApiOkResponse({
+    type: DeliveryListResponseDto,
+    description: 'each delivery with its attempts (status code, latency, error)',
+  })
+  @ApiNotFoundResponse()
+  async deliveries(@CurrentUser() user: AuthUser, @Param('id') id: string, @Query() q: DeliveryListQueryDto) {
+    return { items: await this.webhooks.listDeliveries(user, id, q.limit) };
+  }
+
+  @Post(':id/deliveries/:deliveryId/replay')
+  @HttpCode(202)
+  @ApiOperation({
+    summary: 'Send a delivery again (same body, fresh signature, one attempt), as a new delivery',
+  })
+  @ApiAcceptedResponse({ type: DeliveryResponseDto })
+  @ApiNotFoundResponse()
+  replay(@CurrentUser() user: AuthUser, @Param('id') id: string, @Param('deliveryId') deliveryId: string) {
+    return this.webhooks.replay(user, id, deliveryId);
+  }
+}

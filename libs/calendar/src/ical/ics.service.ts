@@ -1,0 +1,202 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { PreconditionFailedError, ValidationError } from '@app/common';
+import { CacheService } from '@app/cache';
+import { Counter, InjectMetric, METRICS } from '@app/observability';
+import { toSeries, toState } from '../events/event.mapper';
+import { EventRepository, EventState } from '../events/event.repository';
+import type { EventRecord } from '../events/event.schema';
+import type { CalendarOwner } from '../events/event.service';
+import { EventChangePublisher, PublishedChange } from '../sync/event-change.publisher';
+import { EventReadRepository } from '../sync/event-read.repository';
+import type { IcsImportResult } from './ical.dto';
+import { IcsFormatError, ImportedEvent, readCalendar } from './ics-reader';
+import { writeCalendar } from './ics-writer';
+
+type Op =
+  | { kind: 'create'; event: ImportedEvent; state: EventState }
+  | { kind: 'update'; event: ImportedEvent; state: EventState; previous: EventRecord };
+type Done =
+  { kind: 'created'; record: EventRecord } | { kind: 'updated'; record: EventRecord; previous: EventRecord };
+
+/** Writes run this many at a time. */
+const WRITE_CONCURRENCY = 8;
+
+/**
+ * iCalendar export and import. Import is all or nothing without transactions: the whole file is
+ * read, validated and converted before the first write; if a write then fails, what this import
+ * created is deleted again and what it updated is put back to its previous state.
+ */
+@Injectable()
+export class IcsService {
+  private readonly logger = new Logger(IcsService.name);
+
+  constructor(
+    private readonly reads: EventReadRepository,
+    private readonly events: EventRepository,
+    private readonly cache: CacheService,
+    private readonly changes: EventChangePublisher,
+    @InjectMetric(METRICS.icsImports) private readonly imports: Counter<string>,
+  ) {}
+
+  /**
+   * The owner's events as an iCalendar document (`freebusy`: times only, titled "Busy"). `timeZone`
+   * (the owner's, when known) becomes the X-WR-TIMEZONE hint; every time carries its own zone anyway.
+   */
+  async exportCalendar(
+    ownerId: string,
+    mode: 'full' | 'freebusy' = 'full',
+    opts: { timeZone?: string; now?: Date } = {},
+  ): Promise<string> {
+    const records = await this.reads.allLive(ownerId);
+    return writeCalendar(records, {
+      mode,
+      now: opts.now,
+      timeZone: opts.timeZone,
+      calendarName: mode === 'full' ? 'Calendar Assistant' : 'Calendar Assistant (free/busy)',
+    });
+  }
+
+  /**
+   * Imports the VEVENTs of an iCalendar text, idempotent by UID (with its RECURRENCE-ID changes):
+   * a new UID is created, a known one updated when its content differs, else skipped as unchanged.
+   */
+  async importCalendar(owner: CalendarOwner, text: string): Promise<IcsImportResult> {
+    let ops: Op[];
+    const skipped: IcsImportResult['skipped'] = [];
+    try {
+      const read = readCalendar(text, owner.timeZone);
+      skipped.push(...read.skipped);
+      ops = await this.plan(owner, read.events, skipped);
+    } catch (err) {
+      this.imports.inc({ outcome: 'invalid' });
+      if (err instanceof IcsFormatError) throw new ValidationError(err.message, err.problems);
+      throw err;
+    }
+    const done: Done[] = [];
+    try {
+      for (let i = 0; i < ops.length; i += WRITE_CONCURRENCY) {
+        const batch = ops.slice(i, i + WRITE_CONCURRENCY);
+        const results = await Promise.allSettled(batch.map((op) => this.apply(owner, op)));
+        for (const r of results) if (r.status === 'fulfilled') done.push(r.value);
+        const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+        if (failed) throw failed.reason;
+      }
+    } catch (err) {
+      await this.rollback(owner, done);
+      await this.cache.invalidateUser(owner.id);
+      this.imports.inc({ outcome: 'failed' });
+      throw err;
+    }
+    if (done.length > 0) await this.cache.invalidateUser(owner.id);
+    this.imports.inc({ outcome: 'success' });
+    await this.changes.publish(
+      done.map((d): PublishedChange => ({
+        type: d.kind === 'created' ? 'event.created' : 'event.updated',
+        ownerId: owner.id,
+        eventId: String(d.record._id),
+        record: d.record,
+      })),
+    );
+    return {
+      created: done.filter((d) => d.kind === 'created').length,
+      updated: done.filter((d) => d.kind === 'updated').length,
+      skipped,
+    };
+  }
+
+  private async plan(
+    owner: CalendarOwner,
+    events: ImportedEvent[],
+    skipped: IcsImportResult['skipped'],
+  ): Promise<Op[]> {
+    const existing = new Map<string, EventRecord>();
+    for (const record of await this.reads.liveByUids(
+      owner.id,
+      events.map((e) => e.uid),
+    )) {
+      const known = existing.get(record.uid);
+      if (!known || String(record._id) < String(known._id)) existing.set(record.uid, record);
+    }
+    const ops: Op[] = [];
+    for (const event of events) {
+      const state = toState(event.series, { uid: event.uid });
+      const previous = existing.get(event.uid);
+      if (!previous) ops.push({ kind: 'create', event, state });
+      else if (sameContent(toState(toSeries(previous)), state))
+        skipped.push({ uid: event.uid, reason: 'unchanged' });
+      else ops.push({ kind: 'update', event, state, previous });
+    }
+    return ops;
+  }
+
+  private async apply(owner: CalendarOwner, op: Op): Promise<Done> {
+    if (op.kind === 'create')
+      return { kind: 'created', record: await this.events.insert(owner.id, op.state) };
+    const record = await this.events.replaceIfVersion(
+      owner.id,
+      String(op.previous._id),
+      op.previous.version,
+      op.state,
+    );
+    if (!record) {
+      throw new PreconditionFailedError(
+        `Event ${op.event.uid} changed while it was being imported; nothing was imported, try again.`,
+      );
+    }
+    return { kind: 'updated', record, previous: op.previous };
+  }
+
+  /** Undoes this import's writes, newest first; a document changed since by someone else is left alone (and logged). */
+  private async rollback(owner: CalendarOwner, done: Done[]): Promise<void> {
+    for (const d of [...done].reverse()) {
+      const id = String(d.record._id);
+      try {
+        const ok =
+          d.kind === 'created'
+            ? await this.events.softDeleteIfVersion(owner.id, id, d.record.version)
+            : !!(await this.events.replaceIfVersion(
+                owner.id,
+                id,
+                d.record.version,
+                toState(toSeries(d.previous)),
+              ));
+        if (!ok) this.logger.warn(`import rollback: event ${id} changed meanwhile; left as it is`);
+      } catch (err) {
+        this.logger.error(`import rollback of event ${id} failed: ${(err as Error).message}`);
+      }
+    }
+  }
+}
+
+/** Whether two states describe the same event (timing, rule, exceptions, fields), ignoring bookkeeping. */
+export function sameContent(a: EventState, b: EventState): boolean {
+  return canonical(a) === canonical(b);
+}
+
+function canonical(state: EventState): string {
+  const { uid: _uid, idempotencyKey: _key, ...rest } = state as EventState & { idempotencyKey?: string };
+  const normalized = {
+    ...rest,
+    exdates: [...(rest.exdates ?? [])].map((d) => new Date(d).getTime()).sort((x, y) => x - y),
+    overrides: [...(rest.overrides ?? [])].sort(
+      (x, y) => new Date(x.originalStart).getTime() - new Date(y.originalStart).getTime(),
+    ),
+  };
+  return JSON.stringify(normalize(normalized));
+}
+
+function normalize(value: unknown): unknown {
+  if (value instanceof Date) return value.getTime();
+  if (Array.isArray(value)) return value.map(normalize);
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(value).sort()) {
+      const v = (value as Record<string, unknown>)[key];
+      if (v === null || v === undefined) continue;
+      if (Array.isArray(v) && v.length === 0) continue;
+      out[key] = normalize(v);
+    }
+    return out;
+  }
+  return value;
+}

@@ -1,0 +1,71 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { withTimeout } from '@app/common';
+import type { EventRecord } from '../events/event.schema';
+import { EventReadRepository } from './event-read.repository';
+
+export const EVENT_CHANGE_TYPES = ['event.created', 'event.updated', 'event.deleted'] as const;
+export type EventChangeType = (typeof EVENT_CHANGE_TYPES)[number];
+
+/** One successful write to an event, published after it is stored. */
+export interface EventChange {
+  type: EventChangeType;
+  ownerId: string;
+  eventId: string;
+  /** The stored event after the write (for a deletion: its tombstone). */
+  record: EventRecord;
+  occurredAt: Date;
+}
+
+/** What a writer publishes: the record is optional (loaded when missing). */
+export type PublishedChange = Omit<EventChange, 'occurredAt' | 'record'> & { record?: EventRecord };
+
+/** Reacts to event writes (webhooks). Must not throw for the writer's sake; errors are logged. */
+export interface EventChangeListener {
+  onEventChange(change: EventChange): Promise<void>;
+}
+
+/** A listener gets this long per change; a slow or broken listener never fails or stalls a write. */
+const LISTENER_TIMEOUT_MS = 2000;
+
+/**
+ * Fan-out of event writes to in-process listeners (the webhooks lib registers one). Writers call
+ * `publish` after a write succeeded; listeners run with a bound and their errors are logged, so the
+ * write's response never depends on them. Incremental sync does not need this: it reads the
+ * events collection itself (updatedAt and tombstones).
+ */
+@Injectable()
+export class EventChangePublisher {
+  private readonly logger = new Logger(EventChangePublisher.name);
+  private readonly listeners: EventChangeListener[] = [];
+
+  constructor(private readonly reads: EventReadRepository) {}
+
+  register(listener: EventChangeListener): void {
+    this.listeners.push(listener);
+  }
+
+  /** Tells every listener; a change without its record gets it loaded (once, only when someone listens). */
+  async publish(changes: PublishedChange | PublishedChange[]): Promise<void> {
+    const given = Array.isArray(changes) ? changes : [changes];
+    if (this.listeners.length === 0 || given.length === 0) return;
+    const occurredAt = new Date();
+    const list: EventChange[] = [];
+    for (const c of given) {
+      const record = c.record ?? (await this.reads.anyById(c.ownerId, c.eventId).catch(() => null));
+      if (record) list.push({ ...c, record, occurredAt });
+      else
+        this.logger.warn(
+          `${c.type} for event ${c.eventId}: the event could not be loaded; listeners not told`,
+        );
+    }
+    await Promise.all(
+      this.listeners.flatMap((listener) =>
+        list.map((change) =>
+          withTimeout(listener.onEventChange(change), LISTENER_TIMEOUT_MS, `${change.type} listener`).catch(
+            (err: Error) => this.logger.warn(`${change.type} listener failed: ${err.message}`),
+          ),
+        ),
+      ),
+    );
+  }
+}

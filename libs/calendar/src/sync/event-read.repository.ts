@@ -1,0 +1,79 @@
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import { Model, Types } from 'mongoose';
+import { EventDoc, EventRecord } from '../events/event.schema';
+
+/** A position in the change order of one owner's events: (updatedAt, _id). */
+export interface ChangeKey {
+  t: number;
+  id: string;
+}
+
+/**
+ * Read-only queries on the events collection for incremental sync, iCalendar export and import
+ * (writes stay in EventRepository). Every method takes the owner's id.
+ */
+@Injectable()
+export class EventReadRepository {
+  constructor(@InjectModel(EventDoc.name) private readonly model: Model<EventDoc>) {}
+
+  /**
+   * Events changed at or after `sinceMs`, in change order (updatedAt, then _id), at most `limit`;
+   * tombstones only when deleted at or after `tombstonesSinceMs` (null: none). Uses the
+   * (ownerId, updatedAt) index.
+   */
+  async changedSince(
+    ownerId: string,
+    sinceMs: number,
+    limit: number,
+    tombstonesSinceMs: number | null = 0,
+  ): Promise<EventRecord[]> {
+    const filter: Record<string, unknown> = {
+      ownerId: new Types.ObjectId(ownerId),
+      updatedAt: { $gte: new Date(sinceMs) },
+    };
+    if (tombstonesSinceMs === null) filter.deletedAt = null;
+    else if (tombstonesSinceMs > sinceMs) {
+      filter.$or = [{ deletedAt: null }, { updatedAt: { $gte: new Date(tombstonesSinceMs) } }];
+    }
+    return this.model.find(filter).sort({ updatedAt: 1, _id: 1 }).limit(limit).lean<EventRecord[]>().exec();
+  }
+
+  /** Every live event of the owner, oldest first. */
+  async allLive(ownerId: string): Promise<EventRecord[]> {
+    return this.model
+      .find({ ownerId: new Types.ObjectId(ownerId), deletedAt: null })
+      .sort({ _id: 1 })
+      .lean<EventRecord[]>()
+      .exec();
+  }
+
+  /** Live events of the owner with one of these iCalendar UIDs. */
+  async liveByUids(ownerId: string, uids: string[]): Promise<EventRecord[]> {
+    if (uids.length === 0) return [];
+    const found: EventRecord[] = [];
+    // Bounded $in lists keep each query small.
+    for (let i = 0; i < uids.length; i += 500) {
+      found.push(
+        ...(await this.model
+          .find({
+            ownerId: new Types.ObjectId(ownerId),
+            uid: { $in: uids.slice(i, i + 500) },
+            deletedAt: null,
+          })
+          .lean<EventRecord[]>()
+          .exec()),
+      );
+    }
+    return found;
+  }
+
+  /** One event, tombstone or not (a webhook payload for a change published without its record). */
+  async anyById(ownerId: string, id: string): Promise<EventRecord | null> {
+    if (!Types.ObjectId.isValid(id)) return null;
+    return this.model
+      .findOne({ _id: new Types.ObjectId(id), ownerId: new Types.ObjectId(ownerId) })
+      .lean<EventRecord>()
+      .exec();
+  }
+}

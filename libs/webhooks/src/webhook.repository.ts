@@ -1,0 +1,57 @@
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import { Model, Types } from 'mongoose';
+import { WebhookDoc, WebhookRecord } from './webhook.schema';
+
+export const toObjectId = (id: string): Types.ObjectId | null =>
+  /^[0-9a-f]{24}$/.test(id) ? new Types.ObjectId(id) : null;
+
+/** The only code that touches the webhooks collection; every method is scoped by owner. */
+@Injectable()
+export class WebhookRepository {
+  constructor(@InjectModel(WebhookDoc.name) private readonly model: Model<WebhookDoc>) {}
+
+  async insert(
+    ownerId: string,
+    hook: { url: string; events: string[]; description: string | null; secretEnc: string },
+  ): Promise<WebhookRecord> {
+    const doc = await this.model.create({ ...hook, ownerId: new Types.ObjectId(ownerId) });
+    return doc.toObject() as WebhookRecord;
+  }
+
+  async list(ownerId: string): Promise<WebhookRecord[]> {
+    return this.model
+      .find({ ownerId: new Types.ObjectId(ownerId) })
+      .sort({ _id: 1 })
+      .lean<WebhookRecord[]>()
+      .exec();
+  }
+
+  async count(ownerId: string): Promise<number> {
+    return this.model.countDocuments({ ownerId: new Types.ObjectId(ownerId) }).exec();
+  }
+
+  async findById(ownerId: string, id: string): Promise<WebhookRecord | null> {
+    const _id = toObjectId(id);
+    if (!_id) return null;
+    return this.model
+      .findOne({ _id, ownerId: new Types.ObjectId(ownerId) })
+      .lean<WebhookRecord>()
+      .exec();
+  }
+
+  /** The owner's webhooks subscribed to `eventType`. */
+  async subscribedTo(ownerId: string, eventType: string): Promise<WebhookRecord[]> {
+    return this.model
+      .find({ ownerId: new Types.ObjectId(ownerId), events: eventType })
+      .lean<WebhookRecord[]>()
+      .exec();
+  }
+
+  async remove(ownerId: string, id: string): Promise<boolean> {
+    const _id = toObjectId(id);
+    if (!_id) return false;
+    const res = await this.model.deleteOne({ _id, ownerId: new Types.ObjectId(ownerId) }).exec();
+    return res.deletedCount === 1;
+  }
+}

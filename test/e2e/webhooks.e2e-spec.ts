@@ -1,0 +1,311 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createServer, IncomingHttpHeaders, Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { AppConfig } from '@app/config';
+import { testConfig } from '../support/test-env';
+import { startTestApi, TestApi } from '../support/test-app';
+import { registerUser, TestUser } from '../support/users';
+
+const Y = new Date().getUTCFullYear() + 1;
+
+interface Received {
+  headers: IncomingHttpHeaders;
+  body: string;
+  at: number;
+}
+
+/** A local webhook receiver: records every request and answers with the next status of `plan` (then 200). */
+class Receiver {
+  readonly requests: Received[] = [];
+  plan: number[] = [];
+  delayMs = 0;
+  private server!: Server;
+  url = '';
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        this.requests.push({ headers: req.headers, body, at: Date.now() });
+        const status = this.plan.shift() ?? 200;
+        setTimeout(() => res.writeHead(status, { 'content-type': 'text/plain' }).end('ok'), this.delayMs);
+      });
+    });
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/hooks/calendar`;
+    return this;
+  }
+
+  close(): Promise<void> {
+    this.server.closeAllConnections();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+/** Checks X-Calendar-Signature exactly as a receiver would, with nothing from our code. */
+function signedBy(secret: string, r: Received): boolean {
+  const header = String(r.headers['x-calendar-signature'] ?? '');
+  const m = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(header);
+  if (!m) return false;
+  const expected = createHmac('sha256', secret).update(`${m[1]}.${r.body}`).digest();
+  return (
+    Math.abs(Date.now() / 1000 - Number(m[1])) < 300 && timingSafeEqual(Buffer.from(m[2], 'hex'), expected)
+  );
+}
+
+async function eventually<T>(probe: () => Promise<T | undefined | false>, ms = 10_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('webhooks against real FerretDB and Redis, with local receivers', () => {
+  let config: AppConfig;
+  let api: TestApi;
+  let alice: TestUser;
+  const receivers: Receiver[] = [];
+  const receiver = async () => {
+    const r = await new Receiver().start();
+    receivers.push(r);
+    return r;
+  };
+
+  beforeAll(async () => {
+    config = await testConfig({ WEBHOOK_RETRY_BASE_MS: '100' });
+    api = await startTestApi(config);
+    alice = await registerUser(api, { timeZone: 'Europe/Berlin' });
+  });
+  afterAll(async () => {
+    await api?.close();
+    await Promise.all(receivers.map((r) => r.close()));
+  });
+
+  const subscribe = async (
+    user: TestUser,
+    url: string,
+    events = ['event.created', 'event.updated', 'event.deleted'],
+  ) => {
+    const res = await api.request('/v1/webhooks', {
+      method: 'POST',
+      token: user.token,
+      json: { url, events },
+    });
+    expect(res.status).toBe(201);
+    return res.body as { id: string; secret: string; url: string };
+  };
+  const createEvent = async (user: TestUser, title: string) => {
+    const res = await api.request('/v1/events', {
+      method: 'POST',
+      token: user.token,
+      json: { title, start: `${Y}-05-01T10:00` },
+    });
+    expect(res.status).toBe(201);
+    return res.body.event as { id: string; uid: string };
+  };
+  const deliveries = async (user: TestUser, hookId: string) => {
+    const res = await api.request(`/v1/webhooks/${hookId}/deliveries`, { token: user.token });
+    expect(res.status).toBe(200);
+    return res.body.items as {
+      id: string;
+      status: string;
+      attempts: { statusCode: number | null; latencyMs: number }[];
+      replayOf: string | null;
+      notificationId: string;
+    }[];
+  };
+
+  it('delivers created, updated and deleted events, signed with the secret shown once', async () => {
+    const rx = await receiver();
+    const hook = await subscribe(alice, rx.url);
+    expect(hook.secret).toMatch(/^whsec_[A-Za-z0-9_-]{43}$/);
+    const listed = await api.request('/v1/webhooks', { token: alice.token });
+    expect(listed.body.items).toEqual([expect.objectContaining({ id: hook.id, url: rx.url })]);
+    expect(JSON.stringify(listed.body)).not.toContain(hook.secret);
+
+    const event = await createEvent(alice, 'Signed');
+    await api.request(`/v1/events/${event.id}`, {
+      method: 'PATCH',
+      token: alice.token,
+      json: { title: 'Signed (renamed)' },
+    });
+    await api.request(`/v1/events/${event.id}`, { method: 'DELETE', token: alice.token });
+    await eventually(async () => rx.requests.length >= 3);
+
+    const bodies = rx.requests.map((r) => JSON.parse(r.body));
+    expect(bodies.map((b) => b.type).sort()).toEqual(['event.created', 'event.deleted', 'event.updated']);
+    const created = bodies.find((b) => b.type === 'event.created');
+    expect(created).toMatchObject({
+      id: expect.stringMatching(/^evt_/),
+      data: { event: { id: event.id, title: 'Signed', version: 1 } },
+    });
+    expect(bodies.find((b) => b.type === 'event.updated').data.event).toMatchObject({
+      id: event.id,
+      title: 'Signed (renamed)',
+    });
+    expect(bodies.find((b) => b.type === 'event.deleted').data.event).toEqual({
+      id: event.id,
+      uid: event.uid,
+      deleted: true,
+    });
+    for (const r of rx.requests) {
+      expect(signedBy(hook.secret, r)).toBe(true);
+      expect(signedBy(`whsec_${randomBytes(32).toString('base64url')}`, r)).toBe(false);
+      expect(r.headers['content-type']).toBe('application/json');
+      expect(r.headers['x-calendar-event']).toBe(JSON.parse(r.body).type);
+      expect(r.headers['x-calendar-delivery']).toMatch(/^[0-9a-f]{24}$/);
+    }
+
+    const log = await eventually(async () => {
+      const items = await deliveries(alice, hook.id);
+      return items.length === 3 && items.every((d) => d.status === 'succeeded') && items;
+    });
+    expect(log[0].attempts).toEqual([
+      expect.objectContaining({ statusCode: 200, latencyMs: expect.any(Number) }),
+    ]);
+    expect(
+      (await api.request(`/v1/webhooks/${hook.id}`, { method: 'DELETE', token: alice.token })).status,
+    ).toBe(204);
+  });
+
+  it('retries a failing receiver (500, then 200) with backoff, logs every attempt, and replays on request', async () => {
+    const bob = await registerUser(api);
+    const rx = await receiver();
+    rx.plan = [500];
+    const hook = await subscribe(bob, rx.url, ['event.created']);
+    await createEvent(bob, 'Flaky');
+    await eventually(async () => rx.requests.length >= 2);
+    expect(rx.requests[0].body).toBe(rx.requests[1].body);
+    expect(rx.requests.every((r) => signedBy(hook.secret, r))).toBe(true);
+    expect(rx.requests[1].at - rx.requests[0].at).toBeGreaterThanOrEqual(80); // the backoff base (100 ms, ±10 %)
+
+    const [delivery] = await eventually(async () => {
+      const items = await deliveries(bob, hook.id);
+      return items[0]?.status === 'succeeded' && items;
+    });
+    expect(delivery.attempts.map((a) => a.statusCode)).toEqual([500, 200]);
+
+    const replay = await api.request(`/v1/webhooks/${hook.id}/deliveries/${delivery.id}/replay`, {
+      method: 'POST',
+      token: bob.token,
+    });
+    expect(replay.status).toBe(202);
+    expect(replay.body).toMatchObject({
+      replayOf: delivery.id,
+      notificationId: delivery.notificationId,
+      status: 'pending',
+    });
+    await eventually(async () => rx.requests.length >= 3);
+    expect(rx.requests[2].body).toBe(rx.requests[0].body);
+    expect(signedBy(hook.secret, rx.requests[2])).toBe(true);
+    const log = await eventually(async () => {
+      const items = await deliveries(bob, hook.id);
+      return items.length === 2 && items[0].status === 'succeeded' && items;
+    });
+    expect(log[0]).toMatchObject({ id: replay.body.id, replayOf: delivery.id });
+
+    // Another user cannot see or replay it.
+    expect((await api.request(`/v1/webhooks/${hook.id}/deliveries`, { token: alice.token })).status).toBe(
+      404,
+    );
+    expect(
+      (
+        await api.request(`/v1/webhooks/${hook.id}/deliveries/${delivery.id}/replay`, {
+          method: 'POST',
+          token: alice.token,
+        })
+      ).status,
+    ).toBe(404);
+
+    const metrics = (await api.request('/metrics')).text;
+    expect(metrics).toMatch(/webhook_deliveries_total\{outcome="success"\} [1-9]/);
+    expect(metrics).toMatch(/webhook_deliveries_total\{outcome="http_error"\} [1-9]/);
+    expect(metrics).toMatch(/webhook_delivery_duration_seconds_count [1-9]/);
+  });
+
+  it('never slows the API down with a slow receiver', async () => {
+    const carol = await registerUser(api);
+    const rx = await receiver();
+    rx.delayMs = 3000;
+    await subscribe(carol, rx.url, ['event.created']);
+    const started = Date.now();
+    await createEvent(carol, 'Fast');
+    expect(Date.now() - started).toBeLessThan(1000);
+    await eventually(async () => rx.requests.length >= 1);
+  });
+
+  it('loses no pending delivery across a restart', async () => {
+    const dave = await registerUser(api);
+    const rx = await receiver();
+    rx.plan = [503, 503, 503, 503, 503, 503, 503, 503, 503, 503, 503, 503];
+    const hook = await subscribe(dave, rx.url, ['event.created']);
+    await createEvent(dave, 'Survives');
+    await eventually(async () => rx.requests.length >= 1);
+    await api.close();
+    rx.plan = [];
+    api = await startTestApi(config);
+    const [delivery] = await eventually(async () => {
+      const items = await deliveries(dave, hook.id);
+      return items[0]?.status === 'succeeded' && items;
+    }, 20_000);
+    expect(delivery.attempts.at(-1)?.statusCode).toBe(200);
+    expect(delivery.attempts.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('refuses URLs it may not call: non-loopback http outside production, bad event types', async () => {
+    for (const url of ['http://10.0.0.1/hook', 'http://192.168.1.10/hook', 'ftp://127.0.0.1/', 'not a url']) {
+      const res = await api.request('/v1/webhooks', {
+        method: 'POST',
+        token: alice.token,
+        json: { url, events: ['event.created'] },
+      });
+      expect({ url, status: res.status }).toEqual({ url, status: 400 });
+      expect(res.body.error.message).toContain('url');
+    }
+    const badType = await api.request('/v1/webhooks', {
+      method: 'POST',
+      token: alice.token,
+      json: { url: 'http://127.0.0.1:9/x', events: ['event.exploded'] },
+    });
+    expect(badType.status).toBe(400);
+  });
+});
+
+describe('webhook URLs under the production configuration (SSRF)', () => {
+  let api: TestApi;
+  let user: TestUser;
+
+  beforeAll(async () => {
+    api = await startTestApi(
+      await testConfig({ NODE_ENV: 'production', JWT_SECRET: randomBytes(32).toString('hex') }),
+    );
+    user = await registerUser(api);
+  });
+  afterAll(() => api?.close());
+
+  it.each([
+    'https://127.0.0.1/hook',
+    'https://10.0.0.1/hook',
+    'https://172.16.5.4/hook',
+    'https://192.168.0.1/hook',
+    'https://169.254.169.254/latest/meta-data/',
+    'https://[::1]/hook',
+    'https://[::ffff:127.0.0.1]/hook',
+    'https://[fd00::1]/hook',
+    'https://localhost/hook',
+    'http://93.184.216.34/hook',
+  ])('refuses %s with 400', async (url) => {
+    const res = await api.request('/v1/webhooks', {
+      method: 'POST',
+      token: user.token,
+      json: { url, events: ['event.created'] },
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('validation_failed');
+    expect(res.body.error.details).toEqual([expect.objectContaining({ field: 'url' })]);
+  });
+});
