@@ -1,6 +1,21 @@
 import { version } from '../../../package.json';
 import { Env, EnvSchema } from './config.schema';
 
+/** How a process loads its configuration. */
+export interface ConfigOptions {
+  /**
+   * False for commands that need no database and no cache (`ops assistant interpret|eval`): they
+   * start without MONGODB_URI / REDIS_URL, and a bad value there does not stop them.
+   */
+  datastores?: boolean;
+}
+
+/** Stand-ins for the datastore URLs of a process that has none (`.invalid` never resolves). */
+const DATASTORE_PLACEHOLDERS = {
+  MONGODB_URI: 'mongodb://no-datastores.invalid/none',
+  REDIS_URL: 'redis://no-datastores.invalid',
+} as const;
+
 export class ConfigError extends Error {
   constructor(
     readonly variable: string,
@@ -32,8 +47,16 @@ export class AppConfig {
   readonly llm: { apiKey?: string; baseUrl?: string; model: string; timeoutMs: number };
   readonly backupDir: string;
   readonly securityWebhookUrl?: string;
+  /**
+   * False when loaded with `{ datastores: false }` (commands that need neither MongoDB nor Redis):
+   * `mongodbUri` and `redisUrl` then hold placeholders that must never be connected to.
+   */
+  readonly datastores: boolean;
+  /** Outgoing event webhooks: the first retry waits `retryBaseMs`, each later one twice as long (capped). */
+  readonly webhooks: { retryBaseMs: number };
 
-  constructor(env: Env) {
+  constructor(env: Env, options: ConfigOptions = {}) {
+    this.datastores = options.datastores !== false;
     this.nodeEnv = env.NODE_ENV;
     this.host = env.HOST;
     this.port = env.PORT;
@@ -58,15 +81,20 @@ export class AppConfig {
     };
     this.backupDir = env.BACKUP_DIR;
     this.securityWebhookUrl = env.SECURITY_WEBHOOK_URL;
+    this.webhooks = { retryBaseMs: env.WEBHOOK_RETRY_BASE_MS };
   }
 
   get isProduction(): boolean {
     return this.nodeEnv === 'production';
   }
 
-  /** Parses and validates the environment; throws ConfigError naming the first bad variable. */
-  static fromEnv(env: NodeJS.ProcessEnv): AppConfig {
-    const parsed = EnvSchema.safeParse(env);
+  /**
+   * Parses and validates the environment; throws ConfigError naming the first bad variable. With
+   * `{ datastores: false }`, MONGODB_URI and REDIS_URL are neither required nor read.
+   */
+  static fromEnv(env: NodeJS.ProcessEnv, options: ConfigOptions = {}): AppConfig {
+    const source = options.datastores === false ? { ...env, ...DATASTORE_PLACEHOLDERS } : env;
+    const parsed = EnvSchema.safeParse(source);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       const variable = String(issue.path[0] ?? 'configuration');
@@ -77,7 +105,7 @@ export class AppConfig {
           : `${issue.message}${given !== undefined && !/SECRET|KEY|URI|URL/.test(variable) ? ` (got "${given}")` : ''}`;
       throw new ConfigError(variable, problem);
     }
-    return new AppConfig(parsed.data);
+    return new AppConfig(parsed.data, options);
   }
 }
 
@@ -85,9 +113,12 @@ export class AppConfig {
  * Builds the configuration at process start; on a bad value prints one line naming the variable
  * and exits with status 2 (a usage/configuration error), never a stack trace.
  */
-export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): AppConfig {
+export function loadConfigOrExit(
+  env: NodeJS.ProcessEnv = process.env,
+  options: ConfigOptions = {},
+): AppConfig {
   try {
-    return AppConfig.fromEnv(env);
+    return AppConfig.fromEnv(env, options);
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`Configuration error: ${err.message}\n`);

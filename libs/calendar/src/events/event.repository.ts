@@ -105,6 +105,23 @@ export class EventRepository {
     return res.modifiedCount === 1;
   }
 
+  /** Undoes a soft delete when the version still matches; the restored record, or null when it does not. */
+  async restoreIfVersion(ownerId: string, id: string, expectedVersion: number): Promise<EventRecord | null> {
+    return this.model
+      .findOneAndUpdate(
+        {
+          _id: new Types.ObjectId(id),
+          ownerId: new Types.ObjectId(ownerId),
+          deletedAt: { $ne: null },
+          version: expectedVersion,
+        },
+        { $set: { deletedAt: null }, $inc: { version: 1 } },
+        { new: true },
+      )
+      .lean<EventRecord>()
+      .exec();
+  }
+
   /** Removes a document outright (undoing a half-made split); not a user-visible delete. */
   async hardDelete(ownerId: string, id: string): Promise<void> {
     await this.model.deleteOne({ _id: new Types.ObjectId(id), ownerId: new Types.ObjectId(ownerId) }).exec();

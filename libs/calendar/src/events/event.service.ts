@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
 import { ConflictError, NotFoundError, PreconditionFailedError, ValidationError } from '@app/common';
 import { CacheService, IdempotencyStore } from '@app/cache';
 import { Counter, InjectMetric, METRICS } from '@app/observability';
@@ -18,6 +18,7 @@ import { resolveNewTiming, resolveTimingChanges, toInstant } from './event-timin
 import { etagOf, EventSeries, toEventResponse, toSeries, toState } from './event.mapper';
 import { EventRepository } from './event.repository';
 import { EventFields, EventRecord } from './event.schema';
+import { EventChangePublisher } from '../sync/event-change.publisher';
 import type { z } from 'zod';
 
 /** Who the calendar belongs to: every operation is scoped to this owner. */
@@ -67,6 +68,8 @@ export class EventService {
     private readonly cache: CacheService,
     private readonly idempotency: IdempotencyStore,
     @InjectMetric(METRICS.calendarOperations) private readonly operations: Counter<string>,
+    /** Tells listeners (webhooks) about each successful write. */
+    @Optional() private readonly changes?: EventChangePublisher,
   ) {}
 
   async get(owner: CalendarOwner, id: string, zone = owner.timeZone): Promise<EventResponse> {
@@ -147,6 +150,19 @@ export class EventService {
         throw new PreconditionFailedError('The event changed since it was read; fetch it again and retry.');
       }
       await this.cache.invalidateUser(owner.id);
+      await this.changes?.publish([
+        { type: 'event.updated', ownerId: owner.id, eventId: id, record: updated },
+        ...(created
+          ? [
+              {
+                type: 'event.created' as const,
+                ownerId: owner.id,
+                eventId: String(created._id),
+                record: created,
+              },
+            ]
+          : []),
+      ]);
       const edited = created ?? updated;
       return {
         event: toEventResponse(updated, zone),
@@ -174,6 +190,54 @@ export class EventService {
       if (!ok)
         throw new PreconditionFailedError('The event changed since it was read; fetch it again and retry.');
       await this.cache.invalidateUser(owner.id);
+      const type = plan.deleted || !plan.series ? 'event.deleted' : 'event.updated';
+      await this.changes?.publish({ type, ownerId: owner.id, eventId: id });
+    });
+  }
+
+  /**
+   * Undoes a delete (the assistant's undo): a deleted event comes back (its soft delete cleared) or,
+   * with `occurrenceStart`, a deleted occurrence of a series does (its EXDATE removed) — only while
+   * the event is still at `expectedVersion`, the version the delete produced; else 412.
+   */
+  async restore(
+    owner: CalendarOwner,
+    id: string,
+    expectedVersion: number,
+    occurrenceStart?: Date,
+  ): Promise<EventWriteResponse> {
+    return this.count('restore', async () => {
+      const stale = () =>
+        new PreconditionFailedError('The event changed since it was deleted; it cannot be restored.');
+      let restored: EventRecord | null;
+      if (occurrenceStart) {
+        const record = await this.require(owner, id);
+        if (record.version !== expectedVersion) throw stale();
+        const series = toSeries(record);
+        const exdates = (series.exdates ?? []).filter((d) => d.getTime() !== occurrenceStart.getTime());
+        if (exdates.length === (series.exdates ?? []).length)
+          throw new NotFoundError('That occurrence is not deleted.');
+        restored = await this.events.replaceIfVersion(
+          owner.id,
+          id,
+          record.version,
+          toState({ ...series, exdates }),
+        );
+      } else {
+        restored = await this.events.restoreIfVersion(owner.id, id, expectedVersion);
+      }
+      if (!restored) throw stale();
+      await this.cache.invalidateUser(owner.id);
+      await this.changes?.publish({
+        type: occurrenceStart ? 'event.updated' : 'event.created',
+        ownerId: owner.id,
+        eventId: id,
+        record: restored,
+      });
+      return {
+        event: toEventResponse(restored, owner.timeZone),
+        conflicts: await this.conflicts(owner, toSeries(restored)),
+      };
     });
   }
 
@@ -235,6 +299,12 @@ export class EventService {
     const { id: _id, ...series } = draft;
     const record = await this.events.insert(owner.id, toState(series, { idempotencyKey }));
     await this.cache.invalidateUser(owner.id);
+    await this.changes?.publish({
+      type: 'event.created',
+      ownerId: owner.id,
+      eventId: String(record._id),
+      record,
+    });
     return {
       event: toEventResponse(record, zone),
       conflicts: await this.conflicts(owner, toSeries(record)),

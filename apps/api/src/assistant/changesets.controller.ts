@@ -1,0 +1,57 @@
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import {
+  ApiConflictResponse,
+  ApiGoneResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiPreconditionFailedResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import {
+  ChangesetConfirmDto,
+  ChangesetOutcomeDto,
+  ChangesetResponseDto,
+  ChangesetService,
+} from '@app/assistant';
+import { AuthUser, Authenticated, CurrentUser } from '@app/identity';
+
+@ApiTags('assistant')
+@Authenticated()
+@Controller('v1/changesets')
+export class ChangesetsController {
+  constructor(private readonly changesets: ChangesetService) {}
+
+  @Get(':id')
+  @ApiOkResponse({ type: ChangesetResponseDto })
+  @ApiNotFoundResponse({ description: 'no such changeset of yours' })
+  get(@CurrentUser() user: AuthUser, @Param('id') id: string) {
+    return this.changesets.get(user, id);
+  }
+
+  @Post(':id/confirm')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Apply a previewed move or cancel (single-use token, valid 5 minutes)' })
+  @ApiOkResponse({ type: ChangesetOutcomeDto })
+  @ApiNotFoundResponse({ description: 'no such changeset of yours, or the token does not match' })
+  @ApiGoneResponse({ description: 'the token expired (5 minutes): ask again for a fresh preview' })
+  @ApiPreconditionFailedResponse({ description: 'an event changed since the preview; nothing was applied' })
+  @ApiConflictResponse({ description: 'already confirmed (a token works once)' })
+  confirm(@CurrentUser() user: AuthUser, @Param('id') id: string, @Body() body: ChangesetConfirmDto) {
+    return this.changesets.confirm(user, id, body.token);
+  }
+
+  @Post(':id/undo')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Revert an applied changeset (within 24 hours, if its events have not changed since)',
+  })
+  @ApiOkResponse({ type: ChangesetOutcomeDto })
+  @ApiNotFoundResponse({ description: 'no such changeset of yours' })
+  @ApiGoneResponse({ description: 'applied more than 24 hours ago' })
+  @ApiPreconditionFailedResponse({ description: 'an event changed after the apply; nothing was reverted' })
+  @ApiConflictResponse({ description: 'not confirmed, or already undone' })
+  undo(@CurrentUser() user: AuthUser, @Param('id') id: string) {
+    return this.changesets.undo(user, id);
+  }
+}

@@ -1,0 +1,163 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { AssistantMemoryStore, RateLimitStore } from '@app/cache';
+import { EventQueryService, formatInZone } from '@app/calendar';
+import { RateLimitedError } from '@app/common';
+import { Counter, Histogram, InjectMetric, METRICS } from '@app/observability';
+import {
+  AssistantUser,
+  ExecutionResult,
+  PendingChoice,
+  PlanExecutor,
+  REFERENCED_EVENT,
+} from '../executor/plan.executor';
+import { ContextEvent } from '../llm/llm-prompt';
+import { Plan } from '../plan/plan.schema';
+import { AssistantInterpreter, Interpretation, InterpreterName } from './assistant-interpreter';
+
+/** Assistant messages a user may send per minute (a sliding window in Redis, shared by replicas). */
+export const ASSISTANT_MESSAGES_PER_MINUTE = 30;
+const WINDOW_MS = 60_000;
+const DAY_MS = 86_400_000;
+const CONTEXT_DAYS_AHEAD = 14;
+
+/** "move it to 4pm", "cancel that": a verb with a pronoun where the event's name would be. */
+const PRONOUN_REQUEST =
+  /^(\W*(?:please\s+)?(?:move|reschedule|push|shift|postpone|bump|delay|change|cancel|delete|remove|drop|call\s+off)\s+)(?:it|that|this)(?:\s+(?:one|event|meeting|appointment))?(?=[\s.!?,]|$)/i;
+
+export interface AssistantMessageResult extends ExecutionResult {
+  plan: Plan;
+  interpreter: InterpreterName;
+}
+
+/**
+ * POST /v1/assistant/messages: rate limit, a pending "which one?" answer, interpretation (LLM or
+ * offline), execution on the caller's calendar, metrics. The request text never leaves this user's
+ * scope: every lookup and write is owner-scoped, and the LLM sees other text only as quoted data.
+ */
+@Injectable()
+export class AssistantService {
+  private readonly logger = new Logger(AssistantService.name);
+
+  constructor(
+    private readonly interpreter: AssistantInterpreter,
+    private readonly executor: PlanExecutor,
+    private readonly memory: AssistantMemoryStore,
+    private readonly rateLimits: RateLimitStore,
+    private readonly queries: EventQueryService,
+    @InjectMetric(METRICS.assistantRequests) private readonly requests: Counter<string>,
+    @InjectMetric(METRICS.assistantRequestDuration) private readonly duration: Histogram<string>,
+    @InjectMetric(METRICS.rateLimitHits) private readonly rateLimitHits: Counter<string>,
+  ) {}
+
+  async message(user: AssistantUser, text: string, now = new Date()): Promise<AssistantMessageResult> {
+    const started = performance.now();
+    await this.rateLimit(user.id, now);
+    let interpreter: InterpreterName = 'offline';
+    let intent: string = 'unknown';
+    try {
+      const answered = await this.answerPendingChoice(user, text, now);
+      if (answered) {
+        interpreter = answered.interpreter;
+        intent = answered.plan.intent;
+        this.count(interpreter, intent, answered.outcome, started);
+        return answered;
+      }
+      const interpretation = await this.interpret(user, text, now);
+      interpreter = interpretation.interpreter;
+      intent = interpretation.plan.intent;
+      const result = await this.executor.execute({ user, now, text, interpretation });
+      this.count(interpreter, intent, result.outcome, started);
+      return { ...result, plan: interpretation.plan, interpreter };
+    } catch (err) {
+      this.count(interpreter, intent, 'error', started);
+      throw err;
+    }
+  }
+
+  /** The answer to a pending "which one?" question ("2", "the 3pm one"); null when the text is something else. */
+  private async answerPendingChoice(
+    user: AssistantUser,
+    text: string,
+    now: Date,
+  ): Promise<AssistantMessageResult | null> {
+    const pending = await this.memory.pendingChoice<PendingChoice>(user.id);
+    if (!pending) return null;
+    await this.memory.clearPendingChoice(user.id);
+    const result = await this.executor.answerChoice({ user, now, text }, pending);
+    return result ? { ...result, plan: pending.plan, interpreter: pending.interpretation.interpreter } : null;
+  }
+
+  private async interpret(user: AssistantUser, text: string, now: Date): Promise<Interpretation> {
+    const req = { text, now: formatInZone(now, user.timeZone), timeZone: user.timeZone };
+    const context = this.interpreter.llmEnabled
+      ? { events: await this.contextEvents(user, now), workingHours: user.workingHours }
+      : {};
+    const interpretation = await this.interpreter.interpret(req, context);
+    if (interpretation.plan.intent !== 'unknown' || !PRONOUN_REQUEST.test(text)) return interpretation;
+    // "move it to 4pm": the rules need a name where the pronoun is; the executor maps it back.
+    const plan = this.interpreter.interpretOffline({
+      ...req,
+      text: text.replace(PRONOUN_REQUEST, `$1${REFERENCED_EVENT}`),
+    });
+    return plan.intent === 'move' || plan.intent === 'cancel'
+      ? { ...interpretation, plan, interpreter: 'offline' }
+      : interpretation;
+  }
+
+  /** The user's upcoming events for the LLM (quoted as data, never as instructions). */
+  private async contextEvents(user: AssistantUser, now: Date): Promise<ContextEvent[]> {
+    try {
+      const occurrences = await this.queries.occurrences(
+        user.id,
+        new Date(now.getTime() - DAY_MS),
+        new Date(now.getTime() + CONTEXT_DAYS_AHEAD * DAY_MS),
+      );
+      return occurrences.slice(0, 30).map(({ occurrence: o, series: s }) => {
+        const fields = { ...s.fields, ...o.fields };
+        return {
+          title: fields.title ?? '',
+          start: formatInZone(o.start, user.timeZone),
+          end: formatInZone(o.end, user.timeZone),
+          allDay: o.allDay,
+          location: fields.location ?? null,
+          description: fields.description ?? null,
+        };
+      });
+    } catch (err) {
+      this.logger.warn(`could not read events for the LLM context: ${(err as Error).message}`);
+      return [];
+    }
+  }
+
+  /** 30 messages a minute per user; fails open when Redis is down (the global limit still applies). */
+  private async rateLimit(userId: string, now: Date): Promise<void> {
+    if (!this.rateLimits.available) return;
+    let estimate: number;
+    try {
+      const { current, previous } = await this.rateLimits.hit(
+        `assistant:${userId}`,
+        WINDOW_MS,
+        now.getTime(),
+      );
+      const elapsed = (now.getTime() % WINDOW_MS) / WINDOW_MS;
+      estimate = current + previous * (1 - elapsed);
+    } catch (err) {
+      this.logger.debug(`assistant rate limit unavailable: ${(err as Error).message}`);
+      return;
+    }
+    if (estimate > ASSISTANT_MESSAGES_PER_MINUTE) {
+      this.rateLimitHits.inc();
+      this.requests.inc({ interpreter: 'none', intent: 'none', outcome: 'rate_limited' });
+      const retryAfter = Math.max(1, Math.ceil((WINDOW_MS - (now.getTime() % WINDOW_MS)) / 1000));
+      throw new RateLimitedError(
+        `At most ${ASSISTANT_MESSAGES_PER_MINUTE} assistant messages a minute; try again in ${retryAfter} s.`,
+        retryAfter,
+      );
+    }
+  }
+
+  private count(interpreter: string, intent: string, outcome: string, started: number): void {
+    this.requests.inc({ interpreter, intent, outcome });
+    this.duration.observe({ interpreter }, (performance.now() - started) / 1000);
+  }
+}

@@ -1,0 +1,62 @@
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import { Model, Types } from 'mongoose';
+import { ChangesetDoc, ChangesetRecord, ChangesetState } from './changeset.schema';
+
+export type NewChangeset = Omit<
+  ChangesetDoc,
+  '_id' | 'ownerId' | 'createdAt' | 'updatedAt' | 'confirmedAt' | 'undoUntil' | 'undoneAt'
+>;
+
+const toId = (id: string): Types.ObjectId | null =>
+  Types.ObjectId.isValid(id) && String(new Types.ObjectId(id)) === id ? new Types.ObjectId(id) : null;
+
+/**
+ * The only code that touches the changesets collection. Every method takes the owner's id: another
+ * user's changeset is simply not found. State changes are single-document compare-and-set writes
+ * (FerretDB has no transactions), so of two concurrent confirms exactly one wins.
+ */
+@Injectable()
+export class ChangesetRepository {
+  constructor(@InjectModel(ChangesetDoc.name) private readonly model: Model<ChangesetDoc>) {}
+
+  async insert(ownerId: string, changeset: NewChangeset): Promise<ChangesetRecord> {
+    const doc = await this.model.create({
+      ...changeset,
+      ownerId: new Types.ObjectId(ownerId),
+      confirmedAt: null,
+      undoUntil: null,
+      undoneAt: null,
+    });
+    return doc.toObject() as ChangesetRecord;
+  }
+
+  async findById(ownerId: string, id: string): Promise<ChangesetRecord | null> {
+    const _id = toId(id);
+    if (!_id) return null;
+    return this.model
+      .findOne({ _id, ownerId: new Types.ObjectId(ownerId) })
+      .lean<ChangesetRecord>()
+      .exec();
+  }
+
+  /** Moves the changeset from `from` to `to` (and sets `fields`) if it is still in `from`; null otherwise. */
+  async transition(
+    ownerId: string,
+    id: string,
+    from: ChangesetState,
+    to: ChangesetState,
+    fields: Partial<Pick<ChangesetDoc, 'items' | 'confirmedAt' | 'undoUntil' | 'undoneAt'>> = {},
+  ): Promise<ChangesetRecord | null> {
+    const _id = toId(id);
+    if (!_id) return null;
+    return this.model
+      .findOneAndUpdate(
+        { _id, ownerId: new Types.ObjectId(ownerId), state: from },
+        { $set: { ...fields, state: to } },
+        { new: true },
+      )
+      .lean<ChangesetRecord>()
+      .exec();
+  }
+}

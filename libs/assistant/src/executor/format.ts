@@ -1,0 +1,61 @@
+/** Human-readable times for replies and diffs, in the user's zone ("Tue, Mar 3, 12:00 PM"). */
+
+const cache = new Map<string, Intl.DateTimeFormat>();
+
+function formatter(zone: string, kind: 'day' | 'time' | 'moment'): Intl.DateTimeFormat {
+  const key = `${zone}|${kind}`;
+  let f = cache.get(key);
+  if (!f) {
+    const options: Intl.DateTimeFormatOptions =
+      kind === 'day'
+        ? { timeZone: zone, weekday: 'short', month: 'short', day: 'numeric' }
+        : kind === 'time'
+          ? { timeZone: zone, hour: 'numeric', minute: '2-digit' }
+          : {
+              timeZone: zone,
+              weekday: 'short',
+              month: 'short',
+              day: 'numeric',
+              hour: 'numeric',
+              minute: '2-digit',
+            };
+    f = new Intl.DateTimeFormat('en-US', options);
+    if (cache.size > 500) cache.clear();
+    cache.set(key, f);
+  }
+  return f;
+}
+
+// ICU puts a narrow no-break space before AM/PM; plain spaces read the same and survive any client.
+const plain = (s: string) => s.replace(/[\u202f\u00a0]/g, ' ');
+
+export function formatDay(instant: Date, zone: string): string {
+  return plain(formatter(zone, 'day').format(instant));
+}
+
+export function formatTime(instant: Date, zone: string): string {
+  return plain(formatter(zone, 'time').format(instant));
+}
+
+export function formatMoment(instant: Date, zone: string): string {
+  return plain(formatter(zone, 'moment').format(instant));
+}
+
+/** "Tue, Mar 3, 12:00 PM – 1:00 PM", "Tue, Mar 3 (all day)", "Mon, Jun 15 – Wed, Jun 17 (all day)". */
+export function formatSpan(start: Date, end: Date, allDay: boolean, zone: string): string {
+  if (allDay) {
+    const last = new Date(end.getTime() - 1);
+    const first = formatDay(start, zone);
+    const lastDay = formatDay(last, zone);
+    return first === lastDay ? `${first} (all day)` : `${first} – ${lastDay} (all day)`;
+  }
+  if (formatDay(start, zone) === formatDay(end, zone))
+    return `${formatMoment(start, zone)} – ${formatTime(end, zone)}`;
+  return `${formatMoment(start, zone)} – ${formatMoment(end, zone)}`;
+}
+
+/** “Title” in typographic quotes, shortened for a sentence. */
+export function quote(title: string): string {
+  const t = title.length > 80 ? `${title.slice(0, 79)}…` : title;
+  return `“${t}”`;
+}

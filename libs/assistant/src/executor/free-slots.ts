@@ -1,0 +1,36 @@
+import { WorkingHoursLike } from '../resolver/time-resolver';
+
+/**
+ * Free-slot search for `find_free`, behind a small interface: the shape of libs/calendar's
+ * `AvailabilityService.findSlots` (busy = opaque occurrences and slot holds, working hours, a
+ * local-clock grid), which AssistantModule provides for it.
+ */
+
+export interface SlotOwner {
+  id: string;
+  timeZone: string;
+  workingHours: WorkingHoursLike;
+}
+
+export interface FreeSlotSearch {
+  from: Date;
+  to: Date;
+  durationMinutes: number;
+  /** Slot starts lie on this grid of the owner's local clock (default 30). */
+  stepMinutes?: number;
+  maxResults?: number;
+  /** No slot starts before it. */
+  now?: Date;
+}
+
+export interface FreeSlots {
+  slots: { start: Date; end: Date }[];
+  /** Why there is none (e.g. "fully_booked", "outside_working_hours"); null when there are slots. */
+  reason: string | null;
+}
+
+export interface FreeSlotFinder {
+  findSlots(owner: SlotOwner, search: FreeSlotSearch): Promise<FreeSlots>;
+}
+
+export const FREE_SLOT_FINDER = Symbol('FREE_SLOT_FINDER');

@@ -1,0 +1,189 @@
+import { z } from 'zod';
+import { Intent, PlanEventSchema, PlanSchema, PlanTargetSchema } from '../plan/plan.schema';
+
+/**
+ * The LLM interpreter's tools: one per intent, plus `resolve_time` to check a phrase.
+ *
+ * Design: the schemas are the plan's (PlanSchema's parts: titles, location, allDay,
+ * durationMinutes, the intent itself) EXCEPT that every instant is replaced by a time PHRASE. The
+ * model copies the time words of the request ("tomorrow at 3pm", "Friday", "next week", "from 8pm
+ * to 1am") or writes a local date / date-time without an offset ("2026-03-12T10:30"); our
+ * TimeResolver turns them into ISO instants with the contract's conventions and the zone's
+ * daylight-saving rules (see llm-plan-builder.ts). The model never does date arithmetic, never
+ * picks an offset, and an instant with an offset in its output is refused as invalid output.
+ */
+
+const PHRASE_HELP =
+  'Copy the time words of the request (e.g. "tomorrow at 3pm", "Friday", "next week", "in 2 hours", ' +
+  '"from 8pm to 1am"), or write a local date or date-time WITHOUT offset ("2026-03-12", "2026-03-12T10:30"). ' +
+  'Never compute dates, weekdays or UTC offsets yourself.';
+
+const phrase = (what: string) => z.string().trim().min(1).max(200).describe(`${what}. ${PHRASE_HELP}`);
+
+const EventTitle = PlanEventSchema.shape.title
+  .unwrap()
+  .describe(
+    'Title of the new event: the request without scheduling words ("schedule", "add", "remind me to"), times, ' +
+      'dates, durations, recurrence and location, e.g. "Lunch with Sam"',
+  );
+
+export const TargetArgsSchema = z
+  .object({
+    title: PlanTargetSchema.shape.title.describe(
+      'The words naming the existing event, e.g. "dentist appointment"; "it" when the request refers to the event ' +
+        'just talked about ("move it to 4pm"); null when only a time names it',
+    ),
+    time: phrase('When the existing event starts, if the request says so ("my 3pm meeting" → "3pm")')
+      .nullable()
+      .describe(
+        'When the existing event starts, if the request says so ("my 3pm meeting" → "3pm"), else null',
+      ),
+    day: phrase('The day or span the existing event is on when the request names only a day')
+      .nullable()
+      .describe('The day or span the existing event is on ("tomorrow\'s yoga" → "tomorrow"), else null'),
+  })
+  .describe('How to find the existing event');
+export type TargetArgs = z.infer<typeof TargetArgsSchema>;
+
+export const CreateEventArgsSchema = z.object({
+  title: EventTitle,
+  start: phrase('When the new event starts (a day alone makes an all-day event)'),
+  end: phrase('When it ends, if the request says ("to 11:15", "until June 17")')
+    .nullable()
+    .describe('When it ends, if the request gives an end time or last day, else null'),
+  durationMinutes: PlanSchema.shape.durationMinutes.describe(
+    'Length in minutes when the request gives one ("for 90 minutes" → 90, "a 2 hour workshop" → 120), else null',
+  ),
+  allDay: PlanEventSchema.shape.allDay,
+  recurrence: z
+    .string()
+    .trim()
+    .min(1)
+    .max(200)
+    .nullable()
+    .describe(
+      'The recurrence words of the request ("every weekday", "on Tuesdays and Thursdays", "the first Monday of every ' +
+        'month", "daily") or an RRULE value such as FREQ=WEEKLY;BYDAY=TU,TH; null when the event does not repeat',
+    ),
+  location: PlanEventSchema.shape.location,
+});
+
+export const MoveEventArgsSchema = z.object({
+  target: TargetArgsSchema,
+  newStart: phrase('The new start ("to Thursday at 4pm" → "Thursday at 4pm")')
+    .nullable()
+    .describe('The new start, e.g. "Thursday at 4pm" for "move it to Thursday at 4pm"; null for a shift'),
+  newEnd: phrase('The new end, only if the request gives one')
+    .nullable()
+    .describe('The new end, only if the request gives one, else null'),
+  shiftMinutes: z
+    .number()
+    .int()
+    .min(-10_080)
+    .max(10_080)
+    .nullable()
+    .describe(
+      'For "push it back an hour" / "30 minutes earlier": the shift in minutes (+60 / -30); else null',
+    ),
+});
+
+export const CancelEventArgsSchema = z.object({ target: TargetArgsSchema });
+
+export const ListEventsArgsSchema = z.object({
+  window: phrase(
+    'The span to list ("today", "tomorrow", "this week", "this weekend", "between June 1 and June 5")',
+  ),
+});
+
+export const FindFreeTimeArgsSchema = z.object({
+  window: phrase('The span to look for free time in ("tomorrow", "this week")'),
+  durationMinutes: PlanSchema.shape.durationMinutes.describe(
+    'Length of the free slot wanted in minutes (60 when not given)',
+  ),
+});
+
+export const UnknownRequestArgsSchema = z.object({
+  reason: z
+    .string()
+    .trim()
+    .max(300)
+    .describe("Why this is not a request about the user's calendar (one short sentence)"),
+});
+
+export const ResolveTimeArgsSchema = z.object({
+  text: phrase('A time phrase to check'),
+});
+
+interface ToolSpec<S extends z.ZodType> {
+  readonly intent: Intent;
+  readonly description: string;
+  readonly schema: S;
+}
+
+/** The tools that end the interpretation, by name. */
+export const INTENT_TOOLS = {
+  create_event: {
+    intent: 'create',
+    description:
+      'Add a new event to the user\'s calendar (also for requests that just name an event and a time, e.g. "Gym at 6").',
+    schema: CreateEventArgsSchema,
+  },
+  move_event: {
+    intent: 'move',
+    description: 'Move or reschedule one existing event ("move", "reschedule", "push", "postpone", "shift").',
+    schema: MoveEventArgsSchema,
+  },
+  cancel_event: {
+    intent: 'cancel',
+    description:
+      'Cancel or delete ONE existing event. Never for bulk requests such as "delete all my events".',
+    schema: CancelEventArgsSchema,
+  },
+  list_events: {
+    intent: 'list',
+    description: 'Show what is on the calendar in a span ("what do I have tomorrow?").',
+    schema: ListEventsArgsSchema,
+  },
+  find_free_time: {
+    intent: 'find_free',
+    description: 'Find free time of a given length in a span ("find me a free hour tomorrow").',
+    schema: FindFreeTimeArgsSchema,
+  },
+  unknown_request: {
+    intent: 'unknown',
+    description:
+      "Anything that is not a request about this user's calendar (small talk, questions, gibberish), and every bulk " +
+      'destructive request ("delete all my events", "clear my week").',
+    schema: UnknownRequestArgsSchema,
+  },
+} as const satisfies Record<string, ToolSpec<z.ZodType>>;
+
+export type IntentToolName = keyof typeof INTENT_TOOLS;
+export type IntentToolArgs<N extends IntentToolName> = z.infer<(typeof INTENT_TOOLS)[N]['schema']>;
+
+export const RESOLVE_TIME_TOOL = {
+  name: 'resolve_time',
+  description:
+    'Check how the calendar will read a time phrase: returns the intervals it names (UTC and local), whether it is ' +
+    'ambiguous, in the past, in a daylight-saving gap or overlap, or outside working hours. Optional.',
+  schema: ResolveTimeArgsSchema,
+} as const;
+
+export const isIntentTool = (name: string): name is IntentToolName =>
+  Object.prototype.hasOwnProperty.call(INTENT_TOOLS, name);
+
+/** The tool list handed to the chat model. */
+export function toolDefinitions(): { name: string; description: string; schema: z.ZodType }[] {
+  return [
+    ...Object.entries(INTENT_TOOLS).map(([name, spec]) => ({
+      name,
+      description: spec.description,
+      schema: spec.schema as z.ZodType,
+    })),
+    {
+      name: RESOLVE_TIME_TOOL.name,
+      description: RESOLVE_TIME_TOOL.description,
+      schema: RESOLVE_TIME_TOOL.schema,
+    },
+  ];
+}
