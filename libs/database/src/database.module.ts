@@ -54,6 +54,12 @@ export class DatabaseModule {
             uri: config.mongodbUri,
             ...MONGOOSE_CONNECTION_OPTIONS,
             lazyConnection: options.lazy ?? false,
+            // A lazy connection's first attempt is awaited by nobody: a refused or failed connect
+            // must surface through the health checks, not crash the process as an unhandled rejection.
+            connectionFactory: (connection: Connection) => {
+              if (options.lazy) connection.asPromise().catch(() => undefined);
+              return connection;
+            },
             retryAttempts: options.lazy ? 0 : 3,
             retryDelay: 1000,
           }),
