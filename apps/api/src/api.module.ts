@@ -1,5 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { AssistantModule } from '@app/assistant';
+import { BackupMetricsModule } from '@app/backup';
 import { CacheModule } from '@app/cache';
 import { CalendarModule } from '@app/calendar';
 import { AppConfig, ConfigModule } from '@app/config';
@@ -7,10 +9,22 @@ import { DatabaseModule } from '@app/database';
 import { HealthModule } from '@app/health';
 import { IdentityModule } from '@app/identity';
 import { LoggingModule, ObservabilityMetricsModule } from '@app/observability';
+import { SecurityHttpModule } from '@app/security';
+import { WebhooksModule } from '@app/webhooks';
 import { ZodValidationPipe } from 'nestjs-zod';
+import { AssistantController } from './assistant/assistant.controller';
+import { ChangesetsController } from './assistant/changesets.controller';
+import { AvailabilityController } from './availability/availability.controller';
+import { FeedsController } from './feeds/feeds.controller';
+import { PublicFeedController } from './feeds/public-feed.controller';
+import { IcalController } from './ical/ical.controller';
+import { IcsBodyParser } from './ical/ics-body.parser';
+import { SyncController } from './sync/sync.controller';
+import { WebhooksController } from './webhooks/webhooks.controller';
 import { EventsController } from './events/events.controller';
 import { HealthController } from './health/health.controller';
 import { DomainErrorFilter } from './http/domain-error.filter';
+import { TimeController } from './time/time.controller';
 
 /** The HTTP application: the shared lib modules plus controllers, validation and error mapping. */
 @Module({})
@@ -25,11 +39,30 @@ export class ApiModule {
         DatabaseModule.forRoot(),
         CacheModule,
         HealthModule,
+        BackupMetricsModule,
         IdentityModule,
         CalendarModule,
+        AssistantModule,
+        // Event webhooks; starts the delivery worker in this process.
+        WebhooksModule,
+        // Deny list, rate limit and audit hooks on every request (Fastify onRequest/onResponse).
+        SecurityHttpModule,
       ],
-      controllers: [HealthController, EventsController],
+      controllers: [
+        HealthController,
+        EventsController,
+        AssistantController,
+        ChangesetsController,
+        TimeController,
+        AvailabilityController,
+        IcalController,
+        FeedsController,
+        PublicFeedController,
+        SyncController,
+        WebhooksController,
+      ],
       providers: [
+        IcsBodyParser,
         { provide: APP_PIPE, useClass: ZodValidationPipe },
         { provide: APP_FILTER, useClass: DomainErrorFilter },
       ],

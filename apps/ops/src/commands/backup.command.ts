@@ -1,0 +1,171 @@
+import { Injectable } from '@nestjs/common';
+import { AppConfig } from '@app/config';
+import { BackupResult, BackupService, BackupVerifier, Component, resolveBackupDir } from '@app/backup';
+import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
+import { EXIT } from '../cli/exit-codes';
+import { mark, Output } from '../cli/output';
+import { bytes, indexes, JsonCommand, JsonFlag, printWarnings, seconds } from './backup.shared';
+
+interface BackupFlags extends JsonFlag {
+  output?: string;
+}
+
+function summary(result: BackupResult) {
+  const { manifest } = result;
+  return {
+    ok: true,
+    dir: result.dir,
+    durationMs: result.durationMs,
+    bytes: result.bytes,
+    components: manifest.components,
+    ...(manifest.mongodb
+      ? {
+          mongodb: {
+            database: manifest.mongodb.database,
+            documents: manifest.mongodb.collections.reduce((n, c) => n + c.documents, 0),
+            collections: manifest.mongodb.collections.map((c) => ({
+              name: c.name,
+              documents: c.documents,
+              indexes: c.indexes.length,
+              bytes: c.bytes,
+            })),
+            skipped: manifest.mongodb.skipped,
+          },
+        }
+      : {}),
+    ...(manifest.redis
+      ? {
+          redis: {
+            db: manifest.redis.db,
+            keys: manifest.redis.keys,
+            withExpiry: manifest.redis.withExpiry,
+            vanished: manifest.redis.vanished,
+            types: manifest.redis.types,
+          },
+        }
+      : {}),
+    warnings: result.warnings,
+  };
+}
+
+@Injectable()
+abstract class TakeBackupCommand extends JsonCommand {
+  protected abstract readonly components: Component[];
+
+  constructor(private readonly backups: BackupService) {
+    super();
+  }
+
+  async run(_args: string[], flags: BackupFlags): Promise<void> {
+    const out = new Output(!!flags.json);
+    const result = await this.backups.backup(this.components, flags.output, (m) => out.progress(m));
+    const s = summary(result);
+    out.line(`backup complete: ${result.dir} (${bytes(result.bytes)} in ${seconds(result.durationMs)})`);
+    if (s.mongodb) {
+      out.line(
+        `  mongodb  database ${s.mongodb.database}: ${s.mongodb.documents} documents in ` +
+          `${s.mongodb.collections.length} collections`,
+      );
+      for (const c of s.mongodb.collections)
+        out.line(
+          `           ${c.name.padEnd(24)} ${String(c.documents).padStart(9)} documents, ${indexes(c.indexes)}`,
+        );
+      for (const k of s.mongodb.skipped) out.line(`           skipped ${k.name}: ${k.reason}`);
+    }
+    if (s.redis)
+      out.line(
+        `  redis    db ${s.redis.db} (only this logical database): ${s.redis.keys} keys, ` +
+          `${s.redis.withExpiry} with an expiry`,
+      );
+    printWarnings(out, result.warnings);
+    out.result(s);
+    process.exitCode = EXIT.ok;
+  }
+
+  @Option({
+    flags: '--output <dir>',
+    description: 'the folder to write; must not exist or be empty (default: BACKUP_DIR/<timestamp>)',
+  })
+  parseOutput(value: string): string {
+    return value;
+  }
+}
+
+@SubCommand({
+  name: 'mongodb',
+  description: 'back up every collection (documents, indexes, options) of the application database',
+})
+export class BackupMongodbCommand extends TakeBackupCommand {
+  protected readonly components: Component[] = ['mongodb'];
+}
+
+@SubCommand({
+  name: 'redis',
+  description: 'back up every key (value and expiry) of the Redis db in REDIS_URL',
+})
+export class BackupRedisCommand extends TakeBackupCommand {
+  protected readonly components: Component[] = ['redis'];
+}
+
+@SubCommand({ name: 'all', description: 'back up MongoDB and Redis into one folder' })
+export class BackupAllCommand extends TakeBackupCommand {
+  protected readonly components: Component[] = ['mongodb', 'redis'];
+}
+
+@SubCommand({
+  name: 'verify',
+  description: 're-read every file of a backup against its manifest; exit 1 naming each problem',
+})
+export class BackupVerifyCommand extends JsonCommand {
+  constructor(
+    private readonly verifier: BackupVerifier,
+    private readonly config: AppConfig,
+  ) {
+    super();
+  }
+
+  async run(_args: string[], flags: JsonFlag & { backupDir?: string }): Promise<void> {
+    const out = new Output(!!flags.json);
+    const dir = await resolveBackupDir(flags.backupDir, this.config.backupDir);
+    const report = await this.verifier.verify(dir, undefined, (m) => out.progress(m));
+    out.line(`backup ${dir}`);
+    for (const f of report.files)
+      out.line(
+        `[${mark(f.ok)}] ${f.label.padEnd(36)} ${f.ok ? `${f.lines} lines, ${bytes(f.bytes)}` : f.problem}`,
+      );
+    for (const p of report.problems.filter((p) => !report.files.some((f) => p.startsWith(f.file))))
+      out.line(`[${mark(false)}] ${p}`);
+    out.line(
+      report.ok
+        ? `intact: ${report.files.length} files match the manifest`
+        : `NOT intact: ${report.problems.length} problem${report.problems.length === 1 ? '' : 's'}`,
+    );
+    out.result({
+      ok: report.ok,
+      dir,
+      takenAt: report.manifest?.completedAt,
+      files: report.files,
+      problems: report.problems,
+    });
+    process.exitCode = report.ok ? EXIT.ok : EXIT.checkFailed;
+  }
+
+  @Option({
+    flags: '--backup-dir <dir>',
+    description: 'the backup folder (default: the newest under BACKUP_DIR)',
+  })
+  parseBackupDir(value: string): string {
+    return value;
+  }
+}
+
+@Command({
+  name: 'backup',
+  description: 'logical backups of MongoDB and Redis: mongodb, redis, all, verify',
+  subCommands: [BackupMongodbCommand, BackupRedisCommand, BackupAllCommand, BackupVerifyCommand],
+})
+export class BackupCommand extends CommandRunner {
+  async run(): Promise<void> {
+    this.command.help();
+  }
+}

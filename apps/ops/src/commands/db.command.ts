@@ -1,0 +1,117 @@
+import { CollectionValidation, DbMaintenanceService } from '@app/backup';
+import { Command, CommandRunner, SubCommand } from 'nest-commander';
+import { EXIT } from '../cli/exit-codes';
+import { mark, Output } from '../cli/output';
+import { bytes, JsonCommand, JsonFlag, printWarnings } from './backup.shared';
+
+function printValidation(out: Output, results: CollectionValidation[]): void {
+  for (const r of results) {
+    const state = r.status === 'valid' ? true : r.status === 'unsupported' ? 'warn' : false;
+    const detail =
+      r.status === 'valid'
+        ? `valid${r.records !== undefined ? ` (${r.records} records)` : ''}`
+        : r.status === 'unsupported'
+          ? 'validate is not supported by this server'
+          : `${r.status}: ${r.errors.join('; ')}`;
+    out.line(`[${mark(state)}] ${r.name.padEnd(24)} ${detail}`);
+  }
+}
+
+@SubCommand({
+  name: 'check',
+  description: 'MongoDB reachability, collections and sizes, and whether indexes match the schemas',
+})
+export class DbCheckCommand extends JsonCommand {
+  constructor(private readonly db: DbMaintenanceService) {
+    super();
+  }
+
+  async run(_args: string[], flags: JsonFlag): Promise<void> {
+    const out = new Output(!!flags.json);
+    const report = await this.db.check();
+    out.line(`[${mark(true)}] ${report.server}, database ${report.database} (ping ${report.latencyMs} ms)`);
+    if (report.stats)
+      out.line(
+        `       data ${bytes(report.stats.dataBytes)}, storage ${bytes(report.stats.storageBytes)}, ` +
+          `indexes ${bytes(report.stats.indexBytes)}`,
+      );
+    for (const c of report.collections) out.line(`       ${c.name.padEnd(24)} ~${c.documents} documents`);
+    for (const m of report.models)
+      out.line(
+        `[${mark(!m.missing.length && !m.extra.length && !m.error ? true : 'warn')}] indexes of ${m.collection} ` +
+          (m.error
+            ? `not compared: ${m.error}`
+            : m.missing.length || m.extra.length
+              ? 'differ from the schema'
+              : 'match the schema'),
+      );
+    printWarnings(out, report.warnings);
+    out.result(report);
+    process.exitCode = report.ok ? EXIT.ok : EXIT.checkFailed;
+  }
+}
+
+@SubCommand({
+  name: 'maintenance',
+  description:
+    'sync model indexes, validate collections, purge expired refresh tokens, changesets and event tombstones',
+})
+export class DbMaintenanceCommand extends JsonCommand {
+  constructor(private readonly db: DbMaintenanceService) {
+    super();
+  }
+
+  async run(_args: string[], flags: JsonFlag): Promise<void> {
+    const out = new Output(!!flags.json);
+    const report = await this.db.maintenance((m) => out.progress(m));
+    out.line('indexes:');
+    if (!report.indexes.length) out.line('       no models are registered in this process');
+    for (const i of report.indexes) {
+      const state = i.status === 'ok' ? true : i.status === 'unsupported' ? 'warn' : false;
+      const detail =
+        i.status === 'ok'
+          ? `in sync (created: ${i.created.join(', ') || 'none'}; dropped: ${i.dropped.join(', ') || 'none'})`
+          : `${i.status === 'unsupported' ? 'not supported by this server' : 'failed'}: ${i.error}`;
+      out.line(`[${mark(state)}] ${i.collection.padEnd(24)} ${detail}`);
+    }
+    out.line('purged:');
+    for (const p of report.purged) out.line(`[${mark(true)}] ${String(p.deleted).padStart(7)}  ${p.what}`);
+    for (const n of report.notes) out.line(`       ${n}`);
+    out.line('validation:');
+    printValidation(out, report.validation);
+    for (const p of report.problems) out.line(`problem: ${p}`);
+    out.result(report);
+    process.exitCode = report.ok ? EXIT.ok : EXIT.checkFailed;
+  }
+}
+
+@SubCommand({
+  name: 'verify',
+  description: 'validate every collection (where the server supports it); exit 1 on a problem',
+})
+export class DbVerifyCommand extends JsonCommand {
+  constructor(private readonly db: DbMaintenanceService) {
+    super();
+  }
+
+  async run(_args: string[], flags: JsonFlag): Promise<void> {
+    const out = new Output(!!flags.json);
+    const report = await this.db.verify((m) => out.progress(m));
+    out.line(`database ${report.database}:`);
+    printValidation(out, report.collections);
+    out.line(report.ok ? 'verified' : `NOT verified: ${report.problems.length} problem(s)`);
+    out.result(report);
+    process.exitCode = report.ok ? EXIT.ok : EXIT.checkFailed;
+  }
+}
+
+@Command({
+  name: 'db',
+  description: 'the application database: check, maintenance, verify',
+  subCommands: [DbCheckCommand, DbMaintenanceCommand, DbVerifyCommand],
+})
+export class DbCommand extends CommandRunner {
+  async run(): Promise<void> {
+    this.command.help();
+  }
+}

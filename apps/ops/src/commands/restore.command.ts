@@ -1,0 +1,52 @@
+import { Injectable } from '@nestjs/common';
+import { Component, RestoreService } from '@app/backup';
+import { Command, CommandRunner, SubCommand } from 'nest-commander';
+import { EXIT } from '../cli/exit-codes';
+import { Output } from '../cli/output';
+import { RestoreFlags, RestoringCommand, runRestore } from './backup.shared';
+
+@Injectable()
+abstract class RestoreComponentCommand extends RestoringCommand {
+  protected abstract readonly component: Component;
+
+  constructor(private readonly restore: RestoreService) {
+    super();
+  }
+
+  async run(_args: string[], flags: RestoreFlags): Promise<void> {
+    const out = new Output(!!flags.json);
+    const result = await runRestore(this.restore, out, [this.component], flags);
+    if (!result) return;
+    out.result({ ok: true, ...result });
+    process.exitCode = EXIT.ok;
+  }
+}
+
+@SubCommand({
+  name: 'mongodb',
+  description:
+    'restore the MongoDB collections of a backup (verified first; refuses a non-empty database without --drop or --merge)',
+})
+export class RestoreMongodbCommand extends RestoreComponentCommand {
+  protected readonly component: Component = 'mongodb';
+}
+
+@SubCommand({
+  name: 'redis',
+  description:
+    'restore the Redis keys of a backup with their absolute expiry (refuses a non-empty db without --drop or --merge)',
+})
+export class RestoreRedisCommand extends RestoreComponentCommand {
+  protected readonly component: Component = 'redis';
+}
+
+@Command({
+  name: 'restore',
+  description: 'restore a verified backup: mongodb, redis',
+  subCommands: [RestoreMongodbCommand, RestoreRedisCommand],
+})
+export class RestoreCommand extends CommandRunner {
+  async run(): Promise<void> {
+    this.command.help();
+  }
+}

@@ -1,0 +1,47 @@
+import { Injectable } from '@nestjs/common';
+import { InjectConnection } from '@nestjs/mongoose';
+import type { Connection } from 'mongoose';
+import { connectedDb } from './connections';
+import type { Component } from './manifest';
+
+/** The collection that records every backup and restore. Restores never drop it. */
+export const BACKUP_RUNS_COLLECTION = 'backup_runs';
+
+export interface BackupRun {
+  kind: 'backup' | 'restore';
+  outcome: 'succeeded' | 'failed';
+  components: Component[];
+  /** The backup folder written or read. */
+  path: string;
+  startedAt: Date;
+  completedAt: Date;
+  durationMs: number;
+  /** Bytes of backup files written (backup) or read (restore). */
+  bytes: number;
+  documents: number;
+  keys: number;
+  appVersion: string;
+  host: string;
+  error?: string;
+}
+
+/** Reads and writes `backup_runs`; the only code that touches it. */
+@Injectable()
+export class BackupRunRepository {
+  constructor(@InjectConnection() private readonly connection: Connection) {}
+
+  async record(run: BackupRun): Promise<void> {
+    const runs = (await connectedDb(this.connection)).collection<BackupRun>(BACKUP_RUNS_COLLECTION);
+    await runs.createIndex({ kind: 1, outcome: 1, completedAt: -1 });
+    await runs.insertOne({ ...run });
+  }
+
+  /** The most recent successful backup, or null when none is recorded. */
+  async lastSuccessfulBackup(): Promise<BackupRun | null> {
+    const runs = (await connectedDb(this.connection)).collection<BackupRun>(BACKUP_RUNS_COLLECTION);
+    return runs.findOne(
+      { kind: 'backup', outcome: 'succeeded' },
+      { sort: { completedAt: -1 }, projection: { _id: 0 } },
+    );
+  }
+}

@@ -1,0 +1,38 @@
+import { Module } from '@nestjs/common';
+import { HealthModule } from '@app/health';
+import { BackupMetricsService } from './backup-metrics.service';
+import { BackupRunRepository } from './backup-runs.repository';
+import { BackupVerifier } from './backup-verifier';
+import { BackupService } from './backup.service';
+import { DbMaintenanceService } from './db-maintenance.service';
+import { MongoBackupService } from './mongo-backup.service';
+import { RedisBackupService } from './redis-backup.service';
+import { RestoreService } from './restore.service';
+import { SystemService } from './system.service';
+
+/**
+ * Backup, restore, verify and database upkeep, for the ops CLI. Uses the global database and cache
+ * connections (DatabaseModule, CacheModule) and the health checks.
+ */
+@Module({
+  imports: [HealthModule],
+  providers: [
+    BackupRunRepository,
+    MongoBackupService,
+    RedisBackupService,
+    BackupVerifier,
+    BackupService,
+    RestoreService,
+    DbMaintenanceService,
+    SystemService,
+  ],
+  exports: [BackupService, BackupVerifier, RestoreService, DbMaintenanceService, SystemService],
+})
+export class BackupModule {}
+
+/** Only the backup_last_success_timestamp_seconds gauge, kept current from backup_runs: for the API. */
+@Module({
+  providers: [BackupRunRepository, BackupMetricsService],
+  exports: [BackupMetricsService],
+})
+export class BackupMetricsModule {}

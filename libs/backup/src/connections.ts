@@ -1,0 +1,52 @@
+import { DependencyUnavailableError, withTimeout } from '@app/common';
+import type { RedisService } from '@app/cache';
+import type { Connection, mongo } from 'mongoose';
+
+/** How long a command waits for a connection that is still being opened (the CLI opens lazily). */
+const CONNECT_WAIT_MS = 5000;
+
+/** The driver's Db once the (possibly lazily opened) connection is up; fails clearly when it is not. */
+export async function connectedDb(connection: Connection): Promise<mongo.Db> {
+  if (connection.readyState !== 1) {
+    try {
+      await withTimeout(connection.asPromise(), CONNECT_WAIT_MS, 'connecting to MongoDB');
+    } catch (err) {
+      throw new DependencyUnavailableError(`MongoDB is unreachable: ${(err as Error).message}`);
+    }
+  }
+  const db = connection.db;
+  if (!db) throw new DependencyUnavailableError('MongoDB is not connected');
+  return db;
+}
+
+/** The shared Redis client once it is ready (the CLI has just opened it); fails clearly when it is not. */
+export async function readyRedis(redis: RedisService): Promise<RedisService['client']> {
+  const client = redis.client;
+  if (client.status !== 'ready') {
+    const ready = new Promise<void>((resolve, reject) => {
+      const onReady = () => {
+        client.off('end', onEnd);
+        resolve();
+      };
+      const onEnd = () => {
+        client.off('ready', onReady);
+        reject(new Error('connection closed'));
+      };
+      client.once('ready', onReady);
+      client.once('end', onEnd);
+    });
+    try {
+      await withTimeout(ready, CONNECT_WAIT_MS, 'connecting to Redis');
+    } catch (err) {
+      throw new DependencyUnavailableError(`Redis is unreachable: ${(err as Error).message}`);
+    }
+  }
+  return client;
+}
+
+/** A short server description for manifests and reports, e.g. "MongoDB 7.0.42 (FerretDB v1.24.2)". */
+export async function mongoServer(db: mongo.Db): Promise<{ description: string; ferretdb: boolean }> {
+  const info = await db.admin().command({ buildInfo: 1 });
+  const ferret = typeof info.ferretdbVersion === 'string' ? ` (FerretDB ${info.ferretdbVersion})` : '';
+  return { description: `MongoDB ${String(info.version)}${ferret}`, ferretdb: !!ferret };
+}

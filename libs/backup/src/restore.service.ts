@@ -1,0 +1,151 @@
+import { Injectable } from '@nestjs/common';
+import { ConflictError, PreconditionFailedError, ValidationError } from '@app/common';
+import { AppConfig } from '@app/config';
+import os from 'node:os';
+import path from 'node:path';
+import { readManifest } from './backup-folder';
+import { BackupRun, BackupRunRepository } from './backup-runs.repository';
+import { BackupVerifier } from './backup-verifier';
+import { Component, Manifest, manifestFiles } from './manifest';
+import {
+  MongoBackupService,
+  MongoRestoreResult,
+  NonEmptyCollection,
+  RestoreMode,
+} from './mongo-backup.service';
+import { noProgress, ProgressFn } from './progress';
+import { RedisBackupService, RedisRestoreResult } from './redis-backup.service';
+
+/** What a restore will do, once the backup is verified and the target inspected; shown before confirming. */
+export interface RestorePlan {
+  dir: string;
+  manifest: Manifest;
+  components: Component[];
+  mode: RestoreMode;
+  target: {
+    mongodb?: { database: string; nonEmpty: NonEmptyCollection[] };
+    redis?: { db: number; keys: number };
+  };
+}
+
+export interface RestoreResult {
+  dir: string;
+  mode: RestoreMode;
+  components: Component[];
+  mongodb?: MongoRestoreResult;
+  redis?: RedisRestoreResult;
+  durationMs: number;
+  warnings: string[];
+}
+
+/**
+ * Restores a backup in two steps: `prepare` verifies every file against the manifest and inspects
+ * the target (refusing a non-empty one unless told to drop or merge) without changing anything;
+ * `execute` then restores and records the run.
+ */
+@Injectable()
+export class RestoreService {
+  constructor(
+    private readonly config: AppConfig,
+    private readonly verifier: BackupVerifier,
+    private readonly mongo: MongoBackupService,
+    private readonly redis: RedisBackupService,
+    private readonly runs: BackupRunRepository,
+  ) {}
+
+  async prepare(
+    opts: { dir: string; components?: Component[]; mode: RestoreMode },
+    progress: ProgressFn = noProgress,
+  ): Promise<RestorePlan> {
+    const dir = path.resolve(opts.dir);
+    const manifest = await readManifest(dir);
+    const components = opts.components ?? manifest.components;
+    const absent = components.filter((c) => !manifest.components.includes(c));
+    if (absent.length)
+      throw new ValidationError(
+        `${dir} holds no ${absent.join(' or ')} backup (it has: ${manifest.components.join(', ')})`,
+      );
+    const report = await this.verifier.verify(dir, components, progress);
+    if (!report.ok)
+      throw new PreconditionFailedError(
+        `the backup in ${dir} does not match its manifest; nothing was changed:\n` +
+          report.problems.map((p) => `  - ${p}`).join('\n'),
+      );
+    const plan: RestorePlan = { dir, manifest, components, mode: opts.mode, target: {} };
+    await this.inspectTarget(plan);
+    return plan;
+  }
+
+  async execute(plan: RestorePlan, progress: ProgressFn = noProgress): Promise<RestoreResult> {
+    // The target may have changed while the operator read the confirmation prompt.
+    await this.inspectTarget(plan);
+    const startedAt = new Date();
+    const result: RestoreResult = {
+      dir: plan.dir,
+      mode: plan.mode,
+      components: plan.components,
+      durationMs: 0,
+      warnings: [],
+    };
+    const run = (outcome: BackupRun['outcome'], error?: string): BackupRun => ({
+      kind: 'restore',
+      outcome,
+      components: plan.components,
+      path: plan.dir,
+      startedAt,
+      completedAt: new Date(),
+      durationMs: Date.now() - startedAt.getTime(),
+      bytes: manifestFiles(plan.manifest)
+        .filter((f) => plan.components.includes(f.component))
+        .reduce((n, f) => n + f.bytes, 0),
+      documents: result.mongodb?.documents ?? 0,
+      keys: result.redis?.restored ?? 0,
+      appVersion: this.config.version,
+      host: os.hostname(),
+      ...(error ? { error } : {}),
+    });
+    try {
+      if (plan.components.includes('mongodb') && plan.manifest.mongodb) {
+        result.mongodb = await this.mongo.restore(plan.dir, plan.manifest.mongodb, plan.mode, progress);
+        result.warnings.push(...result.mongodb.warnings);
+      }
+      if (plan.components.includes('redis') && plan.manifest.redis) {
+        result.redis = await this.redis.restore(plan.dir, plan.manifest.redis, plan.mode, progress);
+      }
+    } catch (err) {
+      await this.runs.record(run('failed', (err as Error).message)).catch(() => undefined);
+      throw err;
+    }
+    const done = run('succeeded');
+    result.durationMs = done.durationMs;
+    await this.runs.record(done).catch((err: Error) => {
+      result.warnings.push(`the run could not be recorded in backup_runs: ${err.message}`);
+    });
+    return result;
+  }
+
+  /** Fills in the target's state; refuses a target holding data unless the mode says what to do with it. */
+  private async inspectTarget(plan: RestorePlan): Promise<void> {
+    const refusals: string[] = [];
+    if (plan.components.includes('mongodb')) {
+      const nonEmpty = await this.mongo.nonEmptyCollections();
+      plan.target.mongodb = { database: await this.mongo.databaseName(), nonEmpty };
+      if (nonEmpty.length)
+        refusals.push(
+          `MongoDB database "${plan.target.mongodb.database}" is not empty (` +
+            nonEmpty.map((c) => `${c.name}: ~${c.documents}`).join(', ') +
+            ')',
+        );
+    }
+    if (plan.components.includes('redis')) {
+      plan.target.redis = { db: this.redis.db(), keys: await this.redis.keyCount() };
+      if (plan.target.redis.keys)
+        refusals.push(`Redis db ${plan.target.redis.db} is not empty (${plan.target.redis.keys} keys)`);
+    }
+    if (plan.mode === 'empty' && refusals.length)
+      throw new ConflictError(
+        `refusing to restore into a non-empty target: ${refusals.join('; ')}. Pass --drop to replace ` +
+          `what the backup holds, or --merge to upsert by _id and overwrite keys; nothing was changed.`,
+      );
+  }
+}

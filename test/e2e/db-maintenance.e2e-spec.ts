@@ -1,0 +1,167 @@
+import { Test } from '@nestjs/testing';
+import { getModelToken, MongooseModule } from '@nestjs/mongoose';
+import { BackupModule, DbMaintenanceService } from '@app/backup';
+import { CacheModule } from '@app/cache';
+import { AppConfig, ConfigModule } from '@app/config';
+import { DatabaseModule } from '@app/database';
+import { ObservabilityMetricsModule } from '@app/observability';
+import { MongoClient, ObjectId } from 'mongodb';
+import { Model, Schema } from 'mongoose';
+import { runOps } from '../support/cli';
+import { testConfig } from '../support/test-env';
+
+const DAY = 86_400_000;
+
+describe('ops db check / maintenance / verify against real FerretDB', () => {
+  let config: AppConfig;
+  let env: Record<string, string>;
+  let mongo: MongoClient;
+  const db = () => mongo.db();
+  const ids = (names: string[]) => Object.fromEntries(names.map((n) => [n, new ObjectId()]));
+  const tokens = ids(['expired', 'revokedLongAgo', 'revokedRecently', 'fresh']);
+  const changesets = ids(['longExpired', 'justExpired', 'live']);
+  const events = ids(['oldTombstone', 'freshTombstone', 'live']);
+
+  beforeAll(async () => {
+    config = await testConfig();
+    env = { MONGODB_URI: config.mongodbUri, REDIS_URL: config.redisUrl };
+    mongo = await MongoClient.connect(config.mongodbUri);
+    const now = Date.now();
+    const userId = new ObjectId();
+    await db()
+      .collection('refresh_tokens')
+      .insertMany([
+        { _id: tokens.expired, userId, expiresAt: new Date(now - 60_000) },
+        {
+          _id: tokens.revokedLongAgo,
+          userId,
+          expiresAt: new Date(now + DAY),
+          revokedAt: new Date(now - 40 * DAY),
+        },
+        {
+          _id: tokens.revokedRecently,
+          userId,
+          expiresAt: new Date(now + DAY),
+          revokedAt: new Date(now - DAY),
+        },
+        { _id: tokens.fresh, userId, expiresAt: new Date(now + 30 * DAY) },
+      ]);
+    await db()
+      .collection('changesets')
+      .insertMany([
+        { _id: changesets.longExpired, userId, expiresAt: new Date(now - 2 * DAY) },
+        { _id: changesets.justExpired, userId, expiresAt: new Date(now - 3_600_000) },
+        { _id: changesets.live, userId, expiresAt: new Date(now + 600_000) },
+      ]);
+    await db()
+      .collection('events')
+      .insertMany([
+        { _id: events.oldTombstone, ownerId: userId, title: 'gone', deletedAt: new Date(now - 31 * DAY) },
+        {
+          _id: events.freshTombstone,
+          ownerId: userId,
+          title: 'just deleted',
+          deletedAt: new Date(now - DAY),
+        },
+        { _id: events.live, ownerId: userId, title: 'live', deletedAt: null },
+      ]);
+  });
+
+  afterAll(async () => {
+    await mongo?.db().dropDatabase();
+    await mongo?.close();
+  });
+
+  const remaining = async (collection: string) =>
+    (await db().collection(collection).find().toArray()).map((d) => String(d._id)).sort();
+
+  it('db maintenance purges expired tokens, old changesets and old tombstones, keeps fresh ones, and says what it did', async () => {
+    const res = await runOps(['db', 'maintenance', '--json'], env);
+    expect(res.code).toBe(0);
+    const report = JSON.parse(res.stdout);
+    expect(report.ok).toBe(true);
+    expect(
+      Object.fromEntries(
+        report.purged.map((p: { collection: string; deleted: number }) => [p.collection, p.deleted]),
+      ),
+    ).toEqual({ refresh_tokens: 2, changesets: 1, events: 1 });
+    expect(report.notes.join(' ')).toMatch(/idempotency records.*Redis with a TTL/);
+    // Other collections may exist (the ops CLI's own audit log): every one must validate.
+    expect(report.validation.map((v: { name: string }) => v.name)).toEqual(
+      expect.arrayContaining(['changesets', 'events', 'refresh_tokens']),
+    );
+    expect(report.validation.every((v: { status: string }) => v.status === 'valid')).toBe(true);
+
+    expect(await remaining('refresh_tokens')).toEqual(
+      [tokens.fresh, tokens.revokedRecently].map(String).sort(),
+    );
+    expect(await remaining('changesets')).toEqual(
+      [changesets.justExpired, changesets.live].map(String).sort(),
+    );
+    expect(await remaining('events')).toEqual([events.freshTombstone, events.live].map(String).sort());
+
+    const human = await runOps(['db', 'maintenance'], env);
+    expect(human.code).toBe(0);
+    expect(human.stdout).toMatch(/0\s+event tombstones deleted more than 30 days ago/);
+  });
+
+  it('db check and db verify report the collections and exit 0', async () => {
+    const [check, verify] = await Promise.all([
+      runOps(['db', 'check', '--json'], env),
+      runOps(['db', 'verify', '--json'], env),
+    ]);
+    expect(check.code).toBe(0);
+    const c = JSON.parse(check.stdout);
+    expect(c.collections).toEqual(
+      expect.arrayContaining([
+        { name: 'changesets', documents: 2 },
+        { name: 'events', documents: 2 },
+        { name: 'refresh_tokens', documents: 2 },
+      ]),
+    );
+    expect(c.server).toMatch(/^MongoDB /);
+    expect(verify.code).toBe(0);
+    expect(JSON.parse(verify.stdout)).toMatchObject({ ok: true, problems: [] });
+  });
+
+  it('syncs the indexes of the registered models: creates the missing, drops the stale', async () => {
+    const schema = new Schema({ slug: String, at: Date }, { collection: 'maintenance_probes' });
+    schema.index({ slug: 1 }, { unique: true });
+    const app = await Test.createTestingModule({
+      imports: [
+        ConfigModule.forRoot(config),
+        ObservabilityMetricsModule,
+        DatabaseModule.forRoot(),
+        CacheModule,
+        BackupModule,
+        MongooseModule.forFeature([{ name: 'MaintenanceProbe', schema }]),
+      ],
+    }).compile();
+    await app.init();
+    try {
+      const model = app.get<Model<unknown>>(getModelToken('MaintenanceProbe'));
+      await model.init();
+      const probes = db().collection('maintenance_probes');
+      await probes.dropIndex('slug_1');
+      await probes.createIndex({ at: 1 }, { name: 'stale_at' });
+
+      const report = await app.get(DbMaintenanceService).maintenance();
+      expect(report.indexes).toEqual([
+        expect.objectContaining({
+          model: 'MaintenanceProbe',
+          collection: 'maintenance_probes',
+          created: ['slug_1'],
+          dropped: ['stale_at'],
+          status: 'ok',
+        }),
+      ]);
+      const indexes = (await probes.listIndexes().toArray()).map((i) => [i.name, !!i.unique]).sort();
+      expect(indexes).toEqual([
+        ['_id_', false],
+        ['slug_1', true],
+      ]);
+    } finally {
+      await app.close();
+    }
+  });
+});
