@@ -5,16 +5,7 @@ import { runOps } from '../support/cli';
 import { embedded, ManagedService } from '../support/embedded';
 import { testConfig } from '../support/test-env';
 import { startTestApi, TestApi } from '../support/test-app';
-
-/** Polls `probe` until it returns true or `ms` pass; returns whether it did. */
-async function eventually(probe: () => Promise<boolean>, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await probe()) return true;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return probe();
-}
+import { eventually } from '../support/eventually';
 
 // This file stops and restarts its servers, so it runs its own FerretDB and Redis.
 describe('health with real FerretDB and Redis going down and coming back', () => {

@@ -4,15 +4,7 @@ import path from 'node:path';
 import { embedded, ManagedService } from '../support/embedded';
 import { sharedServices, testConfig } from '../support/test-env';
 import { startTestApi, TestApi } from '../support/test-app';
-
-async function eventually(probe: () => Promise<boolean>, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await probe()) return true;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return probe();
-}
+import { eventually } from '../support/eventually';
 
 // This file stops its Redis, so it runs its own (FerretDB is the shared one).
 describe('rate limit per client address', () => {

@@ -11,18 +11,10 @@ import { runOps } from '../support/cli';
 import { testConfig } from '../support/test-env';
 import { startTestApi, TestApi } from '../support/test-app';
 import { registerUser } from '../support/users';
+import { eventually } from '../support/eventually';
 
 // Each test runs the built CLI several times (a second or more per run, more on a busy machine).
 jest.setTimeout(180_000);
-
-async function eventually(probe: () => Promise<boolean>, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await probe()) return true;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return probe();
-}
 
 describe('security: audit log, deny list, suspicious IPs, evidence, notify and checks', () => {
   let api: TestApi;
