@@ -5,6 +5,7 @@ import { AssistantMemoryStore } from './assistant-memory.store';
 import { CacheService } from './cache.service';
 import { DenyListStore } from './deny-list.store';
 import { IdempotencyStore } from './idempotency.store';
+import { LoginAttemptStore } from './login-attempts.store';
 import { RateLimitStore } from './rate-limit.store';
 import { RedisConnectionFactory } from './redis-connection.factory';
 import { RedisHealthIndicator } from './redis.health';
@@ -24,6 +25,7 @@ import { RedisStatsService } from './redis-stats.service';
     IdempotencyStore,
     ActiveUsersService,
     RateLimitStore,
+    LoginAttemptStore,
     DenyListStore,
     RedisStatsService,
     SlotHoldStore,
@@ -37,6 +39,7 @@ import { RedisStatsService } from './redis-stats.service';
     IdempotencyStore,
     ActiveUsersService,
     RateLimitStore,
+    LoginAttemptStore,
     DenyListStore,
     RedisStatsService,
     SlotHoldStore,
