@@ -46,6 +46,12 @@ export async function testConfig(
     MONGODB_URI: withDatabase(services.mongodbUri, dbName),
     REDIS_URL: await withRedisDb(services.redisUrl),
     JWT_SECRET: randomBytes(32).toString('hex'),
+    // Files register and sign in many users from 127.0.0.1: the tight per-address auth limit and the
+    // per-user limit are off unless a test sets them (the assistant's stays at its default of 30).
+    RATE_LIMIT_AUTH_PER_MINUTE: '0',
+    RATE_LIMIT_USER_PER_MINUTE: '0',
+    // The test services are plain-text; only assertProductionReady's own tests turn this off.
+    ALLOW_INSECURE_DATASTORES: 'true',
     ...overrides,
   });
 }

@@ -41,6 +41,10 @@ export class AppConfig {
   readonly jwt: { secret: string; accessTtlSeconds: number; refreshTtlDays: number };
   readonly corsOrigins: string[];
   readonly rateLimitPerMinute: number;
+  /** Per-minute limits of the named throttlers (0 turns one off): auth per IP, API and assistant per user. */
+  readonly throttle: { authPerMinute: number; userPerMinute: number; assistantPerMinute: number };
+  /** Production only: accept plain-text MongoDB/Redis connections (in-cluster services, local benches). */
+  readonly allowInsecureDatastores: boolean;
   readonly trustProxy: boolean;
   readonly healthTimeoutMs: number;
   readonly shutdownTimeoutMs: number;
@@ -70,6 +74,12 @@ export class AppConfig {
     };
     this.corsOrigins = env.CORS_ORIGINS;
     this.rateLimitPerMinute = env.RATE_LIMIT_PER_MINUTE;
+    this.throttle = {
+      authPerMinute: env.RATE_LIMIT_AUTH_PER_MINUTE,
+      userPerMinute: env.RATE_LIMIT_USER_PER_MINUTE,
+      assistantPerMinute: env.RATE_LIMIT_ASSISTANT_PER_MINUTE,
+    };
+    this.allowInsecureDatastores = env.ALLOW_INSECURE_DATASTORES;
     this.trustProxy = env.TRUST_PROXY;
     this.healthTimeoutMs = env.HEALTH_TIMEOUT_MS;
     this.shutdownTimeoutMs = env.SHUTDOWN_TIMEOUT_MS;

@@ -1,6 +1,8 @@
 export * from './security.module';
 export * from './http/security-http.module';
 export { PROBE_PATHS } from './http/security-http.hooks';
+export { RedisThrottlerStorage } from './throttle/redis-throttler.storage';
+export { throttlersFor, type ThrottlerName } from './throttle/throttle-rules';
 export * from './audit/audit-event.schema';
 export { AuditService, AUDIT_FLUSH_INTERVAL_MS } from './audit/audit.service';
 export { DenyListService, DENY_LIST_REFRESH_MS } from './deny-list/deny-list.service';

@@ -1,7 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { AssistantMemoryStore, RateLimitStore } from '@app/cache';
+import { AssistantMemoryStore } from '@app/cache';
 import { EventQueryService, formatInZone } from '@app/calendar';
-import { RateLimitedError } from '@app/common';
 import { Counter, Histogram, InjectMetric, METRICS } from '@app/observability';
 import {
   AssistantUser,
@@ -14,9 +13,6 @@ import { ContextEvent } from '../llm/llm-prompt';
 import { Plan } from '../plan/plan.schema';
 import { AssistantInterpreter, Interpretation, InterpreterName } from './assistant-interpreter';
 
-/** Assistant messages a user may send per minute (a sliding window in Redis, shared by replicas). */
-export const ASSISTANT_MESSAGES_PER_MINUTE = 30;
-const WINDOW_MS = 60_000;
 const DAY_MS = 86_400_000;
 const CONTEXT_DAYS_AHEAD = 14;
 
@@ -30,7 +26,8 @@ export interface AssistantMessageResult extends ExecutionResult {
 }
 
 /**
- * POST /v1/assistant/messages: rate limit, a pending "which one?" answer, interpretation (LLM or
+ * POST /v1/assistant/messages (rate limited per user by the API's `assistant` throttler,
+ * RATE_LIMIT_ASSISTANT_PER_MINUTE): a pending "which one?" answer, interpretation (LLM or
  * offline), execution on the caller's calendar, metrics. The request text never leaves this user's
  * scope: every lookup and write is owner-scoped, and the LLM sees other text only as quoted data.
  */
@@ -42,16 +39,13 @@ export class AssistantService {
     private readonly interpreter: AssistantInterpreter,
     private readonly executor: PlanExecutor,
     private readonly memory: AssistantMemoryStore,
-    private readonly rateLimits: RateLimitStore,
     private readonly queries: EventQueryService,
     @InjectMetric(METRICS.assistantRequests) private readonly requests: Counter<string>,
     @InjectMetric(METRICS.assistantRequestDuration) private readonly duration: Histogram<string>,
-    @InjectMetric(METRICS.rateLimitHits) private readonly rateLimitHits: Counter<string>,
   ) {}
 
   async message(user: AssistantUser, text: string, now = new Date()): Promise<AssistantMessageResult> {
     const started = performance.now();
-    await this.rateLimit(user.id, now);
     let interpreter: InterpreterName = 'offline';
     let intent: string = 'unknown';
     try {
@@ -126,33 +120,6 @@ export class AssistantService {
     } catch (err) {
       this.logger.warn(`could not read events for the LLM context: ${(err as Error).message}`);
       return [];
-    }
-  }
-
-  /** 30 messages a minute per user; fails open when Redis is down (the global limit still applies). */
-  private async rateLimit(userId: string, now: Date): Promise<void> {
-    if (!this.rateLimits.available) return;
-    let estimate: number;
-    try {
-      const { current, previous } = await this.rateLimits.hit(
-        `assistant:${userId}`,
-        WINDOW_MS,
-        now.getTime(),
-      );
-      const elapsed = (now.getTime() % WINDOW_MS) / WINDOW_MS;
-      estimate = current + previous * (1 - elapsed);
-    } catch (err) {
-      this.logger.debug(`assistant rate limit unavailable: ${(err as Error).message}`);
-      return;
-    }
-    if (estimate > ASSISTANT_MESSAGES_PER_MINUTE) {
-      this.rateLimitHits.inc();
-      this.requests.inc({ interpreter: 'none', intent: 'none', outcome: 'rate_limited' });
-      const retryAfter = Math.max(1, Math.ceil((WINDOW_MS - (now.getTime() % WINDOW_MS)) / 1000));
-      throw new RateLimitedError(
-        `At most ${ASSISTANT_MESSAGES_PER_MINUTE} assistant messages a minute; try again in ${retryAfter} s.`,
-        retryAfter,
-      );
     }
   }
 

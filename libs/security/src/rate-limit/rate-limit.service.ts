@@ -3,10 +3,11 @@ import { RateLimitStore } from '@app/cache';
 import { AppConfig } from '@app/config';
 import { withTimeout } from '@app/common';
 import { Counter, InjectMetric, METRICS } from '@app/observability';
+import { LocalWindowCounter } from './local-window';
 import { decide } from './sliding-window';
 
 const WINDOW_MS = 60_000;
-/** The limiter never holds a request longer than this; a slower Redis means "allow". */
+/** The limiter never holds a request longer than this; a slower Redis means per-instance counting. */
 const REDIS_BOUND_MS = 100;
 const MAX_TRACKED_CLIENTS = 10_000;
 
@@ -16,15 +17,17 @@ export type RateLimitDecision = { allowed: true } | { allowed: false; retryAfter
  * Requests per minute per client address (RATE_LIMIT_PER_MINUTE; 0 turns it off), shared by every
  * replica through Redis with a sliding-window counter: one pipelined round trip per request. A client
  * that is over the limit is remembered in memory until its Retry-After passes, so its further
- * requests cost no Redis round trip at all. Fails open: with Redis down or slow (over 100 ms) the
- * request is served. Refused requests count too, so a client that ignores Retry-After stays limited.
+ * requests cost no Redis round trip at all. With Redis down or slow (over 100 ms) it counts in this
+ * instance's memory instead: the limit then holds per replica, looser but never off. Refused requests
+ * count too, so a client that ignores Retry-After stays limited.
  */
 @Injectable()
 export class RateLimitService {
   private readonly logger = new Logger(RateLimitService.name);
   private readonly limit: number;
   private readonly refusedUntil = new Map<string, number>();
-  private failingOpen = false;
+  private readonly local = new LocalWindowCounter();
+  private degraded = false;
 
   constructor(
     config: AppConfig,
@@ -45,14 +48,17 @@ export class RateLimitService {
       if (until > now) return this.refuse(until - now);
       this.refusedUntil.delete(client);
     }
-    if (!this.store.available) return this.failOpen('redis is not connected');
     let counts;
-    try {
-      counts = await withTimeout(this.store.hit(client, WINDOW_MS, now), REDIS_BOUND_MS, 'rate limit');
-    } catch (err) {
-      return this.failOpen((err as Error).message);
+    if (!this.store.available) counts = this.countLocally(client, now, 'redis is not connected');
+    else {
+      try {
+        counts = await withTimeout(this.store.hit(client, WINDOW_MS, now), REDIS_BOUND_MS, 'rate limit');
+        if (this.degraded) this.logger.log('rate limit shared through Redis again');
+        this.degraded = false;
+      } catch (err) {
+        counts = this.countLocally(client, now, (err as Error).message);
+      }
     }
-    this.failingOpen = false;
     const decision = decide({ ...counts, limit: this.limit, windowMs: WINDOW_MS, now });
     if (decision.allowed) return decision;
     if (this.refusedUntil.size >= MAX_TRACKED_CLIENTS) this.prune(now);
@@ -65,10 +71,10 @@ export class RateLimitService {
     return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)) };
   }
 
-  private failOpen(why: string): RateLimitDecision {
-    if (!this.failingOpen) this.logger.warn(`rate limit not applied (failing open): ${why}`);
-    this.failingOpen = true;
-    return { allowed: true };
+  private countLocally(client: string, now: number, why: string) {
+    if (!this.degraded) this.logger.warn(`rate limit counted per instance until Redis answers: ${why}`);
+    this.degraded = true;
+    return this.local.hit(client, WINDOW_MS, now);
   }
 
   private prune(now: number): void {
