@@ -1,9 +1,11 @@
 import type { IncomingMessage } from 'node:http';
+import helmet from '@fastify/helmet';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppConfig } from '@app/config';
 import { HealthService } from '@app/health';
 import { requestIdFor } from '@app/observability';
+import { assertProductionReady } from '@app/security';
 import { Logger } from 'nestjs-pino';
 import { ApiModule } from './api.module';
 import { setupSwagger } from './http/swagger';
@@ -13,6 +15,8 @@ export async function createApiApp(
   config: AppConfig,
   opts: { bufferLogs?: boolean } = {},
 ): Promise<NestFastifyApplication> {
+  // Production refuses a weak JWT secret and plain-text datastores (a ConfigError naming the variable).
+  assertProductionReady(config);
   const adapter = new FastifyAdapter({
     trustProxy: config.trustProxy,
     bodyLimit: 1024 * 1024,
@@ -37,7 +41,34 @@ export async function createApiApp(
       reply.header('x-request-id', request.id);
       done();
     });
-  app.enableCors({ origin: config.corsOrigins.length ? config.corsOrigins : false });
+  // Security headers on every answer (refusals included). The CSP suits a JSON API and the Swagger UI
+  // at /docs, whose scripts are files of this origin (its inline styles need 'unsafe-inline').
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        baseUri: ["'self'"],
+        connectSrc: ["'self'"],
+        fontSrc: ["'self'", 'data:'],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        imgSrc: ["'self'", 'data:'],
+        objectSrc: ["'none'"],
+        scriptSrc: ["'self'"],
+        scriptSrcAttr: ["'none'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+      },
+    },
+    // Cross-origin callers are governed by CORS below, not by CORP.
+    crossOriginResourcePolicy: { policy: 'same-site' },
+  });
+  // CORS: only the CORS_ORIGINS allow-list (exact origins) is echoed; without one, no origin is.
+  app.enableCors({
+    origin: config.corsOrigins.length ? config.corsOrigins : false,
+    exposedHeaders: ['x-request-id', 'retry-after', 'etag'],
+    maxAge: 600,
+  });
   setupSwagger(app, config);
   return app;
 }

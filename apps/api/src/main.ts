@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { loadConfigOrExit } from '@app/config';
+import { ConfigError, loadConfigOrExit } from '@app/config';
 import { createApiApp, handleShutdownSignals } from './create-api-app';
 
 async function main(): Promise<void> {
@@ -10,6 +10,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: Error) => {
+  if (err instanceof ConfigError) {
+    // A configuration refused for production (assertProductionReady): one line, exit 2 like loadConfigOrExit.
+    process.stderr.write(`Configuration error: ${err.message}\n`);
+    process.exit(2);
+  }
   process.stderr.write(`The API could not start: ${err.message}\n`);
   process.exit(1);
 });

@@ -1,6 +1,7 @@
 export * from './security.module';
 export * from './http/security-http.module';
 export { PROBE_PATHS } from './http/security-http.hooks';
+export { assertProductionReady } from './http/production-readiness';
 export { RedisThrottlerStorage } from './throttle/redis-throttler.storage';
 export { throttlersFor, type ThrottlerName } from './throttle/throttle-rules';
 export * from './audit/audit-event.schema';
