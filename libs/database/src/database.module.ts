@@ -53,6 +53,7 @@ export class DatabaseModule {
           useFactory: (config: AppConfig) => ({
             uri: config.mongodbUri,
             ...MONGOOSE_CONNECTION_OPTIONS,
+            sanitizeFilter: true, // NoSQL injection: $-operators in filters need mongoose.trusted() (owasp-injection e2e)
             lazyConnection: options.lazy ?? false,
             // A lazy connection's first attempt is awaited by nobody: a refused or failed connect
             // must surface through the health checks, not crash the process as an unhandled rejection.

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { Model, Types } from 'mongoose';
+import { Model, Types, trusted } from 'mongoose';
 import { DeliveryStatus, WebhookDeliveryDoc, WebhookDeliveryRecord } from './webhook-delivery.schema';
 import { toObjectId } from './webhook.repository';
 
@@ -76,7 +76,7 @@ export class WebhookDeliveryRepository {
   /** Deliveries never attempted and not touched since `before`: re-enqueued by the sweep. */
   async pendingSince(before: Date, limit: number): Promise<WebhookDeliveryRecord[]> {
     return this.model
-      .find({ status: 'pending', updatedAt: { $lt: before } })
+      .find({ status: 'pending', updatedAt: trusted({ $lt: before }) })
       .sort({ updatedAt: 1 })
       .limit(limit)
       .lean<WebhookDeliveryRecord[]>()

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { Model, Types } from 'mongoose';
+import { Model, Types, trusted } from 'mongoose';
 import { EventDoc, EventRecord } from './event.schema';
 
 /** Writable event state (everything but identity and bookkeeping). */
@@ -36,16 +36,20 @@ export class EventRepository {
     const filter: Record<string, unknown> = {
       ownerId: new Types.ObjectId(ownerId),
       deletedAt: null,
-      rangeStart: { $lt: to },
-      $or: [{ rangeEnd: null }, { rangeEnd: { $gt: from } }],
+      rangeStart: trusted({ $lt: to }),
+      $or: [{ rangeEnd: null }, { rangeEnd: trusted({ $gt: from }) }],
     };
-    if (excludeId) filter._id = { $ne: new Types.ObjectId(excludeId) };
+    if (excludeId) filter._id = trusted({ $ne: new Types.ObjectId(excludeId) });
     return this.model.find(filter).lean<EventRecord[]>().exec();
   }
 
   async findByIdempotencyKey(ownerId: string, key: string, since: Date): Promise<EventRecord | null> {
     return this.model
-      .findOne({ ownerId: new Types.ObjectId(ownerId), idempotencyKey: key, createdAt: { $gte: since } })
+      .findOne({
+        ownerId: new Types.ObjectId(ownerId),
+        idempotencyKey: key,
+        createdAt: trusted({ $gte: since }),
+      })
       .lean<EventRecord>()
       .exec();
   }
@@ -112,7 +116,7 @@ export class EventRepository {
         {
           _id: new Types.ObjectId(id),
           ownerId: new Types.ObjectId(ownerId),
-          deletedAt: { $ne: null },
+          deletedAt: trusted({ $ne: null }),
           version: expectedVersion,
         },
         { $set: { deletedAt: null }, $inc: { version: 1 } },

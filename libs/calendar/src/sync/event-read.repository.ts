@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { Model, Types } from 'mongoose';
+import { Model, Types, trusted } from 'mongoose';
 import { EventDoc, EventRecord } from '../events/event.schema';
 
 /** A position in the change order of one owner's events: (updatedAt, _id). */
@@ -30,11 +30,11 @@ export class EventReadRepository {
   ): Promise<EventRecord[]> {
     const filter: Record<string, unknown> = {
       ownerId: new Types.ObjectId(ownerId),
-      updatedAt: { $gte: new Date(sinceMs) },
+      updatedAt: trusted({ $gte: new Date(sinceMs) }),
     };
     if (tombstonesSinceMs === null) filter.deletedAt = null;
     else if (tombstonesSinceMs > sinceMs) {
-      filter.$or = [{ deletedAt: null }, { updatedAt: { $gte: new Date(tombstonesSinceMs) } }];
+      filter.$or = [{ deletedAt: null }, { updatedAt: trusted({ $gte: new Date(tombstonesSinceMs) }) }];
     }
     return this.model.find(filter).sort({ updatedAt: 1, _id: 1 }).limit(limit).lean<EventRecord[]>().exec();
   }
@@ -58,7 +58,7 @@ export class EventReadRepository {
         ...(await this.model
           .find({
             ownerId: new Types.ObjectId(ownerId),
-            uid: { $in: uids.slice(i, i + 500) },
+            uid: trusted({ $in: uids.slice(i, i + 500) }),
             deletedAt: null,
           })
           .lean<EventRecord[]>()

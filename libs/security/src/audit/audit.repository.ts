@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { Model, Types } from 'mongoose';
+import { Model, Types, trusted } from 'mongoose';
 import { AuditEvent, SecurityAuditEventDoc } from './audit-event.schema';
 
 export interface AuditCount {
@@ -50,7 +50,7 @@ export class AuditRepository {
     const out = new Map<string, Date>();
     for (const ip of ips) {
       const doc = await this.model
-        .findOne({ ip, at: { $gte: since } }, { at: 1 })
+        .findOne({ ip, at: trusted({ $gte: since }) }, { at: 1 })
         .sort({ at: -1 })
         .lean<{ at: Date }>()
         .exec();
@@ -62,7 +62,7 @@ export class AuditRepository {
   /** Every event in [since, until), oldest first, streamed. */
   async *window(since: Date, until: Date): AsyncGenerator<AuditEvent> {
     const cursor = this.model
-      .find({ at: { $gte: since, $lt: until } })
+      .find({ at: trusted({ $gte: since, $lt: until }) })
       .sort({ at: 1 })
       .lean<LeanAuditEvent[]>()
       .cursor({ batchSize: 1000 });

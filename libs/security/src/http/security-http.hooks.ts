@@ -24,8 +24,10 @@ const MAX_SAMPLED_CLIENTS = 10_000;
  * The API's first line, as Fastify hooks so they run before routing to Nest, body parsing, guards and
  * the auth check — and for unmatched routes too:
  *
- * onRequest: the IP deny list (403, except the probe paths) and then the rate limit (429 with
- * Retry-After, except /health* and /metrics). onResponse: 404s are written to the audit log
+ * onRequest: the IP deny list (403, except the probe paths), then the rate limit (429 with
+ * Retry-After, except /health* and /metrics), then hostile query keys (400: no route of this API
+ * takes a bracketed, `$`-prefixed or prototype key, so `?from[$gt]=` or `?__proto__[x]=` is an
+ * injection attempt, refused before any parser or query sees it). onResponse: 404s are written to the audit log
  * (probing). Refusals are audited as `blocked_ip` / `rate_limited`, sampled to one per address and
  * second. Audit writes are queued, never awaited. The hooks register only in an HTTP application,
  * never in the ops CLI.
@@ -62,8 +64,8 @@ export class SecurityHttpHooks implements OnModuleInit {
       this.auditRefusal('blocked_ip', ip, path, 403);
       return refuse(request, reply, 403, 'forbidden', 'Requests from this address are blocked.');
     }
-    if (!this.rateLimit.enabled || isRateLimitExempt(path)) return undefined;
-    const decision = await this.rateLimit.check(ip);
+    const limited = this.rateLimit.enabled && !isRateLimitExempt(path);
+    const decision = limited ? await this.rateLimit.check(ip) : ({ allowed: true } as const);
     if (!decision.allowed) {
       this.auditRefusal('rate_limited', ip, path, 429);
       reply.header('retry-after', String(decision.retryAfterSeconds));
@@ -73,6 +75,16 @@ export class SecurityHttpHooks implements OnModuleInit {
         429,
         'rate_limited',
         `Too many requests; retry after ${decision.retryAfterSeconds} s.`,
+      );
+    }
+    const hostile = hostileQueryKey(request.url);
+    if (hostile !== undefined) {
+      return refuse(
+        request,
+        reply,
+        400,
+        'validation_failed',
+        `Invalid query parameter ${JSON.stringify(clip(hostile))}: operators ($…), nested keys ([…]) and prototype keys are not accepted.`,
       );
     }
     return undefined;
@@ -108,6 +120,25 @@ function refuse(
 ): FastifyReply {
   const requestId = String(request.id ?? '');
   return reply.code(status).header('x-request-id', requestId).send({ error: { code, message, requestId } });
+}
+
+const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** The first query key that is an operator, a nested (bracketed) key or a prototype key; else undefined. */
+export function hostileQueryKey(url: string): string | undefined {
+  const q = url.indexOf('?');
+  if (q === -1) return undefined;
+  let params: URLSearchParams;
+  try {
+    params = new URLSearchParams(url.slice(q + 1));
+  } catch {
+    return undefined;
+  }
+  for (const key of params.keys()) {
+    if (key.startsWith('$') || key.includes('[') || key.includes(']') || PROTOTYPE_KEYS.has(key)) return key;
+    if (key.split('.').some((part) => PROTOTYPE_KEYS.has(part) || part.startsWith('$'))) return key;
+  }
+  return undefined;
 }
 
 function pathOf(url: string): string {

@@ -1,0 +1,25 @@
+import { hostileQueryKey } from './security-http.hooks';
+
+describe('hostileQueryKey (query-string injection attempts)', () => {
+  it.each([
+    ['/v1/events?from[$gt]=', 'from[$gt]'],
+    ['/v1/events?from=2026-01-01T00:00:00Z&timeZone[$ne]=x', 'timeZone[$ne]'],
+    ['/v1/events?$where=1', '$where'],
+    ['/v1/events?__proto__[admin]=true', '__proto__[admin]'],
+    ['/v1/events?__proto__=x', '__proto__'],
+    ['/v1/events?constructor.prototype.admin=1', 'constructor.prototype.admin'],
+    ['/v1/events?a.$gt=1', 'a.$gt'],
+    ['/v1/events?limit%5B%24gt%5D=0', 'limit[$gt]'],
+  ])('refuses %s (naming %s)', (url, key) => {
+    expect(hostileQueryKey(url)).toBe(key);
+  });
+
+  it.each([
+    '/v1/events',
+    '/v1/events?from=2026-01-01T00:00:00Z&to=2026-01-02T00:00:00%2B02:00&limit=10',
+    '/v1/events/sync?syncToken=abc.def-ghi_',
+    '/v1/events?q=%24100%20dinner',
+  ])('lets %s through', (url) => {
+    expect(hostileQueryKey(url)).toBeUndefined();
+  });
+});
