@@ -7,6 +7,7 @@ import { HealthModule } from '@app/health';
 import { AssistantInterpreterModule } from '@app/assistant';
 import { ObservabilityMetricsModule } from '@app/observability';
 import { SecurityModule } from '@app/security';
+import { IdentityAdminModule } from '@app/identity';
 import {
   CheckCommand,
   CheckDependenciesCommand,
@@ -35,6 +36,7 @@ import {
   SystemRestoreCommand,
   SystemVerifyCommand,
 } from './commands/system.command';
+import { USERS_COMMANDS, UsersCommand } from './commands/users.command';
 
 /** The ops CLI: the same lib modules as the API, plus commands, and no HTTP stack. */
 @Module({})
@@ -52,6 +54,7 @@ export class OpsModule {
         AssistantInterpreterModule,
         BackupModule,
         SecurityModule,
+        IdentityAdminModule,
       ],
       providers: [
         // Listed for --help; `ops assistant …` itself boots the slim AssistantOpsModule.
@@ -83,6 +86,8 @@ export class OpsModule {
         SystemCheckCommand,
         SystemRestoreCommand,
         SystemVerifyCommand,
+        UsersCommand,
+        ...USERS_COMMANDS,
       ],
     };
   }

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
+import { AdminController } from './admin/admin.controller';
 import { AuditEventDoc, AuditEventSchema } from './audit/audit-event.schema';
 import { AuditRepository } from './audit/audit.repository';
 import { AccessTokenService } from './auth/access-token.service';
@@ -8,18 +9,22 @@ import { AuthController } from './auth/auth.controller';
 import { AuthGuard } from './auth/auth.guard';
 import { AuthService } from './auth/auth.service';
 import { BearerAuthService } from './auth/bearer-auth.service';
+import { LoginThrottleService } from './auth/login-throttle.service';
 import { PasswordService } from './auth/password.service';
 import { RefreshTokenDoc, RefreshTokenSchema } from './auth/refresh-token.schema';
 import { RefreshTokenRepository } from './auth/refresh-token.repository';
 import { RefreshTokenService } from './auth/refresh-token.service';
+import { RolesGuard } from './auth/roles.guard';
 import { MeController } from './users/me.controller';
+import { UserAdminService } from './users/user-admin.service';
 import { UserDoc, UserSchema } from './users/user.schema';
 import { UserRepository } from './users/user.repository';
 import { UserService } from './users/user.service';
 
 /**
- * Accounts and authentication: /v1/auth (register, login, refresh, logout) and /v1/me. Other libs
- * import this module and put `@Authenticated()` on their controllers, `@CurrentUser()` on handlers.
+ * Accounts and authentication: /v1/auth (register, login, refresh, logout), /v1/me and the
+ * admin-only /v1/admin. Other libs import this module and put `@Authenticated()` on their
+ * controllers, `@CurrentUser()` on handlers.
  */
 @Module({
   imports: [
@@ -29,7 +34,7 @@ import { UserService } from './users/user.service';
       { name: AuditEventDoc.name, schema: AuditEventSchema },
     ]),
   ],
-  controllers: [AuthController, MeController],
+  controllers: [AuthController, MeController, AdminController],
   providers: [
     UserRepository,
     RefreshTokenRepository,
@@ -38,11 +43,24 @@ import { UserService } from './users/user.service';
     AccessTokenService,
     RefreshTokenService,
     AuthFailureService,
+    LoginThrottleService,
     BearerAuthService,
     AuthService,
     UserService,
     AuthGuard,
+    RolesGuard,
   ],
-  exports: [AuthGuard, BearerAuthService, UserService],
+  exports: [AuthGuard, RolesGuard, BearerAuthService, UserService],
 })
 export class IdentityModule {}
+
+/**
+ * What the ops CLI needs of identity: who is an administrator. No controllers, no tokens, no
+ * password hashing.
+ */
+@Module({
+  imports: [MongooseModule.forFeature([{ name: UserDoc.name, schema: UserSchema }])],
+  providers: [UserRepository, UserAdminService],
+  exports: [UserAdminService],
+})
+export class IdentityAdminModule {}

@@ -1,6 +1,13 @@
 export * from './identity.module';
 export { AuthGuard, type AuthenticatedRequest } from './auth/auth.guard';
-export { Authenticated, CurrentUser } from './auth/auth.decorators';
+export { AdminOnly, Authenticated, CurrentUser } from './auth/auth.decorators';
+export { RolesGuard } from './auth/roles.guard';
+export { ROLES, type Role } from './users/roles';
+export { UserAdminService, type RoleChange } from './users/user-admin.service';
+export { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER } from './auth/access-token.service';
+export { LOGIN_THROTTLED_MESSAGE } from './auth/login-throttle.service';
+export { ACCOUNT_THROTTLE, IP_THROTTLE } from './auth/login-throttle.policy';
+export { COMMON_PASSWORD_MESSAGE } from './auth/password-policy';
 export { BearerAuthService } from './auth/bearer-auth.service';
 export {
   AUTH_FAILED_MESSAGE,
@@ -17,4 +24,5 @@ export type {
   AuthRegisterRequest,
   AuthSessionResponse,
 } from './auth/auth.dto';
-export type { UserResponse, UserUpdateRequest } from './users/user.dto';
+export type { PasswordChangeRequest, UserResponse, UserUpdateRequest } from './users/user.dto';
+export type { AuditEventListQuery, AuditEventListResponse } from './admin/admin.dto';

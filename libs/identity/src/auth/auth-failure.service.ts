@@ -12,6 +12,10 @@ export const AUTH_FAILURE_REASONS = [
   'refresh_reused',
   'refresh_invalid',
   'refresh_expired',
+  'revoked_token',
+  'login_throttled',
+  'account_locked',
+  'ip_locked',
 ] as const;
 export type AuthFailureReason = (typeof AUTH_FAILURE_REASONS)[number];
 
@@ -47,6 +51,12 @@ export class AuthFailureService implements OnModuleInit {
     client: ClientContext,
     userId?: string,
   ): Promise<UnauthorizedError> {
+    await this.record(reason, client, userId);
+    return new UnauthorizedError(AUTH_FAILED_MESSAGE);
+  }
+
+  /** The log line, counter and audit event of a failure, for callers that answer otherwise (429). */
+  async record(reason: AuthFailureReason, client: ClientContext, userId?: string): Promise<void> {
     const ip = client.ip || 'unknown';
     this.failures.inc({ reason });
     this.logger.warn(`unauthorized ip=${ip} reason=${reason}${userId ? ` user=${userId}` : ''}`);
@@ -55,6 +65,5 @@ export class AuthFailureService implements OnModuleInit {
       .catch((err: Error) =>
         this.logger.error(`could not write the audit event of an auth failure: ${err.message}`),
       );
-    return new UnauthorizedError(AUTH_FAILED_MESSAGE);
   }
 }

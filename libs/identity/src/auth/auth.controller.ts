@@ -5,6 +5,7 @@ import {
   ApiNoContentResponse,
   ApiOperation,
   ApiTags,
+  ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { ZodResponse, ZodSerializerInterceptor } from 'nestjs-zod';
@@ -18,6 +19,7 @@ import {
   sessionResponse,
 } from './auth.dto';
 import { AuthService } from './auth.service';
+import { LOGIN_THROTTLED_MESSAGE } from './login-throttle.service';
 
 const UNAUTHORIZED = {
   description: 'Authentication failed (the same answer whatever the cause)',
@@ -48,13 +50,21 @@ export class AuthController {
   }
 
   @Post('login')
-  @ApiOperation({ summary: 'Sign in with email and password' })
+  @ApiOperation({
+    summary: 'Sign in with email and password',
+    description:
+      'After 5 failed attempts for one email (20 for one client address) each further attempt must wait 1, 2, 4, … seconds after the last failure; after 10 (30 per address) the email (address) is locked for 15 minutes. Unknown emails are counted and answered exactly like real ones. A successful sign-in clears the count of its email.',
+  })
   @ZodResponse({ status: 200, type: AuthSessionResponseDto, description: 'The account and a token pair' })
   @ApiBadRequestResponse({
     description: 'A field is invalid',
     schema: { example: ERROR_EXAMPLES.validation('email', 'must be a valid email address') },
   })
   @ApiUnauthorizedResponse(UNAUTHORIZED)
+  @ApiTooManyRequestsResponse({
+    description: 'Too many failed attempts for this email or address: wait `Retry-After` seconds',
+    schema: { example: ERROR_EXAMPLES.rateLimited(LOGIN_THROTTLED_MESSAGE) },
+  })
   async login(@Body() body: AuthLoginDto, @Ip() ip: string) {
     return sessionResponse(await this.auth.login(body, { ip }));
   }
@@ -74,8 +84,9 @@ export class AuthController {
   @Post('logout')
   @HttpCode(204)
   @ApiOperation({
-    summary: 'Sign out',
-    description: 'Revokes the refresh token and its whole family. Access tokens expire on their own.',
+    summary: 'Sign out everywhere',
+    description:
+      "Ends every session of the token's account: all its refresh tokens are revoked and every access token issued before stops working.",
   })
   @ApiNoContentResponse({ description: 'Signed out (also when the token was unknown)' })
   async logout(@Body() body: AuthLogoutDto): Promise<void> {

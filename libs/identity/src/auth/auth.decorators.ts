@@ -1,8 +1,15 @@
-import { applyDecorators, createParamDecorator, ExecutionContext, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import {
+  applyDecorators,
+  createParamDecorator,
+  ExecutionContext,
+  SetMetadata,
+  UseGuards,
+} from '@nestjs/common';
+import { ApiBearerAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { AuthUser } from '../users/user.types';
 import { ERROR_EXAMPLES } from './api-errors';
 import { AuthenticatedRequest, AuthGuard } from './auth.guard';
+import { ADMIN_ONLY_MESSAGE, REQUIRED_ROLE, RolesGuard } from './roles.guard';
 
 /**
  * The authenticated caller. Only on routes behind `AuthGuard` (`@Authenticated()`); anywhere else it
@@ -25,6 +32,26 @@ export function Authenticated(): ClassDecorator & MethodDecorator {
     ApiUnauthorizedResponse({
       description: 'Missing, invalid or expired access token',
       schema: { example: ERROR_EXAMPLES.unauthorized },
+    }),
+  );
+}
+
+/**
+ * Requires a valid access token of an `admin` account: 401 without a valid token, 403 for any other
+ * account. Documents both in Swagger.
+ */
+export function AdminOnly(): ClassDecorator & MethodDecorator {
+  return applyDecorators(
+    SetMetadata(REQUIRED_ROLE, 'admin'),
+    UseGuards(AuthGuard, RolesGuard),
+    ApiBearerAuth(),
+    ApiUnauthorizedResponse({
+      description: 'Missing, invalid or expired access token',
+      schema: { example: ERROR_EXAMPLES.unauthorized },
+    }),
+    ApiForbiddenResponse({
+      description: 'The account is not an administrator',
+      schema: { example: ERROR_EXAMPLES.forbidden(ADMIN_ONLY_MESSAGE) },
     }),
   );
 }

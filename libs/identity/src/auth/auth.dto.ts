@@ -9,7 +9,7 @@ const REFRESH_TOKEN_EXAMPLE = 'q3Jm0c5o4nJ2h1mX8Yx9Zr7mVbKp2Wc6Td1Ls0Ea4Gu';
 export const AuthRegisterSchema = z
   .strictObject({
     email: EmailSchema,
-    password: PasswordSchema.describe('8 to 128 characters'),
+    password: PasswordSchema.describe('8 to 128 characters, not a commonly used password'),
     name: NameSchema,
     timeZone: TimeZoneSchema.describe('IANA time zone, e.g. Europe/Berlin'),
   })

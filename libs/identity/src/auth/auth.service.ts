@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { ConflictError } from '@app/common';
 import { UserRepository } from '../users/user.repository';
-import { UserProfile } from '../users/user.types';
+import { Account, UserProfile } from '../users/user.types';
 import { DEFAULT_WORKING_HOURS } from '../users/working-hours';
 import { AccessTokenService } from './access-token.service';
 import { AuthFailureService, ClientContext } from './auth-failure.service';
+import { LoginThrottleService } from './login-throttle.service';
 import { PasswordService } from './password.service';
 import { RefreshTokenService } from './refresh-token.service';
 
@@ -32,7 +33,16 @@ export interface LoginInput {
   password: string;
 }
 
-/** Accounts and sessions: register, log in, refresh (rotating), log out. */
+export interface PasswordChangeInput {
+  currentPassword: string;
+  /** Already checked against the password policy. */
+  newPassword: string;
+}
+
+/**
+ * Accounts and sessions: register, log in (throttled after failures), refresh (rotating), log out
+ * and change the password — the last two end every session of the user.
+ */
 @Injectable()
 export class AuthService {
   constructor(
@@ -41,6 +51,7 @@ export class AuthService {
     private readonly accessTokens: AccessTokenService,
     private readonly refreshTokens: RefreshTokenService,
     private readonly failures: AuthFailureService,
+    private readonly throttle: LoginThrottleService,
   ) {}
 
   async register(input: RegisterInput): Promise<AuthSession> {
@@ -57,12 +68,21 @@ export class AuthService {
     return this.session(user, (await this.refreshTokens.issue(user.id)).token);
   }
 
-  /** An unknown email and a wrong password take the same time and fail the same way. */
+  /**
+   * An unknown email and a wrong password take the same time and fail the same way; both count
+   * towards the back-off of that email and of the client's address, and a throttled attempt is
+   * refused (429) before any password is checked, the same way for both.
+   */
   async login(input: LoginInput, client: ClientContext): Promise<AuthSession> {
+    const attempt = await this.throttle.check(input.email, client);
     const account = await this.users.findCredentialsByEmail(input.email);
     const matches = await this.passwords.verify(account?.passwordHash ?? null, input.password);
-    if (!account) throw await this.failures.reject('unknown_user', client);
-    if (!matches) throw await this.failures.reject('bad_password', client, account.id);
+    if (!account || !matches) {
+      await this.throttle.failed(attempt, account?.id);
+      if (!account) throw await this.failures.reject('unknown_user', client);
+      throw await this.failures.reject('bad_password', client, account.id);
+    }
+    await this.throttle.succeeded(attempt);
     const { passwordHash: _hash, ...user } = account;
     return this.session(user, (await this.refreshTokens.issue(user.id)).token);
   }
@@ -71,20 +91,57 @@ export class AuthService {
   async refresh(refreshToken: string, client: ClientContext): Promise<AuthSession> {
     const rotation = await this.refreshTokens.rotate(refreshToken);
     if (!rotation.ok) throw await this.failures.reject(rotation.reason, client, rotation.userId);
-    const user = await this.users.findProfile(rotation.userId);
+    const user = await this.users.findAccount(rotation.userId);
     if (!user) throw await this.failures.reject('unknown_user', client, rotation.userId);
+    // A logout that revoked every token between the rotation and the read above would leave this
+    // access token with the new epoch: the new refresh token is revoked then, so check it last.
+    if (!(await this.refreshTokens.isLive(rotation.refreshToken.token))) {
+      throw await this.failures.reject('refresh_invalid', client, rotation.userId);
+    }
     return this.session(user, rotation.refreshToken.token);
   }
 
-  /** Ends the session: the refresh token's whole family is revoked. */
+  /**
+   * Ends every session of the token's owner: all refresh token families are revoked, then the session
+   * epoch moves on so access tokens issued before stop working. An unknown token changes nothing.
+   */
   async logout(refreshToken: string): Promise<void> {
-    await this.refreshTokens.revoke(refreshToken);
+    const userId = await this.refreshTokens.ownerOf(refreshToken);
+    if (!userId) return;
+    await this.refreshTokens.revokeAll(userId);
+    await this.users.endSessions(userId);
   }
 
-  private session(user: UserProfile, refreshToken: string): AuthSession {
+  /**
+   * Changes the password after checking the current one (a wrong one counts towards the login
+   * back-off like a failed login), ends every session, and returns a new one for the caller.
+   */
+  async changePassword(
+    userId: string,
+    email: string,
+    input: PasswordChangeInput,
+    client: ClientContext,
+  ): Promise<AuthSession> {
+    const attempt = await this.throttle.check(email, client);
+    const currentHash = await this.users.findPasswordHash(userId);
+    if (!currentHash) throw await this.failures.reject('unknown_user', client, userId);
+    if (!(await this.passwords.verify(currentHash, input.currentPassword))) {
+      await this.throttle.failed(attempt, userId);
+      throw await this.failures.reject('bad_password', client, userId);
+    }
+    await this.throttle.succeeded(attempt);
+    const newHash = await this.passwords.hash(input.newPassword);
+    // Revoke first, then move the epoch on (see refresh).
+    await this.refreshTokens.revokeAll(userId);
+    const account = await this.users.changePassword(userId, newHash);
+    if (!account) throw await this.failures.reject('unknown_user', client, userId);
+    return this.session(account, (await this.refreshTokens.issue(userId)).token);
+  }
+
+  private session(user: Account, refreshToken: string): AuthSession {
     return {
       user,
-      accessToken: this.accessTokens.sign(user.id),
+      accessToken: this.accessTokens.sign(user.id, user.sessionEpoch),
       refreshToken,
       expiresIn: this.accessTokens.ttlSeconds,
     };

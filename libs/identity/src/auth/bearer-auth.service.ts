@@ -15,14 +15,21 @@ export class BearerAuthService {
     private readonly failures: AuthFailureService,
   ) {}
 
-  /** The caller, loaded fresh (one indexed read); throws UnauthorizedError otherwise. */
+  /**
+   * The caller, loaded fresh with its role and session epoch (one indexed read, the only lookup of
+   * the request); throws UnauthorizedError otherwise — also when a logout or password change since
+   * the token was issued moved the epoch on.
+   */
   async authenticate(authorization: string | undefined, client: ClientContext): Promise<AuthUser> {
     const token = authorization?.match(BEARER)?.[1];
     if (!token) throw await this.failures.reject('missing_token', client);
     const check = this.accessTokens.verify(token);
     if (!check.ok) throw await this.failures.reject(check.reason, client);
-    const user = await this.users.findAuthUser(check.userId);
-    if (!user) throw await this.failures.reject('unknown_user', client, check.userId);
-    return user;
+    const record = await this.users.findAuthUser(check.userId);
+    if (!record) throw await this.failures.reject('unknown_user', client, check.userId);
+    if (record.sessionEpoch !== check.sessionEpoch) {
+      throw await this.failures.reject('revoked_token', client, check.userId);
+    }
+    return record.user;
   }
 }

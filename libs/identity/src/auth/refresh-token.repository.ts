@@ -54,6 +54,14 @@ export class RefreshTokenRepository {
       .exec();
     return res.modifiedCount;
   }
+
+  /** Revokes every not-yet-revoked token of every family of the user; returns how many. */
+  async revokeAllOfUser(userId: string, now: Date): Promise<number> {
+    const res = await this.model
+      .updateMany({ userId: new Types.ObjectId(userId), revokedAt: null }, { $set: { revokedAt: now } })
+      .exec();
+    return res.modifiedCount;
+  }
 }
 
 function toRecord(doc: LeanToken): RefreshTokenRecord {

@@ -47,6 +47,13 @@ class FakeRefreshTokenRepository implements Pick<RefreshTokenRepository, keyof R
     return rows.length;
   }
 
+  async revokeAllOfUser(userId: string, now: Date): Promise<number> {
+    await tick();
+    const rows = this.rows.filter((r) => r.userId === userId && !r.revokedAt);
+    for (const row of rows) row.revokedAt = now;
+    return rows.length;
+  }
+
   byToken(token: string): Stored | undefined {
     return this.rows.find((r) => r.tokenHash === hashRefreshToken(token));
   }
@@ -173,19 +180,26 @@ describe('RefreshTokenService', () => {
     expect(calls).not.toHaveBeenCalled();
   });
 
-  it('revokes the family on logout; its tokens then fail as refresh_invalid and logout is idempotent', async () => {
+  it('ends every session of the user on logout: each family revoked, other users untouched', async () => {
     const { repo, service } = setup();
     const first = await service.issue(ALICE);
     const rotation = await service.rotate(first.token);
     if (!rotation.ok) throw new Error('rotation failed');
-    await service.revoke(rotation.refreshToken.token);
-    expect(repo.rows.every((r) => r.revokedAt instanceof Date)).toBe(true);
-    expect(await service.rotate(rotation.refreshToken.token)).toEqual({
-      ok: false,
-      reason: 'refresh_invalid',
-      userId: ALICE,
-    });
-    await expect(service.revoke(rotation.refreshToken.token)).resolves.toBeUndefined();
-    await expect(service.revoke('not-a-token')).resolves.toBeUndefined();
+    const otherDevice = await service.issue(ALICE);
+    const bobs = await service.issue(BOB);
+    expect(await service.ownerOf(rotation.refreshToken.token)).toBe(ALICE);
+    expect(await service.ownerOf(first.token)).toBe(ALICE); // used tokens still name their owner
+    expect(await service.ownerOf('not-a-token')).toBeNull();
+    expect(await service.isLive(otherDevice.token)).toBe(true);
+    expect(await service.isLive(first.token)).toBe(false); // used
+
+    await service.revokeAll(ALICE);
+    expect(repo.rows.filter((r) => r.userId === ALICE).every((r) => r.revokedAt instanceof Date)).toBe(true);
+    for (const token of [rotation.refreshToken.token, otherDevice.token]) {
+      expect(await service.isLive(token)).toBe(false);
+      expect(await service.rotate(token)).toEqual({ ok: false, reason: 'refresh_invalid', userId: ALICE });
+    }
+    expect(await service.isLive(bobs.token)).toBe(true);
+    expect((await service.rotate(bobs.token)).ok).toBe(true);
   });
 });

@@ -76,10 +76,21 @@ export class RefreshTokenService {
     return { ok: true, userId: claimed.userId, refreshToken: next };
   }
 
-  /** Revokes the token's whole family (logout). Unknown tokens are ignored: logout is idempotent. */
-  async revoke(token: string): Promise<void> {
-    if (!TOKEN_SHAPE.test(token)) return;
-    const existing = await this.tokens.findByHash(hashRefreshToken(token));
-    if (existing) await this.tokens.revokeFamily(existing.userId, existing.familyId, new Date());
+  /** The owner of a token we issued (used, revoked or expired alike); null for an unknown token. */
+  async ownerOf(token: string): Promise<string | null> {
+    if (!TOKEN_SHAPE.test(token)) return null;
+    return (await this.tokens.findByHash(hashRefreshToken(token)))?.userId ?? null;
+  }
+
+  /** Whether a token is still usable: issued by us, neither used nor revoked, not expired. */
+  async isLive(token: string): Promise<boolean> {
+    if (!TOKEN_SHAPE.test(token)) return false;
+    const record = await this.tokens.findByHash(hashRefreshToken(token));
+    return !!record && !record.usedAt && !record.revokedAt && record.expiresAt.getTime() > Date.now();
+  }
+
+  /** Revokes every token of every family of the user (logout, password change). */
+  async revokeAll(userId: string): Promise<void> {
+    await this.tokens.revokeAllOfUser(userId, new Date());
   }
 }

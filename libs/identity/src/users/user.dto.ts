@@ -1,7 +1,7 @@
 import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
 import { UserProfile } from './user.types';
-import { NameSchema, TimeZoneSchema } from './user.validation';
+import { NameSchema, PasswordSchema, TimeZoneSchema } from './user.validation';
 import { DEFAULT_WORKING_HOURS, WorkingHoursResponseSchema, WorkingHoursSchema } from './working-hours';
 
 export const USER_EXAMPLE = {
@@ -55,5 +55,25 @@ export const UserUpdateSchema = z
 
 export class UserUpdateDto extends createZodDto(UserUpdateSchema) {}
 
+export const PasswordChangeSchema = z
+  .strictObject({
+    currentPassword: z
+      .string()
+      .min(1, 'must not be empty')
+      .max(128, 'must be at most 128 characters')
+      .describe('The password in use now'),
+    newPassword: PasswordSchema.describe('8 to 128 characters, not a commonly used password'),
+  })
+  .refine((body) => body.currentPassword !== body.newPassword, {
+    message: 'must differ from the current password',
+    path: ['newPassword'],
+  })
+  .meta({
+    example: { currentPassword: 'correct horse battery staple', newPassword: 'violet tapestry on the ferry' },
+  });
+
+export class PasswordChangeDto extends createZodDto(PasswordChangeSchema) {}
+
 export type UserResponse = z.output<typeof UserResponseSchema>;
 export type UserUpdateRequest = z.input<typeof UserUpdateSchema>;
+export type PasswordChangeRequest = z.input<typeof PasswordChangeSchema>;

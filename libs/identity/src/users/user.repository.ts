@@ -1,14 +1,33 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, Types } from 'mongoose';
+import { Role, toRole } from './roles';
 import { UserDoc } from './user.schema';
-import { AuthUser, NewUser, UserProfile, UserProfilePatch } from './user.types';
+import { Account, AuthUser, NewUser, UserProfile, UserProfilePatch } from './user.types';
 import { WorkingHours } from './working-hours';
 
-const AUTH_USER_FIELDS = { email: 1, name: 1, timeZone: 1, workingHours: 1 } as const;
-const PROFILE_FIELDS = { ...AUTH_USER_FIELDS, createdAt: 1 } as const;
+const AUTH_USER_FIELDS = {
+  email: 1,
+  name: 1,
+  timeZone: 1,
+  workingHours: 1,
+  role: 1,
+  sessionEpoch: 1,
+} as const;
+const PROFILE_FIELDS = { email: 1, name: 1, timeZone: 1, workingHours: 1, createdAt: 1 } as const;
+const ACCOUNT_FIELDS = { ...AUTH_USER_FIELDS, createdAt: 1 } as const;
 
-type LeanUser = Pick<UserDoc, '_id' | 'email' | 'name' | 'timeZone' | 'workingHours'> & { createdAt?: Date };
+type LeanUser = Pick<UserDoc, '_id' | 'email' | 'name' | 'timeZone' | 'workingHours'> & {
+  createdAt?: Date;
+  role?: Role;
+  sessionEpoch?: number;
+};
+
+/** The caller of a request and the session epoch its access token must carry. */
+export interface AuthUserRecord {
+  user: AuthUser;
+  sessionEpoch: number;
+}
 
 const toObjectId = (id: string): Types.ObjectId | null =>
   Types.ObjectId.isValid(id) && String(new Types.ObjectId(id)) === id ? new Types.ObjectId(id) : null;
@@ -31,12 +50,31 @@ export class UserRepository implements OnModuleInit {
     await this.model.init().catch((err: Error) => this.logger.error(`users indexes: ${err.message}`));
   }
 
-  /** One indexed read per authenticated request. */
-  async findAuthUser(userId: string): Promise<AuthUser | null> {
+  /**
+   * The one indexed read per authenticated request: the caller (with its role) and its session
+   * epoch, so checking that the token was not ended by a logout or a password change costs nothing more.
+   */
+  async findAuthUser(userId: string): Promise<AuthUserRecord | null> {
     const _id = toObjectId(userId);
     if (!_id) return null;
     const doc = await this.model.findById(_id, AUTH_USER_FIELDS).lean<LeanUser>().exec();
-    return doc ? toAuthUser(doc) : null;
+    return doc ? { user: toAuthUser(doc), sessionEpoch: doc.sessionEpoch ?? 0 } : null;
+  }
+
+  /** The profile with its role and session epoch (a refresh signs the new access token with it). */
+  async findAccount(userId: string): Promise<Account | null> {
+    const _id = toObjectId(userId);
+    if (!_id) return null;
+    const doc = await this.model.findById(_id, ACCOUNT_FIELDS).lean<LeanUser>().exec();
+    return doc ? toAccount(doc) : null;
+  }
+
+  /** The stored password hash, for a change of password; null when the account is gone. */
+  async findPasswordHash(userId: string): Promise<string | null> {
+    const _id = toObjectId(userId);
+    if (!_id) return null;
+    const doc = await this.model.findById(_id, { passwordHash: 1 }).lean<{ passwordHash: string }>().exec();
+    return doc?.passwordHash ?? null;
   }
 
   async findProfile(userId: string): Promise<UserProfile | null> {
@@ -47,12 +85,12 @@ export class UserRepository implements OnModuleInit {
   }
 
   /** The account for a login attempt, with its password hash. `email` must be normalised. */
-  async findCredentialsByEmail(email: string): Promise<(UserProfile & { passwordHash: string }) | null> {
+  async findCredentialsByEmail(email: string): Promise<(Account & { passwordHash: string }) | null> {
     const doc = await this.model
-      .findOne({ email }, { ...PROFILE_FIELDS, passwordHash: 1 })
+      .findOne({ email }, { ...ACCOUNT_FIELDS, passwordHash: 1 })
       .lean<LeanUser & { passwordHash: string }>()
       .exec();
-    return doc ? { ...toProfile(doc), passwordHash: doc.passwordHash } : null;
+    return doc ? { ...toAccount(doc), passwordHash: doc.passwordHash } : null;
   }
 
   async emailExists(email: string): Promise<boolean> {
@@ -60,10 +98,10 @@ export class UserRepository implements OnModuleInit {
   }
 
   /** Creates the account; null when the email is already registered (the unique index decides). */
-  async insert(user: NewUser): Promise<UserProfile | null> {
+  async insert(user: NewUser): Promise<Account | null> {
     try {
       const doc = await this.model.create(user);
-      return toProfile(doc.toObject());
+      return toAccount(doc.toObject());
     } catch (err) {
       if (isDuplicateKey(err)) return null;
       throw err;
@@ -81,6 +119,55 @@ export class UserRepository implements OnModuleInit {
       .exec();
     return doc ? toProfile(doc) : null;
   }
+
+  /**
+   * Stores a new password hash and moves the session epoch on, in one atomic update, so every access
+   * token issued before stops working. Null when the account no longer exists.
+   */
+  async changePassword(userId: string, passwordHash: string): Promise<Account | null> {
+    const _id = toObjectId(userId);
+    if (!_id) return null;
+    const doc = await this.model
+      .findOneAndUpdate({ _id }, { $set: { passwordHash }, $inc: { sessionEpoch: 1 } }, { new: true })
+      .lean<LeanUser>()
+      .exec();
+    return doc ? toAccount(doc) : null;
+  }
+
+  /** Moves the session epoch on (a logout): every access token issued before stops working. */
+  async endSessions(userId: string): Promise<void> {
+    const _id = toObjectId(userId);
+    if (!_id) return;
+    await this.model.updateOne({ _id }, { $inc: { sessionEpoch: 1 } }).exec();
+  }
+
+  /** Sets the role of the account with this (normalised) email; null when there is none. */
+  async setRoleByEmail(
+    email: string,
+    role: Role,
+  ): Promise<{ id: string; email: string; role: Role; changed: boolean } | null> {
+    const before = await this.model.findOne({ email }, { role: 1 }).lean<LeanUser>().exec();
+    if (!before) return null;
+    const changed = toRole(before.role) !== role;
+    if (changed) await this.model.updateOne({ _id: before._id }, { $set: { role } }).exec();
+    return { id: before._id.toHexString(), email, role, changed };
+  }
+
+  /** Every admin account, oldest first. */
+  async listAdmins(): Promise<{ id: string; email: string; createdAt: Date }[]> {
+    const docs = await this.model
+      .find({ role: 'admin' }, { email: 1, createdAt: 1 })
+      .sort({ createdAt: 1 })
+      .lean<LeanUser[]>()
+      .exec();
+    return docs.map((d) => ({ id: d._id.toHexString(), email: d.email, createdAt: d.createdAt as Date }));
+  }
+
+  /** Waits for a lazily opened connection (the ops CLI); throws when MongoDB cannot be reached. */
+  async ensureConnected(): Promise<void> {
+    if (this.model.db.readyState === 2) await this.model.db.asPromise();
+    if (this.model.db.readyState !== 1) throw new Error('MongoDB is not connected');
+  }
 }
 
 function toWorkingHours(doc: WorkingHours): WorkingHours {
@@ -94,9 +181,21 @@ function toAuthUser(doc: LeanUser): AuthUser {
     name: doc.name,
     timeZone: doc.timeZone,
     workingHours: toWorkingHours(doc.workingHours),
+    role: toRole(doc.role),
   };
 }
 
 function toProfile(doc: LeanUser): UserProfile {
-  return { ...toAuthUser(doc), createdAt: doc.createdAt as Date };
+  return {
+    id: doc._id.toHexString(),
+    email: doc.email,
+    name: doc.name,
+    timeZone: doc.timeZone,
+    workingHours: toWorkingHours(doc.workingHours),
+    createdAt: doc.createdAt as Date,
+  };
+}
+
+function toAccount(doc: LeanUser): Account {
+  return { ...toProfile(doc), role: toRole(doc.role), sessionEpoch: doc.sessionEpoch ?? 0 };
 }

@@ -1,5 +1,6 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import { Types } from 'mongoose';
+import { DEFAULT_ROLE, Role, ROLES } from './roles';
 import { DEFAULT_WORKING_HOURS, WorkingHours } from './working-hours';
 
 @Schema({ _id: false })
@@ -27,6 +28,13 @@ export class UserDoc {
     default: () => ({ ...DEFAULT_WORKING_HOURS, days: [...DEFAULT_WORKING_HOURS.days] }),
   })
   workingHours!: WorkingHoursDoc;
+  /** Changed only by `ops users grant-admin | revoke-admin`, never through the API. */
+  @Prop({ type: String, enum: ROLES, default: DEFAULT_ROLE }) role!: Role;
+  /**
+   * Moves on at every logout and password change; access tokens carry the epoch they were issued
+   * in, and the auth guard refuses any other, so those end every session at once.
+   */
+  @Prop({ type: Number, default: 0 }) sessionEpoch!: number;
   createdAt!: Date;
   updatedAt!: Date;
 }

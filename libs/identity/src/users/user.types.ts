@@ -1,3 +1,4 @@
+import type { Role } from './roles';
 import type { WorkingHours } from './working-hours';
 
 /** An account as the owner sees it. */
@@ -20,6 +21,13 @@ export interface AuthUser {
   name: string;
   timeZone: string;
   workingHours: WorkingHours;
+  role: Role;
+}
+
+/** An account as authentication sees it: the profile plus what decides whether a token still holds. */
+export interface Account extends UserProfile {
+  role: Role;
+  sessionEpoch: number;
 }
 
 /** What registration stores. */

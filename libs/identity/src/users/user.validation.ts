@@ -1,5 +1,11 @@
 import { IANAZone } from 'luxon';
 import { z } from 'zod';
+import {
+  COMMON_PASSWORD_MESSAGE,
+  isCommonPassword,
+  PASSWORD_MAX_LENGTH,
+  PASSWORD_MIN_LENGTH,
+} from '../auth/password-policy';
 
 // IANA names (`UTC`, `Europe/Berlin`, `America/Argentina/Buenos_Aires`); bare offsets such as
 // `+02:00`, which Intl also accepts, are refused: they have no daylight-saving rules.
@@ -26,10 +32,16 @@ export const EmailSchema = z
   .check(z.email('must be a valid email address'))
   .meta({ example: 'ada@example.com' });
 
+/** A new password (registration, change): ASVS 5.0 length rules and no common password. */
 export const PasswordSchema = z
   .string()
-  .min(8, 'must be at least 8 characters')
-  .max(128, 'must be at most 128 characters')
+  .min(PASSWORD_MIN_LENGTH, `must be at least ${PASSWORD_MIN_LENGTH} characters`)
+  .max(PASSWORD_MAX_LENGTH, `must be at most ${PASSWORD_MAX_LENGTH} characters`)
+  // Judged only within the length bounds, so a too-short password gets one message, not two.
+  .refine((p) => p.length < PASSWORD_MIN_LENGTH || p.length > PASSWORD_MAX_LENGTH || !isCommonPassword(p), {
+    message: COMMON_PASSWORD_MESSAGE,
+    abort: true,
+  })
   .meta({ example: 'correct horse battery staple' });
 
 export const NameSchema = z

@@ -1,0 +1,151 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { LoginAttemptStore, LoginFailures } from '@app/cache';
+import { RateLimitedError } from '@app/common';
+import { createHash } from 'node:crypto';
+import { AuthFailureService, ClientContext } from './auth-failure.service';
+import {
+  ACCOUNT_THROTTLE,
+  blockDurationMs,
+  IP_THROTTLE,
+  retryAfterSeconds,
+  ThrottlePolicy,
+} from './login-throttle.policy';
+
+/** The one answer to a throttled login, whether or not the account exists. */
+export const LOGIN_THROTTLED_MESSAGE = 'too many failed sign-in attempts; wait before trying again';
+
+/** Entries the per-instance fallback keeps while Redis is down. */
+const MEMORY_LIMIT = 10_000;
+
+/** What `check` learned, handed back to `succeeded` / `failed`. */
+export interface LoginAttempt {
+  email: string;
+  client: ClientContext;
+  accountFailures: number;
+}
+
+interface Subject {
+  key: string;
+  policy: ThrottlePolicy;
+  lockReason: 'account_locked' | 'ip_locked';
+}
+
+/**
+ * Slows password guessing per account and per client address: exponential back-off after a few
+ * failures, then a 15-minute lock (see login-throttle.policy). Counters live in Redis, so every
+ * replica sees the same ones; while Redis is down each instance counts in memory. Accounts are keyed
+ * by a hash of the normalised email whether or not the account exists, so a throttled unknown email
+ * and a throttled real one get the same 429.
+ */
+@Injectable()
+export class LoginThrottleService {
+  private readonly logger = new Logger(LoginThrottleService.name);
+  private readonly memory = new Map<string, LoginFailures>();
+
+  constructor(
+    private readonly store: LoginAttemptStore,
+    private readonly failures: AuthFailureService,
+  ) {}
+
+  /** Throws RateLimitedError (429, Retry-After) while the account or the address must wait. */
+  async check(email: string, client: ClientContext): Promise<LoginAttempt> {
+    const subjects = this.subjects(email, client);
+    const counts = await this.read(subjects);
+    const now = Date.now();
+    const wait = Math.max(
+      ...subjects.map((s, i) => retryAfterSeconds(counts[i].count, counts[i].lastAt, s.policy, now)),
+    );
+    if (wait > 0) {
+      await this.failures.record('login_throttled', client);
+      throw new RateLimitedError(LOGIN_THROTTLED_MESSAGE, wait);
+    }
+    return { email, client, accountFailures: counts[0].count };
+  }
+
+  /** Counts a failed attempt; the attempt that starts a lock is logged and audited. */
+  async failed(attempt: LoginAttempt, userId?: string): Promise<void> {
+    const subjects = this.subjects(attempt.email, attempt.client);
+    const counts = await this.write(subjects);
+    for (const [i, s] of subjects.entries()) {
+      if (counts[i].count !== s.policy.lockAfter) continue;
+      this.logger.warn(
+        `login locked: ${s.lockReason === 'ip_locked' ? 'address' : 'account'} for ${blockDurationMs(counts[i].count, s.policy) / 1000} s after ${counts[i].count} failed attempts`,
+      );
+      await this.failures.record(
+        s.lockReason,
+        attempt.client,
+        s.lockReason === 'account_locked' ? userId : undefined,
+      );
+    }
+  }
+
+  /** A successful login clears the account's counter (the address keeps its own). */
+  async succeeded(attempt: LoginAttempt): Promise<void> {
+    if (attempt.accountFailures === 0) return;
+    const [account] = this.subjects(attempt.email, attempt.client);
+    this.memory.delete(account.key);
+    if (!this.store.available) return;
+    await this.store
+      .reset(account.key)
+      .catch((err: Error) => this.logger.warn(`login counters: ${err.message}`));
+  }
+
+  private subjects(email: string, client: ClientContext): [Subject, Subject] {
+    const account = createHash('sha256').update(email).digest('base64url');
+    return [
+      { key: `acct:${account}`, policy: ACCOUNT_THROTTLE, lockReason: 'account_locked' },
+      { key: `ip:${client.ip || 'unknown'}`, policy: IP_THROTTLE, lockReason: 'ip_locked' },
+    ];
+  }
+
+  private async read(subjects: Subject[]): Promise<LoginFailures[]> {
+    if (this.store.available) {
+      try {
+        return await this.store.read(subjects.map((s) => s.key));
+      } catch (err) {
+        this.logger.warn(`login counters: ${(err as Error).message}; counting in memory`);
+      }
+    }
+    const now = Date.now();
+    return subjects.map((s) => {
+      const entry = this.memory.get(s.key);
+      return entry && entry.lastAt + s.policy.lockMs > now ? entry : { count: 0, lastAt: 0 };
+    });
+  }
+
+  private async write(subjects: Subject[]): Promise<LoginFailures[]> {
+    const now = Date.now();
+    if (this.store.available) {
+      try {
+        const ttlMs = Math.max(...subjects.map((s) => s.policy.lockMs));
+        return await this.store.recordFailure(
+          subjects.map((s) => s.key),
+          now,
+          ttlMs,
+        );
+      } catch (err) {
+        this.logger.warn(`login counters: ${(err as Error).message}; counting in memory`);
+      }
+    }
+    const counts = subjects.map((s) => {
+      const entry = this.memory.get(s.key);
+      const count = entry && entry.lastAt + s.policy.lockMs > now ? entry.count + 1 : 1;
+      this.memory.delete(s.key); // re-inserted last: the map stays ordered by latest failure
+      this.memory.set(s.key, { count, lastAt: now });
+      return { count, lastAt: now };
+    });
+    this.prune(now);
+    return counts;
+  }
+
+  /** Keeps the fallback bounded: expired entries go first, then the least recently failed. */
+  private prune(now: number): void {
+    if (this.memory.size <= MEMORY_LIMIT) return;
+    const ttl = Math.max(ACCOUNT_THROTTLE.lockMs, IP_THROTTLE.lockMs);
+    for (const [key, entry] of this.memory) if (entry.lastAt + ttl <= now) this.memory.delete(key);
+    for (const key of this.memory.keys()) {
+      if (this.memory.size <= MEMORY_LIMIT) break;
+      this.memory.delete(key);
+    }
+  }
+}
