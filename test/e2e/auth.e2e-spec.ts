@@ -1,12 +1,14 @@
 import { Logger } from '@nestjs/common';
 import { getConnectionToken } from '@nestjs/mongoose';
-import type {
-  AuthLoginRequest,
-  AuthRefreshRequest,
-  AuthRegisterRequest,
-  AuthSessionResponse,
-  UserResponse,
-  UserUpdateRequest,
+import {
+  ACCESS_TOKEN_AUDIENCE,
+  ACCESS_TOKEN_ISSUER,
+  type AuthLoginRequest,
+  type AuthRefreshRequest,
+  type AuthRegisterRequest,
+  type AuthSessionResponse,
+  type UserResponse,
+  type UserUpdateRequest,
 } from '@app/identity';
 import { AppConfig } from '@app/config';
 import { createSigner } from 'fast-jwt';
@@ -21,6 +23,8 @@ const AUTH_FAILED = { code: 'unauthorized', message: 'Authentication failed', re
 
 const uniqueEmail = (label: string) => `${label}-${randomBytes(4).toString('hex')}@example.com`;
 const base64url = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+/** The issuer and audience of our access tokens: forged tokens carry them, to fail for their own reason. */
+const OURS = { iss: ACCESS_TOKEN_ISSUER, aud: ACCESS_TOKEN_AUDIENCE };
 
 describe('accounts and authentication (/v1/auth, /v1/me)', () => {
   let api: TestApi;
@@ -371,7 +375,7 @@ describe('accounts and authentication (/v1/auth, /v1/me)', () => {
 
   it('rejects access tokens signed with another secret, expired, unsigned (alg none) or of another type', async () => {
     const { user, accessToken } = await register();
-    const payload = { sub: user.id, typ: 'access' };
+    const payload = { sub: user.id, typ: 'access', ...OURS };
     const now = Math.floor(Date.now() / 1000);
 
     const otherSecret = createSigner({ key: randomBytes(32).toString('hex'), expiresIn: 60_000 })(payload);
@@ -417,7 +421,7 @@ describe('accounts and authentication (/v1/auth, /v1/me)', () => {
       key: config.jwt.secret,
       expiresIn: 60_000,
       clockTimestamp: Date.now() - 3_600_000,
-    })({ sub: user.id, typ: 'access' });
+    })({ sub: user.id, typ: 'access', ...OURS });
     expectAuthFailure(await call('/v1/me')); // missing_token
     expectAuthFailure(await call('/v1/me', { token: `${accessToken}x` })); // invalid_token
     expectAuthFailure(await call('/v1/me', { token: expired })); // expired_token

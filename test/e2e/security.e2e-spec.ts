@@ -61,11 +61,12 @@ describe('security: audit log, deny list, suspicious IPs, evidence, notify and c
   });
 
   it('suspicious-ips --block lists the failed-login address, blocks it at the API and writes a NetworkPolicy', async () => {
-    const user = await registerUser(api);
+    // Two accounts, three failures each: under the per-account login back-off (after 5).
+    const users = [await registerUser(api), await registerUser(api)];
     for (let i = 0; i < 6; i++) {
       const res = await api.request('/v1/auth/login', {
         method: 'POST',
-        json: { email: user.email, password: `wrong-${i}-password` },
+        json: { email: users[i % 2].email, password: `wrong-${i}-password` },
       });
       expect(res.status).toBe(401);
     }
