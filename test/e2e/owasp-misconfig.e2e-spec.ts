@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { EventQueryService } from '@app/calendar';
+import { API_ENTRY, runNode } from '../support/cli';
 import { testConfig } from '../support/test-env';
 import { startTestApi, TestApi } from '../support/test-app';
 import { registerUser, TestUser } from '../support/users';
@@ -25,6 +27,7 @@ describe('OWASP API8: security headers, CORS allow-list, error bodies', () => {
       await api.request('/v1/me'), // 401
       await api.request('/no/such/route'), // 404
       await api.request('/health/live'),
+      await api.request('/v1/events?$where=1', { token: alice.token }), // refused in onRequest (400)
     ];
     for (const res of answers) {
       const h = res.headers;
@@ -135,5 +138,37 @@ describe('OWASP API8: security headers, CORS allow-list, error bodies', () => {
     expect(['bad_request', 'validation_failed']).toContain(res.body.error.code);
     expect(res.body.error.message).toMatch(/json/i);
     expect(res.text).not.toMatch(/node_modules|\bat [\w.]+ \(|stack/);
+  });
+});
+
+describe('OWASP API8: the built API refuses an unsafe production configuration', () => {
+  const strong = randomBytes(32).toString('base64');
+  const production = {
+    NODE_ENV: 'production',
+    JWT_SECRET: strong,
+    MONGODB_URI: 'mongodb://127.0.0.1:9/calendar',
+    REDIS_URL: 'redis://127.0.0.1:9',
+    PORT: '1', // never reached: the refusal comes before listening
+  };
+
+  it.each([
+    ['MongoDB without TLS', {}, /^Configuration error: MONGODB_URI must use TLS in production/],
+    [
+      'Redis without TLS',
+      { MONGODB_URI: 'mongodb://127.0.0.1:9/calendar?tls=true' },
+      /^Configuration error: REDIS_URL must use TLS in production: use a rediss:\/\/ URL/,
+    ],
+    [
+      'a weak JWT secret, even with ALLOW_INSECURE_DATASTORES',
+      { JWT_SECRET: 'Passw0rd!'.repeat(5), ALLOW_INSECURE_DATASTORES: 'true' },
+      /^Configuration error: JWT_SECRET is weak in production: it .*repeats a short pattern/,
+    ],
+  ])('%s: exit 2 with one line naming the variable', async (_what, env, line) => {
+    const res = await runNode(API_ENTRY, [], { ...production, ...env });
+    expect(res.code).toBe(2);
+    expect(res.stderr.trim()).toMatch(line);
+    expect(res.stderr.trim().split('\n')).toHaveLength(1);
+    expect(res.stderr).not.toContain(strong);
+    expect(res.stderr).not.toContain('Passw0rd');
   });
 });

@@ -5,6 +5,7 @@ import { embedded, ManagedService } from '../support/embedded';
 import { sharedServices, testConfig } from '../support/test-env';
 import { startTestApi, TestApi } from '../support/test-app';
 import { eventually } from '../support/eventually';
+import { registerUser } from '../support/users';
 
 // This file stops its Redis, so it runs its own (FerretDB is the shared one).
 describe('rate limit per client address (RATE_LIMIT_PER_MINUTE, in front of routing)', () => {
@@ -78,5 +79,80 @@ describe('rate limit per client address (RATE_LIMIT_PER_MINUTE, in front of rout
     const statuses: number[] = [];
     for (let i = 0; i < 6; i++) statuses.push((await from('198.51.100.4')).status);
     expect(statuses).toEqual([404, 404, 404, 404, 404, 429]);
+  });
+});
+
+// Two API instances on one Redis play two replicas: the per-user throttler's count is shared, and
+// while Redis is down each instance keeps limiting on its own.
+describe('per-user throttler shared by replicas through Redis', () => {
+  let dataDir: string;
+  let redis: ManagedService;
+  let replicas: TestApi[];
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(path.join(os.tmpdir(), 'throttle-e2e-'));
+    redis = await embedded.createRedis({ dataDir });
+    await redis.start();
+    const config = await testConfig(
+      { RATE_LIMIT_PER_MINUTE: '0', RATE_LIMIT_USER_PER_MINUTE: '4' },
+      { mongodbUri: sharedServices().mongodbUri, redisUrl: redis.uri },
+    );
+    replicas = [await startTestApi(config), await startTestApi(config)];
+  });
+
+  afterAll(async () => {
+    for (const r of replicas ?? []) await r.close();
+    await redis?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const me = (replica: TestApi, token: string) => replica.request('/v1/me', { token });
+
+  it('counts a user across replicas: 4 requests spread over two instances, the 5th is refused on either', async () => {
+    const user = await registerUser(replicas[0]);
+    const statuses = [
+      (await me(replicas[0], user.token)).status,
+      (await me(replicas[1], user.token)).status,
+      (await me(replicas[0], user.token)).status,
+      (await me(replicas[1], user.token)).status,
+    ];
+    expect(statuses).toEqual([200, 200, 200, 200]);
+    const refused = await me(replicas[1], user.token);
+    expect(refused.status).toBe(429);
+    expect(refused.body.error.code).toBe('rate_limited');
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect((await me(replicas[0], user.token)).status).toBe(429);
+  });
+
+  it('limits per instance while Redis is down (never off, never a 5xx), and shares the count again after', async () => {
+    const user = await registerUser(replicas[0]);
+    await redis.stop();
+    const down: number[][] = [[], []];
+    try {
+      for (let i = 0; i < 5; i++) down[0].push((await me(replicas[0], user.token)).status);
+      for (let i = 0; i < 5; i++) down[1].push((await me(replicas[1], user.token)).status);
+    } finally {
+      await redis.start();
+    }
+    expect(down).toEqual([
+      [200, 200, 200, 200, 429],
+      [200, 200, 200, 200, 429],
+    ]);
+    for (const replica of replicas) {
+      const back = await eventually(
+        async () => (await replica.request('/health')).body?.dependencies?.redis === 'connected',
+        10_000,
+      );
+      expect(back).toBe(true);
+    }
+    const fresh = await registerUser(replicas[1]);
+    const shared = [
+      (await me(replicas[0], fresh.token)).status,
+      (await me(replicas[1], fresh.token)).status,
+      (await me(replicas[0], fresh.token)).status,
+      (await me(replicas[1], fresh.token)).status,
+      (await me(replicas[0], fresh.token)).status,
+    ];
+    expect(shared).toEqual([200, 200, 200, 200, 429]);
   });
 });

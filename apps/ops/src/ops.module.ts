@@ -48,7 +48,8 @@ export class OpsModule {
         ConfigModule.forRoot(config),
         ObservabilityMetricsModule,
         // Lazy: a dead database is something to report, not a reason to fail to start.
-        DatabaseModule.forRoot({ lazy: true }),
+        // Long operations: backups, restores and index builds may hold one round trip for long.
+        DatabaseModule.forRoot({ lazy: true, longOperations: true }),
         CacheModule,
         HealthModule,
         AssistantInterpreterModule,

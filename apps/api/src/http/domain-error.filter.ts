@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { DomainError, RateLimitedError } from '@app/common';
+import { DatabaseUnavailableError, isDatabaseUnavailable } from '@app/database';
 import { randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ZodValidationException } from 'nestjs-zod';
@@ -15,7 +16,11 @@ const STATUS: Record<string, number> = {
   precondition_failed: 412,
   rate_limited: 429,
   dependency_unavailable: 503,
+  database_unavailable: 503,
 };
+
+/** Retry-After on a 503 for an unavailable database: about one reconnect attempt of the driver. */
+const DATABASE_RETRY_AFTER_SECONDS = 2;
 
 export interface ErrorBody {
   error: { code: string; message: string; details?: unknown; requestId?: string; errorId?: string };
@@ -38,10 +43,17 @@ export class DomainErrorFilter implements ExceptionFilter {
     const [status, body] = this.toResponse(exception, requestId);
     if (exception instanceof RateLimitedError)
       reply.header('retry-after', String(exception.retryAfterSeconds));
+    if (status === 503 && body.error.code === 'database_unavailable')
+      reply.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
     reply.status(status).send(body);
   }
 
   private toResponse(exception: unknown, requestId: string): [number, ErrorBody] {
+    if (!(exception instanceof DomainError) && isDatabaseUnavailable(exception)) {
+      // An outage, not a bug: 503 telling the client to retry; the driver's words stay in the log.
+      this.logger.warn(`database unavailable: ${(exception as Error).message}`);
+      exception = new DatabaseUnavailableError();
+    }
     if (exception instanceof ZodValidationException) {
       return [400, validationBody(exception.getZodError() as ZodError, requestId)];
     }
