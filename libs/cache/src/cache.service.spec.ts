@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { AppConfig } from '@app/config';
 import { CacheService } from './cache.service';
 import type { RedisService } from './redis.service';
 
@@ -14,7 +15,11 @@ class FakeRedisClient extends EventEmitter {
     this.check();
     return this.data.get(k) ?? null;
   }
-  async set(k: string, v: string) {
+  async mget(...keys: string[]) {
+    this.check();
+    return keys.map((k) => this.data.get(k) ?? null);
+  }
+  async set(k: string, v: string, ..._expiry: unknown[]) {
     this.check();
     this.data.set(k, v);
     return 'OK';
@@ -31,7 +36,7 @@ class FakeRedisClient extends EventEmitter {
   }
 }
 
-function makeCache() {
+function makeCache(cacheReads = true) {
   const client = new FakeRedisClient();
   const redis = {
     client,
@@ -41,7 +46,8 @@ function makeCache() {
   } as unknown as RedisService;
   const counts: Record<string, number> = {};
   const metric = { inc: ({ result }: { result: string }) => (counts[result] = (counts[result] ?? 0) + 1) };
-  return { cache: new CacheService(redis, metric as never), client, counts };
+  const config = { cacheReads } as AppConfig;
+  return { cache: new CacheService(redis, metric as never, config), client, counts };
 }
 
 describe('CacheService', () => {
@@ -76,5 +82,33 @@ describe('CacheService', () => {
     client.emit('ready');
     await new Promise((r) => setImmediate(r));
     expect(await cache.getOrLoad('events', 'u1', 'w', 60_000, load)).toBe('after');
+  });
+
+  it('reads with one round trip: the generation and the entry together', async () => {
+    const { cache, client } = makeCache();
+    const calls: string[] = [];
+    for (const name of ['get', 'mget'] as const) {
+      const original = client[name].bind(client);
+      client[name] = (async (...args: string[]) => {
+        calls.push(name);
+        return (original as (...a: string[]) => Promise<unknown>)(...args);
+      }) as never;
+    }
+    await cache.getOrLoad('events', 'u1', 'w', 60_000, async () => 'v');
+    calls.length = 0;
+    expect(await cache.getOrLoad('events', 'u1', 'w', 60_000, async () => 'other')).toBe('v');
+    expect(calls).toEqual(['mget']);
+  });
+
+  it('with CACHE_READS=false always loads and stores nothing, but writes still bump the generation', async () => {
+    const { cache, client, counts } = makeCache(false);
+    let loads = 0;
+    const load = async () => ++loads;
+    expect(await cache.getOrLoad('events', 'u1', 'w', 60_000, load)).toBe(1);
+    expect(await cache.getOrLoad('events', 'u1', 'w', 60_000, load)).toBe(2);
+    expect(counts).toEqual({ bypass: 2 });
+    expect([...client.data.keys()].filter((k) => k.startsWith('cache:'))).toEqual([]);
+    await cache.invalidateUser('u1');
+    expect(client.data.get('cachegen:u1')).toBe('1');
   });
 });

@@ -1,27 +1,34 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { AppConfig } from '@app/config';
 import { Counter, InjectMetric, METRICS } from '@app/observability';
-import { caching, Cache } from 'cache-manager';
-import { redisInsStore } from 'cache-manager-ioredis-yet';
 import { RedisService } from './redis.service';
 
+/** A cached value with the user's generation it was loaded in. */
+interface Entry<T> {
+  g: string;
+  v: T;
+}
+
 /**
- * Read-through caching of per-user reads (cache-manager on the shared Redis connection), with a
- * per-user generation counter: every write bumps the user's generation, which changes every cache
- * key of that user at once, so invalidation is O(1) and a read after a write is never stale.
- * When Redis is down, the cache is bypassed — reads and writes still succeed.
+ * Read-through caching of per-user reads on the shared Redis connection, with a per-user
+ * generation counter: every write bumps the user's generation, and an entry counts only when it was
+ * stored in the current one, so invalidation is O(1) and a read after a write is never stale. A
+ * read is one round trip (MGET of the generation and the entry). When Redis is down, or with
+ * CACHE_READS=false, reads go to the loader — reads and writes still succeed.
  */
 @Injectable()
 export class CacheService {
   private readonly logger = new Logger(CacheService.name);
-  private readonly cache: Promise<Cache>;
   /** Users whose invalidation failed while Redis was down; bumped as soon as it is back. */
   private readonly pendingInvalidations = new Set<string>();
+  private readonly enabled: boolean;
 
   constructor(
     private readonly redis: RedisService,
     @InjectMetric(METRICS.cacheRequests) private readonly requests: Counter<string>,
+    config: AppConfig,
   ) {
-    this.cache = caching(redisInsStore(redis.client, { ttl: 60_000 }));
+    this.enabled = config.cacheReads;
     redis.client.on('ready', () => void this.flushPendingInvalidations());
   }
 
@@ -33,23 +40,22 @@ export class CacheService {
     ttlMs: number,
     load: () => Promise<T>,
   ): Promise<T> {
-    const generation = await this.generation(userId);
-    if (generation === null) {
+    const entryKey = `cache:${cacheName}:${userId}:${key}`;
+    const read = await this.read<T>(userId, entryKey);
+    if (!read) {
       this.requests.inc({ cache: cacheName, result: 'bypass' });
       return load();
     }
-    const fullKey = `cache:${cacheName}:${userId}:${generation}:${key}`;
-    const cache = await this.cache;
-    const hit = await cache.get<T>(fullKey).catch(() => undefined);
-    if (hit !== undefined && hit !== null) {
+    if (read.hit) {
       this.requests.inc({ cache: cacheName, result: 'hit' });
-      return hit;
+      return read.hit.v;
     }
     this.requests.inc({ cache: cacheName, result: 'miss' });
     const value = await load();
     // A write that raced this read bumped the generation, so this entry is never read again.
-    await cache
-      .set(fullKey, value, ttlMs)
+    const entry: Entry<T> = { g: read.generation, v: value };
+    await this.redis.client
+      .set(entryKey, JSON.stringify(entry), 'PX', ttlMs)
       .catch((err: Error) => this.logger.debug(`cache set: ${err.message}`));
     return value;
   }
@@ -73,10 +79,20 @@ export class CacheService {
     }
   }
 
-  private async generation(userId: string): Promise<string | null> {
-    if (!this.redis.isReady || this.pendingInvalidations.has(userId)) return null;
+  /**
+   * The user's generation and the entry stored in it, in one round trip; null when the cache is
+   * off, Redis is down or the user has an invalidation pending.
+   */
+  private async read<T>(
+    userId: string,
+    entryKey: string,
+  ): Promise<{ generation: string; hit: Entry<T> | null } | null> {
+    if (!this.enabled || !this.redis.isReady || this.pendingInvalidations.has(userId)) return null;
     try {
-      return (await this.redis.client.get(genKey(userId))) ?? '0';
+      const [gen, raw] = await this.redis.client.mget(genKey(userId), entryKey);
+      const generation = gen ?? '0';
+      const entry = raw ? (JSON.parse(raw) as Entry<T>) : null;
+      return { generation, hit: entry && entry.g === generation ? entry : null };
     } catch {
       return null;
     }

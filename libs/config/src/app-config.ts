@@ -48,6 +48,8 @@ export class AppConfig {
   readonly trustProxy: boolean;
   readonly healthTimeoutMs: number;
   readonly shutdownTimeoutMs: number;
+  /** False bypasses the per-user read cache (benchmarks of the database path); writes still invalidate. */
+  readonly cacheReads: boolean;
   readonly llm: { apiKey?: string; baseUrl?: string; model: string; timeoutMs: number };
   readonly backupDir: string;
   readonly securityWebhookUrl?: string;
@@ -83,6 +85,7 @@ export class AppConfig {
     this.trustProxy = env.TRUST_PROXY;
     this.healthTimeoutMs = env.HEALTH_TIMEOUT_MS;
     this.shutdownTimeoutMs = env.SHUTDOWN_TIMEOUT_MS;
+    this.cacheReads = env.CACHE_READS;
     this.llm = {
       apiKey: env.OPENAI_API_KEY || undefined,
       baseUrl: env.OPENAI_BASE_URL,

@@ -61,6 +61,7 @@ export const EnvSchema = z
     TRUST_PROXY: bool.default(false),
     HEALTH_TIMEOUT_MS: int(50, 1000).default(800),
     SHUTDOWN_TIMEOUT_MS: int(1000, 120_000).default(10_000),
+    CACHE_READS: bool.default(true),
     OPENAI_API_KEY: z.string().optional(),
     OPENAI_BASE_URL: url(['http:', 'https:']).optional(),
     OPENAI_MODEL: z.string().min(1).default('gpt-4o-mini'),
