@@ -1,0 +1,26 @@
+// The driver floor: bare Fastify plus the native MongoDB driver running the API's one-week window
+// query (EventRepository.findInRange) against the same database, answering with the documents.
+// What the database and driver cost before framework, mongoose, expansion and serialization.
+// Env: PORT, MONGODB_URI, OWNER_ID, FROM, TO (ISO instants).
+import Fastify from 'fastify';
+import { MongoClient, ObjectId } from 'mongodb';
+
+const client = await new MongoClient(process.env.MONGODB_URI, { maxPoolSize: 100 }).connect();
+const events = client.db().collection('events');
+const ownerId = new ObjectId(process.env.OWNER_ID);
+const from = new Date(process.env.FROM);
+const to = new Date(process.env.TO);
+
+const app = Fastify({ logger: false });
+app.get('/*', async () =>
+  events
+    .find({
+      ownerId,
+      deletedAt: null,
+      rangeStart: { $lt: to },
+      $or: [{ rangeEnd: null }, { rangeEnd: { $gt: from } }],
+    })
+    .toArray(),
+);
+app.addHook('onClose', () => client.close());
+await app.listen({ port: Number(process.env.PORT), host: '127.0.0.1' });

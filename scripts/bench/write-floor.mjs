@@ -1,0 +1,28 @@
+// The write floor: bare Fastify plus the native MongoDB driver inserting the document the API writes
+// for the benchmark's POST /v1/events body into the same database (a fresh _id and uid each time).
+// What FerretDB's insert costs before validation, idempotency, conflicts and cache invalidation.
+// Env: PORT, MONGODB_URI, DOC_FILE (the stored event as Extended JSON, without _id/uid/timestamps).
+import { readFileSync } from 'node:fs';
+import Fastify from 'fastify';
+import { EJSON, MongoClient, ObjectId } from 'mongodb';
+
+const client = await new MongoClient(process.env.MONGODB_URI, { maxPoolSize: 100 }).connect();
+const events = client.db().collection('events');
+const template = EJSON.parse(readFileSync(process.env.DOC_FILE, 'utf8'));
+
+const app = Fastify({ logger: false });
+app.post('/*', async (_req, reply) => {
+  const _id = new ObjectId();
+  const now = new Date();
+  await events.insertOne({
+    ...template,
+    _id,
+    uid: `${_id.toHexString()}@calendar-assistant`,
+    createdAt: now,
+    updatedAt: now,
+  });
+  reply.code(201);
+  return { id: _id.toHexString() };
+});
+app.addHook('onClose', () => client.close());
+await app.listen({ port: Number(process.env.PORT), host: '127.0.0.1' });
