@@ -21,6 +21,7 @@ describe('ops db check / maintenance / verify against real FerretDB', () => {
   const tokens = ids(['expired', 'revokedLongAgo', 'revokedRecently', 'fresh']);
   const changesets = ids(['longExpired', 'justExpired', 'live']);
   const events = ids(['oldTombstone', 'freshTombstone', 'live']);
+  const audit = ids(['pastRetention', 'twentyDaysOld', 'recent']);
 
   beforeAll(async () => {
     config = await testConfig();
@@ -65,6 +66,13 @@ describe('ops db check / maintenance / verify against real FerretDB', () => {
         },
         { _id: events.live, ownerId: userId, title: 'live', deletedAt: null },
       ]);
+    await db()
+      .collection('audit_events')
+      .insertMany([
+        { _id: audit.pastRetention, type: 'auth_failure', ip: '203.0.113.1', at: new Date(now - 366 * DAY) },
+        { _id: audit.twentyDaysOld, type: 'event_delete', ip: '203.0.113.2', at: new Date(now - 20 * DAY) },
+        { _id: audit.recent, type: 'blocked_ip', ip: '203.0.113.3', at: new Date(now - DAY) },
+      ]);
   });
 
   afterAll(async () => {
@@ -84,7 +92,7 @@ describe('ops db check / maintenance / verify against real FerretDB', () => {
       Object.fromEntries(
         report.purged.map((p: { collection: string; deleted: number }) => [p.collection, p.deleted]),
       ),
-    ).toEqual({ refresh_tokens: 2, changesets: 1, events: 1 });
+    ).toEqual({ refresh_tokens: 2, changesets: 1, events: 1, audit_events: 1 });
     expect(report.notes.join(' ')).toMatch(/idempotency records.*Redis with a TTL/);
     // Other collections may exist (the ops CLI's own audit log): every one must validate.
     expect(report.validation.map((v: { name: string }) => v.name)).toEqual(
@@ -99,10 +107,39 @@ describe('ops db check / maintenance / verify against real FerretDB', () => {
       [changesets.justExpired, changesets.live].map(String).sort(),
     );
     expect(await remaining('events')).toEqual([events.freshTombstone, events.live].map(String).sort());
+    // Audit events within AUDIT_RETENTION_DAYS (365 by default) stay, and the run itself is audited.
+    const auditLeft = await db().collection('audit_events').find().toArray();
+    expect(auditLeft.map((d) => String(d._id))).toEqual(
+      expect.arrayContaining([audit.twentyDaysOld, audit.recent].map(String)),
+    );
+    expect(auditLeft.map((d) => String(d._id))).not.toContain(String(audit.pastRetention));
+    expect(auditLeft.filter((d) => d.type === 'ops_action').map((d) => [d.route, d.outcome])).toEqual([
+      ['ops db maintenance --json', 'success'],
+    ]);
 
     const human = await runOps(['db', 'maintenance'], env);
     expect(human.code).toBe(0);
     expect(human.stdout).toMatch(/0\s+event tombstones deleted more than 30 days ago/);
+  });
+
+  it('db maintenance purges audit events past AUDIT_RETENTION_DAYS', async () => {
+    const res = await runOps(['db', 'maintenance', '--json'], { ...env, AUDIT_RETENTION_DAYS: '10' });
+    expect(res.code).toBe(0);
+    const purged = JSON.parse(res.stdout).purged.find(
+      (p: { collection: string }) => p.collection === 'audit_events',
+    );
+    expect(purged).toEqual({
+      collection: 'audit_events',
+      what: 'audit events older than 10 days (AUDIT_RETENTION_DAYS)',
+      deleted: 1,
+    });
+    const left = (await db().collection('audit_events').find().toArray()).map((d) => String(d._id));
+    expect(left).toContain(String(audit.recent));
+    expect(left).not.toContain(String(audit.twentyDaysOld));
+
+    const bad = await runOps(['db', 'maintenance'], { ...env, AUDIT_RETENTION_DAYS: '0' });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/AUDIT_RETENTION_DAYS must be at least 1/);
   });
 
   it('db check and db verify report the collections and exit 0', async () => {

@@ -9,7 +9,7 @@ import { DatabaseModule } from '@app/database';
 import { HealthModule } from '@app/health';
 import { IdentityModule } from '@app/identity';
 import { LoggingModule, ObservabilityMetricsModule } from '@app/observability';
-import { SecurityHttpModule } from '@app/security';
+import { AuditHttpModule, SecurityHttpModule } from '@app/security';
 import { WebhooksModule } from '@app/webhooks';
 import { ZodValidationPipe } from 'nestjs-zod';
 import { AssistantController } from './assistant/assistant.controller';
@@ -47,6 +47,8 @@ export class ApiModule {
         WebhooksModule,
         // Deny list, rate limit and audit hooks on every request (Fastify onRequest/onResponse).
         SecurityHttpModule,
+        // Actor, IP, time and outcome of the @Audited() routes (deletes, changeset confirm and undo).
+        AuditHttpModule,
       ],
       controllers: [
         HealthController,

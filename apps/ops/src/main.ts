@@ -2,7 +2,9 @@ import 'reflect-metadata';
 import { loadConfigOrExit } from '@app/config';
 import type { Command as Commander } from 'commander';
 import { CommandFactory, CommandRunnerService } from 'nest-commander';
+import { AuditService } from '@app/security';
 import { EXIT } from './cli/exit-codes';
+import { auditedCommand, commandLine, recordOpsAction } from './cli/ops-audit';
 import { failCommand } from './cli/output';
 import { AssistantOpsModule } from './commands/assistant-ops.module';
 import { OpsModule } from './ops.module';
@@ -45,20 +47,35 @@ async function main(): Promise<void> {
   const assistant = argv[0] === 'assistant';
   const config = loadConfigOrExit(process.env, { datastores: !assistant && !onlyReadsCommandTree(argv) });
   const root = assistant ? AssistantOpsModule.forRoot(config) : OpsModule.forRoot(config);
+  let commandError: string | undefined;
   const app = await CommandFactory.createWithoutRunning(root, {
     cliName: 'ops',
     logger: ['error'],
     version: config.version,
     errorHandler: () => process.exit(EXIT.usage),
-    serviceErrorHandler: failCommand,
+    serviceErrorHandler: (err: unknown) => {
+      commandError = err instanceof Error ? err.message : String(err);
+      failCommand(err);
+    },
   });
   const runner = app.get(CommandRunnerService);
   const commander = (runner as unknown as { commander: Commander }).commander;
   commander.name('ops');
   enforceUsageErrors(commander);
+  // State-changing commands are written to the audit log: who, from where, what, and how it ended.
+  const audited = assistant ? null : auditedCommand(argv);
   try {
     await runner.run();
+  } catch (err) {
+    commandError = err instanceof Error ? err.message : String(err);
+    throw err;
   } finally {
+    if (audited)
+      await recordOpsAction(app.get(AuditService), audited, {
+        commandLine: commandLine(argv),
+        exitCode: Number(process.exitCode ?? 0),
+        error: commandError,
+      });
     await app.close();
   }
 }

@@ -25,7 +25,7 @@ export interface Purge {
  * past expiry", so these run here (Atlas TTL indexes, where the schemas declare them, only help).
  * A revoked refresh token is kept as long as a live one would be, for reuse detection.
  */
-export function purgeRules(now: Date, refreshTtlDays: number): Purge[] {
+export function purgeRules(now: Date, refreshTtlDays: number, auditRetentionDays: number): Purge[] {
   const ago = (ms: number) => new Date(now.getTime() - ms);
   return [
     {
@@ -42,6 +42,11 @@ export function purgeRules(now: Date, refreshTtlDays: number): Purge[] {
       collection: 'events',
       what: 'event tombstones deleted more than 30 days ago',
       filter: { deletedAt: { $lt: ago(TOMBSTONE_RETENTION_MS) } },
+    },
+    {
+      collection: 'audit_events',
+      what: `audit events older than ${auditRetentionDays} days (AUDIT_RETENTION_DAYS)`,
+      filter: { at: { $lt: ago(auditRetentionDays * DAY_MS) } },
     },
   ];
 }
@@ -207,7 +212,7 @@ export class DbMaintenanceService {
 
     progress('purging expired records…');
     const purged: PurgeResult[] = [];
-    for (const rule of purgeRules(now, this.config.jwt.refreshTtlDays)) {
+    for (const rule of purgeRules(now, this.config.jwt.refreshTtlDays, this.config.auditRetentionDays)) {
       try {
         const { deletedCount } = await db.collection(rule.collection).deleteMany(rule.filter);
         purged.push({ collection: rule.collection, what: rule.what, deleted: deletedCount });

@@ -53,6 +53,8 @@ export class AppConfig {
   readonly llm: { apiKey?: string; baseUrl?: string; model: string; timeoutMs: number };
   readonly backupDir: string;
   readonly securityWebhookUrl?: string;
+  /** Audit events older than this many days are purged by `ops db maintenance`. */
+  readonly auditRetentionDays: number;
   /**
    * False when loaded with `{ datastores: false }` (commands that need neither MongoDB nor Redis):
    * `mongodbUri` and `redisUrl` then hold placeholders that must never be connected to.
@@ -94,6 +96,7 @@ export class AppConfig {
     };
     this.backupDir = env.BACKUP_DIR;
     this.securityWebhookUrl = env.SECURITY_WEBHOOK_URL;
+    this.auditRetentionDays = env.AUDIT_RETENTION_DAYS;
     this.webhooks = { retryBaseMs: env.WEBHOOK_RETRY_BASE_MS };
   }
 

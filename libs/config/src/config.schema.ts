@@ -68,6 +68,7 @@ export const EnvSchema = z
     LLM_TIMEOUT_MS: int(100, 120_000).default(8000),
     BACKUP_DIR: z.string().min(1).default('.data/backups'),
     SECURITY_WEBHOOK_URL: url(['http:', 'https:']).optional(),
+    AUDIT_RETENTION_DAYS: int(1, 3650).default(365),
     WEBHOOK_RETRY_BASE_MS: int(10, 3_600_000).default(10_000),
   })
   .superRefine((env, ctx) => {

@@ -6,6 +6,8 @@ export { RedisThrottlerStorage } from './throttle/redis-throttler.storage';
 export { throttlersFor, type ThrottlerName } from './throttle/throttle-rules';
 export * from './audit/audit-event.schema';
 export { AuditService, AUDIT_FLUSH_INTERVAL_MS } from './audit/audit.service';
+export { Audited } from './audit/audited-actions.hook';
+export { AuditHttpModule } from './audit/audit-http.module';
 export { DenyListService, DENY_LIST_REFRESH_MS } from './deny-list/deny-list.service';
 export { RateLimitService, type RateLimitDecision } from './rate-limit/rate-limit.service';
 export * from './suspicious/suspicious-ips.service';

@@ -15,6 +15,7 @@ import {
   ChangesetService,
 } from '@app/assistant';
 import { AuthUser, Authenticated, CurrentUser } from '@app/identity';
+import { Audited } from '@app/security';
 
 @ApiTags('assistant')
 @Authenticated()
@@ -30,6 +31,7 @@ export class ChangesetsController {
   }
 
   @Post(':id/confirm')
+  @Audited('changeset_confirm')
   @HttpCode(200)
   @ApiOperation({ summary: 'Apply a previewed move or cancel (single-use token, valid 5 minutes)' })
   @ApiOkResponse({ type: ChangesetOutcomeDto })
@@ -42,6 +44,7 @@ export class ChangesetsController {
   }
 
   @Post(':id/undo')
+  @Audited('changeset_undo')
   @HttpCode(200)
   @ApiOperation({
     summary: 'Revert an applied changeset (within 24 hours, if its events have not changed since)',

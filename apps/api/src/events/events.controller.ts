@@ -33,6 +33,7 @@ import {
   TimeZoneQueryDto,
 } from '@app/calendar';
 import { AuthUser, Authenticated, CurrentUser } from '@app/identity';
+import { Audited } from '@app/security';
 import type { FastifyReply } from 'fastify';
 
 @ApiTags('events')
@@ -120,6 +121,7 @@ export class EventsController {
   }
 
   @Delete(':id')
+  @Audited('event_delete')
   @HttpCode(204)
   @ApiHeader({ name: 'If-Match', required: false })
   @ApiNoContentResponse()

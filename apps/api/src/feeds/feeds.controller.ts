@@ -9,6 +9,7 @@ import {
 } from '@nestjs/swagger';
 import { FeedCreateDto, FeedCreatedResponseDto, FeedListResponseDto, FeedService } from '@app/calendar';
 import { AuthUser, Authenticated, CurrentUser } from '@app/identity';
+import { Audited } from '@app/security';
 import type { FastifyRequest } from 'fastify';
 
 @ApiTags('icalendar')
@@ -37,6 +38,7 @@ export class FeedsController {
   }
 
   @Delete(':id')
+  @Audited('feed_delete')
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'revoked: its URL answers 404 from now on' })
   @ApiNotFoundResponse()

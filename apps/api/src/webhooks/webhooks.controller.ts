@@ -10,6 +10,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { AuthUser, Authenticated, CurrentUser } from '@app/identity';
+import { Audited } from '@app/security';
 import {
   DeliveryListQueryDto,
   DeliveryListResponseDto,
@@ -58,6 +59,7 @@ export class WebhooksController {
   }
 
   @Delete(':id')
+  @Audited('webhook_delete')
   @HttpCode(204)
   @ApiNoContentResponse()
   @ApiNotFoundResponse()

@@ -54,7 +54,7 @@ export class DbCheckCommand extends JsonCommand {
 @SubCommand({
   name: 'maintenance',
   description:
-    'sync model indexes, validate collections, purge expired refresh tokens, changesets and event tombstones',
+    'sync model indexes, validate collections, purge expired refresh tokens, changesets, event tombstones and audit events past AUDIT_RETENTION_DAYS',
 })
 export class DbMaintenanceCommand extends JsonCommand {
   constructor(private readonly db: DbMaintenanceService) {

@@ -6,6 +6,21 @@ export const AUDIT_EVENT_TYPES = ['auth_failure', 'not_found', 'rate_limited', '
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 
 /**
+ * Actions recorded with who did them and how they ended: the API's audited routes (`@Audited()`)
+ * and every state-changing ops command (`ops_action`, actor `ops:<OS user>@<host>`).
+ */
+export const AUDITED_ACTIONS = [
+  'event_delete',
+  'feed_delete',
+  'webhook_delete',
+  'changeset_confirm',
+  'changeset_undo',
+] as const;
+export type AuditedAction = (typeof AUDITED_ACTIONS)[number];
+export const OPS_ACTION = 'ops_action';
+export type AuditOutcome = 'success' | 'failure';
+
+/**
  * One security event in `audit_events`, the collection identity's AuditRepository also appends
  * auth failures to (same shape, same indexes; a separate model name so the two libs do not clash).
  * `route` is the raw request path (truncated) — it is evidence of what was probed, never a metric label.
@@ -20,6 +35,8 @@ export class SecurityAuditEventDoc {
   @Prop({ type: Types.ObjectId }) userId?: Types.ObjectId;
   @Prop() route?: string;
   @Prop() status?: number;
+  @Prop() actor?: string;
+  @Prop() outcome?: string;
 }
 
 export const SecurityAuditEventSchema = SchemaFactory.createForClass(SecurityAuditEventDoc);
@@ -36,4 +53,7 @@ export interface AuditEvent {
   userId?: string;
   route?: string;
   status?: number;
+  /** Who acted: a user id (API) or `ops:<user>@<host>` (ops CLI). */
+  actor?: string;
+  outcome?: AuditOutcome;
 }

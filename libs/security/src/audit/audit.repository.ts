@@ -79,6 +79,8 @@ function toDoc(e: AuditEvent): Record<string, unknown> {
     ...(e.userId && Types.ObjectId.isValid(e.userId) ? { userId: new Types.ObjectId(e.userId) } : {}),
     ...(e.route !== undefined ? { route: e.route } : {}),
     ...(e.status !== undefined ? { status: e.status } : {}),
+    ...(e.actor !== undefined ? { actor: e.actor } : {}),
+    ...(e.outcome !== undefined ? { outcome: e.outcome } : {}),
   };
 }
 
@@ -91,5 +93,7 @@ function fromDoc(d: LeanAuditEvent): AuditEvent {
     ...(d.userId ? { userId: String(d.userId) } : {}),
     ...(d.route !== undefined ? { route: d.route } : {}),
     ...(d.status !== undefined ? { status: d.status } : {}),
+    ...(d.actor !== undefined ? { actor: d.actor } : {}),
+    ...(d.outcome !== undefined ? { outcome: d.outcome as AuditEvent['outcome'] } : {}),
   };
 }

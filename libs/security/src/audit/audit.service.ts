@@ -38,6 +38,25 @@ export class AuditService implements BeforeApplicationShutdown {
     else this.timer ??= setTimeout(() => void this.flush(), AUDIT_FLUSH_INTERVAL_MS).unref();
   }
 
+  /**
+   * Writes one event now and waits for it: for the ops CLI, which exits right after its command
+   * (and opens MongoDB lazily). Never throws: resolves false, after a warning, when it could not write.
+   */
+  async recordNow(event: Omit<AuditEvent, 'at'> & { at?: Date }): Promise<boolean> {
+    const full: AuditEvent = { ...event, at: event.at ?? new Date() };
+    try {
+      await withTimeout(
+        this.repository.ensureConnected().then(() => this.repository.insertMany([full])),
+        WRITE_TIMEOUT_MS,
+        'audit insert',
+      );
+      return true;
+    } catch (err) {
+      this.logger.warn(`audit log: could not write the ${event.type} event: ${(err as Error).message}`);
+      return false;
+    }
+  }
+
   /** Writes what is queued; resolves when it is written or given up on (never rejects). */
   flush(): Promise<void> {
     clearTimeout(this.timer);
