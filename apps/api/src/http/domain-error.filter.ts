@@ -22,6 +22,11 @@ const STATUS: Record<string, number> = {
 /** Retry-After on a 503 for an unavailable database: about one reconnect attempt of the driver. */
 const DATABASE_RETRY_AFTER_SECONDS = 2;
 
+/** Fastify's JSON parser refuses prototype-poisoning keys with the same words as broken JSON. */
+const FASTIFY_INVALID_JSON = "Body is not valid JSON but content-type is set to 'application/json'";
+const INVALID_JSON =
+  'The body is not valid JSON, or has a __proto__ key or a constructor.prototype key (refused).';
+
 export interface ErrorBody {
   error: { code: string; message: string; details?: unknown; requestId?: string; errorId?: string };
 }
@@ -79,7 +84,16 @@ export class DomainErrorFilter implements ExceptionFilter {
         typeof response === 'string'
           ? response
           : String((response as { message?: unknown }).message ?? exception.message);
-      return [status, { error: { code: codeFor(status), message, requestId } }];
+      return [
+        status,
+        {
+          error: {
+            code: codeFor(status),
+            message: message === FASTIFY_INVALID_JSON ? INVALID_JSON : message,
+            requestId,
+          },
+        },
+      ];
     }
     const fastifyError = exception as { statusCode?: number; message?: string; code?: string };
     if (typeof fastifyError?.statusCode === 'number' && fastifyError.statusCode < 500) {

@@ -1,19 +1,39 @@
 import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
 import { parseRecurrence } from '../recurrence/rrule';
-import { isValidTimeZone } from '../time/zone';
+import { isValidLocalDate, isValidTimeZone, parseInstant, parseLocalDateTime } from '../time/zone';
 
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 const LOCAL_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/;
 const LOCAL_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** An instant with an offset, a wall-clock time in the event's zone, or (all-day) a date. */
-export const TimeInput = z
-  .string()
-  .refine(
-    (v) => ISO_INSTANT.test(v) || LOCAL_DATE_TIME.test(v) || LOCAL_DATE.test(v),
-    'must be an ISO-8601 instant (2026-03-03T12:00:00-05:00), a local time (2026-03-03T12:00) or a date (2026-03-03)',
-  );
+export const TimeInput = z.string().superRefine((v, ctx) => {
+  if (!(ISO_INSTANT.test(v) || LOCAL_DATE_TIME.test(v) || LOCAL_DATE.test(v)))
+    ctx.addIssue({
+      code: 'custom',
+      message:
+        'must be an ISO-8601 instant (2026-03-03T12:00:00-05:00), a local time (2026-03-03T12:00) or a date (2026-03-03)',
+    });
+  else if (!isRealTime(v))
+    ctx.addIssue({ code: 'custom', message: 'is not a real date and time (no February 30, no 25:00)' });
+});
+
+/** The shape is right: is the date (and time, and offset) one that exists? */
+function isRealTime(v: string): boolean {
+  if (ISO_INSTANT.test(v)) {
+    const offset = /[+-](\d{2}):(\d{2})$/.exec(v);
+    if (offset && (Number(offset[1]) > 23 || Number(offset[2]) > 59)) return false;
+    return parseInstant(v) !== null;
+  }
+  if (LOCAL_DATE.test(v)) return isValidLocalDate(v);
+  try {
+    parseLocalDateTime(v);
+    return true;
+  } catch {
+    return false;
+  }
+}
 export const timeInputKind = (v: string): 'instant' | 'local' | 'date' =>
   ISO_INSTANT.test(v) ? 'instant' : LOCAL_DATE_TIME.test(v) ? 'local' : 'date';
 
