@@ -3,7 +3,7 @@ import { generatedStartsBetween } from '../recurrence/expand';
 import { CalendarSeries, Occurrence } from '../recurrence/types';
 import { formatInZone } from '../time/zone';
 import { EventResponse, OccurrenceResponse } from './event.dto';
-import { EventState } from './event.repository';
+import { EventState, SeriesRecord } from './event.repository';
 import { EventFields, EventRecord } from './event.schema';
 
 export type EventSeries = CalendarSeries<EventFields>;
@@ -12,7 +12,7 @@ export type EventOccurrence = Occurrence<EventFields>;
 const YEAR_MS = 366 * 86_400_000;
 
 /** The stored document as the recurrence engine sees it. */
-export function toSeries(r: EventRecord): EventSeries {
+export function toSeries(r: SeriesRecord): EventSeries {
   return {
     id: String(r._id),
     start: r.start,

@@ -11,6 +11,29 @@ export type EventState = Omit<
   uid?: string;
 };
 
+/** What the recurrence engine reads of a document (toSeries): the window reads fetch only this. */
+export const SERIES_FIELDS = {
+  _id: 1,
+  title: 1,
+  description: 1,
+  location: 1,
+  attendees: 1,
+  reminders: 1,
+  transparency: 1,
+  start: 1,
+  end: 1,
+  timeZone: 1,
+  allDay: 1,
+  startDate: 1,
+  endDate: 1,
+  recurrence: 1,
+  exdates: 1,
+  overrides: 1,
+} as const satisfies Partial<Record<keyof EventRecord, 1>>;
+
+/** A document as the window reads return it (SERIES_FIELDS). */
+export type SeriesRecord = Pick<EventRecord, keyof typeof SERIES_FIELDS>;
+
 const toId = (id: string): Types.ObjectId | null =>
   Types.ObjectId.isValid(id) && String(new Types.ObjectId(id)) === id ? new Types.ObjectId(id) : null;
 
@@ -31,8 +54,8 @@ export class EventRepository {
       .exec();
   }
 
-  /** Live events of the owner whose occurrences may overlap [from, to). */
-  async findInRange(ownerId: string, from: Date, to: Date, excludeId?: string): Promise<EventRecord[]> {
+  /** Live events of the owner whose occurrences may overlap [from, to), with the fields toSeries reads. */
+  async findInRange(ownerId: string, from: Date, to: Date, excludeId?: string): Promise<SeriesRecord[]> {
     const filter: Record<string, unknown> = {
       ownerId: new Types.ObjectId(ownerId),
       deletedAt: null,
@@ -40,7 +63,7 @@ export class EventRepository {
       $or: [{ rangeEnd: null }, { rangeEnd: trusted({ $gt: from }) }],
     };
     if (excludeId) filter._id = trusted({ $ne: new Types.ObjectId(excludeId) });
-    return this.model.find(filter).lean<EventRecord[]>().exec();
+    return this.model.find(filter, SERIES_FIELDS).lean<SeriesRecord[]>().exec();
   }
 
   async findByIdempotencyKey(ownerId: string, key: string, since: Date): Promise<EventRecord | null> {
