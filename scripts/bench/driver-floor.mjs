@@ -2,8 +2,10 @@
 // query (EventRepository.findInRange) against the same database, answering with the documents.
 // What the database and driver cost before framework, mongoose, expansion and serialization.
 // Env: PORT, MONGODB_URI, OWNER_ID, FROM, TO (ISO instants).
+import { createRequire } from 'node:module';
 import Fastify from 'fastify';
-import { MongoClient, ObjectId } from 'mongodb';
+
+const { MongoClient, ObjectId } = createRequire(import.meta.url)('mongodb');
 
 const client = await new MongoClient(process.env.MONGODB_URI, { maxPoolSize: 100 }).connect();
 const events = client.db().collection('events');

@@ -7,7 +7,9 @@ import path from 'node:path';
 import { ROOT } from '../lib/setup.mjs';
 
 const require = createRequire(import.meta.url);
-const { MongoClient, ObjectId } = require('mongodb');
+/** The native driver (mongoose's dependency; CommonJS, so required rather than imported). */
+export const mongodb = require('mongodb');
+const { MongoClient, ObjectId } = mongodb;
 const { toState } = require(path.join(ROOT, 'dist/apps/api/libs/calendar/src/events/event.mapper.js'));
 
 const MINUTE = 60_000;

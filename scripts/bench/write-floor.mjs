@@ -3,12 +3,14 @@
 // What FerretDB's insert costs before validation, idempotency, conflicts and cache invalidation.
 // Env: PORT, MONGODB_URI, DOC_FILE (the stored event as Extended JSON, without _id/uid/timestamps).
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import Fastify from 'fastify';
-import { EJSON, MongoClient, ObjectId } from 'mongodb';
+
+const { BSON, MongoClient, ObjectId } = createRequire(import.meta.url)('mongodb');
 
 const client = await new MongoClient(process.env.MONGODB_URI, { maxPoolSize: 100 }).connect();
 const events = client.db().collection('events');
-const template = EJSON.parse(readFileSync(process.env.DOC_FILE, 'utf8'));
+const template = BSON.EJSON.parse(readFileSync(process.env.DOC_FILE, 'utf8'));
 
 const app = Fastify({ logger: false });
 app.post('/*', async (_req, reply) => {
