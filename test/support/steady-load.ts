@@ -33,6 +33,8 @@ export interface SteadyLoadOptions {
 
 export interface SteadyLoad {
   readonly records: LoadRecord[];
+  /** Start times of the requests sent and not yet answered. */
+  pending(): number[];
   /** Records of requests started in [from, to). */
   between(from: number, to: number): LoadRecord[];
   /** Stops the loops after their current request and returns every record. */
@@ -105,9 +107,14 @@ export function steadyLoad(baseUrl: string, users: TestUser[], opts: SteadyLoadO
     }
   };
 
+  const inFlight = new Set<{ startedAt: number }>();
   const loop = async (worker: number) => {
     for (let n = 0; running; n++) {
-      records.push(await once(worker, n));
+      const request = { startedAt: Date.now() };
+      inFlight.add(request);
+      const record = await once(worker, n);
+      inFlight.delete(request);
+      records.push(record);
       await new Promise((r) => setTimeout(r, pauseMs));
     }
   };
@@ -115,6 +122,7 @@ export function steadyLoad(baseUrl: string, users: TestUser[], opts: SteadyLoadO
 
   return {
     records,
+    pending: () => [...inFlight].map((r) => r.startedAt),
     between: (from, to) => records.filter((r) => r.startedAt >= from && r.startedAt < to),
     async stop() {
       running = false;

@@ -22,6 +22,8 @@ export async function createApiApp(
     bodyLimit: 1024 * 1024,
     // Keep-alive sockets are closed at shutdown once idle; in-flight requests finish first.
     forceCloseConnections: 'idle',
+    // New requests during shutdown are refused by the hook below, in the API's error shape.
+    return503OnClosing: false,
     // One request id for Fastify, the pino request logger and error bodies.
     genReqId: (req: IncomingMessage) => {
       const id = requestIdFor(req);
@@ -40,6 +42,26 @@ export async function createApiApp(
     .addHook('onRequest', (request, reply, done) => {
       reply.header('x-request-id', request.id);
       done();
+    });
+  // Shutting down: new requests are refused (503, Connection: close, so the client reconnects to
+  // another replica) while those in flight finish. The probes keep their own answers.
+  const health = app.get(HealthService);
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onRequest', (request, reply, done) => {
+      if (!health.isShuttingDown || request.url.startsWith('/health')) return done();
+      void reply
+        .header('connection', 'close')
+        .header('retry-after', '1')
+        .status(503)
+        .send({
+          error: {
+            code: 'shutting_down',
+            message: 'This instance is shutting down; retry the request.',
+            requestId: request.id,
+          },
+        });
     });
   // Security headers on every answer (refusals included). The CSP suits a JSON API and the Swagger UI
   // at /docs, whose scripts are files of this origin (its inline styles need 'unsafe-inline').
