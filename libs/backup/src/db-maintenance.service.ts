@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
 import { AppConfig } from '@app/config';
 import type { Connection, mongo } from 'mongoose';
+import { AUDIT_EVENTS_COLLECTION } from './append-only';
 import { connectedDb, mongoServer } from './connections';
 import { isUnsupported } from './mongo-backup.service';
 import { noProgress, ProgressFn } from './progress';
@@ -44,7 +45,7 @@ export function purgeRules(now: Date, refreshTtlDays: number, auditRetentionDays
       filter: { deletedAt: { $lt: ago(TOMBSTONE_RETENTION_MS) } },
     },
     {
-      collection: 'audit_events',
+      collection: AUDIT_EVENTS_COLLECTION,
       what: `audit events older than ${auditRetentionDays} days (AUDIT_RETENTION_DAYS)`,
       filter: { at: { $lt: ago(auditRetentionDays * DAY_MS) } },
     },

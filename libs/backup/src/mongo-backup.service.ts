@@ -5,7 +5,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Connection, mongo } from 'mongoose';
 import { BackupFailedError } from './backup.errors';
-import { BACKUP_RUNS_COLLECTION } from './backup-runs.repository';
+import { isAppendOnly } from './append-only';
 import { connectedDb, mongoServer } from './connections';
 import { readGzipLines, writeGzipLines } from './gzip-lines';
 import { CollectionEntry, collectionFile, MongoSection } from './manifest';
@@ -74,7 +74,7 @@ export interface MongoRestoreResult {
   warnings: string[];
 }
 
-/** Collections of the target that hold data, other than the backup run history. */
+/** Collections of the target that hold data, other than the append-only run history and audit trail. */
 export interface NonEmptyCollection {
   name: string;
   documents: number;
@@ -149,12 +149,12 @@ export class MongoBackupService {
     }
   }
 
-  /** Collections of the target that hold at least one document (the run history does not count). */
+  /** Collections of the target that hold at least one document (the append-only ones do not count). */
   async nonEmptyCollections(): Promise<NonEmptyCollection[]> {
     const db = await connectedDb(this.connection);
     const found: NonEmptyCollection[] = [];
     for (const info of await db.listCollections({}, { nameOnly: true }).toArray()) {
-      if (info.name === BACKUP_RUNS_COLLECTION || info.name.startsWith('system.')) continue;
+      if (isAppendOnly(info.name) || info.name.startsWith('system.')) continue;
       if (info.type && info.type !== 'collection') continue;
       const collection = db.collection(info.name);
       if (await collection.findOne({}, { projection: { _id: 1 } }))
@@ -203,8 +203,9 @@ export class MongoBackupService {
     progress: ProgressFn,
   ): Promise<CollectionRestoreResult> {
     const { name } = entry;
-    // The run history survives every restore: never dropped, and merged so existing runs win.
-    const history = name === BACKUP_RUNS_COLLECTION;
+    // The run history and the audit trail survive every restore: never dropped, and merged so the
+    // target's own records win.
+    const history = isAppendOnly(name);
     let dropped = false;
     if (mode === 'drop' && !history && existing.has(name)) {
       await db.collection(name).drop();
@@ -214,7 +215,7 @@ export class MongoBackupService {
     if (!existing.has(name)) await this.createCollection(db, entry, warnings);
 
     const collection = db.collection(name);
-    // Plain restores insert; merges (and the run history) write only what is missing or differs.
+    // Plain restores insert; merges (and the append-only records) write only what is missing or differs.
     const write = (batch: BatchDoc[]) =>
       mode === 'merge' || history
         ? this.mergeBatch(collection, batch, !history)
@@ -293,7 +294,7 @@ export class MongoBackupService {
 
   /**
    * Upsert by _id, writing only what is needed: documents missing from the target are inserted,
-   * documents that differ are replaced (when `replace`; the run history keeps the target's), equal
+   * documents that differ are replaced (when `replace`; append-only records keep the target's), equal
    * ones are left alone. Reads the batch's _ids first, so a merge into an intact database writes
    * nothing — and FerretDB, slow at upserts, mostly gets plain inserts.
    */
