@@ -572,6 +572,14 @@ describe('OWASP API2/API3/API5 and ASVS passwords: tokens, login back-off, sessi
         field: 'limit',
       });
       expect((await list(user.accessToken)).status).toBe(403);
+      // Granting the role is itself an audited ops action, with the OS user behind it.
+      const grants = (await list(admin.accessToken, '?type=ops_action&limit=100'))
+        .body as AuditEventListResponse;
+      expect(grants.items.find((e) => e.route?.startsWith('ops users grant-admin'))).toMatchObject({
+        route: `ops users grant-admin ${admin.user.email.toUpperCase()} --json`,
+        actor: expect.stringMatching(/^ops:.+@.+/),
+        outcome: 'success',
+      });
 
       const admins = await runOps(['users', 'list-admins', '--json'], opsEnv);
       expect(JSON.parse(admins.stdout).admins.map((a: { email: string }) => a.email)).toEqual([

@@ -28,6 +28,8 @@ const AUDITED: { words: string[]; flags?: string[]; findingExit?: boolean }[] = 
   { words: ['security', 'unblock'] },
   { words: ['security', 'notify'] },
   { words: ['security', 'preserve-evidence'] },
+  { words: ['users', 'grant-admin'] },
+  { words: ['users', 'revoke-admin'] },
 ];
 
 const MAX_COMMAND_LINE = 500;

@@ -22,7 +22,7 @@ export const AuditEventListQuerySchema = z
       .string()
       .regex(/^[a-z_]{1,40}$/, 'must be an event type such as auth_failure')
       .optional()
-      .describe('auth_failure, not_found, rate_limited, blocked_ip, …'),
+      .describe('auth_failure, not_found, rate_limited, blocked_ip, ops_action, event_delete, …'),
     ip: z.string().min(1).max(64, 'must be at most 64 characters').optional(),
     before: z.iso
       .datetime({ offset: true, message: 'must be an ISO 8601 instant' })
@@ -40,8 +40,13 @@ export const AuditEventResponseSchema = z
     at: z.string().describe('ISO 8601 instant'),
     reason: z.string().optional(),
     userId: z.string().optional(),
-    route: z.string().optional().describe('the probed path (404s)'),
+    route: z
+      .string()
+      .optional()
+      .describe('the probed path (404s), the audited route or the ops command line'),
     status: z.int().optional(),
+    actor: z.string().optional().describe('who acted: a user id, or ops:<OS user>@<host> for ops commands'),
+    outcome: z.string().optional().describe('how an audited action ended: success or failure'),
   })
   .meta({ example: AUDIT_EVENT_EXAMPLE });
 

@@ -21,6 +21,8 @@ export interface AuditEventView {
   userId?: string;
   route?: string;
   status?: number;
+  actor?: string;
+  outcome?: string;
 }
 
 export interface AuditQuery {
@@ -40,6 +42,8 @@ type LeanAuditEvent = {
   userId?: Types.ObjectId;
   route?: string;
   status?: number;
+  actor?: string;
+  outcome?: string;
 };
 
 /** The only code in identity that touches audit_events: it appends auth failures and lists events. */
@@ -66,7 +70,17 @@ export class AuditRepository {
     if (query.ip) filter.ip = query.ip;
     if (query.before) filter.at = trusted({ $lt: query.before });
     const docs = await this.model
-      .find(filter, { type: 1, ip: 1, at: 1, reason: 1, userId: 1, route: 1, status: 1 })
+      .find(filter, {
+        type: 1,
+        ip: 1,
+        at: 1,
+        reason: 1,
+        userId: 1,
+        route: 1,
+        status: 1,
+        actor: 1,
+        outcome: 1,
+      })
       .sort({ at: -1 })
       .limit(query.limit)
       .lean<LeanAuditEvent[]>()
@@ -80,6 +94,8 @@ export class AuditRepository {
       ...(d.userId ? { userId: String(d.userId) } : {}),
       ...(d.route !== undefined ? { route: d.route } : {}),
       ...(d.status !== undefined ? { status: d.status } : {}),
+      ...(d.actor !== undefined ? { actor: d.actor } : {}),
+      ...(d.outcome !== undefined ? { outcome: d.outcome } : {}),
     }));
   }
 }
