@@ -9,6 +9,7 @@ import type { Connection } from 'mongoose';
 import {
   ACCESS_TOKEN_AUDIENCE,
   ACCESS_TOKEN_ISSUER,
+  AUTH_USER_CACHE_MS,
   COMMON_PASSWORD_MESSAGE,
   LOGIN_THROTTLED_MESSAGE,
   type AuditEventListResponse,
@@ -406,6 +407,17 @@ describe('OWASP API2/API3/API5 and ASVS passwords: tokens, login back-off, sessi
       expect((await refresh(again.body.refreshToken)).status).toBe(200);
     });
 
+    it('a logout through another replica (or ops) holds here within AUTH_USER_CACHE_MS, also for a caller this replica has just served', async () => {
+      const ip = freshAddress();
+      const session = await register(ip);
+      expect((await me(session.accessToken)).status).toBe(200); // this replica now remembers the caller
+      // What a logout served by another replica writes: the account's session epoch moves on.
+      await db.collection('users').updateOne({ email: session.user.email }, { $inc: { sessionEpoch: 1 } });
+      const ended = () => me(session.accessToken).then((res) => res.status === 401);
+      expect(await eventually(ended, AUTH_USER_CACHE_MS + 500)).toBe(true);
+      expectAuthFailure(await me(session.accessToken));
+    });
+
     it('POST /v1/me/password checks the current password and the policy, ends every other session and returns a new one', async () => {
       const ip = freshAddress();
       const { first, second, rotated } = await twoSessions(ip);
@@ -554,7 +566,9 @@ describe('OWASP API2/API3/API5 and ASVS passwords: tokens, login back-off, sessi
         role: 'admin',
         changed: true,
       });
-      // The role is read on every request: the token the admin already holds works at once.
+      // The role is read with the account: the token the admin already holds works within AUTH_USER_CACHE_MS.
+      const admitted = () => list(admin.accessToken).then((r) => r.status === 200);
+      expect(await eventually(admitted, AUTH_USER_CACHE_MS + 500)).toBe(true);
       const res = await list(admin.accessToken, `?type=auth_failure&ip=${ip}&limit=5`);
       expect(res.status).toBe(200);
       const body = res.body as AuditEventListResponse;
@@ -596,7 +610,8 @@ describe('OWASP API2/API3/API5 and ASVS passwords: tokens, login back-off, sessi
       const revoked = await runOps(['users', 'revoke-admin', admin.user.email, '--json'], opsEnv);
       expect(revoked.code).toBe(0);
       expect(JSON.parse(revoked.stdout)).toMatchObject({ role: 'user', changed: true });
-      expect((await list(admin.accessToken)).status).toBe(403);
+      const refusedAgain = () => list(admin.accessToken).then((r) => r.status === 403);
+      expect(await eventually(refusedAgain, AUTH_USER_CACHE_MS + 500)).toBe(true);
     });
 
     it('ops users: usage errors exit 2, an unknown account exits 1, --help exits 0', async () => {

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { AdminController } from './admin/admin.controller';
+import { AuthUserCache } from './auth/auth-user.cache';
 import { AuditEventDoc, AuditEventSchema } from './audit/audit-event.schema';
 import { AuditRepository } from './audit/audit.repository';
 import { AccessTokenService } from './auth/access-token.service';
@@ -36,6 +37,7 @@ import { UserService } from './users/user.service';
   ],
   controllers: [AuthController, MeController, AdminController],
   providers: [
+    AuthUserCache,
     UserRepository,
     RefreshTokenRepository,
     AuditRepository,
@@ -60,7 +62,7 @@ export class IdentityModule {}
  */
 @Module({
   imports: [MongooseModule.forFeature([{ name: UserDoc.name, schema: UserSchema }])],
-  providers: [UserRepository, UserAdminService],
+  providers: [AuthUserCache, UserRepository, UserAdminService],
   exports: [UserAdminService],
 })
 export class IdentityAdminModule {}

@@ -9,6 +9,7 @@ export { LOGIN_THROTTLED_MESSAGE } from './auth/login-throttle.service';
 export { ACCOUNT_THROTTLE, IP_THROTTLE } from './auth/login-throttle.policy';
 export { COMMON_PASSWORD_MESSAGE } from './auth/password-policy';
 export { BearerAuthService } from './auth/bearer-auth.service';
+export { AUTH_USER_CACHE_MS } from './auth/auth-user.cache';
 export {
   AUTH_FAILED_MESSAGE,
   AUTH_FAILURE_REASONS,

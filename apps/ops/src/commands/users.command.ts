@@ -1,4 +1,4 @@
-import { UserAdminService } from '@app/identity';
+import { AUTH_USER_CACHE_MS, UserAdminService } from '@app/identity';
 import { Command, CommandRunner, SubCommand } from 'nest-commander';
 import { EXIT } from '../cli/exit-codes';
 import { Output } from '../cli/output';
@@ -23,7 +23,7 @@ export class UsersGrantAdminCommand extends JsonFlagCommand {
         ? `${change.email} is now an administrator`
         : `${change.email} was already an administrator`,
     );
-    out.line('in force on its next request (the role is read on every request)');
+    out.line(`in force on every API replica within ${AUTH_USER_CACHE_MS / 1000} s`);
     out.result({ ok: true, ...change });
     process.exitCode = EXIT.ok;
   }
@@ -33,7 +33,7 @@ export class UsersGrantAdminCommand extends JsonFlagCommand {
   name: 'revoke-admin',
   arguments: '<email>',
   description:
-    'make an administrator an ordinary user again, in force on its next request; exit 1 when there is no such account',
+    'make an administrator an ordinary user again, in force on every API replica within 2 s; exit 1 when there is no such account',
 })
 export class UsersRevokeAdminCommand extends JsonFlagCommand {
   constructor(private readonly admins: UserAdminService) {
@@ -48,6 +48,7 @@ export class UsersRevokeAdminCommand extends JsonFlagCommand {
         ? `${change.email} is no longer an administrator`
         : `${change.email} was not an administrator`,
     );
+    out.line(`in force on every API replica within ${AUTH_USER_CACHE_MS / 1000} s`);
     out.result({ ok: true, ...change });
     process.exitCode = EXIT.ok;
   }

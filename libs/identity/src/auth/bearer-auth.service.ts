@@ -16,9 +16,9 @@ export class BearerAuthService {
   ) {}
 
   /**
-   * The caller, loaded fresh with its role and session epoch (one indexed read, the only lookup of
-   * the request); throws UnauthorizedError otherwise — also when a logout or password change since
-   * the token was issued moved the epoch on.
+   * The caller, with its role and session epoch (one indexed read, reused for AUTH_USER_CACHE_MS);
+   * throws UnauthorizedError otherwise — also when a logout or password change since the token was
+   * issued moved the epoch on.
    */
   async authenticate(authorization: string | undefined, client: ClientContext): Promise<AuthUser> {
     const token = authorization?.match(BEARER)?.[1];

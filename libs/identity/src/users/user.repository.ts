@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, Types } from 'mongoose';
+import { AuthUserCache } from '../auth/auth-user.cache';
 import { Role, toRole } from './roles';
 import { UserDoc } from './user.schema';
 import { Account, AuthUser, NewUser, UserProfile, UserProfilePatch } from './user.types';
@@ -42,7 +43,10 @@ const isDuplicateKey = (err: unknown) => (err as { code?: number })?.code === 11
 export class UserRepository implements OnModuleInit {
   private readonly logger = new Logger(UserRepository.name);
 
-  constructor(@InjectModel(UserDoc.name) private readonly model: Model<UserDoc>) {}
+  constructor(
+    @InjectModel(UserDoc.name) private readonly model: Model<UserDoc>,
+    private readonly recentCallers: AuthUserCache,
+  ) {}
 
   /** Email uniqueness rests on the unique index: make sure it exists before serving registrations. */
   async onModuleInit(): Promise<void> {
@@ -51,14 +55,20 @@ export class UserRepository implements OnModuleInit {
   }
 
   /**
-   * The one indexed read per authenticated request: the caller (with its role) and its session
-   * epoch, so checking that the token was not ended by a logout or a password change costs nothing more.
+   * The caller of an authenticated request (with its role) and its session epoch, so checking that
+   * the token was not ended by a logout or a password change costs nothing more: one indexed read,
+   * reused for AUTH_USER_CACHE_MS (see AuthUserCache; this class forgets it on every change).
    */
   async findAuthUser(userId: string): Promise<AuthUserRecord | null> {
+    const cached = this.recentCallers.get(userId);
+    if (cached) return cached;
     const _id = toObjectId(userId);
     if (!_id) return null;
     const doc = await this.model.findById(_id, AUTH_USER_FIELDS).lean<LeanUser>().exec();
-    return doc ? { user: toAuthUser(doc), sessionEpoch: doc.sessionEpoch ?? 0 } : null;
+    if (!doc) return null;
+    const record = { user: toAuthUser(doc), sessionEpoch: doc.sessionEpoch ?? 0 };
+    this.recentCallers.set(userId, record);
+    return record;
   }
 
   /** The profile with its role and session epoch (a refresh signs the new access token with it). */
@@ -117,6 +127,7 @@ export class UserRepository implements OnModuleInit {
       .findOneAndUpdate({ _id }, { $set: patch }, { new: true })
       .lean<LeanUser>()
       .exec();
+    this.recentCallers.forget(userId);
     return doc ? toProfile(doc) : null;
   }
 
@@ -131,6 +142,7 @@ export class UserRepository implements OnModuleInit {
       .findOneAndUpdate({ _id }, { $set: { passwordHash }, $inc: { sessionEpoch: 1 } }, { new: true })
       .lean<LeanUser>()
       .exec();
+    this.recentCallers.forget(userId);
     return doc ? toAccount(doc) : null;
   }
 
@@ -139,6 +151,7 @@ export class UserRepository implements OnModuleInit {
     const _id = toObjectId(userId);
     if (!_id) return;
     await this.model.updateOne({ _id }, { $inc: { sessionEpoch: 1 } }).exec();
+    this.recentCallers.forget(userId);
   }
 
   /** Sets the role of the account with this (normalised) email; null when there is none. */
@@ -150,6 +163,7 @@ export class UserRepository implements OnModuleInit {
     if (!before) return null;
     const changed = toRole(before.role) !== role;
     if (changed) await this.model.updateOne({ _id: before._id }, { $set: { role } }).exec();
+    this.recentCallers.forget(before._id.toHexString());
     return { id: before._id.toHexString(), email, role, changed };
   }
 

@@ -13,7 +13,8 @@ export interface UserProfile {
 
 /**
  * The authenticated caller, as `@CurrentUser()` hands it to a route guarded by `AuthGuard`.
- * Loaded fresh on every request, so a changed zone or working hours apply at once.
+ * Loaded with every request (reused for AUTH_USER_CACHE_MS, forgotten at once on a change made
+ * through this process), so a changed zone or working hours apply at once.
  */
 export interface AuthUser {
   id: string;
