@@ -259,7 +259,12 @@ describe('events API against real FerretDB and Redis', () => {
     const url = '/v1/events?from=2026-04-04T00:00:00Z&to=2026-04-05T00:00:00Z';
     const first = await api.request(url, { token: user.token });
     const second = await api.request(url, { token: user.token });
+    // The hit is the stored JSON sent as is: the same bytes, still declared as JSON.
+    expect(second.text).toBe(first.text);
     expect(second.body).toEqual(first.body);
+    expect(first.body.items.map((o: { title: string }) => o.title)).toEqual(['Before']);
+    for (const res of [first, second])
+      expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
     const metrics = (await api.request('/metrics')).text;
     expect(metrics).toMatch(/cache_requests_total\{cache="events",result="hit"\} [1-9]/);
     await api.request(`/v1/events/${c.body.event.id}`, {

@@ -105,7 +105,7 @@ describe('OWASP API8: security headers, CORS allow-list, error bodies', () => {
     const internal =
       'connect ECONNREFUSED 10.1.2.3:27017 at /srv/app/dist/libs/calendar/event.repository.js:42';
     const queries = api.app.get(EventQueryService);
-    const spy = jest.spyOn(queries, 'page').mockRejectedValueOnce(new TypeError(internal));
+    const spy = jest.spyOn(queries, 'pageJson').mockRejectedValueOnce(new TypeError(internal));
     try {
       const res = await api.request('/v1/events?from=2026-01-01T00:00:00Z&to=2026-01-02T00:00:00Z', {
         token: alice.token,

@@ -15,9 +15,9 @@ class FakeRedisClient extends EventEmitter {
     this.check();
     return this.data.get(k) ?? null;
   }
-  async mget(...keys: string[]) {
+  async mgetBuffer(...keys: string[]) {
     this.check();
-    return keys.map((k) => this.data.get(k) ?? null);
+    return keys.map((k) => (this.data.has(k) ? Buffer.from(this.data.get(k)!) : null));
   }
   async set(k: string, v: string, ..._expiry: unknown[]) {
     this.check();
@@ -87,7 +87,7 @@ describe('CacheService', () => {
   it('reads with one round trip: the generation and the entry together', async () => {
     const { cache, client } = makeCache();
     const calls: string[] = [];
-    for (const name of ['get', 'mget'] as const) {
+    for (const name of ['get', 'mgetBuffer'] as const) {
       const original = client[name].bind(client);
       client[name] = (async (...args: string[]) => {
         calls.push(name);
@@ -97,7 +97,35 @@ describe('CacheService', () => {
     await cache.getOrLoad('events', 'u1', 'w', 60_000, async () => 'v');
     calls.length = 0;
     expect(await cache.getOrLoad('events', 'u1', 'w', 60_000, async () => 'other')).toBe('v');
-    expect(calls).toEqual(['mget']);
+    expect(calls).toEqual(['mgetBuffer']);
+  });
+
+  it('getOrLoadJson answers the JSON of the value whether loaded, cached or bypassed, and shares entries with getOrLoad', async () => {
+    const { cache, client, counts } = makeCache();
+    const page = {
+      items: [{ title: 'Line one\nline two — ünïcødé', start: '2026-06-01T09:00:00.000Z' }],
+      next: null,
+    };
+    const load = jest.fn(async () => page);
+    const json = async () => (await cache.getOrLoadJson('events', 'u1', 'w', 60_000, load)).toString('utf8');
+    expect(JSON.parse(await json())).toEqual(page); // miss: loaded and stored
+    expect(JSON.parse(await json())).toEqual(page); // hit: the stored bytes, as they are
+    expect(await cache.getOrLoad('events', 'u1', 'w', 60_000, load)).toEqual(page); // the same entry, parsed
+    expect(load).toHaveBeenCalledTimes(1);
+    expect(counts).toMatchObject({ miss: 1, hit: 2 });
+    client.down = true;
+    expect(JSON.parse(await json())).toEqual(page);
+    expect(load).toHaveBeenCalledTimes(2);
+  });
+
+  it('takes an entry of another generation or an older format for a miss, never for the value', async () => {
+    const { cache, client } = makeCache();
+    await cache.invalidateUser('u1'); // generation 1
+    client.data.set('cache:events:u1:w', '{"g":"1","v":"stale, old format"}');
+    expect(await cache.getOrLoad('events', 'u1', 'w', 60_000, async () => 'fresh')).toBe('fresh');
+    client.data.set('cache:events:u1:w', '11\n"stored in generation 11"');
+    expect(await cache.getOrLoad('events', 'u1', 'w', 60_000, async () => 'fresh again')).toBe('fresh again');
+    expect(client.data.get('cache:events:u1:w')).toBe('1\n"fresh again"');
   });
 
   it('with CACHE_READS=false always loads and stores nothing, but writes still bump the generation', async () => {

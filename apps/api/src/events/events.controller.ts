@@ -3,6 +3,7 @@ import {
   Controller,
   Delete,
   Get,
+  Header,
   Headers,
   HttpCode,
   Param,
@@ -69,8 +70,9 @@ export class EventsController {
     type: OccurrencePageDto,
     description: 'occurrences overlapping [from, to), recurring series expanded, sorted by start',
   })
-  list(@CurrentUser() user: AuthUser, @Query() q: EventListQueryDto) {
-    return this.queries.page(user.id, {
+  @Header('content-type', 'application/json; charset=utf-8')
+  list(@CurrentUser() user: AuthUser, @Query() q: EventListQueryDto): Promise<Buffer> {
+    return this.queries.pageJson(user.id, {
       from: new Date(q.from),
       to: new Date(q.to),
       zone: q.timeZone ?? user.timeZone,

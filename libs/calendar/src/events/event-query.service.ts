@@ -75,30 +75,48 @@ export class EventQueryService {
   }
 
   /** One page of occurrences, read through the per-user cache (invalidated by every write). */
-  async page(
-    ownerId: string,
-    q: { from: Date; to: Date; zone: string; cursor?: string; limit: number },
-  ): Promise<OccurrencePage> {
+  async page(ownerId: string, q: PageQuery): Promise<OccurrencePage> {
+    return this.cache.getOrLoad('events', ownerId, pageKey(q), LIST_CACHE_TTL_MS, () =>
+      this.loadPage(ownerId, q),
+    );
+  }
+
+  /** The same page as its JSON, sent as is when it comes from the cache (the list route). */
+  async pageJson(ownerId: string, q: PageQuery): Promise<Buffer> {
+    return this.cache.getOrLoadJson('events', ownerId, pageKey(q), LIST_CACHE_TTL_MS, () =>
+      this.loadPage(ownerId, q),
+    );
+  }
+
+  private async loadPage(ownerId: string, q: PageQuery): Promise<OccurrencePage> {
     const after = q.cursor ? decodeCursor(q.cursor) : null;
-    const key = `${q.from.toISOString()}|${q.to.toISOString()}|${q.zone}|${q.cursor ?? ''}|${q.limit}`;
-    return this.cache.getOrLoad('events', ownerId, key, LIST_CACHE_TTL_MS, async () => {
-      let all = await this.occurrences(ownerId, q.from, q.to);
-      if (after) {
-        const [start, seriesId, original] = after;
-        const pivot = {
-          start: new Date(start),
-          seriesId,
-          originalStart: new Date(original),
-        } as EventOccurrence;
-        all = all.filter((x) => compare(x.occurrence, pivot) > 0);
-      }
-      const items = all.slice(0, q.limit);
-      const last = items.at(-1);
-      return {
-        items: items.map((x) => toOccurrenceResponse(x.occurrence, x.series, q.zone)),
-        nextCursor: all.length > q.limit && last ? encodeCursor(last.occurrence) : null,
-        timeZone: q.zone,
-      };
-    });
+    let all = await this.occurrences(ownerId, q.from, q.to);
+    if (after) {
+      const [start, seriesId, original] = after;
+      const pivot = {
+        start: new Date(start),
+        seriesId,
+        originalStart: new Date(original),
+      } as EventOccurrence;
+      all = all.filter((x) => compare(x.occurrence, pivot) > 0);
+    }
+    const items = all.slice(0, q.limit);
+    const last = items.at(-1);
+    return {
+      items: items.map((x) => toOccurrenceResponse(x.occurrence, x.series, q.zone)),
+      nextCursor: all.length > q.limit && last ? encodeCursor(last.occurrence) : null,
+      timeZone: q.zone,
+    };
   }
 }
+
+export interface PageQuery {
+  from: Date;
+  to: Date;
+  zone: string;
+  cursor?: string;
+  limit: number;
+}
+
+const pageKey = (q: PageQuery) =>
+  `${q.from.toISOString()}|${q.to.toISOString()}|${q.zone}|${q.cursor ?? ''}|${q.limit}`;
