@@ -24,6 +24,8 @@ export class RedisService implements OnApplicationShutdown {
       maxRetriesPerRequest: 1,
       retryStrategy: (attempt) => Math.min(100 * attempt, 1000),
       lazyConnect: false,
+      // Commands issued in the same tick by concurrent requests leave in one write (one syscall).
+      enableAutoPipelining: true,
     });
     this.client.on('error', (err: Error) => {
       // ioredis repeats the error on every reconnect attempt; log each distinct one once.
