@@ -1,5 +1,4 @@
 import type { IncomingMessage } from 'node:http';
-import helmet from '@fastify/helmet';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppConfig } from '@app/config';
@@ -8,6 +7,7 @@ import { requestIdFor } from '@app/observability';
 import { assertProductionReady } from '@app/security';
 import { Logger } from 'nestjs-pino';
 import { ApiModule } from './api.module';
+import { addSecurityHeaders } from './http/security-headers';
 import { setupSwagger } from './http/swagger';
 
 /** Builds the API exactly as production runs it; main.ts and the end-to-end tests share this. */
@@ -63,28 +63,8 @@ export async function createApiApp(
           },
         });
     });
-  // Security headers on every answer (refusals included). The CSP suits a JSON API and the Swagger UI
-  // at /docs, whose scripts are files of this origin (its inline styles need 'unsafe-inline').
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: {
-        defaultSrc: ["'self'"],
-        baseUri: ["'self'"],
-        connectSrc: ["'self'"],
-        fontSrc: ["'self'", 'data:'],
-        formAction: ["'self'"],
-        frameAncestors: ["'none'"],
-        imgSrc: ["'self'", 'data:'],
-        objectSrc: ["'none'"],
-        scriptSrc: ["'self'"],
-        scriptSrcAttr: ["'none'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-      },
-    },
-    // Cross-origin callers are governed by CORS below, not by CORP.
-    crossOriginResourcePolicy: { policy: 'same-site' },
-  });
+  // Security headers on every answer (refusals included): helmet's, computed once.
+  addSecurityHeaders(app.getHttpAdapter().getInstance());
   // CORS: only the CORS_ORIGINS allow-list (exact origins) is echoed; without one, no origin is.
   app.enableCors({
     origin: config.corsOrigins.length ? config.corsOrigins : false,
