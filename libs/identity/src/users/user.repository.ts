@@ -188,26 +188,23 @@ function toWorkingHours(doc: WorkingHours): WorkingHours {
   return { days: [...doc.days], start: doc.start, end: doc.end };
 }
 
-function toAuthUser(doc: LeanUser): AuthUser {
+/** What every view of an account shares: who it is and when they work. */
+function toIdentity(doc: LeanUser): Omit<AuthUser, 'role'> {
   return {
     id: doc._id.toHexString(),
     email: doc.email,
     name: doc.name,
     timeZone: doc.timeZone,
     workingHours: toWorkingHours(doc.workingHours),
-    role: toRole(doc.role),
   };
 }
 
+function toAuthUser(doc: LeanUser): AuthUser {
+  return { ...toIdentity(doc), role: toRole(doc.role) };
+}
+
 function toProfile(doc: LeanUser): UserProfile {
-  return {
-    id: doc._id.toHexString(),
-    email: doc.email,
-    name: doc.name,
-    timeZone: doc.timeZone,
-    workingHours: toWorkingHours(doc.workingHours),
-    createdAt: doc.createdAt as Date,
-  };
+  return { ...toIdentity(doc), createdAt: doc.createdAt as Date };
 }
 
 function toAccount(doc: LeanUser): Account {
