@@ -7,6 +7,7 @@ import { requestIdFor } from '@app/observability';
 import { assertProductionReady } from '@app/security';
 import { Logger } from 'nestjs-pino';
 import { ApiModule } from './api.module';
+import { InFlightRequests } from './http/in-flight';
 import { addSecurityHeaders } from './http/security-headers';
 import { setupSwagger } from './http/swagger';
 
@@ -35,6 +36,10 @@ export async function createApiApp(
     bufferLogs: opts.bufferLogs ?? true,
   });
   app.useLogger(app.get(Logger));
+  // First of all hooks, so that every request the server takes is counted until it is answered.
+  const inFlight = new InFlightRequests();
+  inFlight.attach(app.getHttpAdapter().getInstance());
+  IN_FLIGHT.set(app, inFlight);
   // Echo the request id so clients can quote it; it is on every log line of the request too.
   app
     .getHttpAdapter()
@@ -75,10 +80,15 @@ export async function createApiApp(
   return app;
 }
 
+/** The in-flight count of each app createApiApp built. */
+const IN_FLIGHT = new WeakMap<NestFastifyApplication, InFlightRequests>();
+/** Time left for closing the server and the connections after the in-flight requests drained. */
+const DRAIN_MARGIN_MS = 1000;
+
 /**
- * Graceful shutdown on SIGTERM/SIGINT: readiness turns false, the server stops accepting and
- * finishes in-flight requests, MongoDB and Redis are closed, and the process exits 0 — or 1 when
- * that takes longer than SHUTDOWN_TIMEOUT_MS.
+ * Graceful shutdown on SIGTERM/SIGINT: readiness turns false and new requests get 503, the
+ * requests already taken finish (those whose client hung up too), the server closes, MongoDB and
+ * Redis are closed, and the process exits 0 — or 1 when that takes longer than SHUTDOWN_TIMEOUT_MS.
  */
 export function handleShutdownSignals(app: NestFastifyApplication, config: AppConfig): void {
   let closing = false;
@@ -92,6 +102,10 @@ export function handleShutdownSignals(app: NestFastifyApplication, config: AppCo
       logger.error(`shutdown took longer than ${config.shutdownTimeoutMs} ms; exiting`);
       process.exit(1);
     }, config.shutdownTimeoutMs).unref();
+    // Handlers still running (their clients may have hung up) finish before the databases close.
+    const inFlight = IN_FLIGHT.get(app);
+    if (inFlight && !(await inFlight.drained(config.shutdownTimeoutMs - DRAIN_MARGIN_MS)))
+      logger.warn(`${inFlight.size} request(s) still running at shutdown; closing anyway`);
     await app.close();
     clearTimeout(timer);
     logger.log('shutdown complete');
