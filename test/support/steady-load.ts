@@ -53,14 +53,13 @@ export function steadyLoad(baseUrl: string, users: TestUser[], opts: SteadyLoadO
   let running = true;
   let sequence = 0;
 
-  const once = async (worker: number, n: number): Promise<LoadRecord> => {
+  const once = async (worker: number, n: number, startedAt: number): Promise<LoadRecord> => {
     const user = users[(worker + n) % users.length];
     const write = n % 2 === 1;
     // Each event gets its own half hour, so creates report no conflicts and reads stay small.
     const slot = write ? sequence++ : 0;
     const title = write ? `load ${worker}-${slot}` : undefined;
     const start = write ? new Date(base + slot * 1_800_000).toISOString().slice(0, 16) : undefined;
-    const startedAt = Date.now();
     const init: RequestInit = {
       headers: { authorization: `Bearer ${user.token}`, 'content-type': 'application/json' },
       signal: AbortSignal.timeout(timeoutMs),
@@ -110,9 +109,10 @@ export function steadyLoad(baseUrl: string, users: TestUser[], opts: SteadyLoadO
   const inFlight = new Set<{ startedAt: number }>();
   const loop = async (worker: number) => {
     for (let n = 0; running; n++) {
+      // One clock reading for both: pending() and the record must name the request alike.
       const request = { startedAt: Date.now() };
       inFlight.add(request);
-      const record = await once(worker, n);
+      const record = await once(worker, n, request.startedAt);
       inFlight.delete(request);
       records.push(record);
       await new Promise((r) => setTimeout(r, pauseMs));
