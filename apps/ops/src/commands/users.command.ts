@@ -4,6 +4,9 @@ import { EXIT } from '../cli/exit-codes';
 import { Output } from '../cli/output';
 import { JsonFlagCommand, JsonFlags } from './check-shared';
 
+/** When a role change reaches the API: each replica reuses a caller's account for AUTH_USER_CACHE_MS. */
+const IN_FORCE = `in force on every API replica within ${AUTH_USER_CACHE_MS / 1000} s`;
+
 @SubCommand({
   name: 'grant-admin',
   arguments: '<email>',
@@ -23,7 +26,7 @@ export class UsersGrantAdminCommand extends JsonFlagCommand {
         ? `${change.email} is now an administrator`
         : `${change.email} was already an administrator`,
     );
-    out.line(`in force on every API replica within ${AUTH_USER_CACHE_MS / 1000} s`);
+    out.line(IN_FORCE);
     out.result({ ok: true, ...change });
     process.exitCode = EXIT.ok;
   }
@@ -32,8 +35,7 @@ export class UsersGrantAdminCommand extends JsonFlagCommand {
 @SubCommand({
   name: 'revoke-admin',
   arguments: '<email>',
-  description:
-    'make an administrator an ordinary user again, in force on every API replica within 2 s; exit 1 when there is no such account',
+  description: `make an administrator an ordinary user again, ${IN_FORCE}; exit 1 when there is no such account`,
 })
 export class UsersRevokeAdminCommand extends JsonFlagCommand {
   constructor(private readonly admins: UserAdminService) {
@@ -48,7 +50,7 @@ export class UsersRevokeAdminCommand extends JsonFlagCommand {
         ? `${change.email} is no longer an administrator`
         : `${change.email} was not an administrator`,
     );
-    out.line(`in force on every API replica within ${AUTH_USER_CACHE_MS / 1000} s`);
+    out.line(IN_FORCE);
     out.result({ ok: true, ...change });
     process.exitCode = EXIT.ok;
   }
