@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
+import { findOwnedById } from '@app/database';
 import { Model, Types, trusted } from 'mongoose';
 import { DeliveryStatus, WebhookDeliveryDoc, WebhookDeliveryRecord } from './webhook-delivery.schema';
-import { toObjectId } from './webhook.repository';
 
 export interface NewDelivery {
   webhookId: Types.ObjectId;
@@ -31,12 +31,7 @@ export class WebhookDeliveryRepository {
   }
 
   async findById(ownerId: string, id: string): Promise<WebhookDeliveryRecord | null> {
-    const _id = toObjectId(id);
-    if (!_id) return null;
-    return this.model
-      .findOne({ _id, ownerId: new Types.ObjectId(ownerId) })
-      .lean<WebhookDeliveryRecord>()
-      .exec();
+    return findOwnedById<WebhookDeliveryRecord, WebhookDeliveryDoc>(this.model, ownerId, id);
   }
 
   /** A webhook's deliveries, newest first. */

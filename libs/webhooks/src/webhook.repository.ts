@@ -1,10 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
+import { findOwnedById, parseObjectId } from '@app/database';
 import { Model, Types } from 'mongoose';
 import { WebhookDoc, WebhookRecord } from './webhook.schema';
-
-export const toObjectId = (id: string): Types.ObjectId | null =>
-  /^[0-9a-f]{24}$/.test(id) ? new Types.ObjectId(id) : null;
 
 /** The only code that touches the webhooks collection; every method is scoped by owner. */
 @Injectable()
@@ -32,12 +30,7 @@ export class WebhookRepository {
   }
 
   async findById(ownerId: string, id: string): Promise<WebhookRecord | null> {
-    const _id = toObjectId(id);
-    if (!_id) return null;
-    return this.model
-      .findOne({ _id, ownerId: new Types.ObjectId(ownerId) })
-      .lean<WebhookRecord>()
-      .exec();
+    return findOwnedById<WebhookRecord, WebhookDoc>(this.model, ownerId, id);
   }
 
   /** The owner's webhooks subscribed to `eventType`. */
@@ -49,7 +42,7 @@ export class WebhookRepository {
   }
 
   async remove(ownerId: string, id: string): Promise<boolean> {
-    const _id = toObjectId(id);
+    const _id = parseObjectId(id);
     if (!_id) return false;
     const res = await this.model.deleteOne({ _id, ownerId: new Types.ObjectId(ownerId) }).exec();
     return res.deletedCount === 1;

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
+import { findOwnedById, parseObjectId } from '@app/database';
 import { Model, Types } from 'mongoose';
 import { ChangesetDoc, ChangesetRecord, ChangesetState } from './changeset.schema';
 
@@ -7,9 +8,6 @@ export type NewChangeset = Omit<
   ChangesetDoc,
   '_id' | 'ownerId' | 'createdAt' | 'updatedAt' | 'confirmedAt' | 'undoUntil' | 'undoneAt'
 >;
-
-const toId = (id: string): Types.ObjectId | null =>
-  Types.ObjectId.isValid(id) && String(new Types.ObjectId(id)) === id ? new Types.ObjectId(id) : null;
 
 /**
  * The only code that touches the changesets collection. Every method takes the owner's id: another
@@ -32,12 +30,7 @@ export class ChangesetRepository {
   }
 
   async findById(ownerId: string, id: string): Promise<ChangesetRecord | null> {
-    const _id = toId(id);
-    if (!_id) return null;
-    return this.model
-      .findOne({ _id, ownerId: new Types.ObjectId(ownerId) })
-      .lean<ChangesetRecord>()
-      .exec();
+    return findOwnedById<ChangesetRecord, ChangesetDoc>(this.model, ownerId, id);
   }
 
   /** Moves the changeset from `from` to `to` (and sets `fields`) if it is still in `from`; null otherwise. */
@@ -48,7 +41,7 @@ export class ChangesetRepository {
     to: ChangesetState,
     fields: Partial<Pick<ChangesetDoc, 'items' | 'confirmedAt' | 'undoUntil' | 'undoneAt'>> = {},
   ): Promise<ChangesetRecord | null> {
-    const _id = toId(id);
+    const _id = parseObjectId(id);
     if (!_id) return null;
     return this.model
       .findOneAndUpdate(

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
+import { findOwnedById } from '@app/database';
 import { Model, Types, trusted } from 'mongoose';
 import { EventDoc, EventRecord } from './event.schema';
 
@@ -34,9 +35,6 @@ export const SERIES_FIELDS = {
 /** A document as the window reads return it (SERIES_FIELDS). */
 export type SeriesRecord = Pick<EventRecord, keyof typeof SERIES_FIELDS>;
 
-const toId = (id: string): Types.ObjectId | null =>
-  Types.ObjectId.isValid(id) && String(new Types.ObjectId(id)) === id ? new Types.ObjectId(id) : null;
-
 /**
  * The only code that touches the events collection. Every method takes the owner's id, so a query
  * that forgets the owner does not compile; another user's event is simply not found.
@@ -46,12 +44,7 @@ export class EventRepository {
   constructor(@InjectModel(EventDoc.name) private readonly model: Model<EventDoc>) {}
 
   async findById(ownerId: string, id: string): Promise<EventRecord | null> {
-    const _id = toId(id);
-    if (!_id) return null;
-    return this.model
-      .findOne({ _id, ownerId: new Types.ObjectId(ownerId), deletedAt: null })
-      .lean<EventRecord>()
-      .exec();
+    return findOwnedById<EventRecord, EventDoc>(this.model, ownerId, id, (e) => e.deletedAt == null);
   }
 
   /** Live events of the owner whose occurrences may overlap [from, to), with the fields toSeries reads. */

@@ -1,11 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
+import { parseObjectId } from '@app/database';
 import { Model, Types } from 'mongoose';
 import { FeedDoc, FeedRecord } from './feed.schema';
 import type { FeedKind } from './ical.dto';
-
-const toId = (id: string): Types.ObjectId | null =>
-  /^[0-9a-f]{24}$/.test(id) ? new Types.ObjectId(id) : null;
 
 /** The only code that touches the feeds collection; owner-scoped except the lookup by token hash. */
 @Injectable()
@@ -39,7 +37,7 @@ export class FeedRepository {
 
   /** Revokes a live feed of the owner; false when there is none with this id. */
   async revoke(ownerId: string, id: string, now: Date): Promise<boolean> {
-    const _id = toId(id);
+    const _id = parseObjectId(id);
     if (!_id) return false;
     const res = await this.model
       .updateOne({ _id, ownerId: new Types.ObjectId(ownerId), revokedAt: null }, { $set: { revokedAt: now } })

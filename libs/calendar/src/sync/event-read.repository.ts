@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
+import { findOwnedById } from '@app/database';
 import { Model, Types, trusted } from 'mongoose';
 import { EventDoc, EventRecord } from '../events/event.schema';
 
@@ -70,10 +71,6 @@ export class EventReadRepository {
 
   /** One event, tombstone or not (a webhook payload for a change published without its record). */
   async anyById(ownerId: string, id: string): Promise<EventRecord | null> {
-    if (!Types.ObjectId.isValid(id)) return null;
-    return this.model
-      .findOne({ _id: new Types.ObjectId(id), ownerId: new Types.ObjectId(ownerId) })
-      .lean<EventRecord>()
-      .exec();
+    return findOwnedById<EventRecord, EventDoc>(this.model, ownerId, id);
   }
 }

@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { Model, Types } from 'mongoose';
+import { parseObjectId } from '@app/database';
+import { Model } from 'mongoose';
 import { AuthUserCache } from '../auth/auth-user.cache';
 import { Role, toRole } from './roles';
 import { UserDoc } from './user.schema';
@@ -29,9 +30,6 @@ export interface AuthUserRecord {
   user: AuthUser;
   sessionEpoch: number;
 }
-
-const toObjectId = (id: string): Types.ObjectId | null =>
-  Types.ObjectId.isValid(id) && String(new Types.ObjectId(id)) === id ? new Types.ObjectId(id) : null;
 
 const isDuplicateKey = (err: unknown) => (err as { code?: number })?.code === 11000;
 
@@ -62,7 +60,7 @@ export class UserRepository implements OnModuleInit {
   async findAuthUser(userId: string): Promise<AuthUserRecord | null> {
     const cached = this.recentCallers.get(userId);
     if (cached) return cached;
-    const _id = toObjectId(userId);
+    const _id = parseObjectId(userId);
     if (!_id) return null;
     const doc = await this.model.findById(_id, AUTH_USER_FIELDS).lean<LeanUser>().exec();
     if (!doc) return null;
@@ -73,7 +71,7 @@ export class UserRepository implements OnModuleInit {
 
   /** The profile with its role and session epoch (a refresh signs the new access token with it). */
   async findAccount(userId: string): Promise<Account | null> {
-    const _id = toObjectId(userId);
+    const _id = parseObjectId(userId);
     if (!_id) return null;
     const doc = await this.model.findById(_id, ACCOUNT_FIELDS).lean<LeanUser>().exec();
     return doc ? toAccount(doc) : null;
@@ -81,14 +79,14 @@ export class UserRepository implements OnModuleInit {
 
   /** The stored password hash, for a change of password; null when the account is gone. */
   async findPasswordHash(userId: string): Promise<string | null> {
-    const _id = toObjectId(userId);
+    const _id = parseObjectId(userId);
     if (!_id) return null;
     const doc = await this.model.findById(_id, { passwordHash: 1 }).lean<{ passwordHash: string }>().exec();
     return doc?.passwordHash ?? null;
   }
 
   async findProfile(userId: string): Promise<UserProfile | null> {
-    const _id = toObjectId(userId);
+    const _id = parseObjectId(userId);
     if (!_id) return null;
     const doc = await this.model.findById(_id, PROFILE_FIELDS).lean<LeanUser>().exec();
     return doc ? toProfile(doc) : null;
@@ -120,7 +118,7 @@ export class UserRepository implements OnModuleInit {
 
   /** Applies the owner's changes; null when the account no longer exists. */
   async updateProfile(userId: string, patch: UserProfilePatch): Promise<UserProfile | null> {
-    const _id = toObjectId(userId);
+    const _id = parseObjectId(userId);
     if (!_id) return null;
     const doc = await this.model
       // No projection (FerretDB 1.24's findAndModify does not support one); toProfile picks the fields.
@@ -136,7 +134,7 @@ export class UserRepository implements OnModuleInit {
    * token issued before stops working. Null when the account no longer exists.
    */
   async changePassword(userId: string, passwordHash: string): Promise<Account | null> {
-    const _id = toObjectId(userId);
+    const _id = parseObjectId(userId);
     if (!_id) return null;
     const doc = await this.model
       .findOneAndUpdate({ _id }, { $set: { passwordHash }, $inc: { sessionEpoch: 1 } }, { new: true })
@@ -148,7 +146,7 @@ export class UserRepository implements OnModuleInit {
 
   /** Moves the session epoch on (a logout): every access token issued before stops working. */
   async endSessions(userId: string): Promise<void> {
-    const _id = toObjectId(userId);
+    const _id = parseObjectId(userId);
     if (!_id) return;
     await this.model.updateOne({ _id }, { $inc: { sessionEpoch: 1 } }).exec();
     this.recentCallers.forget(userId);
