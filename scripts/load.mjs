@@ -18,8 +18,9 @@
 // port; HeapProfiler.collectGarbage, then process.memoryUsage() evaluated in the process): no debug
 // route or flag in the product, and the GC is the real full collection of the serving process.
 //
-// Env: LOAD_DURATION (seconds, default 60), LOAD_WARMUP (10), LOAD_CONNECTIONS (8), LOAD_USERS (4),
-// LOAD_P99_MS (250), LOAD_HEAP_GROWTH (0.2).
+// Env: LOAD_DURATION (seconds, default 60), LOAD_WARMUP (10), LOAD_RATE (requests/s, a whole number,
+// 12; 0: as fast as LOAD_CONNECTIONS connections go), LOAD_CONNECTIONS (8, only with LOAD_RATE=0),
+// LOAD_USERS (4), LOAD_P99_MS (250), LOAD_HEAP_GROWTH (0.2).
 import autocannon from 'autocannon';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -49,8 +50,8 @@ const WEEK = { from: '2026-06-01T00:00:00.000Z', to: '2026-06-08T00:00:00.000Z' 
 const base = (port) => `http://127.0.0.1:${port}`;
 const say = (msg) => process.stderr.write(`load: ${msg}\n`);
 
-if (!Number.isFinite(RATE) || RATE < 0) {
-  process.stderr.write('load: LOAD_RATE must be a number ≥ 0 (0: as fast as the connections go)\n');
+if (!Number.isInteger(RATE) || RATE < 0) {
+  say('LOAD_RATE must be a whole number of requests per second ≥ 0 (0: as fast as the connections go)');
   process.exit(2);
 }
 for (const [name, value] of Object.entries({ DURATION, WARMUP, CONNECTIONS, USERS, P99_MS, HEAP_GROWTH })) {
@@ -92,7 +93,7 @@ async function run() {
     const heapStart = await inspector.heapAfterGc();
     say(`heap after warm-up and a full GC: ${mb(heapStart)}`);
 
-    say(`mixed workload: ${DURATION} s, ${CONNECTIONS} connections, ${rateText()}, ${users.length} users…`);
+    say(`mixed workload: ${DURATION} s, ${rateText()}, ${users.length} users…`);
     const { result, kinds } = await drive(base(port), users, DURATION, true);
     const heapEnd = await inspector.heapAfterGc();
     return report(result, kinds, heapStart, heapEnd);
@@ -186,6 +187,13 @@ async function post(baseUrl, route, json, token) {
  * The mixed workload: each connection, as one user, loops create → get → patch → list week →
  * free/busy → assistant → delete. Latency per kind is measured from request set-up to response
  * (one request in flight per connection, so that is the request's latency).
+ *
+ * The rate is constant: RATE connections each send one request a second, and they start 1/RATE s
+ * apart, so a request leaves every 1/RATE s, as users spread over time send them. (autocannon's own
+ * `overallRate` lets every connection send its share of a second back to back at the top of each
+ * second, all connections at once: "12 requests/s" arrived as a burst of 8 concurrent requests and
+ * then a pause, and the p99 measured the burst.) With LOAD_RATE=0, CONNECTIONS connections go as
+ * fast as they can.
  */
 function drive(baseUrl, users, seconds, withProgress) {
   const kinds = {};
@@ -249,28 +257,50 @@ function drive(baseUrl, users, seconds, withProgress) {
     step('delete', (c) => ({ method: 'DELETE', path: `/v1/events/${c.eventId}` })),
   ];
   return new Promise((resolve, reject) => {
-    const instance = autocannon(
-      {
-        url: baseUrl,
-        connections: CONNECTIONS,
-        duration: seconds,
-        requests,
-        timeout: 10,
-        ...(RATE > 0 ? { overallRate: RATE } : {}),
-      },
-      (err, result) => (err ? reject(err) : resolve({ result, kinds })),
-    );
-    if (withProgress) {
-      let done = 0;
-      let last = 0;
-      instance.on('response', () => done++);
-      const timer = setInterval(() => {
-        last++;
-        say(`  ${String(last).padStart(3)} s: ${done} requests`);
-      }, 1000);
-      instance.on('done', () => clearInterval(timer));
-    }
+    let done = 0;
+    const began = performance.now();
+    const timer = withProgress
+      ? setInterval(() => {
+          const at = String(Math.round((performance.now() - began) / 1000)).padStart(3);
+          say(`  ${at} s: ${done} requests`);
+        }, 1000)
+      : null;
+    const run = (connections, rate) => {
+      const result = new Promise((ok, fail) => {
+        const instance = autocannon(
+          { url: baseUrl, connections, duration: seconds, requests, timeout: 10, ...rate },
+          (err, res) => (err ? fail(err) : ok(res)),
+        );
+        instance.on('response', () => done++);
+      });
+      result.catch(() => {}); // judged by Promise.all below, once every run has started
+      return result;
+    };
+    const runs = [];
+    const startAll = async () => {
+      if (RATE === 0) runs.push(run(CONNECTIONS, {}));
+      else
+        for (let i = 0; i < RATE; i++) {
+          runs.push(run(1, { connectionRate: 1 }));
+          await sleep(1000 / RATE);
+        }
+      return Promise.all(runs);
+    };
+    startAll()
+      .then((results) => resolve({ result: merge(results), kinds }), reject)
+      .finally(() => timer && clearInterval(timer));
   });
+}
+
+/** The autocannon runs' counts added up (latencies come from the per-kind records). */
+function merge(results) {
+  const sum = (f) => results.reduce((n, r) => n + f(r), 0);
+  return {
+    requests: { total: sum((r) => r.requests.total), average: sum((r) => r.requests.average) },
+    errors: sum((r) => r.errors),
+    timeouts: sum((r) => r.timeouts),
+    non2xx: sum((r) => r.non2xx),
+  };
 }
 
 function percentile(values, p) {
@@ -279,13 +309,17 @@ function percentile(values, p) {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
-const rateText = () => (RATE > 0 ? `${RATE} requests/s` : 'no rate limit');
+const rateText = () =>
+  RATE > 0
+    ? `${RATE} requests/s (one every ${(1000 / RATE).toFixed(0)} ms)`
+    : `${CONNECTIONS} connections, no rate limit`;
 const mb = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
 function report(result, kinds, heapStart, heapEnd) {
   const errors = result.errors + result.timeouts;
   const non2xx = result.non2xx;
-  const p99 = result.latency.p99;
+  const all = Object.values(kinds).flatMap((k) => k.latencies);
+  const ms = (p) => `${percentile(all, p).toFixed(0)} ms`;
   const readP99 = percentile(
     READS.flatMap((k) => kinds[k]?.latencies ?? []),
     99,
@@ -302,9 +336,9 @@ function report(result, kinds, heapStart, heapEnd) {
     },
   ];
   const out = [];
-  out.push(`mixed workload: ${DURATION} s, ${CONNECTIONS} connections, ${rateText()}`);
+  out.push(`mixed workload: ${DURATION} s, ${rateText()}`);
   out.push(
-    `requests: ${result.requests.total} (${result.requests.average.toFixed(0)}/s), p50 ${result.latency.p50} ms, p99 ${p99} ms, max ${result.latency.max} ms`,
+    `requests: ${result.requests.total} (${result.requests.average.toFixed(0)}/s), p50 ${ms(50)}, p99 ${ms(99)}, max ${ms(100)}`,
   );
   out.push('per kind:');
   for (const [kind, k] of Object.entries(kinds))
