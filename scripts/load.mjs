@@ -36,7 +36,7 @@ const CONNECTIONS = Number(process.env.LOAD_CONNECTIONS ?? 8);
  * Requests per second across all connections (an open, constant-rate load). The latency targets
  * judge a service below saturation: closed-loop connections as fast as they can go measure the
  * queue in front of the bottleneck instead — on this machine FerretDB, which scans a collection
- * per window read and saturates near 25 requests/s of this mix (measured with LOAD_RATE=0: no rate).
+ * per window read and saturates near 26 requests/s of this mix (measured with LOAD_RATE=0: no rate).
  */
 const RATE = Number(process.env.LOAD_RATE ?? 12);
 const USERS = Number(process.env.LOAD_USERS ?? 4);
