@@ -1,2 +1,3 @@
 export * from './errors';
 export * from './timeout';
+export * from './client-ip';

@@ -1,15 +1,7 @@
+import { normalizeIp } from '@app/common';
 import { BlockList, isIP } from 'node:net';
 
-/**
- * One spelling per address: IPv4-mapped IPv6 (`::ffff:1.2.3.4`, what a dual-stack socket reports)
- * becomes plain IPv4, IPv6 is lower-cased. The deny list, the rate limiter and the audit log all key
- * on this form.
- */
-export function normalizeIp(ip: string): string {
-  const trimmed = ip.trim().toLowerCase();
-  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/.exec(trimmed);
-  return mapped ? mapped[1] : trimmed;
-}
+export { normalizeIp };
 
 /** 4 or 6 for a literal IPv4/IPv6 address, 0 for anything else (a host name, 'unknown', a CIDR). */
 export function ipVersion(ip: string): 0 | 4 | 6 {

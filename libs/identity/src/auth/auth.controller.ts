@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, Ip, Post, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, UseInterceptors } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiConflictResponse,
@@ -18,6 +18,7 @@ import {
   AuthSessionResponseDto,
   sessionResponse,
 } from './auth.dto';
+import { ClientIp } from './auth.decorators';
 import { AuthService } from './auth.service';
 import { LOGIN_THROTTLED_MESSAGE } from './login-throttle.service';
 
@@ -65,7 +66,7 @@ export class AuthController {
     description: 'Too many failed attempts for this email or address: wait `Retry-After` seconds',
     schema: { example: ERROR_EXAMPLES.rateLimited(LOGIN_THROTTLED_MESSAGE) },
   })
-  async login(@Body() body: AuthLoginDto, @Ip() ip: string) {
+  async login(@Body() body: AuthLoginDto, @ClientIp() ip: string) {
     return sessionResponse(await this.auth.login(body, { ip }));
   }
 
@@ -77,7 +78,7 @@ export class AuthController {
   })
   @ZodResponse({ status: 200, type: AuthSessionResponseDto, description: 'A new token pair' })
   @ApiUnauthorizedResponse(UNAUTHORIZED)
-  async refresh(@Body() body: AuthRefreshDto, @Ip() ip: string) {
+  async refresh(@Body() body: AuthRefreshDto, @ClientIp() ip: string) {
     return sessionResponse(await this.auth.refresh(body.refreshToken, { ip }));
   }
 

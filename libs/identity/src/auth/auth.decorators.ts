@@ -5,6 +5,7 @@ import {
   SetMetadata,
   UseGuards,
 } from '@nestjs/common';
+import { normalizeIp } from '@app/common';
 import { ApiBearerAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { AuthUser } from '../users/user.types';
 import { ERROR_EXAMPLES } from './api-errors';
@@ -20,6 +21,14 @@ export const CurrentUser = createParamDecorator((_data: unknown, context: Execut
   if (!user) throw new Error('@CurrentUser() is used on a route without AuthGuard; add @Authenticated()');
   return user;
 });
+
+/**
+ * The client's address as the rest of the service keys it (`normalizeIp`: `::ffff:1.2.3.4` is
+ * `1.2.3.4`), so the login back-off counts one client once however the address is spelled.
+ */
+export const ClientIp = createParamDecorator((_data: unknown, context: ExecutionContext): string =>
+  normalizeIp(context.switchToHttp().getRequest<{ ip?: string }>().ip ?? ''),
+);
 
 /**
  * Requires a valid access token (`Authorization: Bearer <jwt>`) on a controller or route, and

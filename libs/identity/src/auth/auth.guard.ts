@@ -1,5 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { ActiveUsersService } from '@app/cache';
+import { normalizeIp } from '@app/common';
 import { AuthUser } from '../users/user.types';
 import { BearerAuthService } from './bearer-auth.service';
 
@@ -25,7 +26,7 @@ export class AuthGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const header = request.headers.authorization;
     request.user = await this.bearer.authenticate(typeof header === 'string' ? header : undefined, {
-      ip: request.ip,
+      ip: normalizeIp(request.ip),
     });
     // Counts the caller in active_users (at most one Redis write per user per 30 s per replica).
     this.activeUsers.touch(request.user.id);

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Ip, Patch, Post, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Patch, Post, UseInterceptors } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiOperation,
@@ -8,7 +8,7 @@ import {
 } from '@nestjs/swagger';
 import { ZodResponse, ZodSerializerInterceptor } from 'nestjs-zod';
 import { ERROR_EXAMPLES } from '../auth/api-errors';
-import { Authenticated, CurrentUser } from '../auth/auth.decorators';
+import { Authenticated, ClientIp, CurrentUser } from '../auth/auth.decorators';
 import { AuthSessionResponseDto, sessionResponse } from '../auth/auth.dto';
 import { AuthService } from '../auth/auth.service';
 import { LOGIN_THROTTLED_MESSAGE } from '../auth/login-throttle.service';
@@ -68,7 +68,11 @@ export class MeController {
     description: 'Too many wrong passwords for this account or address: wait `Retry-After` seconds',
     schema: { example: ERROR_EXAMPLES.rateLimited(LOGIN_THROTTLED_MESSAGE) },
   })
-  async changePassword(@CurrentUser() user: AuthUser, @Body() body: PasswordChangeDto, @Ip() ip: string) {
+  async changePassword(
+    @CurrentUser() user: AuthUser,
+    @Body() body: PasswordChangeDto,
+    @ClientIp() ip: string,
+  ) {
     return sessionResponse(await this.auth.changePassword(user.id, user.email, body, { ip }));
   }
 }
