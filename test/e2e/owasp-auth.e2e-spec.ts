@@ -246,6 +246,25 @@ describe('OWASP API2/API3/API5 and ASVS passwords: tokens, login back-off, sessi
       );
     });
 
+    it('meets wrong passwords sent all at once with the back-off, as if sent one after another', async () => {
+      const known = await register(freshAddress());
+      const unknownEmail = uniqueEmail('burst');
+      for (const email of [known.user.email, unknownEmail]) {
+        // 12 guesses at once, each from its own address: all reach the check before any has failed.
+        const burst = await Promise.all(
+          Array.from({ length: 12 }, (_, i) => login(freshAddress(), { email, password: `guess ${i}` })),
+        );
+        const statuses = burst.map((r) => r.status).sort();
+        // The five free failures, and the rest told to wait as the sixth attempt would be.
+        expect(statuses).toEqual([...Array(5).fill(401), ...Array(7).fill(429)]);
+        for (const res of burst.filter((r) => r.status === 429))
+          expect(throttled(res)).toMatchObject({ status: 429, body: { error: THROTTLED } });
+      }
+      // Only five failures were counted: the right password passes after the 1 s back-off.
+      await sleep(1100);
+      expect((await login(freshAddress(), { email: known.user.email, password: PASSWORD })).status).toBe(200);
+    });
+
     it('keeps counting per instance when Redis is down, and uses Redis again when it is back', async () => {
       const dataDir = mkdtempSync(path.join(os.tmpdir(), 'owasp-auth-redis-'));
       let redis: ManagedService | undefined;

@@ -10,8 +10,10 @@ export interface LoginFailures {
 
 /**
  * Failed-login counters shared by every API replica: a hash `login:fail:<subject>` with the count
- * and the time of the latest failure, expiring `ttlMs` after that failure. Reading several subjects
- * is one pipelined round trip, recording a failure for several is another.
+ * and the time of the latest failure, expiring `ttlMs` after that failure, and beside it the number
+ * of attempts in flight (`login:inflight:<subject>`), so that attempts sent together cannot all pass
+ * the check before the first of them has failed. Beginning attempts for several subjects is one
+ * pipelined round trip, recording a failure is another, ending them a third.
  */
 @Injectable()
 export class LoginAttemptStore {
@@ -22,13 +24,38 @@ export class LoginAttemptStore {
     return this.redis.isReady;
   }
 
-  async read(subjects: string[]): Promise<LoginFailures[]> {
+  /**
+   * Marks one attempt in flight for each subject and reads its failures, in one round trip; returns,
+   * per subject, the failures so far and how many attempts are in flight, this one included. Every
+   * `begin` must be followed by an `end` (the in-flight count also expires `inFlightTtlMs` after the
+   * latest attempt began, should a process die between the two).
+   */
+  async begin(
+    subjects: string[],
+    inFlightTtlMs: number,
+  ): Promise<{ failures: LoginFailures; inFlight: number }[]> {
     const pipeline = this.redis.client.pipeline();
-    for (const s of subjects) pipeline.hmget(loginAttemptKey(s), 'count', 'lastAt');
-    return unwrap(await pipeline.exec()).map((value) => {
-      const [count, lastAt] = value as (string | null)[];
-      return { count: Number(count ?? 0), lastAt: Number(lastAt ?? 0) };
+    for (const s of subjects) {
+      pipeline
+        .incr(inFlightKey(s))
+        .pexpire(inFlightKey(s), inFlightTtlMs)
+        .hmget(loginAttemptKey(s), 'count', 'lastAt');
+    }
+    const results = unwrap(await pipeline.exec());
+    return subjects.map((_, i) => {
+      const [count, lastAt] = results[i * 3 + 2] as (string | null)[];
+      return {
+        failures: { count: Number(count ?? 0), lastAt: Number(lastAt ?? 0) },
+        inFlight: Number(results[i * 3]),
+      };
     });
+  }
+
+  /** The attempts `begin` marked are over (their failures, if any, already recorded). */
+  async end(subjects: string[]): Promise<void> {
+    const pipeline = this.redis.client.pipeline();
+    for (const s of subjects) pipeline.decr(inFlightKey(s));
+    unwrap(await pipeline.exec());
   }
 
   /** Counts one failure for each subject; returns the new counts. */
@@ -48,6 +75,7 @@ export class LoginAttemptStore {
 }
 
 export const loginAttemptKey = (subject: string) => `login:fail:${subject}`;
+const inFlightKey = (subject: string) => `login:inflight:${subject}`;
 
 function unwrap(results: [Error | null, unknown][] | null): unknown[] {
   if (!results) throw new Error('login attempt pipeline returned nothing');

@@ -5,7 +5,7 @@ import { Account, UserProfile } from '../users/user.types';
 import { DEFAULT_WORKING_HOURS } from '../users/working-hours';
 import { AccessTokenService } from './access-token.service';
 import { AuthFailureService, ClientContext } from './auth-failure.service';
-import { LoginThrottleService } from './login-throttle.service';
+import { LoginAttempt, LoginThrottleService } from './login-throttle.service';
 import { PasswordService } from './password.service';
 import { RefreshTokenService } from './refresh-token.service';
 
@@ -75,16 +75,22 @@ export class AuthService {
    */
   async login(input: LoginInput, client: ClientContext): Promise<AuthSession> {
     const attempt = await this.throttle.check(input.email, client);
+    const account = await this.checkCredentials(input, attempt).finally(() => this.throttle.end(attempt));
+    const { passwordHash: _hash, ...user } = account;
+    return this.session(user, (await this.refreshTokens.issue(user.id)).token);
+  }
+
+  /** The account whose password this is, the attempt counted either way; rejects otherwise. */
+  private async checkCredentials(input: LoginInput, attempt: LoginAttempt) {
     const account = await this.users.findCredentialsByEmail(input.email);
     const matches = await this.passwords.verify(account?.passwordHash ?? null, input.password);
     if (!account || !matches) {
       await this.throttle.failed(attempt, account?.id);
-      if (!account) throw await this.failures.reject('unknown_user', client);
-      throw await this.failures.reject('bad_password', client, account.id);
+      if (!account) throw await this.failures.reject('unknown_user', attempt.client);
+      throw await this.failures.reject('bad_password', attempt.client, account.id);
     }
     await this.throttle.succeeded(attempt);
-    const { passwordHash: _hash, ...user } = account;
-    return this.session(user, (await this.refreshTokens.issue(user.id)).token);
+    return account;
   }
 
   /** Trades a refresh token for a new pair; the presented token can never be used again. */
@@ -123,19 +129,25 @@ export class AuthService {
     client: ClientContext,
   ): Promise<AuthSession> {
     const attempt = await this.throttle.check(email, client);
-    const currentHash = await this.users.findPasswordHash(userId);
-    if (!currentHash) throw await this.failures.reject('unknown_user', client, userId);
-    if (!(await this.passwords.verify(currentHash, input.currentPassword))) {
-      await this.throttle.failed(attempt, userId);
-      throw await this.failures.reject('bad_password', client, userId);
-    }
-    await this.throttle.succeeded(attempt);
+    await this.checkCurrentPassword(userId, input.currentPassword, attempt).finally(() =>
+      this.throttle.end(attempt),
+    );
     const newHash = await this.passwords.hash(input.newPassword);
     // Revoke first, then move the epoch on (see refresh).
     await this.refreshTokens.revokeAll(userId);
     const account = await this.users.changePassword(userId, newHash);
     if (!account) throw await this.failures.reject('unknown_user', client, userId);
     return this.session(account, (await this.refreshTokens.issue(userId)).token);
+  }
+  /** Resolves when `password` is the user's current one, the attempt counted either way; rejects otherwise. */
+  private async checkCurrentPassword(userId: string, password: string, attempt: LoginAttempt): Promise<void> {
+    const currentHash = await this.users.findPasswordHash(userId);
+    if (!currentHash) throw await this.failures.reject('unknown_user', attempt.client, userId);
+    if (!(await this.passwords.verify(currentHash, password))) {
+      await this.throttle.failed(attempt, userId);
+      throw await this.failures.reject('bad_password', attempt.client, userId);
+    }
+    await this.throttle.succeeded(attempt);
   }
 
   private session(user: Account, refreshToken: string): AuthSession {

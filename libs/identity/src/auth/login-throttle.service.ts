@@ -16,12 +16,22 @@ export const LOGIN_THROTTLED_MESSAGE = 'too many failed sign-in attempts; wait b
 
 /** Entries the per-instance fallback keeps while Redis is down. */
 const MEMORY_LIMIT = 10_000;
+/** How long an attempt counts as in flight at most, should its process die before `end` (a login takes well under 1 s). */
+const IN_FLIGHT_TTL_MS = 30_000;
 
-/** What `check` learned, handed back to `succeeded` / `failed`. */
+/** What `check` learned, handed back to `succeeded` / `failed` and, always, `end`. */
 export interface LoginAttempt {
   email: string;
   client: ClientContext;
   accountFailures: number;
+  /** Where the attempt is counted in flight until `end`; null once ended. */
+  inFlightIn: 'redis' | 'memory' | null;
+}
+
+/** One subject as `check` finds it: its failures, and the attempts in flight (this one included). */
+interface SubjectState {
+  failures: LoginFailures;
+  inFlight: number;
 }
 
 interface Subject {
@@ -41,25 +51,52 @@ interface Subject {
 export class LoginThrottleService {
   private readonly logger = new Logger(LoginThrottleService.name);
   private readonly memory = new Map<string, LoginFailures>();
+  /** Attempts in flight per subject while Redis is down (entries leave at zero). */
+  private readonly inFlight = new Map<string, number>();
 
   constructor(
     private readonly store: LoginAttemptStore,
     private readonly failures: AuthFailureService,
   ) {}
 
-  /** Throws RateLimitedError (429, Retry-After) while the account or the address must wait. */
+  /**
+   * Throws RateLimitedError (429, Retry-After) while the account or the address must wait; else
+   * counts the attempt in flight until `end`, which the caller must reach (try/finally).
+   */
   async check(email: string, client: ClientContext): Promise<LoginAttempt> {
     const subjects = this.subjects(email, client);
-    const counts = await this.read(subjects);
+    const { states, where } = await this.begin(subjects);
+    const attempt: LoginAttempt = {
+      email,
+      client,
+      accountFailures: states[0].failures.count,
+      inFlightIn: where,
+    };
     const now = Date.now();
-    const wait = Math.max(
-      ...subjects.map((s, i) => retryAfterSeconds(counts[i].count, counts[i].lastAt, s.policy, now)),
-    );
+    const wait = Math.max(...subjects.map((s, i) => waitSeconds(states[i], s.policy, now)));
     if (wait > 0) {
+      await this.end(attempt);
       await this.failures.record('login_throttled', client);
       throw new RateLimitedError(LOGIN_THROTTLED_MESSAGE, wait);
     }
-    return { email, client, accountFailures: counts[0].count };
+    return attempt;
+  }
+
+  /** The attempt is over: it no longer counts as in flight. Safe to call twice. */
+  async end(attempt: LoginAttempt): Promise<void> {
+    const where = attempt.inFlightIn;
+    attempt.inFlightIn = null;
+    if (!where) return;
+    const keys = this.subjects(attempt.email, attempt.client).map((s) => s.key);
+    if (where === 'redis') {
+      await this.store.end(keys).catch((err: Error) => this.logger.warn(`login counters: ${err.message}`));
+      return;
+    }
+    for (const key of keys) {
+      const left = (this.inFlight.get(key) ?? 1) - 1;
+      if (left > 0) this.inFlight.set(key, left);
+      else this.inFlight.delete(key);
+    }
   }
 
   /** Counts a failed attempt; the attempt that starts a lock is logged and audited. */
@@ -98,19 +135,25 @@ export class LoginThrottleService {
     ];
   }
 
-  private async read(subjects: Subject[]): Promise<LoginFailures[]> {
+  /** Counts the attempt in flight and reads the failures, in Redis or else in this instance's memory. */
+  private async begin(subjects: Subject[]): Promise<{ states: SubjectState[]; where: 'redis' | 'memory' }> {
     if (this.store.available) {
       try {
-        return await this.store.read(subjects.map((s) => s.key));
+        const keys = subjects.map((s) => s.key);
+        return { states: await this.store.begin(keys, IN_FLIGHT_TTL_MS), where: 'redis' };
       } catch (err) {
         this.logger.warn(`login counters: ${(err as Error).message}; counting in memory`);
       }
     }
     const now = Date.now();
-    return subjects.map((s) => {
+    const states = subjects.map((s) => {
       const entry = this.memory.get(s.key);
-      return entry && entry.lastAt + s.policy.lockMs > now ? entry : { count: 0, lastAt: 0 };
+      const inFlight = (this.inFlight.get(s.key) ?? 0) + 1;
+      this.inFlight.set(s.key, inFlight);
+      const failures = entry && entry.lastAt + s.policy.lockMs > now ? entry : { count: 0, lastAt: 0 };
+      return { failures, inFlight };
     });
+    return { states, where: 'memory' };
   }
 
   private async write(subjects: Subject[]): Promise<LoginFailures[]> {
@@ -148,4 +191,15 @@ export class LoginThrottleService {
       this.memory.delete(key);
     }
   }
+}
+
+/**
+ * Whole seconds a subject must wait before this attempt, counting the other attempts in flight as
+ * failures about to happen now: ten wrong passwords sent at once meet the back-off just as ten sent
+ * one after another would, instead of all passing the check before the first has failed.
+ */
+function waitSeconds({ failures, inFlight }: SubjectState, policy: ThrottlePolicy, now: number): number {
+  const others = Math.max(0, inFlight - 1);
+  if (others === 0) return retryAfterSeconds(failures.count, failures.lastAt, policy, now);
+  return retryAfterSeconds(failures.count + others, now, policy, now);
 }
