@@ -24,6 +24,9 @@ export async function findOwnedById<T extends { ownerId: Types.ObjectId }, D>(
 ): Promise<T | null> {
   const _id = parseObjectId(id);
   if (!_id) return null;
-  const doc = await model.findOne({ _id } as RootFilterQuery<D>).lean<T>().exec();
+  const doc = await model
+    .findOne({ _id } as RootFilterQuery<D>)
+    .lean<T>()
+    .exec();
   return doc && String(doc.ownerId) === ownerId && accept(doc) ? doc : null;
 }
