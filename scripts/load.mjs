@@ -195,7 +195,7 @@ async function post(baseUrl, route, json, token) {
  * then a pause, and the p99 measured the burst.) With LOAD_RATE=0, CONNECTIONS connections go as
  * fast as they can.
  */
-function drive(baseUrl, users, seconds, withProgress) {
+async function drive(baseUrl, users, seconds, withProgress) {
   const kinds = {};
   let nextUser = 0;
   const json = { 'content-type': 'application/json' };
@@ -256,40 +256,37 @@ function drive(baseUrl, users, seconds, withProgress) {
     })),
     step('delete', (c) => ({ method: 'DELETE', path: `/v1/events/${c.eventId}` })),
   ];
-  return new Promise((resolve, reject) => {
-    let done = 0;
-    const began = performance.now();
-    const timer = withProgress
-      ? setInterval(() => {
-          const at = String(Math.round((performance.now() - began) / 1000)).padStart(3);
-          say(`  ${at} s: ${done} requests`);
-        }, 1000)
-      : null;
-    const run = (connections, rate) => {
-      const result = new Promise((ok, fail) => {
-        const instance = autocannon(
-          { url: baseUrl, connections, duration: seconds, requests, timeout: 10, ...rate },
-          (err, res) => (err ? fail(err) : ok(res)),
-        );
-        instance.on('response', () => done++);
-      });
-      result.catch(() => {}); // judged by Promise.all below, once every run has started
-      return result;
-    };
+  let done = 0;
+  const began = performance.now();
+  const timer = withProgress
+    ? setInterval(() => {
+        const at = String(Math.round((performance.now() - began) / 1000)).padStart(3);
+        say(`  ${at} s: ${done} requests`);
+      }, 1000)
+    : null;
+  const run = (connections, rate) => {
+    const result = new Promise((ok, fail) => {
+      const instance = autocannon(
+        { url: baseUrl, connections, duration: seconds, requests, timeout: 10, ...rate },
+        (err, res) => (err ? fail(err) : ok(res)),
+      );
+      instance.on('response', () => done++);
+    });
+    result.catch(() => {}); // judged by Promise.all below, once every run has started
+    return result;
+  };
+  try {
     const runs = [];
-    const startAll = async () => {
-      if (RATE === 0) runs.push(run(CONNECTIONS, {}));
-      else
-        for (let i = 0; i < RATE; i++) {
-          runs.push(run(1, { connectionRate: 1 }));
-          await sleep(1000 / RATE);
-        }
-      return Promise.all(runs);
-    };
-    startAll()
-      .then((results) => resolve({ result: merge(results), kinds }), reject)
-      .finally(() => timer && clearInterval(timer));
-  });
+    if (RATE === 0) runs.push(run(CONNECTIONS, {}));
+    else
+      for (let i = 0; i < RATE; i++) {
+        runs.push(run(1, { connectionRate: 1 }));
+        await sleep(1000 / RATE);
+      }
+    return { result: merge(await Promise.all(runs)), kinds };
+  } finally {
+    if (timer) clearInterval(timer);
+  }
 }
 
 /** The autocannon runs' counts added up (latencies come from the per-kind records). */

@@ -139,6 +139,7 @@ export class AuthService {
     if (!account) throw await this.failures.reject('unknown_user', client, userId);
     return this.session(account, (await this.refreshTokens.issue(userId)).token);
   }
+
   /** Resolves when `password` is the user's current one, the attempt counted either way; rejects otherwise. */
   private async checkCurrentPassword(userId: string, password: string, attempt: LoginAttempt): Promise<void> {
     const currentHash = await this.users.findPasswordHash(userId);
