@@ -1,8 +1,6 @@
 import { normalizeIp } from '@app/common';
 import { BlockList, isIP } from 'node:net';
 
-export { normalizeIp };
-
 /** 4 or 6 for a literal IPv4/IPv6 address, 0 for anything else (a host name, 'unknown', a CIDR). */
 export function ipVersion(ip: string): 0 | 4 | 6 {
   return isIP(normalizeIp(ip)) as 0 | 4 | 6;

@@ -1,5 +1,6 @@
 import { ValidationError } from '@app/common';
-import { isInternalIp, ipVersion, normalizeIp } from './client-ip';
+import { normalizeIp } from '@app/common';
+import { isInternalIp, ipVersion } from './client-ip';
 import { formatDuration, parseDuration } from './durations';
 import { redactUri, redactUrlPath } from './redact';
 

@@ -1,5 +1,5 @@
-import { ValidationError } from '@app/common';
-import { DENY_LIST_REFRESH_MS, DenyListService, normalizeIp } from '@app/security';
+import { normalizeIp, ValidationError } from '@app/common';
+import { DENY_LIST_REFRESH_MS, DenyListService } from '@app/security';
 import { SubCommand } from 'nest-commander';
 import { EXIT } from '../cli/exit-codes';
 import { Output } from '../cli/output';

@@ -2,7 +2,7 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { RouteConfig } from '@nestjs/platform-fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { normalizeIp } from '../client-ip';
+import { normalizeIp } from '@app/common';
 import { AuditedAction } from './audit-event.schema';
 import { AuditService } from './audit.service';
 

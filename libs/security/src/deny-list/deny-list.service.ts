@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { DenyListEntry, DenyListStore } from '@app/cache';
-import { ValidationError } from '@app/common';
-import { ipVersion, normalizeIp } from '../client-ip';
+import { normalizeIp, ValidationError } from '@app/common';
+import { ipVersion } from '../client-ip';
 
 /** How often each API replica checks Redis for deny-list changes: a block takes effect within this. */
 export const DENY_LIST_REFRESH_MS = 2000;

@@ -1,5 +1,6 @@
 import { stringify } from 'yaml';
-import { ipVersion, normalizeIp } from '../client-ip';
+import { normalizeIp } from '@app/common';
+import { ipVersion } from '../client-ip';
 
 export const BLOCK_POLICY_NAME = 'calendar-assistant-block-suspicious-ips';
 

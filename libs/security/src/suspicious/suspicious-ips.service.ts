@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { AUDIT_EVENT_TYPES, AuditEventType } from '../audit/audit-event.schema';
 import { AuditRepository } from '../audit/audit.repository';
-import { ipVersion, isInternalIp, normalizeIp } from '../client-ip';
+import { normalizeIp } from '@app/common';
+import { ipVersion, isInternalIp } from '../client-ip';
 import { DenyListService } from '../deny-list/deny-list.service';
 
 /** The event types that make an address suspicious; `blocked_ip` only shows it is already denied. */

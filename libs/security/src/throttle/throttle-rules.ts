@@ -1,7 +1,7 @@
 import type { ExecutionContext } from '@nestjs/common';
 import type { ThrottlerOptions } from '@nestjs/throttler';
 import { AppConfig } from '@app/config';
-import { normalizeIp } from '../client-ip';
+import { normalizeIp } from '@app/common';
 
 export const THROTTLE_WINDOW_MS = 60_000;
 
