@@ -2,6 +2,7 @@ export * from './plan/plan.schema';
 export { OfflineInterpreter } from './interpreter/offline.interpreter';
 export {
   comparePlan,
+  isVersionOneCase,
   normaliseRRule,
   normaliseText,
   parseCases,

@@ -39,7 +39,7 @@ interface InterpretOptions {
  * `ops assistant interpret`: JSON lines `{id, text, now, timeZone}` on stdin → one JSON line
  * `{id, plan}` per input line on stdout, in order, and nothing else on stdout (a line that cannot
  * be read gets the `unknown` plan and an `error`). The offline interpreter by default — no
- * database, no cache, no network (shared/assistant/CONTRACT.md); `--interpreter auto` uses the LLM
+ * database, no cache, no network (docs/assistant-contract.md); `--interpreter auto` uses the LLM
  * when OPENAI_API_KEY is set.
  */
 @SubCommand({
@@ -113,7 +113,7 @@ interface IntentScore {
 
 /**
  * `ops assistant eval --file CASES.jsonl`: runs a case file (the format of
- * shared/assistant/sample.jsonl, with `expect`) through the configured interpreter and reports the
+ * libs/assistant/test/fixtures/sample.jsonl, with `expect`) through the configured interpreter and reports the
  * accuracy per expected intent and every failure, compared the way score.mjs compares (times as
  * instants, titles normalised, RRULE parts in any order). Exit 1 below `--min`.
  */

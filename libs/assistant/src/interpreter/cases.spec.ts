@@ -4,7 +4,7 @@ import { PlanSchema } from '../plan/plan.schema';
 import { OfflineInterpreter } from './offline.interpreter';
 import { comparePlan, parseCases } from './plan-comparison';
 
-// Our own larger case file (same format as the shared sample), scored like score.mjs does.
+// Our own larger case file (same format as the contract's sample), scored like score.mjs does.
 const CASES = path.resolve(__dirname, '../../test/cases.jsonl');
 const REQUIRED_PASS_RATE = 0.95;
 

@@ -21,7 +21,7 @@ function plan(text: string, ctx: Context): Plan {
   return result;
 }
 
-describe('OfflineInterpreter conventions (CONTRACT.md)', () => {
+describe('OfflineInterpreter conventions (docs/assistant-contract.md)', () => {
   describe('1. today is the date of now in the request zone', () => {
     it('uses the zone, not the offset of now, to find today', () => {
       // 03:30 UTC on 3 Mar is still 2 Mar in New York.

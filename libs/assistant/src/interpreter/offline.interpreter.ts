@@ -17,7 +17,7 @@ import { createTitle, extractLocation, maskCalendarPhrases, targetTitle } from '
 
 /**
  * The offline interpreter: turns `{text, now, timeZone}` into a plan with rules (and chrono-node for
- * dates the rules do not know), following the conventions of CONTRACT.md. Deterministic, no
+ * dates the rules do not know), following the conventions of docs/assistant-contract.md. Deterministic, no
  * network, well under a millisecond per request.
  */
 @Injectable()

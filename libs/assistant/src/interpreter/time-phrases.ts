@@ -15,7 +15,7 @@ import { MASK, MaskedText } from './masked-text';
 
 /**
  * Finds the date, time, duration and span phrases of a request, consumes them from the text and
- * resolves them against the request's clock following the conventions of CONTRACT.md: weekday
+ * resolves them against the request's clock following the conventions of docs/assistant-contract.md: weekday
  * names, dates without a year, hours without am/pm, "tonight", "in 45 minutes", "this weekend"…
  */
 

@@ -5,7 +5,7 @@ import { z } from 'zod';
  * The assistant's plan: what one natural-language request asks the calendar to do.
  *
  * Both interpreters (offline and LLM) produce it and one executor carries it out; see
- * /work/shared/assistant/CONTRACT.md for the conventions behind every field. The schemas double as
+ * docs/assistant-contract.md for the conventions behind every field. The schemas double as
  * LLM tool schemas, so every key is present (nullable rather than optional) and documented.
  */
 

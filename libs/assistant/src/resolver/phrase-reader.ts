@@ -5,7 +5,7 @@ import { PERIOD_START, resolveClock, resolveRange, scanTemporal } from '../inter
 
 /**
  * The one bridge from the resolver to the offline interpreter's phrase rules: reads a time phrase
- * with the interpreter's scanners (so both follow the same conventions of CONTRACT.md) and returns
+ * with the interpreter's scanners (so both follow the same conventions of docs/assistant-contract.md) and returns
  * plain values — local dates as `YYYY-MM-DD`, wall-clock times, an RRULE — that the resolver turns
  * into instants with libs/calendar's zone helpers. Nothing else in this folder imports the
  * interpreter's internals.

@@ -135,7 +135,7 @@ export class TimeResolver {
     return localDateToInstant(date, zone);
   }
 
-  /** A time with no date: today if still ahead of now, else tomorrow (CONTRACT.md, convention 5). */
+  /** A time with no date: today if still ahead of now, else tomorrow (docs/assistant-contract.md, convention 5). */
   nextAt(time: WallTime, ctx: ResolveContext): LocalInstant {
     const today = instantToLocalDate(ctx.now, ctx.timeZone);
     const first = this.at(today, time, ctx.timeZone);
