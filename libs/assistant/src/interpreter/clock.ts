@@ -1,18 +1,25 @@
+import {
+  addDays,
+  addMonths,
+  compareDates,
+  dateToFloating,
+  floatingToInstant,
+  floatingToDate,
+  formatInZone,
+  instantToFloating,
+  isValidTimeZone,
+  LocalDate,
+  makeDate,
+  mondayOf,
+  weekdayOf,
+  zoneOffsetMinutes,
+} from '@app/calendar';
 import { DateTime } from 'luxon';
-import { ZoneOffsets } from './zone-offsets';
 
 /**
- * Calendar arithmetic for the interpreter: local calendar dates (no zone), the request's clock
- * (now, today, zone) and the conversion of a local date and wall-clock time into an instant in the
- * request's IANA zone, daylight-saving changes included.
+ * The request's clock for the interpreter: now, today and the zone, and the contract's
+ * conventions for naming days and spans. Dates and zones are the calendar's time module.
  */
-
-/** A calendar date without a zone. */
-export interface LocalDate {
-  readonly year: number;
-  readonly month: number;
-  readonly day: number;
-}
 
 /** A wall-clock time of day, 0 ≤ hour ≤ 23. */
 export interface HourMinute {
@@ -26,56 +33,8 @@ export interface DaySpan {
   readonly to: LocalDate;
 }
 
-const DAY_MS = 86_400_000;
-
-function toUtcMs(d: LocalDate): number {
-  return Date.UTC(d.year, d.month - 1, d.day);
-}
-
-function fromUtcMs(ms: number): LocalDate {
-  const date = new Date(ms);
-  return { year: date.getUTCFullYear(), month: date.getUTCMonth() + 1, day: date.getUTCDate() };
-}
-
-export function addDays(d: LocalDate, days: number): LocalDate {
-  return fromUtcMs(toUtcMs(d) + days * DAY_MS);
-}
-
-export function compareDates(a: LocalDate, b: LocalDate): number {
-  return toUtcMs(a) - toUtcMs(b);
-}
-
-/** ISO weekday, 1 = Monday … 7 = Sunday. */
-export function weekdayOf(d: LocalDate): number {
-  const js = new Date(toUtcMs(d)).getUTCDay();
-  return js === 0 ? 7 : js;
-}
-
-export function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
-}
-
-/** The date, or null when the day does not exist in that month. */
-export function makeDate(year: number, month: number, day: number): LocalDate | null {
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
-  return { year, month, day };
-}
-
-export function addMonths(d: LocalDate, months: number): LocalDate {
-  const index = d.year * 12 + (d.month - 1) + months;
-  const year = Math.floor(index / 12);
-  const month = (index % 12) + 1;
-  return { year, month, day: Math.min(d.day, daysInMonth(year, month)) };
-}
-
 /** Epoch milliseconds: an instant. */
 export type Instant = number;
-
-const MINUTE_MS = 60_000;
-
-function pad(n: number, width = 2): string {
-  return String(n).padStart(width, '0');
-}
 
 /** The request's clock: the current instant and today's date in the request's zone. */
 export class Clock {
@@ -86,19 +45,17 @@ export class Clock {
   private constructor(
     readonly now: Instant,
     readonly zone: string,
-    private readonly offsets: ZoneOffsets,
   ) {
-    this.nowOffset = offsets.offset(now);
+    this.nowOffset = zoneOffsetMinutes(zone, now);
     this.today = this.dateOf(now);
   }
 
   /** A clock for `now` (ISO with offset) in `zone`; null when either is not valid. */
   static create(nowIso: string, zone: string): Clock | null {
-    const offsets = ZoneOffsets.of(zone);
-    if (!offsets) return null;
+    if (!isValidTimeZone(zone)) return null;
     const parsed = DateTime.fromISO(nowIso, { setZone: true });
     if (!parsed.isValid) return null;
-    return new Clock(parsed.toMillis(), zone, offsets);
+    return new Clock(parsed.toMillis(), zone);
   }
 
   get tomorrow(): LocalDate {
@@ -107,27 +64,18 @@ export class Clock {
 
   /** Monday of the week that holds `d` (weeks start on Monday). */
   mondayOf(d: LocalDate = this.today): LocalDate {
-    return addDays(d, 1 - weekdayOf(d));
+    return mondayOf(d);
   }
 
   /**
-   * The instant of a wall-clock time on a local date in the zone. A time that does not exist
-   * (spring forward) moves forward by the gap; a time that happens twice (fall back) takes the
-   * earlier instant.
+   * The instant of a wall-clock time on a local date in the zone, by the time module's rule: a
+   * time that does not exist moves forward by the gap, a time that happens twice takes the earlier.
    */
   at(d: LocalDate, t: HourMinute = { hour: 0, minute: 0 }): Instant {
-    const wall = Date.UTC(d.year, d.month - 1, d.day, t.hour, t.minute);
-    const before = this.offsets.offset(wall - DAY_MS);
-    const after = this.offsets.offset(wall + DAY_MS);
-    const asBefore = wall - before * MINUTE_MS;
-    if (before === after) return asBefore;
-    const asAfter = wall - after * MINUTE_MS;
-    const beforeFits = this.offsets.offset(asBefore) === before;
-    const afterFits = this.offsets.offset(asAfter) === after;
-    if (beforeFits && afterFits) return Math.min(asBefore, asAfter);
-    if (afterFits && !beforeFits) return asAfter;
-    // Fits with the earlier offset, or falls in a gap: read with the offset before the change.
-    return asBefore;
+    return floatingToInstant(
+      dateToFloating(d) + (t.hour * 60 + t.minute) * 60_000,
+      this.zone,
+    ).instant.getTime();
   }
 
   /** Local midnight at the start of a date. */
@@ -143,22 +91,14 @@ export class Clock {
 
   /** The local calendar date of an instant. */
   dateOf(ms: Instant): LocalDate {
-    return fromUtcMs(ms + this.offsets.offset(ms) * MINUTE_MS);
+    return floatingToDate(instantToFloating(ms, this.zone));
   }
 
   /** ISO-8601 with the numeric offset of the request's zone at that instant. */
   iso(ms: Instant): string {
-    const offset = this.offsets.offset(ms);
-    const local = new Date(ms + offset * MINUTE_MS);
-    const millis = local.getUTCMilliseconds();
-    const sign = offset < 0 ? '-' : '+';
-    const abs = Math.abs(offset);
-    return (
-      `${pad(local.getUTCFullYear(), 4)}-${pad(local.getUTCMonth() + 1)}-${pad(local.getUTCDate())}` +
-      `T${pad(local.getUTCHours())}:${pad(local.getUTCMinutes())}:${pad(local.getUTCSeconds())}` +
-      (millis ? `.${pad(millis, 3)}` : '') +
-      `${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`
-    );
+    const text = formatInZone(new Date(ms), this.zone);
+    const millis = ((ms % 1000) + 1000) % 1000;
+    return millis ? `${text.slice(0, 19)}.${String(millis).padStart(3, '0')}${text.slice(19)}` : text;
   }
 
   // ── Conventions for naming days ─────────────────────────────────────────────────────────────

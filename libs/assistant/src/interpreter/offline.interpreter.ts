@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InterpretRequest, Plan, PlanTarget, PlanWindow } from '../plan/plan.schema';
-import { addDays, Clock, DaySpan, HourMinute, Instant, LocalDate } from './clock';
+import { addDays, compareDates, LocalDate } from '@app/calendar';
+import { Clock, DaySpan, HourMinute, Instant } from './clock';
 import { DURATION, parseMinutes } from './durations';
 import { classify, stripCourtesy } from './intent';
 import { foldPunctuation, MaskedText } from './masked-text';
@@ -354,8 +355,8 @@ function windowOf(facts: TemporalFacts, clock: Clock): PlanWindow {
   }
   if (facts.days.length) {
     const dates = facts.days.map((d) => d.date);
-    const first = dates.reduce((a, b) => (compare(a, b) <= 0 ? a : b));
-    const last = dates.reduce((a, b) => (compare(a, b) >= 0 ? a : b));
+    const first = dates.reduce((a, b) => (compareDates(a, b) <= 0 ? a : b));
+    const last = dates.reduce((a, b) => (compareDates(a, b) >= 0 ? a : b));
     return { from: clock.iso(clock.midnight(first)), to: clock.iso(clock.midnight(addDays(last, 1))) };
   }
   if (facts.startTime) {
@@ -364,8 +365,4 @@ function windowOf(facts: TemporalFacts, clock: Clock): PlanWindow {
     return { from: clock.iso(clock.midnight(day)), to: clock.iso(clock.midnight(addDays(day, 1))) };
   }
   return { from: clock.iso(clock.midnight(clock.today)), to: clock.iso(clock.midnight(clock.tomorrow)) };
-}
-
-function compare(a: LocalDate, b: LocalDate): number {
-  return a.year - b.year || a.month - b.month || a.day - b.day;
 }

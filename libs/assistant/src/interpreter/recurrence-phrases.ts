@@ -1,13 +1,5 @@
-import {
-  addDays,
-  Clock,
-  compareDates,
-  daysInMonth,
-  HourMinute,
-  Instant,
-  LocalDate,
-  weekdayOf,
-} from './clock';
+import { addDays, compareDates, daysInMonth, LocalDate, weekdayOf } from '@app/calendar';
+import { Clock, HourMinute, Instant } from './clock';
 import {
   countValue,
   MONTH,

@@ -1,5 +1,6 @@
 import * as chrono from 'chrono-node';
-import { addDays, Clock, compareDates, DaySpan, HourMinute, Instant, LocalDate, makeDate } from './clock';
+import { addDays, compareDates, LocalDate, makeDate } from '@app/calendar';
+import { Clock, DaySpan, HourMinute, Instant } from './clock';
 import { DURATION, parseLength } from './durations';
 import {
   countValue,

@@ -1,4 +1,5 @@
-import { Clock, HourMinute, LocalDate } from '../interpreter/clock';
+import { formatDate } from '@app/calendar';
+import { Clock, HourMinute } from '../interpreter/clock';
 import { foldPunctuation, MaskedText } from '../interpreter/masked-text';
 import { scanRecurrence, toRRule } from '../interpreter/recurrence-phrases';
 import { PERIOD_START, resolveClock, resolveRange, scanTemporal } from '../interpreter/time-phrases';
@@ -49,8 +50,6 @@ export interface PhraseReading {
 
 const ISO_LOCAL = /\b(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2})(?::\d{2}(?:\.\d+)?)?(?![\d:])/g;
 
-const pad = (n: number) => String(n).padStart(2, '0');
-const dateString = (d: LocalDate) => `${String(d.year).padStart(4, '0')}-${pad(d.month)}-${pad(d.day)}`;
 const wall = (t: HourMinute): WallTime => ({ hour: t.hour, minute: t.minute });
 
 /** Reads a phrase at `nowIso` in `zone`; null when the zone or the instant is invalid. */
@@ -86,9 +85,9 @@ export function readPhrase(phrase: string, nowIso: string, zone: string): Phrase
   // A weekday inside a weekly rule names the rule's days, not a first day.
   const ruleDays = rec ? facts.days.filter((d) => !d.weekday) : facts.days;
   return {
-    today: dateString(clock.today),
-    days: ruleDays.map((d) => dateString(d.date)),
-    span: facts.span ? { from: dateString(facts.span.from), to: dateString(facts.span.to) } : null,
+    today: formatDate(clock.today),
+    days: ruleDays.map((d) => formatDate(d.date)),
+    span: facts.span ? { from: formatDate(facts.span.from), to: formatDate(facts.span.to) } : null,
     spanFromNow: facts.spanFromNow,
     time,
     alternativeTime,
@@ -98,7 +97,7 @@ export function readPhrase(phrase: string, nowIso: string, zone: string): Phrase
     relative: facts.relative === null ? null : Number(facts.relative),
     allDay: facts.allDay,
     recurrence: rec ? toRRule(rec) : null,
-    anchor: facts.anchor ? dateString(facts.anchor) : null,
+    anchor: facts.anchor ? formatDate(facts.anchor) : null,
     rest: text.remaining().replace(/\s+/g, ' ').trim(),
   };
 }

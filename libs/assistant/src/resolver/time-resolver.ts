@@ -9,8 +9,11 @@ import {
   instantToLocalDate,
   isValidTimeZone,
   localDateToInstant,
+  LocalResolution,
   localToInstant,
+  parseDate,
   parseRecurrence,
+  weekdayOf,
 } from '@app/calendar';
 import { ValidationError } from '@app/common';
 import { PhraseReading, readPhrase, WallTime } from './phrase-reader';
@@ -88,11 +91,7 @@ export interface TimeResolution extends IntervalFlags {
 }
 
 /** An instant with the daylight-saving facts of the wall-clock time it came from. */
-export interface LocalInstant {
-  instant: Date;
-  inGap: boolean;
-  inOverlap: boolean;
-}
+export type LocalInstant = LocalResolution;
 
 const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;
@@ -111,8 +110,7 @@ export function lengthMinutes(reading: PhraseReading): number {
 
 /** ISO weekday of a `YYYY-MM-DD`. */
 export function isoWeekday(date: string): number {
-  const js = new Date(`${date}T00:00:00Z`).getUTCDay();
-  return js === 0 ? 7 : js;
+  return weekdayOf(parseDate(date));
 }
 
 @Injectable()

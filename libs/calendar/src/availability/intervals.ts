@@ -1,4 +1,5 @@
-import { addDays, instantToFloating, instantToLocalDate, localToInstant } from '../time/zone';
+import { instantToFloating, instantToLocalDate, localToInstant } from '../time/zone';
+import { addDays } from '../time/local-date';
 
 /** Half-open [start, end) in epoch milliseconds. */
 export interface Interval {

@@ -1,5 +1,6 @@
 import { ValidationError } from '@app/common';
-import { addDays, allDayBounds, instantToLocalDate, localToInstant } from '../time/zone';
+import { allDayBounds, instantToLocalDate, localToInstant } from '../time/zone';
+import { addDays } from '../time/local-date';
 import { timeInputKind } from './event.dto';
 
 export interface Timing {

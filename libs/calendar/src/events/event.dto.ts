@@ -1,7 +1,8 @@
 import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
 import { parseRecurrence } from '../recurrence/rrule';
-import { isValidLocalDate, isValidTimeZone, parseInstant, parseLocalDateTime } from '../time/zone';
+import { isValidTimeZone, parseInstant, parseLocalDateTime } from '../time/zone';
+import { isValidLocalDate } from '../time/local-date';
 
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 const LOCAL_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/;

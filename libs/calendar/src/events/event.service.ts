@@ -5,7 +5,8 @@ import { Counter, InjectMetric, METRICS } from '@app/observability';
 import { planDelete, planUpdate, EditScope, EventChanges } from '../recurrence/edit';
 import { expandOccurrences, firstOccurrenceStart, validateSeries } from '../recurrence/expand';
 import { parseRecurrence, RecurrenceError } from '../recurrence/rrule';
-import { addDays, allDayBounds, instantToLocalDate, normalizeTimeZone } from '../time/zone';
+import { allDayBounds, instantToLocalDate, normalizeTimeZone } from '../time/zone';
+import { addDays } from '../time/local-date';
 import {
   Conflict,
   EventCreateSchema,

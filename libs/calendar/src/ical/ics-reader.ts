@@ -9,15 +9,14 @@ import {
 import { parseRecurrence, RecurrenceError } from '../recurrence/rrule';
 import type { OccurrenceOverride } from '../recurrence/types';
 import {
-  addDays,
   allDayBounds,
-  daysBetween,
   instantToLocalDate,
   isValidTimeZone,
   localDateToInstant,
   localToInstant,
   normalizeTimeZone,
 } from '../time/zone';
+import { addDays, daysBetween } from '../time/local-date';
 import ICAL, { IcalComponent, IcalProperty, IcalTime } from './ical';
 
 /** A file (or an event in it) that cannot be imported; `line`/`uid` say where. */

@@ -1,15 +1,6 @@
-import { IANAZone } from 'luxon';
 import ICAL, { IcalComponent } from './ical';
-import { formatFloating, zoneOffsetMinutes } from '../time/zone';
-
-/** One change of a zone's UTC offset. */
-export interface OffsetTransition {
-  /** The instant the new offset starts (ms). */
-  at: number;
-  /** Offsets in minutes east of UTC, before and after. */
-  from: number;
-  to: number;
-}
+import type { OffsetTransition } from '../time/offsets';
+import { formatFloating, offsetTransitions as zoneTransitions, zoneOffsetMinutes } from '../time/zone';
 
 const DAY_MS = 86_400_000;
 const MINUTE_MS = 60_000;
@@ -36,36 +27,14 @@ export function isUtcZone(zone: string): boolean {
   return UTC_NAMES.has(zone);
 }
 
-/** Sampling step: offsets are compared a week apart (real zones never change twice within a week). */
-const SAMPLE_MS = 7 * DAY_MS;
-
 /**
- * Offset changes of `zone` in [fromMs, toMs), found by sampling weekly and narrowing each change
- * down to the second.
+ * Offset changes of `zone` in [fromMs, toMs) in whole minutes, as a VTIMEZONE writes them (the
+ * time module finds them; early local-mean-time offsets have seconds, which RFC 5545 drops here).
  */
 export function offsetTransitions(zone: string, fromMs: number, toMs: number): OffsetTransition[] {
-  const tz = IANAZone.create(zone);
-  const offset = (ms: number) => Math.round(tz.offset(ms));
-  const out: OffsetTransition[] = [];
-  let t = fromMs;
-  let current = offset(t);
-  while (t < toMs) {
-    const next = Math.min(t + SAMPLE_MS, toMs);
-    const nextOffset = offset(next);
-    if (nextOffset !== current) {
-      let lo = Math.floor(t / 1000);
-      let hi = Math.ceil(next / 1000);
-      while (hi - lo > 1) {
-        const mid = Math.floor((lo + hi) / 2);
-        if (offset(mid * 1000) === current) lo = mid;
-        else hi = mid;
-      }
-      out.push({ at: hi * 1000, from: current, to: nextOffset });
-      current = nextOffset;
-    }
-    t = next;
-  }
-  return out;
+  return zoneTransitions(zone, fromMs, toMs)
+    .map((t) => ({ at: t.at, from: Math.round(t.from), to: Math.round(t.to) }))
+    .filter((t) => t.from !== t.to);
 }
 
 /** A yearly rule that places a transition: an nth (or last) weekday of a month, or a fixed date. */

@@ -1,18 +1,16 @@
 import {
-  addDays,
-  daysBetween,
   floatingToInstant,
   formatFloating,
   formatFloatingDate,
   instantToFloating,
   instantToLocalDate,
-  isValidLocalDate,
   isValidTimeZone,
   localDateToInstant,
   normalizeTimeZone,
   parseLocalDate,
   parseLocalDateTime,
 } from '../time/zone';
+import { addDays, daysBetween, isValidLocalDate } from '../time/local-date';
 import {
   countOccurrencesBefore,
   firstVisibleOccurrenceStart,

@@ -1,15 +1,13 @@
 import {
-  addDays,
-  daysBetween,
   floatingToInstant,
   formatFloatingDate,
   instantToFloating,
   instantToLocalDate,
-  isValidLocalDate,
   isValidTimeZone,
   localDateToInstant,
   parseLocalDate,
 } from '../time/zone';
+import { addDays, daysBetween, isValidLocalDate } from '../time/local-date';
 import {
   bindRule,
   parseRecurrenceRule,

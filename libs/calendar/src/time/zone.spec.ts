@@ -1,19 +1,17 @@
 import {
-  addDays,
   allDayBounds,
-  daysBetween,
   formatInZone,
   instantToLocal,
   instantToLocalDate,
-  isValidLocalDate,
   isValidTimeZone,
   localDateToInstant,
   localToInstant,
   normalizeTimeZone,
+  offsetTransitions,
   parseInstant,
-  TimeZoneError,
   zoneOffsetMinutes,
 } from './zone';
+import { TimeZoneError } from './time-zone.error';
 
 const iso = (d: Date) => d.toISOString();
 const HOUR = 3_600_000;
@@ -154,13 +152,32 @@ describe('localToInstant', () => {
   });
 });
 
-describe('zoneOffsetMinutes', () => {
+describe('zoneOffsetMinutes / offsetTransitions', () => {
   it('switches exactly at the transition instant', () => {
     expect(zoneOffsetMinutes('America/New_York', Date.parse('2026-03-08T06:59:59Z'))).toBe(-300);
     expect(zoneOffsetMinutes('America/New_York', Date.parse('2026-03-08T07:00:00Z'))).toBe(-240);
     expect(zoneOffsetMinutes('Europe/Berlin', Date.parse('2026-10-25T00:59:59.999Z'))).toBe(120);
     expect(zoneOffsetMinutes('Europe/Berlin', Date.parse('2026-10-25T01:00:00Z'))).toBe(60);
     expect(zoneOffsetMinutes('Asia/Kolkata', Date.parse('2026-10-25T01:00:00Z'))).toBe(330);
+  });
+
+  it('lists each change once, to the second, across year ends and in zones without DST', () => {
+    const year = (y: number) => Date.UTC(y, 0, 1);
+    expect(offsetTransitions('America/New_York', year(2026), year(2027))).toEqual([
+      { at: Date.parse('2026-03-08T07:00:00Z'), from: -300, to: -240 },
+      { at: Date.parse('2026-11-01T06:00:00Z'), from: -240, to: -300 },
+    ]);
+    // Two years at once, half-open: the span ends just before the 2027 spring change.
+    const nz = offsetTransitions('Pacific/Auckland', year(2026), Date.parse('2027-04-03T14:00:00Z'));
+    expect(nz.map((t) => new Date(t.at).toISOString())).toEqual([
+      '2026-04-04T14:00:00.000Z',
+      '2026-09-26T14:00:00.000Z',
+    ]);
+    expect(
+      offsetTransitions('Australia/Lord_Howe', year(2026), year(2027)).map((t) => t.to - t.from),
+    ).toEqual([-30, 30]);
+    expect(offsetTransitions('Asia/Tokyo', year(2026), year(2027))).toEqual([]);
+    expect(() => offsetTransitions('Nowhere/Special', year(2026), year(2027))).toThrow(TimeZoneError);
   });
 });
 
@@ -210,15 +227,6 @@ describe('all-day helpers', () => {
       '2026-09-06T01:00:00-03:00',
     );
     expect(instantToLocalDate(new Date('2026-09-06T04:00:00Z'), 'America/Santiago')).toBe('2026-09-06');
-  });
-
-  it('does calendar arithmetic on dates', () => {
-    expect(addDays('2028-02-28', 1)).toBe('2028-02-29');
-    expect(addDays('2026-02-28', 1)).toBe('2026-03-01');
-    expect(addDays('2026-01-01', -1)).toBe('2025-12-31');
-    expect(daysBetween('2026-03-07', '2026-03-10')).toBe(3);
-    expect(isValidLocalDate('2026-02-29')).toBe(false);
-    expect(isValidLocalDate('2028-02-29')).toBe(true);
   });
 });
 

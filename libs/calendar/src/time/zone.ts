@@ -1,4 +1,7 @@
 import { DateTime, IANAZone } from 'luxon';
+import { dateToFloating, makeDate, parseDate } from './local-date';
+import { OffsetTransition, ZoneOffsets } from './offsets';
+import { TimeZoneError } from './time-zone.error';
 
 /**
  * Pure time-zone helpers for calendar events.
@@ -10,14 +13,6 @@ import { DateTime, IANAZone } from 'luxon';
  *    Arithmetic on floating values is wall-clock arithmetic; it never sees DST. The recurrence engine
  *    iterates rules on floating values and converts each result with {@link floatingToInstant}.
  */
-
-/** Thrown for an unknown time zone or a malformed local date / date-time. */
-export class TimeZoneError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'TimeZoneError';
-  }
-}
 
 /** Result of resolving a wall-clock reading in a zone to an instant. */
 export interface LocalResolution {
@@ -45,7 +40,6 @@ export interface LocalReading {
 const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;
 const LOCAL_DATE_TIME_RE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/;
-const LOCAL_DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
 // IANA names: `UTC`, `Europe/Berlin`, `America/Argentina/Buenos_Aires`, `Etc/GMT+5`, `EST5EDT`.
 // Deliberately excludes bare offsets such as `+02:00`, which Intl accepts but which have no DST rules.
 const IANA_NAME_RE = /^[A-Za-z][A-Za-z0-9_+-]*(?:\/[A-Za-z0-9_+-]+)*$/;
@@ -70,51 +64,9 @@ function requireZone(zone: string): IANAZone {
   return found;
 }
 
-interface OffsetDay {
-  /** Offset (minutes) at the start of the UTC day. */
-  offset: number;
-  /** First whole second (ms) of a different offset within the day, if any. */
-  transition?: number;
-  after?: number;
-}
-
-const offsetDays = new Map<string, Map<number, OffsetDay>>();
-const MAX_CACHED_DAYS_PER_ZONE = 100_000;
-
-/**
- * Offset of `zone` at instant `ms`, in minutes. Intl lookups are slow (microseconds each), so offsets are cached
- * per UTC day together with the exact instant of a transition inside that day (at most one per day, which holds
- * for all real zones).
- */
+/** Offset of `zone` at instant `ms`, in minutes (cached transitions; see {@link ZoneOffsets}). */
 function offsetAt(zone: IANAZone, ms: number): number {
-  let days = offsetDays.get(zone.name);
-  if (!days) {
-    days = new Map();
-    offsetDays.set(zone.name, days);
-  }
-  const day = Math.floor(ms / DAY_MS);
-  let entry = days.get(day);
-  if (!entry) {
-    const start = day * DAY_MS;
-    const first = zone.offset(start);
-    const next = zone.offset(start + DAY_MS);
-    entry = { offset: first };
-    if (next !== first) {
-      // Binary search (to the second) for the first instant with the new offset.
-      let lo = start / 1000;
-      let hi = (start + DAY_MS) / 1000;
-      while (hi - lo > 1) {
-        const mid = Math.floor((lo + hi) / 2);
-        if (zone.offset(mid * 1000) === first) lo = mid;
-        else hi = mid;
-      }
-      entry.transition = hi * 1000;
-      entry.after = zone.offset(hi * 1000);
-    }
-    if (days.size >= MAX_CACHED_DAYS_PER_ZONE) days.clear();
-    days.set(day, entry);
-  }
-  return entry.transition !== undefined && ms >= entry.transition ? (entry.after as number) : entry.offset;
+  return ZoneOffsets.of(zone).offset(ms);
 }
 
 /** True for an IANA time-zone name known to the runtime (`Europe/Berlin`, `UTC`); false for offsets like `+02:00`. */
@@ -136,21 +88,9 @@ export function zoneOffsetMinutes(zone: string, ms: number): number {
   return offsetAt(requireZone(zone), ms);
 }
 
-function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
-}
-
-function checkDateParts(input: string, year: number, month: number, day: number): void {
-  if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) {
-    throw new TimeZoneError(`"${input}" is not a valid calendar date`);
-  }
-}
-
-function utcMs(year: number, month: number, day: number, hour = 0, minute = 0, second = 0): number {
-  const d = new Date(0);
-  d.setUTCFullYear(year, month - 1, day);
-  d.setUTCHours(hour, minute, second, 0);
-  return d.getTime();
+/** The changes of `zone`'s UTC offset with `fromMs <= at < toMs`, in time order. */
+export function offsetTransitions(zone: string, fromMs: number, toMs: number): OffsetTransition[] {
+  return ZoneOffsets.of(requireZone(zone)).transitions(fromMs, toMs);
 }
 
 /** Parses `YYYY-MM-DDTHH:mm[:ss]` into floating milliseconds. Throws {@link TimeZoneError} when malformed. */
@@ -159,29 +99,16 @@ export function parseLocalDateTime(local: string): number {
   if (!m) throw new TimeZoneError(`"${local}" is not a local date-time (expected YYYY-MM-DDTHH:mm[:ss])`);
   const [year, month, day, hour, minute] = [m[1], m[2], m[3], m[4], m[5]].map(Number);
   const second = m[6] === undefined ? 0 : Number(m[6]);
-  checkDateParts(local, year, month, day);
+  const date = makeDate(year, month, day);
+  if (!date) throw new TimeZoneError(`"${local}" is not a valid calendar date`);
   if (hour > 23 || minute > 59 || second > 59)
     throw new TimeZoneError(`"${local}" is not a valid time of day`);
-  return utcMs(year, month, day, hour, minute, second);
+  return dateToFloating(date) + ((hour * 60 + minute) * 60 + second) * 1000;
 }
 
 /** Parses `YYYY-MM-DD` into floating milliseconds of its midnight. Throws {@link TimeZoneError} when malformed. */
 export function parseLocalDate(date: string): number {
-  const m = typeof date === 'string' ? LOCAL_DATE_RE.exec(date) : null;
-  if (!m) throw new TimeZoneError(`"${date}" is not a date (expected YYYY-MM-DD)`);
-  const [year, month, day] = [m[1], m[2], m[3]].map(Number);
-  checkDateParts(date, year, month, day);
-  return utcMs(year, month, day);
-}
-
-/** True for a real calendar date written `YYYY-MM-DD`. */
-export function isValidLocalDate(date: string): boolean {
-  try {
-    parseLocalDate(date);
-    return true;
-  } catch {
-    return false;
-  }
+  return dateToFloating(parseDate(date));
 }
 
 function pad(n: number, width = 2): string {
@@ -200,16 +127,6 @@ export function formatFloating(floatingMs: number): string {
 /** Floating milliseconds → `YYYY-MM-DD` (the date part). */
 export function formatFloatingDate(floatingMs: number): string {
   return formatFloating(floatingMs).slice(0, 10);
-}
-
-/** `YYYY-MM-DD` plus `days` calendar days (negative allowed). */
-export function addDays(date: string, days: number): string {
-  return formatFloatingDate(parseLocalDate(date) + days * DAY_MS);
-}
-
-/** Whole calendar days from `from` to `to` (`YYYY-MM-DD`), e.g. 2026-03-07 → 2026-03-09 is 2. */
-export function daysBetween(from: string, to: string): number {
-  return Math.round((parseLocalDate(to) - parseLocalDate(from)) / DAY_MS);
 }
 
 /**
