@@ -7,7 +7,9 @@ import { ChangesetRepository } from './changesets/changeset.repository';
 import { ChangesetDoc, ChangesetSchema } from './changesets/changeset.schema';
 import { ChangesetService } from './changesets/changeset.service';
 import { FREE_SLOT_FINDER } from './executor/free-slots';
-import { PlanExecutor } from './executor/plan.executor';
+import { ChangePreviewer } from './executor/change-preview';
+import { INTENT_USE_CASES, PlanExecutor } from './executor/plan.executor';
+import { TargetFinder } from './executor/target-finder';
 import { OfflineInterpreter } from './interpreter/offline.interpreter';
 import { LlmInterpreter } from './llm/llm.interpreter';
 import { TimeResolver } from './resolver/time-resolver';
@@ -37,6 +39,9 @@ export class AssistantInterpreterModule {}
     ChangesetRepository,
     ChangesetService,
     PlanExecutor,
+    ...INTENT_USE_CASES,
+    TargetFinder,
+    ChangePreviewer,
     AssistantService,
     { provide: FREE_SLOT_FINDER, useExisting: AvailabilityService },
   ],

@@ -34,4 +34,4 @@ export {
   HELP_REPLY,
   type AssistantUser,
   type ExecutionResult,
-} from './executor/plan.executor';
+} from './executor/execution';

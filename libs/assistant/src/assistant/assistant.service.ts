@@ -2,13 +2,8 @@ import { Injectable, Logger } from '@nestjs/common';
 import { AssistantMemoryStore } from '@app/cache';
 import { EventQueryService, formatInZone } from '@app/calendar';
 import { Counter, Histogram, InjectMetric, METRICS } from '@app/observability';
-import {
-  AssistantUser,
-  ExecutionResult,
-  PendingChoice,
-  PlanExecutor,
-  REFERENCED_EVENT,
-} from '../executor/plan.executor';
+import { AssistantUser, ExecutionResult, PendingChoice, REFERENCED_EVENT } from '../executor/execution';
+import { PlanExecutor } from '../executor/plan.executor';
 import { ContextEvent } from '../llm/llm-prompt';
 import { Plan } from '../plan/plan.schema';
 import { AssistantInterpreter, Interpretation, InterpreterName } from './assistant-interpreter';

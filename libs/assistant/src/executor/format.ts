@@ -59,3 +59,11 @@ export function quote(title: string): string {
   const t = title.length > 80 ? `${title.slice(0, 79)}…` : title;
   return `“${t}”`;
 }
+
+/** "tomorrow", "on Tue, Mar 3", "from Mon, Mar 9 to Sun, Mar 15". */
+export function describeWindow(from: Date, to: Date, zone: string): string {
+  const lastInstant = new Date(to.getTime() - 1);
+  const first = formatDay(from, zone);
+  const last = formatDay(lastInstant, zone);
+  return first === last ? `on ${first}` : `from ${first} to ${last}`;
+}

@@ -5,10 +5,12 @@ import {
   instantToLocalDate,
   isValidTimeZone,
   localDateToInstant,
+  localDayBounds,
   localToInstant,
   normalizeTimeZone,
   offsetTransitions,
   parseInstant,
+  wallClockOf,
   zoneOffsetMinutes,
 } from './zone';
 import { TimeZoneError } from './time-zone.error';
@@ -219,6 +221,20 @@ describe('all-day helpers', () => {
     expect(spring.end.getTime() - spring.start.getTime()).toBe(23 * HOUR);
     const fall = allDayBounds('2026-11-01', '2026-11-02', 'America/New_York');
     expect(fall.end.getTime() - fall.start.getTime()).toBe(25 * HOUR);
+  });
+
+  it('the local day holding an instant, and its wall-clock time, across a DST change', () => {
+    const spring = localDayBounds(new Date('2026-03-08T15:00:00Z'), 'America/New_York');
+    expect(iso(spring.from)).toBe('2026-03-08T05:00:00.000Z');
+    expect(iso(spring.to)).toBe('2026-03-09T04:00:00.000Z');
+    expect(wallClockOf(new Date('2026-03-08T15:00:00Z'), 'America/New_York')).toEqual({
+      hour: 11,
+      minute: 0,
+    });
+    const fall = localDayBounds(new Date('2026-10-25T12:00:00Z'), 'Europe/Berlin');
+    expect(iso(fall.from)).toBe('2026-10-24T22:00:00.000Z');
+    expect(fall.to.getTime() - fall.from.getTime()).toBe(25 * HOUR);
+    expect(wallClockOf(new Date('2026-10-25T00:30:00Z'), 'Europe/Berlin')).toEqual({ hour: 2, minute: 30 });
   });
 
   it('a midnight inside a DST gap starts at the first existing moment (America/Santiago 2026-09-06)', () => {

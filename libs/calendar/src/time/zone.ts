@@ -1,5 +1,5 @@
 import { DateTime, IANAZone } from 'luxon';
-import { dateToFloating, makeDate, parseDate } from './local-date';
+import { addDays, dateToFloating, makeDate, parseDate } from './local-date';
 import { OffsetTransition, ZoneOffsets } from './offsets';
 import { TimeZoneError } from './time-zone.error';
 
@@ -184,6 +184,18 @@ export function localToInstant(localDateTime: string, zone: string): LocalResolu
 export function localDateToInstant(date: string, zone: string): Date {
   requireZone(zone);
   return floatingToInstant(parseLocalDate(date), zone).instant;
+}
+
+/** The local day holding `instant` in `zone`: its midnight to the next (23 or 25 hours across DST). */
+export function localDayBounds(instant: Date, zone: string): { from: Date; to: Date } {
+  const today = instantToLocalDate(instant, zone);
+  return { from: localDateToInstant(today, zone), to: localDateToInstant(addDays(today, 1), zone) };
+}
+
+/** The wall-clock hour and minute of `instant` in `zone`. */
+export function wallClockOf(instant: Date, zone: string): { hour: number; minute: number } {
+  const local = instantToLocal(instant, zone).local;
+  return { hour: Number(local.slice(11, 13)), minute: Number(local.slice(14, 16)) };
 }
 
 /** The local calendar date `YYYY-MM-DD` of `instant` in `zone`. */

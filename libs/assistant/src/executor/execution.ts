@@ -1,0 +1,89 @@
+import type { CalendarOwner, Conflict, EventResponse, OccurrenceResponse } from '@app/calendar';
+import type { Interpretation } from '../assistant/assistant-interpreter';
+import type { ChangesetView } from '../changesets/changeset.service';
+import type { Plan } from '../plan/plan.schema';
+import type { WorkingHoursLike } from '../resolver/time-resolver';
+
+/** The calling user, as the executor needs them. Every action is on this user's calendar only. */
+export interface AssistantUser {
+  id: string;
+  timeZone: string;
+  workingHours: WorkingHoursLike;
+}
+
+/** The word the assistant substitutes for "it" / "that" when the interpreter needs a name. */
+export const REFERENCED_EVENT = 'ReferencedEvent';
+
+export type Outcome = 'ok' | 'preview' | 'ambiguous' | 'not_found' | 'incomplete' | 'unknown' | 'refused';
+
+export interface CandidateView {
+  number: number;
+  eventId: string;
+  occurrenceStart: string;
+  title: string;
+  start: string;
+  end: string;
+  startLocal: string;
+  allDay: boolean;
+}
+
+export interface SlotView {
+  start: string;
+  end: string;
+  startLocal: string;
+  endLocal: string;
+}
+
+export interface ExecutionResult {
+  reply: string;
+  outcome: Outcome;
+  changeset?: ChangesetView & { token: string };
+  result?:
+    | { type: 'created'; event: EventResponse; conflicts: Conflict[] }
+    | { type: 'events'; window: { from: string; to: string }; items: OccurrenceResponse[]; more: boolean }
+    | {
+        type: 'free_slots';
+        window: { from: string; to: string };
+        durationMinutes: number;
+        slots: SlotView[];
+        outsideWorkingHours: boolean;
+      }
+    | { type: 'choices'; candidates: CandidateView[] };
+}
+
+/** A "which one?" question waiting in Redis for its answer. */
+export interface PendingChoice {
+  plan: Plan;
+  text: string;
+  interpretation: Omit<Interpretation, 'plan'>;
+  candidates: {
+    eventId: string;
+    occurrenceStart: string;
+    title: string;
+    start: string;
+    end: string;
+    allDay: boolean;
+    recurring: boolean;
+    overridden: boolean;
+  }[];
+}
+
+export interface ExecutionContext {
+  user: AssistantUser;
+  now: Date;
+  text: string;
+  interpretation: Interpretation;
+}
+
+/** One intent's handler: carries a plan of that intent out for the caller. */
+export interface IntentUseCase {
+  execute(ctx: ExecutionContext, plan: Plan): Promise<ExecutionResult>;
+}
+
+export const HELP_REPLY =
+  'I can manage your calendar: try "Lunch with Sam tomorrow at noon", "What\'s on my calendar next week?", ' +
+  '"Find me a free hour on Friday", "Move my dentist appointment to Thursday at 4pm" or "Cancel tomorrow\'s yoga".';
+
+export function owner(user: AssistantUser): CalendarOwner {
+  return { id: user.id, timeZone: user.timeZone };
+}
