@@ -293,13 +293,55 @@ export function scanTemporal(text: MaskedText, clock: Clock, options: ScanOption
     });
     return true;
   };
+  const scan: Scan = { text, clock, facts, options, addDay };
 
-  scanRelative(text, clock, facts, addDay);
+  // The order matters: each reader masks what it takes, so later readers see only the rest.
+  readRelative(scan);
+  readLengths(scan);
+  readRelativeDays(scan);
+  readWeekWeekdays(scan);
+  readMonthFirstDates(scan);
+  readDayFirstDates(scan);
+  readNumericDates(scan);
+  readOrdinalDays(scan);
+  readWeekdays(scan);
+  readSpans(scan);
+  if (facts.days.length === 0 && !facts.span) chronoFallback(text, clock, facts);
+  mergeDayRanges(text, facts);
+  readTimeRange(scan);
+  readSingleTime(scan);
+  readPeriod(scan);
+  readBareLength(scan);
 
+  facts.days.sort((a, b) => a.start - b.start);
+  const anchorDay = facts.days.find((d) => /^(?:starting|beginning|from|as)/.test(d.prefix));
+  if (anchorDay) facts.anchor ??= anchorDay.date;
+  return facts;
+}
+
+/** What every reader works on: the request (masked as phrases are taken), the clock, the facts so far. */
+interface Scan {
+  readonly text: MaskedText;
+  readonly clock: Clock;
+  readonly facts: TemporalFacts;
+  readonly options: ScanOptions;
+  /** Records a named day (false, taking nothing, when the date does not exist). */
+  readonly addDay: (
+    date: LocalDate | null,
+    m: RegExpExecArray,
+    prefix: string | undefined,
+    weekday?: number,
+  ) => boolean;
+}
+
+/** "all day", "for 90 minutes", "for 3 days". */
+function readLengths({ text, facts }: Scan): void {
   text.scan(ALL_DAY, () => (facts.allDay = true));
   text.scan(DURATION_FOR, (m) => takeLength(m[1], facts));
+}
 
-  // Days.
+/** Days relative to today: "today", "tonight", "tomorrow", "the day after tomorrow". */
+function readRelativeDays({ text, clock, facts, addDay }: Scan): void {
   text.scan(RELATIVE_DAY, (m) => {
     const word = m[2];
     if (word === 'tonight' || word === 'tonite') facts.period ??= 'night';
@@ -312,10 +354,18 @@ export function scanTemporal(text: MaskedText, clock: Clock, options: ScanOption
           : 1;
     return addDay(addDays(clock.today, offset), m, m[1]);
   });
+}
+
+/** "next week Friday", "this week on Monday". */
+function readWeekWeekdays({ text, clock, addDay }: Scan): void {
   text.scan(WEEK_WEEKDAY, (m) => {
     const wd = weekdayNumber(m[3]);
     return addDay(m[2] === 'next' ? clock.weekdayNextWeek(wd) : clock.weekdayThisWeek(wd), m, m[1], wd);
   });
+}
+
+/** "March 12", "June 15-17", "July 4, 2027". */
+function readMonthFirstDates({ text, clock, facts, addDay }: Scan): void {
   text.scan(MONTH_FIRST, (m) => {
     const month = monthNumber(m[2]);
     const day = Number(m[3]);
@@ -329,6 +379,10 @@ export function scanTemporal(text: MaskedText, clock: Clock, options: ScanOption
     }
     return addDay(from, m, m[1]);
   });
+}
+
+/** "12 March", "15-17 June", "4th of July 2027". */
+function readDayFirstDates({ text, clock, facts, addDay }: Scan): void {
   text.scan(DAY_FIRST, (m) => {
     const month = monthNumber(m[4]);
     const day = Number(m[3]);
@@ -343,8 +397,16 @@ export function scanTemporal(text: MaskedText, clock: Clock, options: ScanOption
     }
     return addDay(m[5] ? makeDate(Number(m[5]), month, day) : clock.nextMonthDay(month, day), m, m[1]);
   });
+}
+
+/** "2026-03-12", "3/12", "12/3/2026". */
+function readNumericDates({ text, clock, addDay }: Scan): void {
   text.scan(ISO_DATE, (m) => addDay(makeDate(Number(m[2]), Number(m[3]), Number(m[4])), m, m[1]));
   text.scan(SLASH_DATE, (m) => addDay(slashDate(m, clock), m, m[1]));
+}
+
+/** "the 14th", "on the 1st of next month". */
+function readOrdinalDays({ text, clock, addDay }: Scan): void {
   text.scan(ORDINAL_DAY, (m) => {
     const rest = text.view.slice(m.index + m[0].length);
     if (!m[1] && !m[2] && !m[3] && !m[5]) return false;
@@ -359,6 +421,10 @@ export function scanTemporal(text: MaskedText, clock: Clock, options: ScanOption
     }
     return addDay(date, m, m[1]);
   });
+}
+
+/** "Friday", "next Friday", "this Friday", "fri at 3". */
+function readWeekdays({ text, clock, addDay }: Scan): void {
   text.scan(WEEKDAY_NAME, (m) => {
     const word = m[3].replace('.', '');
     if (!FULL_WEEKDAY.test(word) && !m[1] && !m[2] && !m[4]) {
@@ -375,8 +441,10 @@ export function scanTemporal(text: MaskedText, clock: Clock, options: ScanOption
     else date = clock.weekdayAfterToday(wd);
     return addDay(date, m, m[1], wd);
   });
+}
 
-  // Spans.
+/** "the rest of the week", "next week", "this weekend", "in March". */
+function readSpans({ text, clock, facts }: Scan): void {
   text.scan(REST_OF, (m) => {
     if (facts.span) return true;
     const unit = m[1];
@@ -408,11 +476,10 @@ export function scanTemporal(text: MaskedText, clock: Clock, options: ScanOption
     facts.span ??= clock.namedMonth(monthNumber(m[1]), m[2] ? Number(m[2]) : undefined);
     return true;
   });
+}
 
-  if (facts.days.length === 0 && !facts.span) chronoFallback(text, clock, facts);
-  mergeDayRanges(text, facts);
-
-  // Times.
+/** "from 8pm to 1am", "between 2 and 4", "10:30-11:15". */
+function readTimeRange({ text, facts }: Scan): void {
   text.scan(TIME_RANGE, (m) => {
     if (facts.startTime) return false;
     const prefix = m[1];
@@ -434,6 +501,10 @@ export function scanTemporal(text: MaskedText, clock: Clock, options: ScanOption
     facts.endTime = end;
     return true;
   });
+}
+
+/** "at 3", "9:15am", "noon", "half past 4", "until 5", "9ish". */
+function readSingleTime({ text, facts, options }: Scan): void {
   text.scan(TIME_SINGLE, (m) => {
     const prefix = (m[1] ?? '').trim();
     let t: ClockTime | null = null;
@@ -467,6 +538,10 @@ export function scanTemporal(text: MaskedText, clock: Clock, options: ScanOption
     else return false;
     return true;
   });
+}
+
+/** "tonight", "Friday morning", "this afternoon". */
+function readPeriod({ text, clock, facts }: Scan): void {
   text.scan(PERIOD, (m) => {
     const word = m[2] === 'tonite' ? 'tonight' : m[2];
     // A bare "night"/"morning" counts next to a day ("Friday night") or with "in the", "this", "at".
@@ -485,18 +560,15 @@ export function scanTemporal(text: MaskedText, clock: Clock, options: ScanOption
     facts.period ??= word as DayPeriod;
     return true;
   });
+}
 
-  // Remaining lengths ("a 30 minute call", "2-hour workshop").
+/** Remaining lengths: "a 30 minute call", "2-hour workshop". */
+function readBareLength({ text, facts }: Scan): void {
   text.scan(DURATION_BARE, (m) => {
     const after = text.view.slice(m.index + m[0].length);
     if (/^\s*(?:before|after|earlier|later|ago|early|late)(?![a-z])/.test(after)) return false;
     return takeLength(m[1], facts);
   });
-
-  facts.days.sort((a, b) => a.start - b.start);
-  const anchorDay = facts.days.find((d) => /^(?:starting|beginning|from|as)/.test(d.prefix));
-  if (anchorDay) facts.anchor ??= anchorDay.date;
-  return facts;
 }
 
 function takeLength(phrase: string, facts: TemporalFacts): boolean {
@@ -512,12 +584,8 @@ function takeLength(phrase: string, facts: TemporalFacts): boolean {
   return true;
 }
 
-function scanRelative(
-  text: MaskedText,
-  clock: Clock,
-  facts: TemporalFacts,
-  addDay: (d: LocalDate | null, m: RegExpExecArray, prefix: string | undefined) => boolean,
-): void {
+/** "in 45 minutes", "2 hours from now", "3 days later": an instant or a day relative to now. */
+function readRelative({ text, clock, facts, addDay }: Scan): void {
   const apply = (m: RegExpExecArray, phrase: string, base: string | undefined): boolean => {
     const length = parseLength(phrase);
     if (!length) return false;
