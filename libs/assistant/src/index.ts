@@ -29,9 +29,4 @@ export {
   type ChangesetOutcome,
 } from './changesets/changeset.service';
 export { ChangesetDoc } from './changesets/changeset.schema';
-export {
-  REFERENCED_EVENT,
-  HELP_REPLY,
-  type AssistantUser,
-  type ExecutionResult,
-} from './executor/execution';
+export { REFERENCED_EVENT, HELP_REPLY, type AssistantUser, type ExecutionResult } from './executor/execution';
