@@ -104,6 +104,16 @@ export class TargetFinder {
     return { result: await this.ask(ctx, plan, match.matches) };
   }
 
+  /** Finds the target and goes on with it, or answers why not (none, several, refused). */
+  async findThen(
+    ctx: ExecutionContext,
+    plan: Plan,
+    then: (found: OccurrenceCandidate) => Promise<ExecutionResult>,
+  ): Promise<ExecutionResult> {
+    const search = await this.find(ctx, plan);
+    return 'result' in search ? search.result : then(search.found);
+  }
+
   /** The candidate an answer to a "which one?" question picks; null when it picks none. */
   answer(ctx: Omit<ExecutionContext, 'interpretation'>, pending: PendingChoice): OccurrenceCandidate | null {
     const zone = ctx.user.timeZone;

@@ -14,9 +14,8 @@ export class CancelUseCase implements IntentUseCase {
     private readonly previewer: ChangePreviewer,
   ) {}
 
-  async execute(ctx: ExecutionContext, plan: Plan): Promise<ExecutionResult> {
-    const search = await this.targets.find(ctx, plan);
-    return 'result' in search ? search.result : this.previewFor(ctx, plan, search.found);
+  execute(ctx: ExecutionContext, plan: Plan): Promise<ExecutionResult> {
+    return this.targets.findThen(ctx, plan, (found) => this.previewFor(ctx, plan, found));
   }
 
   /** The preview for a known occurrence (also the answer to a "which one?" question). */

@@ -5,7 +5,7 @@ import { WorkingHoursLike } from '../../resolver/time-resolver';
 import { ExecutionContext, ExecutionResult, IntentUseCase } from '../execution';
 import { describeWindow, formatMoment } from '../format';
 import { FREE_SLOT_FINDER, FreeSlotFinder } from '../free-slots';
-import { windowOf } from '../plan-window';
+import { windowOf, windowView } from '../plan-window';
 
 /** Outside working hours, free time is looked for in the daytime. */
 const DAYTIME: WorkingHoursLike = { days: [1, 2, 3, 4, 5, 6, 7], start: '08:00', end: '20:00' };
@@ -53,7 +53,7 @@ export class FindFreeUseCase implements IntentUseCase {
       outcome: 'ok',
       result: {
         type: 'free_slots',
-        window: { from: formatInZone(from, zone), to: formatInZone(to, zone) },
+        window: windowView(from, to, zone),
         durationMinutes,
         slots,
         outsideWorkingHours,

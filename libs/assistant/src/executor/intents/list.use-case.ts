@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { EventQueryService, formatInZone } from '@app/calendar';
+import { EventQueryService } from '@app/calendar';
 import { Plan } from '../../plan/plan.schema';
 import { ExecutionContext, ExecutionResult, IntentUseCase } from '../execution';
 import { describeWindow, formatMoment, formatSpan, quote } from '../format';
-import { windowOf } from '../plan-window';
+import { windowOf, windowView } from '../plan-window';
 
 const LIST_LIMIT = 50;
 const LISTED_IN_REPLY = 5;
@@ -36,7 +36,7 @@ export class ListUseCase implements IntentUseCase {
       outcome: 'ok',
       result: {
         type: 'events',
-        window: { from: formatInZone(from, zone), to: formatInZone(to, zone) },
+        window: windowView(from, to, zone),
         items,
         more: !!page.nextCursor,
       },
