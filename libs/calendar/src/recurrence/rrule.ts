@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { Frequency, RRule, Weekday, type Options as RRuleOptions } from 'rrule';
 
 import { formatFloating, instantToFloating, parseLocalDate, parseLocalDateTime } from '../time/zone';
@@ -246,11 +247,24 @@ function sortedWeekdays(value: RRuleOptions['byweekday'] | undefined): Weekday[]
   return [...unique.values()].sort((a, b) => a.weekday - b.weekday || (a.n ?? 0) - (b.n ?? 0));
 }
 
+// Parsed rules by rule text: every window read expands its series' rules, so each text is parsed once. Parsing is
+// a pure function of the text, so entries never go stale: bounded by count, no TTL.
+const parsedRules = new LRUCache<string, RecurrenceRule>({ max: 5000 });
+
 /**
  * Parses and validates an RRULE (with or without the `RRULE:` prefix; case-insensitive) into a
- * {@link RecurrenceRule}. Throws {@link RecurrenceError} naming the offending part.
+ * {@link RecurrenceRule} (shared and frozen: copy, never modify). Throws {@link RecurrenceError} naming the offending part.
  */
 export function parseRecurrenceRule(rule: string): RecurrenceRule {
+  let parsed = typeof rule === 'string' ? parsedRules.get(rule) : undefined;
+  if (parsed === undefined) {
+    parsed = Object.freeze(parseUncached(rule));
+    parsedRules.set(rule, parsed);
+  }
+  return parsed;
+}
+
+function parseUncached(rule: string): RecurrenceRule {
   const raw = checkSyntax(rule);
   const untilText = raw.get('UNTIL');
   raw.delete('UNTIL');
@@ -475,9 +489,9 @@ export function bindRule(rule: RecurrenceRule, dtstart: number, zone: string): F
   };
 }
 
-// Last floating occurrence of COUNT rules, by rule text and DTSTART (independent of the zone). Bounded LRU.
-const lastOfCount = new Map<string, number | null>();
-const LAST_OF_COUNT_CACHE_SIZE = 2000;
+// Last floating occurrence of COUNT rules, by rule text and DTSTART (independent of the zone). A pure function of
+// the key, so entries never go stale: bounded by count, no TTL.
+const lastOfCount = new LRUCache<string, { last: number | null }>({ max: 2000 });
 // COUNT rules are followed for at most this long after DTSTART (400 years).
 const COUNT_HORIZON_MS = 400 * 365.2425 * DAY_MS;
 
@@ -488,11 +502,7 @@ function lastOccurrenceOfCount(
 ): number | null {
   const key = `${formatRecurrence(rule)}|${dtstart}`;
   const cached = lastOfCount.get(key);
-  if (cached !== undefined) {
-    lastOfCount.delete(key);
-    lastOfCount.set(key, cached);
-    return cached;
-  }
+  if (cached !== undefined) return cached.last;
   // Bounded so that a rule that (almost) never matches, or an absurd COUNT, cannot iterate to year 9999.
   let last: number | null = null;
   const until = new Date(dtstart + COUNT_HORIZON_MS);
@@ -500,10 +510,6 @@ function lastOccurrenceOfCount(
     last = date.getTime();
     return true;
   });
-  if (lastOfCount.size >= LAST_OF_COUNT_CACHE_SIZE) {
-    const oldest = lastOfCount.keys().next().value;
-    if (oldest !== undefined) lastOfCount.delete(oldest);
-  }
-  lastOfCount.set(key, last);
+  lastOfCount.set(key, { last });
   return last;
 }
