@@ -135,9 +135,8 @@ export function readCalendar(text: string, ownerZone: string): IcsReadResult {
 
   const problems: IcsProblem[] = [];
   const skipped: { uid: string; reason: string }[] = [];
-  // ical.js lacks grouping by UID: an ICAL.Event relates every RECURRENCE-ID VEVENT of its calendar (or, with
-  // strictExceptions, throws at the first of another UID), so VEVENTs are indexed by UID here; ical.js tells
-  // masters from exceptions and relates each exception to its master (see relateOverrides).
+  // ical.js lacks an index of a file's VEVENTs by UID (ICAL.Event relates every RECURRENCE-ID VEVENT it sees).
+  // It tells masters from exceptions and relates each exception to its master (see relateOverrides).
   const groups = new Map<string, { master?: Located; exceptions: Located[] }>();
   vevents.forEach((c, i) => {
     const line = veventLines[i];

@@ -6,9 +6,8 @@ import { formatFloating, instantToFloating, parseLocalDate, parseLocalDateTime }
 /**
  * RFC 5545 RRULE parsing, validation, normalisation and floating-time iteration.
  *
- * rrule (`RRule.parseString`, `RRule.optionsToString`) reads and writes the rule; the validation here is ours
- * because rrule lacks it: it accepts repeated and non-RFC parts (BYEASTER), empty list items, out-of-range
- * numbers, COUNT with UNTIL, impossible dates and BYxxx parts the frequency forbids, and keeps no UNTIL form.
+ * rrule (`RRule.parseString`, `RRule.optionsToString`) reads and writes the rule; it lacks RFC 5545 validation
+ * (it accepts repeated or unknown parts, empty items, out-of-range values, COUNT with UNTIL) and UNTIL's forms.
  *
  * The rule never carries DTSTART: the series start (and its zone) lives on the event. Iteration happens on
  * "floating" wall-clock values (local time encoded as fake UTC, see `time/zone.ts`), so a 09:00 weekly rule stays
