@@ -36,17 +36,11 @@ KUBE_SCORE_VERSION=v1.20.0
 K8S_VERSION=1.34.4
 CHART=charts/calendar-assistant
 RULES=deploy/prometheus/rules/calendar-assistant.rules.yml
-DASHBOARD=deploy/grafana/dashboards/calendar-assistant.json
 CACHE="$ROOT/.tools/deploy"
 
 STARTED=$(date +%s)
 TMP="$(mktemp -d)"
-AM_PID=""
-cleanup() {
-  if [ -n "$AM_PID" ]; then kill "$AM_PID" 2>/dev/null || true; wait "$AM_PID" 2>/dev/null || true; fi
-  rm -rf "$TMP"
-}
-trap cleanup EXIT
+trap 'rm -rf "$TMP"' EXIT
 
 CURRENT_STEP="start"
 step() { CURRENT_STEP="$*"; printf '\n==> %s\n' "$*"; }
@@ -95,7 +89,6 @@ if ! command -v promtool >/dev/null || ! command -v amtool >/dev/null; then
 fi
 info "$(promtool --version 2>&1 | head -n1)"
 info "$(amtool --version 2>&1 | head -n1)"
-ALERTMANAGER="$(command -v prometheus-alertmanager || command -v alertmanager || true)"
 
 NODE=node_modules/node/bin/node
 [ -x "$NODE" ] && [ -f node_modules/jest/bin/jest.js ] || die "node_modules is missing: run npm ci first"
@@ -144,11 +137,6 @@ promtool test rules deploy/prometheus/tests/*.test.yml
 
 step "Prometheus: promtool check config deploy/prometheus/prometheus.yml"
 promtool check config deploy/prometheus/prometheus.yml
-
-# -------------------------------------------------------------------------- alertmanager
-AM_CONFIG=deploy/alertmanager/alertmanager.yml
-step "Alertmanager: amtool check-config $AM_CONFIG"
-amtool check-config "$AM_CONFIG"
 
 # ---------------------------------------------------------------------------------- helm
 # kube-score checks switched off for one values file, with the reason:
