@@ -15,6 +15,7 @@ const QUIET_PATHS: ReadonlySet<string> = new Set(['/health/live', '/metrics']);
  * root logger with the request id — no per-request child logger (pino-http built two, with their
  * bindings serialized, for every request, logged or not). Lines written while the request runs get
  * the same request id and request fields from the logger's mixin, through `requestContext`.
+ * Hand-written because pino-http (nestjs-pino's middleware) has no mode without the child loggers.
  */
 @Injectable()
 export class RequestLogHook implements OnModuleInit {
