@@ -524,6 +524,8 @@ function judgeTargets() {
     const rps = results.interpreter.rps;
     judge('interpreter', rps >= 10_000, `${rps.toFixed(0)} interpretations/s`);
   }
+  const order = Object.keys(TARGETS);
+  results.targets.sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
 }
 
 function report() {
