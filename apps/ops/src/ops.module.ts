@@ -37,6 +37,7 @@ import {
   SystemVerifyCommand,
 } from './commands/system.command';
 import { USERS_COMMANDS, UsersCommand } from './commands/users.command';
+import { SecurityNotifier } from './notify/security-notifier.service';
 
 /** The ops CLI: the same lib modules as the API, plus commands, and no HTTP stack. */
 @Module({})
@@ -58,6 +59,7 @@ export class OpsModule {
         IdentityAdminModule,
       ],
       providers: [
+        SecurityNotifier,
         // Listed for --help; `ops assistant …` itself boots the slim AssistantOpsModule.
         ...ASSISTANT_COMMANDS,
         CheckCommand,

@@ -1,7 +1,7 @@
 import { ValidationError } from '@app/common';
 import { AppConfig } from '@app/config';
-import { formatDuration, parseDuration } from '@app/security';
 import { Option, SubCommand } from 'nest-commander';
+import { formatDuration, parseDuration } from '../cli/durations';
 import { EXIT } from '../cli/exit-codes';
 import { Output } from '../cli/output';
 import {

@@ -1,5 +1,6 @@
 import { ValidationError } from '@app/common';
-import { redactUrlPath, SecurityNotifier, SEVERITIES, Severity } from '@app/security';
+import { redactUrlPath } from '@app/security';
+import { SecurityNotifier, SEVERITIES, Severity } from '../notify/security-notifier.service';
 import { Option, SubCommand } from 'nest-commander';
 import { EXIT } from '../cli/exit-codes';
 import { Output } from '../cli/output';

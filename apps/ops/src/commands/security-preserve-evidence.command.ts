@@ -1,6 +1,7 @@
 import { ValidationError } from '@app/common';
-import { EvidenceService, formatDuration, parseDuration } from '@app/security';
+import { EvidenceService } from '@app/security';
 import { Option, SubCommand } from 'nest-commander';
+import { formatDuration, parseDuration } from '../cli/durations';
 import { EXIT } from '../cli/exit-codes';
 import { mark, Output } from '../cli/output';
 import { bytes, JsonFlagCommand, JsonFlags } from './check-shared';

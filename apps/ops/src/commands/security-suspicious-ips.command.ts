@@ -1,13 +1,8 @@
-import {
-  DenyListService,
-  blockPolicyYaml,
-  formatDuration,
-  parseDuration,
-  SuspiciousIpsService,
-} from '@app/security';
+import { DenyListService, blockPolicyYaml, SuspiciousIpsService } from '@app/security';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Option, SubCommand } from 'nest-commander';
+import { formatDuration, parseDuration } from '../cli/durations';
 import { EXIT } from '../cli/exit-codes';
 import { Output } from '../cli/output';
 import { intOption, JsonFlagCommand, JsonFlags, levelMark } from './check-shared';
