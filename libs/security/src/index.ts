@@ -13,7 +13,7 @@ export { RateLimitService, type RateLimitDecision } from './rate-limit/rate-limi
 export * from './suspicious/suspicious-ips.service';
 export * from './suspicious/network-policy';
 export * from './evidence/evidence.service';
-export { readTar, readTarGz, tarBlocks, writeTarGz, type TarMember, type TarSource } from './evidence/tar';
+export { readTarGz, writeTarGz, type TarMember, type TarSource } from './evidence/tar';
 export * from './config-audit/config-audit';
 export * from './config-audit/secret-strength';
 export * from './config-audit/security-check.service';
