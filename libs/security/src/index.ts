@@ -17,5 +17,4 @@ export { readTarGz, writeTarGz, type TarMember, type TarSource } from './evidenc
 export * from './config-audit/config-audit';
 export * from './config-audit/secret-strength';
 export * from './config-audit/security-check.service';
-export * from './client-ip';
 export * from './redact';
