@@ -1,6 +1,7 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { LRUCache } from 'lru-cache';
 import { AuditService } from '../audit/audit.service';
 import { normalizeIp } from '@app/common';
 import { DenyListService } from '../deny-list/deny-list.service';
@@ -34,7 +35,11 @@ const MAX_SAMPLED_CLIENTS = 10_000;
  */
 @Injectable()
 export class SecurityHttpHooks implements OnModuleInit {
-  private readonly lastAudited = new Map<string, number>();
+  /** Address and type of the refusals audited in the last REFUSAL_SAMPLE_MS. */
+  private readonly recentlyAudited = new LRUCache<string, true>({
+    max: MAX_SAMPLED_CLIENTS,
+    ttl: REFUSAL_SAMPLE_MS,
+  });
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
@@ -96,10 +101,8 @@ export class SecurityHttpHooks implements OnModuleInit {
 
   private auditRefusal(type: 'blocked_ip' | 'rate_limited', ip: string, path: string, status: number): void {
     const key = `${type} ${ip}`;
-    const now = Date.now();
-    if ((this.lastAudited.get(key) ?? 0) > now - REFUSAL_SAMPLE_MS) return;
-    if (this.lastAudited.size >= MAX_SAMPLED_CLIENTS) this.lastAudited.clear();
-    this.lastAudited.set(key, now);
+    if (this.recentlyAudited.has(key)) return;
+    this.recentlyAudited.set(key, true);
     this.audit.record({ type, ip, route: clip(path), status });
   }
 
