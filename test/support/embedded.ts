@@ -11,6 +11,7 @@ export interface EmbeddedServices {
     env: { MONGODB_URI: string; REDIS_URL: string };
     stop(): Promise<void>;
   }>;
+  /** FerretDB on a PostgreSQL cluster of its own under dataDir (crashing FerretDB leaves the cluster up). */
   createFerretdb(opts: { dataDir: string }): Promise<ManagedService>;
   createRedis(opts: { dataDir: string }): Promise<ManagedService>;
   freePort(): Promise<number>;
