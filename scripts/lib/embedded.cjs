@@ -447,11 +447,29 @@ async function createFerretdb({ dataDir, port, debugPort, postgresUrl, durable =
   return svc;
 }
 
-async function createRedis({ dataDir, port, persist }) {
+function portFree(port) {
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
+}
+
+/** A free port whose Redis Cluster bus port (port + 10000) is free too. */
+async function freeClusterPort() {
+  for (;;) {
+    const port = await freePort();
+    if (port + 10000 <= 65535 && (await portFree(port + 10000))) return port;
+  }
+}
+
+/** A redis-server; with `cluster` a Redis Cluster node (its cluster state in its own folder). */
+async function createRedis({ dataDir, port, persist, cluster = false }) {
   const bin = ensureRedis();
   const dir = path.join(dataDir, 'redis');
   mkdirSync(dir, { recursive: true });
-  port ??= await freePort();
+  port ??= cluster ? await freeClusterPort() : await freePort();
   const args = [
     '--port',
     String(port),
@@ -469,6 +487,7 @@ async function createRedis({ dataDir, port, persist }) {
     '',
     '--loglevel',
     'warning',
+    ...(cluster ? ['--cluster-enabled', 'yes', '--cluster-config-file', path.join(dir, 'nodes.conf')] : []),
   ];
   const svc = new ManagedService('redis', bin, args, { ready: () => pingRedis(port) });
   svc.port = port;

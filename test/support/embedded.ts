@@ -13,7 +13,7 @@ export interface EmbeddedServices {
   }>;
   /** FerretDB on a PostgreSQL cluster of its own under dataDir (crashing FerretDB leaves the cluster up). */
   createFerretdb(opts: { dataDir: string }): Promise<ManagedService>;
-  createRedis(opts: { dataDir: string }): Promise<ManagedService>;
+  createRedis(opts: { dataDir: string; cluster?: boolean }): Promise<ManagedService>;
   freePort(): Promise<number>;
 }
 
