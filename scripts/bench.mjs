@@ -360,9 +360,14 @@ async function runServerScenarios() {
 
     if (only.has('growth')) {
       // Seeded last: the other scenarios run on the 10,000-event user alone.
+      results.seed.growth = {};
       for (const n of growthCounts) {
         say(`seeding ${n.toLocaleString('en')} events for one user…`);
+        const t = performance.now();
         await seed.insertAll(db.events, seed.historyDocuments(growthUsers[n].id, n, WINDOW));
+        const secs = (performance.now() - t) / 1000;
+        results.seed.growth[n] = Math.round(secs * 10) / 10;
+        say(`seeded ${n.toLocaleString('en')} events in ${secs.toFixed(1)} s (bulk inserts of 1,000)`);
       }
       await startApi('growth', { CACHE_READS: 'false' });
       // Latency of one request at a time: the cost of the query itself, not of a queue.
