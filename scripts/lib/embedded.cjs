@@ -1,11 +1,23 @@
-// Embedded development/test services: FerretDB (MongoDB wire protocol on SQLite) and redis-server.
+// Embedded development/test services: FerretDB (MongoDB wire protocol) on a PostgreSQL cluster of
+// our own, and redis-server.
 //
 // Each service runs on a free loopback port under a supervisor shell that kills it as soon as our
 // process goes away (its stdin pipe closes), so not even a SIGKILL of the parent leaves an orphan.
 // Used by `npm start`, `npm test` (CommonJS so Jest can load it too), `npm run ops` and `npm run services`.
 'use strict';
 const { spawn, spawnSync } = require('node:child_process');
-const { existsSync, mkdirSync, readFileSync, writeFileSync, rmSync, cpSync, chmodSync } = require('node:fs');
+const {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  writeFileSync,
+  rmSync,
+  cpSync,
+  chmodSync,
+  chownSync,
+  statSync,
+} = require('node:fs');
 const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
@@ -13,6 +25,8 @@ const path = require('node:path');
 const FERRETDB_VERSION = 'v1.24.2';
 const FERRETDB_MODULE = 'github.com/FerretDB/FerretDB';
 const SHARED_REDIS_PORT = 6379;
+const SHARED_POSTGRES_PORT = 5432;
+const RESERVED_PORTS = new Set([SHARED_REDIS_PORT, SHARED_POSTGRES_PORT]);
 
 const log = (msg) => process.stderr.write(`[services] ${msg}\n`);
 
@@ -77,27 +91,189 @@ function ensureFerretdb() {
   return target;
 }
 
+/** Installs Debian packages with apt-get when running as root; returns whether it succeeded. */
+function aptInstall(pkg) {
+  log(`installing ${pkg} with apt-get (first run only)…`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  run('apt-get', ['update'], { stdio: 'inherit', env });
+  const r = run('apt-get', ['install', '-y', '--no-install-recommends', pkg], { stdio: 'inherit', env });
+  return r.status === 0;
+}
+
+const isRoot = () => process.getuid?.() === 0;
+
 /** Finds redis-server, installing Debian's package when missing and running as root. */
 function ensureRedis() {
   const found = which('redis-server');
   if (found) return found;
-  if (process.getuid?.() !== 0) {
+  if (!isRoot()) {
     throw new ServiceError(
       'redis-server is missing: install it with `sudo apt-get install redis-server`, or set REDIS_URL to an existing Redis.',
     );
   }
-  log('installing redis-server with apt-get (first run only)…');
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  run('apt-get', ['update'], { stdio: 'inherit', env });
-  const r = run('apt-get', ['install', '-y', '--no-install-recommends', 'redis-server'], {
-    stdio: 'inherit',
-    env,
-  });
   // The package starts a system service on 6379; that one is the machine's, not ours, so leave it be.
+  const ok = aptInstall('redis-server');
   const bin = which('redis-server');
-  if (r.status !== 0 || !bin)
-    throw new ServiceError('apt-get install redis-server failed; see the output above');
+  if (!ok || !bin) throw new ServiceError('apt-get install redis-server failed; see the output above');
   return bin;
+}
+
+const DEBIAN_POSTGRES = '/usr/lib/postgresql';
+
+/** The folder of the newest PostgreSQL server binaries: Debian's /usr/lib/postgresql/<version>/bin, else PATH's. */
+function findPostgresBin() {
+  if (existsSync(DEBIAN_POSTGRES)) {
+    const versions = readdirSync(DEBIAN_POSTGRES)
+      .filter((v) => /^\d+(\.\d+)?$/.test(v) && existsSync(path.join(DEBIAN_POSTGRES, v, 'bin', 'postgres')))
+      .sort((a, b) => Number(b) - Number(a));
+    if (versions.length) return path.join(DEBIAN_POSTGRES, versions[0], 'bin');
+  }
+  const onPath = which('postgres');
+  return onPath && existsSync(path.join(path.dirname(onPath), 'initdb')) ? path.dirname(onPath) : null;
+}
+
+/** Finds the PostgreSQL server binaries, installing Debian's package when missing and running as root. */
+function ensurePostgres() {
+  const found = findPostgresBin();
+  if (found) return found;
+  if (!isRoot()) {
+    throw new ServiceError(
+      'PostgreSQL is missing: install it with `sudo apt-get install postgresql`, or set MONGODB_URI to an existing MongoDB.',
+    );
+  }
+  // Like redis-server, the package may start the machine's own cluster on 5432; we never use it.
+  const ok = aptInstall('postgresql');
+  const bin = findPostgresBin();
+  if (!ok || !bin) throw new ServiceError('apt-get install postgresql failed; see the output above');
+  return bin;
+}
+
+// PostgreSQL refuses to run as root, so as root its programs run as the `postgres` user (which
+// Debian's package creates); setpriv execs in place, so the supervisor's signal reaches postgres itself.
+const POSTGRES_USER = 'postgres';
+function asPostgresUser(bin, args) {
+  if (!isRoot()) return [bin, args];
+  return [
+    'setpriv',
+    ['--reuid', POSTGRES_USER, '--regid', POSTGRES_USER, '--init-groups', '--', bin, ...args],
+  ];
+}
+
+function postgresIds() {
+  const r = run('id', ['-u', POSTGRES_USER]);
+  const g = run('id', ['-g', POSTGRES_USER]);
+  if (r.status !== 0 || g.status !== 0)
+    throw new ServiceError(`there is no \`${POSTGRES_USER}\` user to run PostgreSQL as (running as root)`);
+  return { uid: Number(r.stdout), gid: Number(g.stdout) };
+}
+
+/** Creates the cluster in `dir` on first use (owned by the postgres user when running as root). */
+function initCluster(binDir, dir) {
+  if (existsSync(path.join(dir, 'PG_VERSION'))) return;
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if (isRoot()) {
+    const { uid, gid } = postgresIds();
+    chownSync(dir, uid, gid);
+    // The data folder may be a private temporary one (mkdtemp's 0700): let others pass through it.
+    const parent = path.dirname(dir);
+    chmodSync(parent, statSync(parent).mode | 0o011);
+    const reach = run(...asPostgresUser('test', ['-w', dir]));
+    if (reach.status !== 0) {
+      throw new ServiceError(
+        `the \`${POSTGRES_USER}\` user cannot reach ${dir} (PostgreSQL does not run as root): ` +
+          'keep the project in a folder every user can traverse, or set MONGODB_URI to an existing MongoDB.',
+      );
+    }
+  }
+  // Trust on loopback only, like the embedded FerretDB and Redis: a development machine's services.
+  const [cmd, args] = asPostgresUser(path.join(binDir, 'initdb'), [
+    '-D',
+    dir,
+    '-U',
+    POSTGRES_USER,
+    '--auth=trust',
+    '--encoding=UTF8',
+    '--locale=C',
+    '--no-instructions',
+  ]);
+  const r = run(cmd, args, { cwd: dir });
+  if (r.status !== 0) {
+    rmSync(dir, { recursive: true, force: true });
+    throw new ServiceError(`initdb failed:\n${(r.stderr || r.stdout).trim()}`);
+  }
+}
+
+// Unix sockets go in the data folder (never /var/run); a socket path must fit in 107 bytes.
+const socketDirFor = (dir) => (dir.length + '/.s.PGSQL.65535.lock'.length < 100 ? dir : '');
+
+/**
+ * A PostgreSQL cluster of our own in `<dataDir>/postgres`, on a free loopback port, in the foreground
+ * under the supervisor: SIGINT is its fast shutdown (ends sessions, checkpoints, exits).
+ * `durable: false` (tests, benchmarks) drops fsync: a crash of the machine may lose that data, nothing else.
+ */
+async function createPostgres({ dataDir, port, durable = true }) {
+  const binDir = ensurePostgres();
+  const dir = path.join(dataDir, 'postgres');
+  initCluster(binDir, dir);
+  port ??= await freePort();
+  const settings = {
+    listen_addresses: '127.0.0.1',
+    port: String(port),
+    unix_socket_directories: socketDirFor(dir),
+    max_connections: '100',
+    shared_buffers: '64MB',
+    effective_cache_size: '256MB',
+    work_mem: '4MB',
+    maintenance_work_mem: '32MB',
+    max_wal_size: '256MB',
+    max_worker_processes: '4',
+    max_parallel_workers_per_gather: '0',
+    synchronous_commit: 'off',
+    log_min_messages: 'warning',
+    logging_collector: 'off',
+    ...(durable ? {} : { fsync: 'off', full_page_writes: 'off' }),
+  };
+  const [cmd, args] = asPostgresUser(path.join(binDir, 'postgres'), [
+    '-D',
+    dir,
+    ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`]),
+  ]);
+  const svc = new ManagedService('postgres', cmd, args, {
+    ready: () => postgresReady(binDir, port),
+    stopSignal: 'INT',
+    cwd: dir,
+  });
+  svc.port = port;
+  svc.binDir = binDir;
+  svc.dir = dir;
+  svc.uri = `postgres://${POSTGRES_USER}@127.0.0.1:${port}/ferretdb`;
+  const start = svc.start.bind(svc);
+  svc.start = async (timeoutMs) => {
+    await start(timeoutMs);
+    ensureDatabase(binDir, port, 'ferretdb');
+  };
+  return svc;
+}
+
+function postgresReady(binDir, port) {
+  const r = run(path.join(binDir, 'pg_isready'), ['-q', '-h', '127.0.0.1', '-p', String(port), '-t', '1']);
+  return Promise.resolve(r.status === 0);
+}
+
+/** Creates the database FerretDB keeps its data in, once. */
+function ensureDatabase(binDir, port, name) {
+  const conn = ['-h', '127.0.0.1', '-p', String(port), '-U', POSTGRES_USER];
+  const exists = run(path.join(binDir, 'psql'), [
+    ...conn,
+    '-d',
+    'postgres',
+    '-tAc',
+    `SELECT 1 FROM pg_database WHERE datname = '${name}'`,
+  ]);
+  if (exists.status !== 0) throw new ServiceError(`cannot query PostgreSQL: ${exists.stderr.trim()}`);
+  if (exists.stdout.trim() === '1') return;
+  const r = run(path.join(binDir, 'createdb'), [...conn, name]);
+  if (r.status !== 0) throw new ServiceError(`createdb ${name} failed: ${r.stderr.trim()}`);
 }
 
 function freePort() {
@@ -107,27 +283,29 @@ function freePort() {
     srv.on('error', reject);
     srv.listen(0, '127.0.0.1', () => {
       const { port } = srv.address();
-      srv.close(() => (port === SHARED_REDIS_PORT ? freePort().then(resolve, reject) : resolve(port)));
+      srv.close(() => (RESERVED_PORTS.has(port) ? freePort().then(resolve, reject) : resolve(port)));
     });
   });
 }
 
-// The supervisor: runs "$@" in the background; a reader on the original stdin kills it at EOF (our
-// process closed the pipe or died); the shell exits with the service's own exit code.
+// The supervisor: runs "$@" (after the stop signal, $1) in the background; a reader on the original
+// stdin sends it that signal at EOF (our process closed the pipe or died); the shell exits with the
+// service's own exit code.
 const SUPERVISOR =
-  'exec 3<&0; "$@" </dev/null & pid=$!; { read -r _ <&3; kill -TERM $pid 2>/dev/null; } & reader=$!; wait $pid; code=$?; kill $reader 2>/dev/null; exit $code';
+  'sig=$1; shift; exec 3<&0; "$@" </dev/null & pid=$!; { read -r _ <&3; kill -$sig $pid 2>/dev/null; } & reader=$!; wait $pid; code=$?; kill $reader 2>/dev/null; exit $code';
 
 /** One supervised service process; `stop()` ends it and waits; `start()` runs it again on the same port. */
 class ManagedService {
-  constructor(name, bin, args, { logFile, ready }) {
-    Object.assign(this, { name, bin, args, logFile, ready });
+  constructor(name, bin, args, { logFile, ready, stopSignal = 'TERM', cwd }) {
+    Object.assign(this, { name, bin, args, logFile, ready, stopSignal, cwd });
     this.child = null;
   }
 
   async start(timeoutMs = 30_000) {
     if (this.child) return;
-    const child = spawn('bash', ['-c', SUPERVISOR, this.name, this.bin, ...this.args], {
+    const child = spawn('bash', ['-c', SUPERVISOR, this.name, this.stopSignal, this.bin, ...this.args], {
       stdio: ['pipe', 'pipe', 'pipe'],
+      cwd: this.cwd,
     });
     this.child = child;
     let output = '';
@@ -226,32 +404,72 @@ function pingRedis(port) {
   return tcpExchange(port, 'PING\r\n', '+PONG');
 }
 
-async function createFerretdb({ dataDir, port, debugPort }) {
+/**
+ * FerretDB on PostgreSQL: on `postgresUrl` when given, else on a cluster of its own under dataDir,
+ * which `start()` starts first and `stop()` stops last. Stopping or crashing FerretDB alone leaves
+ * that cluster running, so `start()` brings FerretDB back on the same data.
+ */
+async function createFerretdb({ dataDir, port, debugPort, postgresUrl, durable = false }) {
   const bin = ensureFerretdb();
-  const dbDir = path.join(dataDir, 'ferretdb');
-  mkdirSync(dbDir, { recursive: true });
+  const stateDir = path.join(dataDir, 'ferretdb');
+  mkdirSync(stateDir, { recursive: true });
+  const postgres = postgresUrl ? null : await createPostgres({ dataDir, durable });
   port ??= await freePort();
   debugPort ??= await freePort();
   const args = [
-    '--handler=sqlite',
+    '--handler=postgresql',
+    `--postgresql-url=${postgresUrl ?? postgres.uri}`,
     '--telemetry=disable',
     `--listen-addr=127.0.0.1:${port}`,
     `--debug-addr=127.0.0.1:${debugPort}`,
-    `--sqlite-url=file:${dbDir}/`,
-    `--state-dir=${dbDir}`,
+    `--state-dir=${stateDir}`,
     '--log-level=warn',
   ];
   const svc = new ManagedService('ferretdb', bin, args, { ready: () => pingMongo(port) });
   svc.port = port;
   svc.uri = `mongodb://127.0.0.1:${port}/calendar`;
+  svc.postgres = postgres;
+  if (postgres) {
+    const [start, stop, stopSync] = [svc.start.bind(svc), svc.stop.bind(svc), svc.stopSync.bind(svc)];
+    svc.start = async (timeoutMs) => {
+      await postgres.start(timeoutMs);
+      await start(timeoutMs);
+    };
+    svc.stop = async () => {
+      await stop();
+      await postgres.stop();
+    };
+    svc.stopSync = () => {
+      stopSync();
+      postgres.stopSync();
+    };
+  }
   return svc;
 }
 
-async function createRedis({ dataDir, port, persist }) {
+function portFree(port) {
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
+}
+
+/** A free port whose Redis Cluster bus port (port + 10000) is free too. */
+async function freeClusterPort() {
+  for (;;) {
+    const port = await freePort();
+    if (port + 10000 <= 65535 && (await portFree(port + 10000))) return port;
+  }
+}
+
+/** A redis-server; with `cluster` a Redis Cluster node (its cluster state in its own folder). */
+async function createRedis({ dataDir, port, persist, cluster = false }) {
   const bin = ensureRedis();
   const dir = path.join(dataDir, 'redis');
   mkdirSync(dir, { recursive: true });
-  port ??= await freePort();
+  port ??= cluster ? await freeClusterPort() : await freePort();
   const args = [
     '--port',
     String(port),
@@ -269,6 +487,7 @@ async function createRedis({ dataDir, port, persist }) {
     '',
     '--loglevel',
     'warning',
+    ...(cluster ? ['--cluster-enabled', 'yes', '--cluster-config-file', path.join(dir, 'nodes.conf')] : []),
   ];
   const svc = new ManagedService('redis', bin, args, { ready: () => pingRedis(port) });
   svc.port = port;
@@ -313,12 +532,13 @@ async function provideServices({ dataDir, persist = false, record = false, reuse
 
   try {
     if (!env.MONGODB_URI) {
-      const ferret = await createFerretdb({ dataDir });
+      const ferret = await createFerretdb({ dataDir, durable: persist });
       log(
-        `starting FerretDB ${FERRETDB_VERSION} on 127.0.0.1:${ferret.port} (data: ${path.join(dataDir, 'ferretdb')})`,
+        `starting PostgreSQL on 127.0.0.1:${ferret.postgres.port} (data: ${ferret.postgres.dir}) ` +
+          `and FerretDB ${FERRETDB_VERSION} on 127.0.0.1:${ferret.port}`,
       );
-      await ferret.start();
       started.push(ferret);
+      await ferret.start();
       env.MONGODB_URI = ferret.uri;
     }
     if (!env.REDIS_URL) {
@@ -364,11 +584,13 @@ module.exports = {
   ServiceError,
   ensureFerretdb,
   ensureRedis,
+  ensurePostgres,
   freePort,
   ManagedService,
   sleep,
   pingMongo,
   pingRedis,
+  createPostgres,
   createFerretdb,
   createRedis,
   STATE_FILE,

@@ -11,8 +11,9 @@ export interface EmbeddedServices {
     env: { MONGODB_URI: string; REDIS_URL: string };
     stop(): Promise<void>;
   }>;
+  /** FerretDB on a PostgreSQL cluster of its own under dataDir (crashing FerretDB leaves the cluster up). */
   createFerretdb(opts: { dataDir: string }): Promise<ManagedService>;
-  createRedis(opts: { dataDir: string }): Promise<ManagedService>;
+  createRedis(opts: { dataDir: string; cluster?: boolean }): Promise<ManagedService>;
   freePort(): Promise<number>;
 }
 

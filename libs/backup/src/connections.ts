@@ -22,6 +22,9 @@ export async function connectedDb(connection: Connection): Promise<mongo.Db> {
 /** The shared Redis client once it is ready (the CLI has just opened it); fails clearly when it is not. */
 export async function readyRedis(redis: RedisService): Promise<RedisService['client']> {
   const client = redis.client;
+  // SCAN, DBSIZE and FLUSHDB see one node of a cluster: a backup of one node would look complete.
+  if (client.isCluster)
+    throw new Error('Redis backup and restore do not support a Redis Cluster (REDIS_CLUSTER_NODES) yet');
   if (client.status !== 'ready') {
     const ready = new Promise<void>((resolve, reject) => {
       const onReady = () => {

@@ -129,9 +129,10 @@ export class RedisBackupService {
     return (await readyRedis(this.redis)).dbsize();
   }
 
-  /** The logical database the cache lib's connection uses (the one in REDIS_URL). */
+  /** The logical database the cache lib's connection uses (the one in REDIS_URL; a cluster has only 0). */
   db(): number {
-    return this.redis.client.options.db ?? 0;
+    const options = this.redis.client.options;
+    return 'db' in options ? (options.db ?? 0) : 0;
   }
 
   /**

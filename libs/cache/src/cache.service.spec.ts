@@ -121,11 +121,11 @@ describe('CacheService', () => {
   it('takes an entry of another generation or an older format for a miss, never for the value', async () => {
     const { cache, client } = makeCache();
     await cache.invalidateUser('u1'); // generation 1
-    client.data.set('cache:events:u1:w', '{"g":"1","v":"stale, old format"}');
+    client.data.set('cache:events:{u1}:w', '{"g":"1","v":"stale, old format"}');
     expect(await cache.getOrLoad('events', 'u1', 'w', 60_000, async () => 'fresh')).toBe('fresh');
-    client.data.set('cache:events:u1:w', '11\n"stored in generation 11"');
+    client.data.set('cache:events:{u1}:w', '11\n"stored in generation 11"');
     expect(await cache.getOrLoad('events', 'u1', 'w', 60_000, async () => 'fresh again')).toBe('fresh again');
-    expect(client.data.get('cache:events:u1:w')).toBe('1\n"fresh again"');
+    expect(client.data.get('cache:events:{u1}:w')).toBe('1\n"fresh again"');
   });
 
   it('with CACHE_READS=false always loads and stores nothing, but writes still bump the generation', async () => {
@@ -137,6 +137,6 @@ describe('CacheService', () => {
     expect(counts).toEqual({ bypass: 2 });
     expect([...client.data.keys()].filter((k) => k.startsWith('cache:'))).toEqual([]);
     await cache.invalidateUser('u1');
-    expect(client.data.get('cachegen:u1')).toBe('1');
+    expect(client.data.get('cachegen:{u1}')).toBe('1');
   });
 });

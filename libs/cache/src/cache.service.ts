@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '@app/config';
 import { Counter, InjectMetric, METRICS } from '@app/observability';
+import { hashTag } from './redis-client';
 import { RedisService } from './redis.service';
 
 /** What a read-through found: the stored JSON of a hit, or the value just loaded (and stored). */
@@ -67,7 +68,7 @@ export class CacheService {
     ttlMs: number,
     load: () => Promise<T>,
   ): Promise<Found<T>> {
-    const entryKey = `cache:${cacheName}:${userId}:${key}`;
+    const entryKey = `cache:${cacheName}:${hashTag(userId)}:${key}`;
     const read = await this.read(userId, entryKey);
     if (!read) {
       this.requests.inc({ cache: cacheName, result: 'bypass' });
@@ -133,4 +134,5 @@ function storedIn(raw: Buffer, generation: string): Buffer | null {
   return raw.subarray(end + 1);
 }
 
-const genKey = (userId: string) => `cachegen:${userId}`;
+// The generation and the entries of one user share a hash tag: one MGET reads both on a Redis Cluster.
+const genKey = (userId: string) => `cachegen:${hashTag(userId)}`;

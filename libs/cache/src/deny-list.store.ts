@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import { AppConfig } from '@app/config';
 import { RedisService } from './redis.service';
 
-/** Redis keys of the IP deny list. */
+/** Redis keys of the IP deny list on a single Redis (the names it has always had). */
 export const DENY_LIST_KEYS = {
   /** SET of denied addresses. */
   members: 'security:denylist',
@@ -9,6 +10,16 @@ export const DENY_LIST_KEYS = {
   meta: 'security:denylist:meta',
   /** Counter bumped on every change, so replicas reload the set only when it changed. */
   version: 'security:denylist:version',
+} as const;
+
+/**
+ * The same keys on a Redis Cluster, in one hash slot so that one MULTI changes all three. A single
+ * Redis keeps the old names: a deny list is never lost to an upgrade.
+ */
+export const CLUSTER_DENY_LIST_KEYS = {
+  members: 'security:{denylist}',
+  meta: 'security:{denylist}:meta',
+  version: 'security:{denylist}:version',
 } as const;
 
 export interface DenyListEntry {
@@ -27,7 +38,14 @@ export interface DenyListEntry {
  */
 @Injectable()
 export class DenyListStore {
-  constructor(private readonly redis: RedisService) {}
+  private readonly keys: typeof DENY_LIST_KEYS | typeof CLUSTER_DENY_LIST_KEYS;
+
+  constructor(
+    private readonly redis: RedisService,
+    config: AppConfig,
+  ) {
+    this.keys = config.redisClusterNodes.length ? CLUSTER_DENY_LIST_KEYS : DENY_LIST_KEYS;
+  }
 
   get available(): boolean {
     return this.redis.isReady;
@@ -40,22 +58,22 @@ export class DenyListStore {
 
   /** The change counter ('0' before the first change). */
   async version(): Promise<string> {
-    return (await this.redis.client.get(DENY_LIST_KEYS.version)) ?? '0';
+    return (await this.redis.client.get(this.keys.version)) ?? '0';
   }
 
   async members(): Promise<string[]> {
-    return this.redis.client.smembers(DENY_LIST_KEYS.members);
+    return this.redis.client.smembers(this.keys.members);
   }
 
   async size(): Promise<number> {
-    return this.redis.client.scard(DENY_LIST_KEYS.members);
+    return this.redis.client.scard(this.keys.members);
   }
 
   /** Every entry with its metadata, sorted by address. */
   async list(): Promise<DenyListEntry[]> {
     const [members, meta] = await Promise.all([
-      this.redis.client.smembers(DENY_LIST_KEYS.members),
-      this.redis.client.hgetall(DENY_LIST_KEYS.meta),
+      this.redis.client.smembers(this.keys.members),
+      this.redis.client.hgetall(this.keys.meta),
     ]);
     return members.sort().map((ip) => {
       const parsed = parseMeta(meta[ip]);
@@ -66,15 +84,15 @@ export class DenyListStore {
   /** Adds the entries (an address already listed keeps its first reason); returns how many were new. */
   async add(entries: DenyListEntry[]): Promise<number> {
     if (entries.length === 0) return 0;
-    const multi = this.redis.client.multi().sadd(DENY_LIST_KEYS.members, ...entries.map((e) => e.ip));
+    const multi = this.redis.client.multi().sadd(this.keys.members, ...entries.map((e) => e.ip));
     for (const e of entries) {
       multi.hsetnx(
-        DENY_LIST_KEYS.meta,
+        this.keys.meta,
         e.ip,
         JSON.stringify({ reason: e.reason, addedAt: e.addedAt, source: e.source }),
       );
     }
-    const results = await multi.incr(DENY_LIST_KEYS.version).exec();
+    const results = await multi.incr(this.keys.version).exec();
     return Number(results?.[0]?.[1] ?? 0);
   }
 
@@ -83,9 +101,9 @@ export class DenyListStore {
     if (ips.length === 0) return 0;
     const results = await this.redis.client
       .multi()
-      .srem(DENY_LIST_KEYS.members, ...ips)
-      .hdel(DENY_LIST_KEYS.meta, ...ips)
-      .incr(DENY_LIST_KEYS.version)
+      .srem(this.keys.members, ...ips)
+      .hdel(this.keys.meta, ...ips)
+      .incr(this.keys.version)
       .exec();
     return Number(results?.[0]?.[1] ?? 0);
   }

@@ -11,3 +11,4 @@ export * from './redis-stats.service';
 export * from './slot-hold.store';
 export * from './redis-connection.factory';
 export * from './assistant-memory.store';
+export * from './redis-client';

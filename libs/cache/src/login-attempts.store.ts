@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import type { ChainableCommander } from 'ioredis';
+import { hashTag } from './redis-client';
 import { RedisService } from './redis.service';
 
 /** Failed logins of one subject (an account or a client address) since its counter was last reset. */
@@ -9,11 +11,11 @@ export interface LoginFailures {
 }
 
 /**
- * Failed-login counters shared by every API replica: a hash `login:fail:<subject>` with the count
+ * Failed-login counters shared by every API replica: a hash `login:fail:{<subject>}` with the count
  * and the time of the latest failure, expiring `ttlMs` after that failure, and beside it the number
- * of attempts in flight (`login:inflight:<subject>`), so that attempts sent together cannot all pass
+ * of attempts in flight (`login:inflight:{<subject>}`), so that attempts sent together cannot all pass
  * the check before the first of them has failed. Beginning attempts for several subjects is one
- * pipelined round trip, recording a failure is another, ending them a third.
+ * round trip (a pipeline per subject, sent together), recording a failure is another, ending them a third.
  */
 @Injectable()
 export class LoginAttemptStore {
@@ -34,48 +36,55 @@ export class LoginAttemptStore {
     subjects: string[],
     inFlightTtlMs: number,
   ): Promise<{ failures: LoginFailures; inFlight: number }[]> {
-    const pipeline = this.redis.client.pipeline();
-    for (const s of subjects) {
+    const results = await this.perSubject(subjects, (pipeline, s) =>
       pipeline
         .incr(inFlightKey(s))
         .pexpire(inFlightKey(s), inFlightTtlMs)
-        .hmget(loginAttemptKey(s), 'count', 'lastAt');
-    }
-    const results = unwrap(await pipeline.exec());
-    return subjects.map((_, i) => {
-      const [count, lastAt] = results[i * 3 + 2] as (string | null)[];
+        .hmget(loginAttemptKey(s), 'count', 'lastAt'),
+    );
+    return results.map(([inFlight, , failures]) => {
+      const [count, lastAt] = failures as (string | null)[];
       return {
         failures: { count: Number(count ?? 0), lastAt: Number(lastAt ?? 0) },
-        inFlight: Number(results[i * 3]),
+        inFlight: Number(inFlight),
       };
     });
   }
 
   /** The attempts `begin` marked are over (their failures, if any, already recorded). */
   async end(subjects: string[]): Promise<void> {
-    const pipeline = this.redis.client.pipeline();
-    for (const s of subjects) pipeline.decr(inFlightKey(s));
-    unwrap(await pipeline.exec());
+    await this.perSubject(subjects, (pipeline, s) => pipeline.decr(inFlightKey(s)));
   }
 
   /** Counts one failure for each subject; returns the new counts. */
   async recordFailure(subjects: string[], now: number, ttlMs: number): Promise<LoginFailures[]> {
-    const pipeline = this.redis.client.pipeline();
-    for (const s of subjects) {
+    const results = await this.perSubject(subjects, (pipeline, s) => {
       const key = loginAttemptKey(s);
-      pipeline.hincrby(key, 'count', 1).hset(key, 'lastAt', String(now)).pexpire(key, ttlMs);
-    }
-    const results = unwrap(await pipeline.exec());
-    return subjects.map((_, i) => ({ count: Number(results[i * 3]), lastAt: now }));
+      return pipeline.hincrby(key, 'count', 1).hset(key, 'lastAt', String(now)).pexpire(key, ttlMs);
+    });
+    return results.map(([count]) => ({ count: Number(count), lastAt: now }));
   }
 
   async reset(subject: string): Promise<void> {
     await this.redis.client.del(loginAttemptKey(subject));
   }
+
+  /**
+   * One pipeline per subject, sent together (auto-pipelining writes them at once): a subject's keys
+   * share a hash tag, different subjects' keys may live on different Redis Cluster nodes.
+   */
+  private perSubject(
+    subjects: string[],
+    build: (pipeline: ChainableCommander, subject: string) => ChainableCommander,
+  ): Promise<unknown[][]> {
+    return Promise.all(
+      subjects.map(async (s) => unwrap(await build(this.redis.client.pipeline(), s).exec())),
+    );
+  }
 }
 
-export const loginAttemptKey = (subject: string) => `login:fail:${subject}`;
-const inFlightKey = (subject: string) => `login:inflight:${subject}`;
+export const loginAttemptKey = (subject: string) => `login:fail:${hashTag(subject)}`;
+const inFlightKey = (subject: string) => `login:inflight:${hashTag(subject)}`;
 
 function unwrap(results: [Error | null, unknown][] | null): unknown[] {
   if (!results) throw new Error('login attempt pipeline returned nothing');

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { hashTag } from './redis-client';
 import { RedisService } from './redis.service';
 
 /** The two counters a sliding-window rate limit needs: this window's and the previous one's. */
@@ -8,7 +9,7 @@ export interface RateWindowCounts {
 }
 
 /**
- * Per-client request counters for the rate limiter: `ratelimit:<client>:<window index>`, one key per
+ * Per-client request counters for the rate limiter: `ratelimit:{<client>}:<window index>`, one key per
  * fixed window, kept for two windows. A hit is one Redis round trip (a pipeline of INCR, PEXPIRE and
  * GET of the previous window's counter).
  */
@@ -37,4 +38,5 @@ export class RateLimitStore {
   }
 }
 
-export const rateLimitKey = (client: string, window: number) => `ratelimit:${client}:${window}`;
+// A client's windows share a hash tag, so the pipeline stays on one Redis Cluster node.
+export const rateLimitKey = (client: string, window: number) => `ratelimit:${hashTag(client)}:${window}`;

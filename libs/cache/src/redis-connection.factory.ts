@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '@app/config';
-import Redis from 'ioredis';
+import { createRedisClient, RedisClient } from './redis-client';
 
 export type RedisConnectionRole =
   /** Enqueues jobs on the request path: fails fast while Redis is down instead of queueing commands. */
@@ -9,7 +9,7 @@ export type RedisConnectionRole =
   | 'worker';
 
 /**
- * Extra Redis connections for job queues (BullMQ), on the configured REDIS_URL. BullMQ needs
+ * Extra Redis connections for job queues (BullMQ), on the configured REDIS_URL (or cluster). BullMQ needs
  * `maxRetriesPerRequest: null` on its connections; a producer additionally turns the offline queue
  * off so that enqueueing fails at once while Redis is down. The caller owns and closes them.
  */
@@ -17,9 +17,9 @@ export type RedisConnectionRole =
 export class RedisConnectionFactory {
   constructor(private readonly config: AppConfig) {}
 
-  create(name: string, role: RedisConnectionRole): Redis {
+  create(name: string, role: RedisConnectionRole): RedisClient {
     const logger = new Logger(`Redis:${name}`);
-    const client = new Redis(this.config.redisUrl, {
+    const client = createRedisClient(this.config, {
       connectionName: name,
       maxRetriesPerRequest: null,
       enableOfflineQueue: role === 'worker',

@@ -1,23 +1,23 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '@app/config';
 import { withTimeout } from '@app/common';
-import Redis from 'ioredis';
+import { createRedisClient, RedisClient } from './redis-client';
 
 /** How long any Redis command may take before it fails: a hung Redis must not hang a request. */
 export const REDIS_COMMAND_TIMEOUT_MS = 500;
 
 /**
- * The one Redis connection of the process. Fails fast when Redis is down (no offline queue, a
+ * The one Redis (or Redis Cluster) connection of the process. Fails fast when Redis is down (no offline queue, a
  * command timeout, one retry), and reconnects in the background so it recovers on its own.
  */
 @Injectable()
 export class RedisService implements OnApplicationShutdown {
   private readonly logger = new Logger(RedisService.name);
-  readonly client: Redis;
+  readonly client: RedisClient;
   private lastError = '';
 
   constructor(config: AppConfig) {
-    this.client = new Redis(config.redisUrl, {
+    this.client = createRedisClient(config, {
       enableOfflineQueue: false,
       commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
       connectTimeout: 1000,

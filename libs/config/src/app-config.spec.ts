@@ -34,6 +34,24 @@ describe('AppConfig.fromEnv', () => {
     );
   });
 
+  it('reads REDIS_CLUSTER_NODES as host:port seeds and refuses anything else, naming the entry', () => {
+    expect(AppConfig.fromEnv(base).redisClusterNodes).toEqual([]);
+    expect(
+      AppConfig.fromEnv({ ...base, REDIS_CLUSTER_NODES: 'redis-0.redis:6379, 10.0.0.2:7001,[::1]:7002' })
+        .redisClusterNodes,
+    ).toEqual([
+      { host: 'redis-0.redis', port: 6379 },
+      { host: '10.0.0.2', port: 7001 },
+      { host: '::1', port: 7002 },
+    ]);
+    expect(problem({ ...base, REDIS_CLUSTER_NODES: 'redis-0:6379,redis-1' })).toMatch(
+      /^REDIS_CLUSTER_NODES must be comma-separated host:port pairs \("redis-1" is not one\)/,
+    );
+    expect(problem({ ...base, REDIS_CLUSTER_NODES: 'redis-0:70000' })).toMatch(
+      /^REDIS_CLUSTER_NODES must be/,
+    );
+  });
+
   it('refuses the default or a short JWT secret outside development, without echoing it', () => {
     expect(problem({ ...base, NODE_ENV: 'production' })).toBe('JWT_SECRET must be set outside development');
     const short = problem({ ...base, NODE_ENV: 'production', JWT_SECRET: 'tooshort-secret' });

@@ -38,6 +38,8 @@ export class AppConfig {
   readonly logLevel: Env['LOG_LEVEL'];
   readonly mongodbUri: string;
   readonly redisUrl: string;
+  /** Redis Cluster seed nodes (REDIS_CLUSTER_NODES); empty for a single Redis at `redisUrl`. */
+  readonly redisClusterNodes: { host: string; port: number }[];
   readonly jwt: { secret: string; accessTtlSeconds: number; refreshTtlDays: number };
   readonly corsOrigins: string[];
   readonly rateLimitPerMinute: number;
@@ -71,6 +73,7 @@ export class AppConfig {
     this.logLevel = env.LOG_LEVEL;
     this.mongodbUri = env.MONGODB_URI;
     this.redisUrl = env.REDIS_URL;
+    this.redisClusterNodes = env.REDIS_CLUSTER_NODES;
     this.jwt = {
       secret: env.JWT_SECRET,
       accessTtlSeconds: env.JWT_ACCESS_TTL_SECONDS,

@@ -41,6 +41,28 @@ export const EnvSchema = z
     LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
     MONGODB_URI: url(['mongodb:', 'mongodb+srv:']),
     REDIS_URL: url(['redis:', 'rediss:']),
+    REDIS_CLUSTER_NODES: z
+      .string()
+      .default('')
+      .transform((v, ctx) => {
+        const nodes = [];
+        for (const entry of v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)) {
+          const m = /^([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]):(\d{1,5})$/.exec(entry);
+          const port = Number(m?.[2]);
+          if (!m || port < 1 || port > 65535) {
+            ctx.addIssue({
+              code: 'custom',
+              message: `must be comma-separated host:port pairs ("${entry}" is not one)`,
+            });
+            return z.NEVER;
+          }
+          nodes.push({ host: m[1].replace(/^\[|\]$/g, ''), port });
+        }
+        return nodes;
+      }),
     JWT_SECRET: z.string().default(DEV_JWT_SECRET),
     JWT_ACCESS_TTL_SECONDS: int(60, 86_400).default(900),
     REFRESH_TOKEN_TTL_DAYS: int(1, 365).default(30),

@@ -11,9 +11,9 @@ interface Doc {
 function fakeModel(docs: Doc[]) {
   const filters: unknown[] = [];
   const model = {
-    findOne(filter: { _id: Types.ObjectId }) {
+    findOne(filter: { _id: Types.ObjectId; ownerId: Types.ObjectId }) {
       filters.push(filter);
-      const found = docs.find((d) => d._id.equals(filter._id)) ?? null;
+      const found = docs.find((d) => d._id.equals(filter._id) && d.ownerId.equals(filter.ownerId)) ?? null;
       return { lean: () => ({ exec: async () => found }) };
     },
   } as unknown as Model<Doc>;
@@ -27,10 +27,10 @@ describe('findOwnedById', () => {
   const gone: Doc = { _id: new Types.ObjectId(), ownerId: new Types.ObjectId(alice), deletedAt: new Date() };
   const isLive = (d: Doc) => d.deletedAt == null;
 
-  it("returns the owner's document, asking the database by _id alone (the one filter FerretDB reads by key)", async () => {
+  it("returns the owner's document, asking the database by _id and owner (one shard; pushed down by FerretDB on PostgreSQL)", async () => {
     const { model, filters } = fakeModel([live, gone]);
     await expect(findOwnedById<Doc, Doc>(model, alice, live._id.toHexString(), isLive)).resolves.toBe(live);
-    expect(filters).toEqual([{ _id: live._id }]);
+    expect(filters).toEqual([{ _id: live._id, ownerId: new Types.ObjectId(alice) }]);
   });
 
   it("does not find another owner's document", async () => {

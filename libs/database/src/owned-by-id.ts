@@ -10,11 +10,9 @@ export const parseObjectId = (id: string): Types.ObjectId | null =>
 /**
  * One document of `ownerId` by its id, or null — another owner's document is simply not found.
  *
- * Read by `_id` alone, with the owner (and `accept`) checked on the one document read. MongoDB
- * serves `{_id}` and `{_id, ownerId, …}` alike from the `_id` index, but FerretDB 1.24 pushes a
- * filter down to its SQLite primary key only when it is exactly `{_id}`: with any other key it
- * decodes and tests every document of the collection, and under `npm run test:load` a get by id
- * cost as much as a whole week's window read.
+ * The filter is `{_id, ownerId}`: MongoDB serves it from the `_id` index, on a sharded cluster the
+ * owner (the shard key's prefix) sends it to one shard instead of all of them, and FerretDB on
+ * PostgreSQL pushes both equalities down. (FerretDB on SQLite pushed down only an exact `{_id}`.)
  */
 export async function findOwnedById<T extends { ownerId: Types.ObjectId }, D>(
   model: Model<D>,
@@ -23,10 +21,11 @@ export async function findOwnedById<T extends { ownerId: Types.ObjectId }, D>(
   accept: (doc: T) => boolean = () => true,
 ): Promise<T | null> {
   const _id = parseObjectId(id);
-  if (!_id) return null;
+  const owner = parseObjectId(ownerId);
+  if (!_id || !owner) return null;
   const doc = await model
-    .findOne({ _id } as RootFilterQuery<D>)
+    .findOne({ _id, ownerId: owner } as RootFilterQuery<D>)
     .lean<T>()
     .exec();
-  return doc && String(doc.ownerId) === ownerId && accept(doc) ? doc : null;
+  return doc && accept(doc) ? doc : null;
 }

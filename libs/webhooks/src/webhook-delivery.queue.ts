@@ -1,9 +1,8 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { withTimeout } from '@app/common';
-import { RedisConnectionFactory } from '@app/cache';
+import { hashTag, RedisClient, RedisConnectionFactory } from '@app/cache';
 import { AppConfig } from '@app/config';
 import { Job, Queue, Worker } from 'bullmq';
-import type Redis from 'ioredis';
 import { retryDelayMs } from './webhook-backoff';
 import { WebhookDeliveryProcessor } from './webhook-delivery.processor';
 import { WebhookDeliveryRepository } from './webhook-delivery.repository';
@@ -32,7 +31,7 @@ export class WebhookDeliveryQueue implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(WebhookDeliveryQueue.name);
   private queue?: Queue<DeliveryJob>;
   private worker?: Worker<DeliveryJob>;
-  private connections: Redis[] = [];
+  private connections: RedisClient[] = [];
   private sweepTimer?: NodeJS.Timeout;
   private readonly inflight = new Set<AbortController>();
 
@@ -47,11 +46,15 @@ export class WebhookDeliveryQueue implements OnModuleInit, OnModuleDestroy {
     const producer = this.redis.create('webhooks-producer', 'producer');
     const consumer = this.redis.create('webhooks-worker', 'worker');
     this.connections = [producer, consumer];
-    this.queue = new Queue<DeliveryJob>(WEBHOOK_QUEUE, { connection: producer });
+    // On a Redis Cluster every key of a queue must be in one hash slot: BullMQ's `{prefix}` form.
+    // A single Redis keeps BullMQ's default prefix, so jobs queued before an upgrade are still run.
+    const prefix = this.config.redisClusterNodes.length ? hashTag('bull') : undefined;
+    this.queue = new Queue<DeliveryJob>(WEBHOOK_QUEUE, { connection: producer, prefix });
     this.queue.on('error', (err) => this.logger.warn(`queue: ${err.message}`));
     const base = this.config.webhooks.retryBaseMs;
     this.worker = new Worker<DeliveryJob>(WEBHOOK_QUEUE, (job) => this.run(job), {
       connection: consumer,
+      prefix,
       concurrency: CONCURRENCY,
       settings: { backoffStrategy: (attemptsMade: number) => retryDelayMs(attemptsMade, base) },
     });

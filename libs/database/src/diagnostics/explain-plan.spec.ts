@@ -56,6 +56,39 @@ describe('summarizeExplain', () => {
     });
   });
 
+  it("reads FerretDB's PostgreSQL plans", () => {
+    expect(
+      summarizeExplain({
+        queryPlanner: {
+          Plan: {
+            'Node Type': 'Seq Scan',
+            'Relation Name': 'events_12d8e384',
+            Filter: "((events_12d8e384._jsonb -> 'ownerId'::text) @> '1'::jsonb)",
+          },
+        },
+      }),
+    ).toMatchObject({
+      access: 'COLLSCAN',
+      index: null,
+      docsExamined: null,
+      plan: ['Seq Scan on events_12d8e384'],
+    });
+    expect(
+      summarizeExplain({
+        queryPlanner: {
+          Plan: {
+            'Node Type': 'Limit',
+            Plans: [{ 'Node Type': 'Index Scan', 'Index Name': 'users_email_idx', 'Relation Name': 'users' }],
+          },
+        },
+      }),
+    ).toMatchObject({
+      access: 'IXSCAN',
+      index: 'users_email_idx',
+      plan: ['Limit', 'Index Scan users_email_idx on users'],
+    });
+  });
+
   it("reads FerretDB's SQLite plans", () => {
     expect(
       summarizeExplain({ queryPlanner: { Plan: ['id=2 parent=0 notused=0 detail=SCAN events_12d8e384'] } }),

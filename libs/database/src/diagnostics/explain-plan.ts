@@ -1,4 +1,4 @@
-/** What an explain says about one query, on MongoDB (classic or SBE plans) or FerretDB (SQLite plans). */
+/** What an explain says about one query, on MongoDB (classic or SBE plans) or FerretDB (PostgreSQL or SQLite plans). */
 export interface PlanSummary {
   /** COLLSCAN: every document read; IXSCAN: an index; EOF: the collection does not exist. */
   access: 'COLLSCAN' | 'IXSCAN' | 'EOF' | 'unknown';
@@ -8,7 +8,7 @@ export interface PlanSummary {
   keysExamined: number | null;
   returned: number | null;
   executionTimeMs: number | null;
-  /** The server's plan, shortened: stage names (MongoDB) or SQLite plan lines (FerretDB). */
+  /** The server's plan, shortened: stage names (MongoDB), PostgreSQL plan nodes or SQLite plan lines (FerretDB). */
   plan: string[];
 }
 
@@ -24,6 +24,10 @@ const INDEX_STAGES = new Set([
 
 export function summarizeExplain(explain: Record<string, unknown>): PlanSummary {
   const planner = (explain.queryPlanner ?? {}) as Record<string, unknown>;
+  // FerretDB on PostgreSQL: `queryPlanner.Plan` is PostgreSQL's EXPLAIN (FORMAT JSON) plan tree.
+  if (planner.Plan && typeof planner.Plan === 'object' && !Array.isArray(planner.Plan)) {
+    return summarizePostgresPlan(planner.Plan as PostgresPlanNode);
+  }
   // FerretDB: `queryPlanner.Plan` is SQLite's EXPLAIN QUERY PLAN output; no execution statistics.
   if (Array.isArray(planner.Plan)) {
     const lines = (planner.Plan as unknown[]).map(String);
@@ -84,4 +88,41 @@ function collectStages(
   if (node.inputStage) collectStages(node.inputStage as Record<string, unknown>, out);
   if (Array.isArray(node.inputStages))
     for (const s of node.inputStages) collectStages(s as Record<string, unknown>, out);
+}
+
+interface PostgresPlanNode {
+  'Node Type'?: string;
+  'Index Name'?: string;
+  'Relation Name'?: string;
+  Plans?: PostgresPlanNode[];
+}
+
+function summarizePostgresPlan(root: PostgresPlanNode): PlanSummary {
+  const nodes: PostgresPlanNode[] = [];
+  const walk = (n: PostgresPlanNode) => {
+    nodes.push(n);
+    for (const child of n.Plans ?? []) walk(child);
+  };
+  walk(root);
+  const index = nodes.find((n) => n['Index Name'])?.['Index Name'] ?? null;
+  const scan = nodes.some((n) => n['Node Type'] === 'Seq Scan');
+  return {
+    access: scan
+      ? 'COLLSCAN'
+      : index
+        ? 'IXSCAN'
+        : nodes.some((n) => n['Node Type'] === 'Result')
+          ? 'EOF'
+          : 'unknown',
+    index,
+    docsExamined: null,
+    keysExamined: null,
+    returned: null,
+    executionTimeMs: null,
+    plan: nodes.map((n) =>
+      [n['Node Type'] ?? '?', n['Index Name'] ?? '', n['Relation Name'] ? `on ${n['Relation Name']}` : '']
+        .filter(Boolean)
+        .join(' '),
+    ),
+  };
 }
