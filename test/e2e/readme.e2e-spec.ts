@@ -1,0 +1,68 @@
+import { DateTime } from 'luxon';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { ROOT } from '../support/cli';
+import { parseMarkdown } from '../support/markdown';
+import { startTestApi, TestApi } from '../support/test-app';
+import { testConfig } from '../support/test-env';
+
+// The README's five-minute tour, run as written against a real API: only its `API=` line is pointed
+// at this test's server instead of a running `npm start`.
+const README = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+const TOUR_HEADING = 'A five-minute tour';
+
+function tourScript(): string {
+  const start = README.indexOf(`## ${TOUR_HEADING}`);
+  if (start < 0) throw new Error(`README.md has no "## ${TOUR_HEADING}" section`);
+  const end = README.indexOf('\n## ', start + 3);
+  const section = README.slice(start, end < 0 ? undefined : end);
+  const blocks = parseMarkdown(section).codeBlocks.filter((b) => b.lang === 'sh');
+  if (blocks.length !== 1) throw new Error(`the tour should be one sh block, found ${blocks.length}`);
+  return blocks[0].text;
+}
+
+describe('README: the five-minute tour works as written', () => {
+  let api: TestApi;
+  let script: string;
+
+  beforeAll(async () => {
+    api = await startTestApi(await testConfig());
+    script = tourScript();
+  });
+  afterAll(() => api?.close());
+
+  it('points at the default port, signs up, creates, lists, asks the assistant and confirms its move', async () => {
+    expect(script).toMatch(/^API=http:\/\/localhost:3000$/m);
+    const run = spawnSync(
+      'bash',
+      ['-euo', 'pipefail', '-c', script.replace(/^API=.*$/m, `API=${api.baseUrl}`)],
+      {
+        encoding: 'utf8',
+        timeout: 60_000,
+      },
+    );
+    // One assertion on all three, so a failure shows what the tour printed.
+    expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: '' });
+    // The listing shows the event, the assistant previews a move of it, and the confirmation applies it.
+    expect(run.stdout).toContain('"title": "Dentist appointment"');
+    expect(run.stdout).toMatch(/"changeset": ".*Dentist appointment/);
+
+    const login = await api.request('/v1/auth/login', {
+      method: 'POST',
+      json: { email: 'ada@example.com', password: 'correct horse battery staple' },
+    });
+    expect(login.status).toBe(200);
+    const now = Date.now();
+    const week = await api.request(
+      `/v1/events?from=${new Date(now).toISOString()}&to=${new Date(now + 8 * 864e5).toISOString()}`,
+      { token: login.body.accessToken },
+    );
+    expect(week.status).toBe(200);
+    const dentist = week.body.items.filter((e: { title: string }) => e.title === 'Dentist appointment');
+    expect(dentist).toHaveLength(1);
+    // Moved from 15:00 to 16:30 London time, keeping its 45 minutes.
+    const local = (iso: string) => DateTime.fromISO(iso).setZone('Europe/London').toFormat('HH:mm');
+    expect([local(dentist[0].start), local(dentist[0].end)]).toEqual(['16:30', '17:15']);
+  });
+});
