@@ -18,6 +18,7 @@ import {
   type AuthSessionResponse,
   type PasswordChangeRequest,
 } from '@app/identity';
+import { AuditService } from '@app/audit';
 import { loginAttemptKey } from '@app/cache';
 import { AppConfig } from '@app/config';
 import Redis from 'ioredis';
@@ -212,6 +213,7 @@ describe('OWASP API2/API3/API5 and ASVS passwords: tokens, login back-off, sessi
       } finally {
         warn.mockRestore();
       }
+      await api.app.get(AuditService).flush(); // audit events are written in batches
       const locks = await db
         .collection('audit_events')
         .find({ type: 'auth_failure', reason: 'account_locked', ip })

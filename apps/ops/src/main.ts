@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { loadConfigOrExit } from '@app/config';
 import type { Command as Commander } from 'commander';
 import { CommandFactory, CommandRunnerService } from 'nest-commander';
-import { AuditService } from '@app/security';
+import { AuditService } from '@app/audit';
 import { EXIT } from './cli/exit-codes';
 import { auditedCommand, commandLine, recordOpsAction } from './cli/ops-audit';
 import { failCommand } from './cli/output';

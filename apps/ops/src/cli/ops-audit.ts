@@ -1,4 +1,4 @@
-import { AuditService, OPS_ACTION } from '@app/security';
+import { AuditService, OPS_ACTION } from '@app/audit';
 import os from 'node:os';
 
 /** What an audited run did, as far as the audit log needs it. */

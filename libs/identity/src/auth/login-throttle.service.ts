@@ -76,7 +76,7 @@ export class LoginThrottleService {
     const wait = Math.max(...subjects.map((s, i) => waitSeconds(states[i], s.policy, now)));
     if (wait > 0) {
       await this.end(attempt);
-      await this.failures.record('login_throttled', client);
+      this.failures.record('login_throttled', client);
       throw new RateLimitedError(LOGIN_THROTTLED_MESSAGE, wait);
     }
     return attempt;
@@ -108,7 +108,7 @@ export class LoginThrottleService {
       this.logger.warn(
         `login locked: ${s.lockReason === 'ip_locked' ? 'address' : 'account'} for ${blockDurationMs(counts[i].count, s.policy) / 1000} s after ${counts[i].count} failed attempts`,
       );
-      await this.failures.record(
+      this.failures.record(
         s.lockReason,
         attempt.client,
         s.lockReason === 'account_locked' ? userId : undefined,
