@@ -25,6 +25,6 @@ const services = [
 @Module({
   imports: [AuditModule],
   providers: services,
-  exports: services,
+  exports: [...services, AuditModule],
 })
 export class SecurityModule {}
