@@ -1,16 +1,34 @@
-import { LoginAttemptStore } from '@app/cache';
+import { Logger } from '@nestjs/common';
+import { RateLimitStore, type RedisService } from '@app/cache';
 import { RateLimitedError } from '@app/common';
 import { AuthFailureService } from './auth-failure.service';
 import { LoginThrottleService } from './login-throttle.service';
 
+/** A Redis connection that is down: no round trip may be tried, the counters use memory. */
+const downRedis = () =>
+  ({
+    client: {
+      status: 'reconnecting',
+      defineCommand: () => undefined,
+      rlflxIncr: () => {
+        throw new Error('no round trip may be tried while Redis is not ready');
+      },
+      multi: () => {
+        throw new Error('no round trip may be tried while Redis is not ready');
+      },
+    },
+  }) as unknown as RedisService;
+
 /** The per-instance fallback (Redis down): the same rules as the shared counters. */
 function throttleWithoutRedis() {
-  const store = { available: false } as unknown as LoginAttemptStore;
-  const failures = { record: jest.fn(async () => undefined) } as unknown as AuthFailureService;
-  return new LoginThrottleService(store, failures);
+  const failures = { record: jest.fn(() => undefined) } as unknown as AuthFailureService;
+  return new LoginThrottleService(new RateLimitStore(downRedis()), failures);
 }
 
 describe('LoginThrottleService while Redis is down', () => {
+  beforeEach(() => jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined));
+  afterEach(() => jest.restoreAllMocks());
+
   const client = { ip: '198.51.100.7' };
 
   it('counts attempts in flight: of 8 begun together, 5 pass the check and 3 must wait', async () => {
