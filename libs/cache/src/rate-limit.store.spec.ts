@@ -1,23 +1,8 @@
 import { Logger } from '@nestjs/common';
 import { RateLimitStore } from './rate-limit.store';
-import type { RedisService } from './redis.service';
+import { redisDown } from '../../../test/support/redis-down';
 
 const W = 60_000;
-
-/** A Redis connection that is down: the counters must not try a round trip, and count in memory. */
-const downRedis = () =>
-  ({
-    client: {
-      status: 'reconnecting',
-      defineCommand: () => undefined,
-      rlflxIncr: () => {
-        throw new Error('no round trip may be tried while Redis is not ready');
-      },
-      multi: () => {
-        throw new Error('no round trip may be tried while Redis is not ready');
-      },
-    },
-  }) as unknown as RedisService;
 
 describe('WindowCounter while Redis is down (the per-instance insurance limiter)', () => {
   let warn: jest.SpyInstance;
@@ -30,7 +15,7 @@ describe('WindowCounter while Redis is down (the per-instance insurance limiter)
   });
 
   it('counts per key and fixed window, carrying the last window as `previous`', async () => {
-    const c = new RateLimitStore(downRedis()).windowCounter('unit', W);
+    const c = new RateLimitStore(redisDown()).windowCounter('unit', W);
     const t = 100 * W + 1000;
     expect(await c.hit('a', t)).toEqual({ current: 1, previous: 0 });
     expect(await c.hit('a', t + 10)).toEqual({ current: 2, previous: 0 });
@@ -42,7 +27,7 @@ describe('WindowCounter while Redis is down (the per-instance insurance limiter)
   });
 
   it('says once that it counts per instance, not on every request', async () => {
-    const c = new RateLimitStore(downRedis()).windowCounter('unit-log', W);
+    const c = new RateLimitStore(redisDown()).windowCounter('unit-log', W);
     for (let i = 0; i < 5; i++) await c.hit('a');
     const lines = warn.mock.calls.map((args) => String(args[0]));
     expect(lines).toEqual(['unit-log counted per instance until Redis answers']);
@@ -50,7 +35,7 @@ describe('WindowCounter while Redis is down (the per-instance insurance limiter)
 
   it('stays bounded: a key is forgotten two windows after its first hit', async () => {
     jest.useFakeTimers({ now: 200 * W });
-    const counter = new RateLimitStore(downRedis()).sharedCounter('unit-ttl', 2 * W);
+    const counter = new RateLimitStore(redisDown()).sharedCounter('unit-ttl', 2 * W);
     for (let i = 0; i < 1000; i++) await counter.hit(`old-${i}`);
     expect(await counter.count('old-0')).toBe(1);
     jest.advanceTimersByTime(2 * W + 1);

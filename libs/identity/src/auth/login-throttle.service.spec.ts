@@ -1,28 +1,14 @@
 import { Logger } from '@nestjs/common';
-import { RateLimitStore, type RedisService } from '@app/cache';
+import { RateLimitStore } from '@app/cache';
 import { RateLimitedError } from '@app/common';
 import { AuthFailureService } from './auth-failure.service';
 import { LoginThrottleService } from './login-throttle.service';
-
-/** A Redis connection that is down: no round trip may be tried, the counters use memory. */
-const downRedis = () =>
-  ({
-    client: {
-      status: 'reconnecting',
-      defineCommand: () => undefined,
-      rlflxIncr: () => {
-        throw new Error('no round trip may be tried while Redis is not ready');
-      },
-      multi: () => {
-        throw new Error('no round trip may be tried while Redis is not ready');
-      },
-    },
-  }) as unknown as RedisService;
+import { redisDown } from '../../../../test/support/redis-down';
 
 /** The per-instance fallback (Redis down): the same rules as the shared counters. */
 function throttleWithoutRedis() {
   const failures = { record: jest.fn(() => undefined) } as unknown as AuthFailureService;
-  return new LoginThrottleService(new RateLimitStore(downRedis()), failures);
+  return new LoginThrottleService(new RateLimitStore(redisDown()), failures);
 }
 
 describe('LoginThrottleService while Redis is down', () => {
