@@ -33,7 +33,7 @@ describe('WindowCounter while Redis is down (the per-instance insurance limiter)
     expect(lines).toEqual(['unit-log counted per instance until Redis answers']);
   });
 
-  it('stays bounded: a key is forgotten two windows after its first hit', async () => {
+  it('stays bounded: a key is forgotten two windows after its latest hit', async () => {
     jest.useFakeTimers({ now: 200 * W });
     const counter = new RateLimitStore(redisDown()).sharedCounter('unit-ttl', 2 * W);
     for (let i = 0; i < 1000; i++) await counter.hit(`old-${i}`);

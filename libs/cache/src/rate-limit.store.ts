@@ -15,16 +15,20 @@ export const RATE_LIMIT_REDIS_BOUND_MS = 100;
 const UNLIMITED = Number.MAX_SAFE_INTEGER;
 
 /**
- * For a counter whose keys live `duration` after their LATEST hit (not their first): each hit
- * resets the key's expiry, in the same script as the increment.
+ * Every key lives `duration` after its LATEST hit (not its first): each hit resets the expiry in the
+ * same script as the increment. rate-limiter-flexible defines its script once per connection under
+ * one name (`rlflxIncr`), so every counter on the shared connection must use the same one.
  */
 const SLIDING_EXPIRY_SCRIPT = `local consumed = redis.call('incrby', KEYS[1], ARGV[1])
 redis.call('expire', KEYS[1], ARGV[2])
 return {consumed, 1000 * tonumber(ARGV[2])}`;
 
 export interface SharedCounterOptions {
-  /** A key lives `durationMs` after its latest hit rather than its first. */
-  slidingExpiry?: boolean;
+  /**
+   * The longest a request waits for Redis before counting in memory (default 100 ms); 0: no bound
+   * of its own (the connection's command timeout still ends a hung command).
+   */
+  boundMs?: number;
 }
 
 /** A count and how long its key has left to live. */
@@ -37,17 +41,12 @@ export interface CounterState {
 class InsuranceLimiter extends RateLimiterMemory {
   uses = 0;
 
-  constructor(
-    options: ConstructorParameters<typeof RateLimiterMemory>[0],
-    private readonly slidingExpiry: boolean,
-  ) {
-    super(options);
-  }
-
   override consume(key: string | number, points = 1, options?: Parameters<RateLimiterMemory['consume']>[2]) {
     this.uses++;
-    const hit = super.consume(key, points, options);
-    return this.slidingExpiry ? hit.then((res) => this.set(key, res.consumedPoints, this.duration)) : hit;
+    // Like the Redis script: the key lives `duration` after this hit.
+    return super
+      .consume(key, points, options)
+      .then((res) => this.set(key, res.consumedPoints, this.duration));
   }
 
   override get(...args: Parameters<RateLimiterMemory['get']>) {
@@ -63,7 +62,8 @@ class InsuranceLimiter extends RateLimiterMemory {
 
 /**
  * Counters shared by every replica, on rate-limiter-flexible: a RateLimiterRedis (each operation is
- * one Lua script or MULTI on ONE key, so it is Redis Cluster-safe) behind RLWrapperTimeouts (100 ms),
+ * one Lua script or MULTI on ONE key, so it is Redis Cluster-safe; a key lives `durationMs` after its
+ * latest hit) behind RLWrapperTimeouts (100 ms unless told otherwise),
  * with a RateLimiterMemory insurance limiter that counts in this instance's memory while Redis is
  * down (not ready: no round trip is tried) or slower than the bound. Limits then hold per replica —
  * looser, never off; the memory counters expire with their keys. The switch to memory and back is
@@ -72,16 +72,16 @@ class InsuranceLimiter extends RateLimiterMemory {
 export class SharedCounter {
   private readonly logger: Logger;
   private readonly insurance: InsuranceLimiter;
-  private readonly limiter: RLWrapperTimeouts;
+  private readonly limiter: RLWrapperTimeouts | RateLimiterRedis;
   private degraded = false;
 
   constructor(
     redis: RedisService,
     /** What it counts, for the log lines and the key prefix (`ratelimit:<name>:<key>`). */
     readonly name: string,
-    /** How long a key lives after its first hit. */
+    /** How long a key lives after its latest hit. */
     readonly durationMs: number,
-    { slidingExpiry = false }: SharedCounterOptions = {},
+    { boundMs = RATE_LIMIT_REDIS_BOUND_MS }: SharedCounterOptions = {},
   ) {
     this.logger = new Logger(`${SharedCounter.name}(${name})`);
     const options = {
@@ -89,19 +89,18 @@ export class SharedCounter {
       points: UNLIMITED,
       duration: Math.ceil(durationMs / 1000),
     };
-    this.insurance = new InsuranceLimiter(options, slidingExpiry);
+    this.insurance = new InsuranceLimiter(options);
     const shared = new RateLimiterRedis({
       ...options,
       storeClient: redis.client,
       rejectIfRedisNotReady: true,
       insuranceLimiter: this.insurance,
-      ...(slidingExpiry ? { customIncrTtlLuaScript: SLIDING_EXPIRY_SCRIPT } : {}),
+      customIncrTtlLuaScript: SLIDING_EXPIRY_SCRIPT,
     });
-    this.limiter = new RLWrapperTimeouts({
-      limiter: shared,
-      timeoutMs: RATE_LIMIT_REDIS_BOUND_MS,
-      insuranceLimiter: this.insurance,
-    });
+    this.limiter =
+      boundMs > 0
+        ? new RLWrapperTimeouts({ limiter: shared, timeoutMs: boundMs, insuranceLimiter: this.insurance })
+        : shared;
   }
 
   /** Adds `points` to `key`; resolves to the count within the key's lifetime, this hit included. */
@@ -155,7 +154,7 @@ export class SharedCounter {
 
 /**
  * Fixed-window hit counters for the sliding-window limits (the per-address limit and the per-route
- * throttlers): `ratelimit:<name>:<key>:<window index>`, each kept two windows. A hit is two
+ * throttlers): `ratelimit:<name>:<key>:<window index>`, each kept two windows after its last hit. A hit is two
  * single-key operations sent together: count this window, read the previous one.
  */
 export class WindowCounter {

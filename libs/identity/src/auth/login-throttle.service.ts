@@ -55,7 +55,8 @@ interface Subject {
  * Slows password guessing per account and per client address: exponential back-off after a few
  * failures, then a 15-minute lock (see login-throttle.policy). Two rate-limiter-flexible counters
  * (SharedCounter) per subject: its failures, whose key lives 15 minutes after the latest failure (so
- * the time of that failure is the key's remaining life), and its attempts in flight. They live in
+ * the time of that failure is the key's remaining life), and its attempts in flight (30 s after the
+ * latest began, should a process die before `end`). They live in
  * Redis, so every replica sees the same ones; while Redis is down or slow their insurance limiter
  * counts in this instance's memory. Accounts are keyed by a hash of the normalised email whether or
  * not the account exists, so a throttled unknown email and a throttled real one get the same 429.
@@ -70,8 +71,9 @@ export class LoginThrottleService {
     store: RateLimitStore,
     private readonly failures: AuthFailureService,
   ) {
-    this.failureCounts = store.sharedCounter(LOGIN_FAILURES, FAILURES_TTL_MS, { slidingExpiry: true });
-    this.inFlight = store.sharedCounter('login-inflight', IN_FLIGHT_TTL_MS);
+    // No 100 ms bound: a slow Redis must not split one subject's count between Redis and memory.
+    this.failureCounts = store.sharedCounter(LOGIN_FAILURES, FAILURES_TTL_MS, { boundMs: 0 });
+    this.inFlight = store.sharedCounter('login-inflight', IN_FLIGHT_TTL_MS, { boundMs: 0 });
   }
 
   /**
