@@ -4,17 +4,26 @@
 #   deploy/alertmanager routing (pager / chat) and inhibition
 #   deploy/grafana      dashboard JSON, PromQL of every panel, provisioning
 #   deploy/docker       the Dockerfile and .dockerignore
-#   charts/             helm lint + template for every ci/*.yaml, offline Kubernetes schema
-#                       validation (kubeconform), kube-score, render-time failures on bad values
+#   charts/             helm lint + template for every ci/*.yaml, offline schema validation of
+#                       every object (kubeconform: Kubernetes and Prometheus Operator schemas),
+#                       kube-score, render-time failures on bad values
 #   deploy/compose      the compose file and everything it mounts
 #
-# Usage: bash scripts/deploy/check.sh   (exits non-zero on the first failing check)
+# The checks no off-the-shelf tool covers are TypeScript, run with Jest (npm test runs them too):
+#   test/deploy/*.spec.ts               rules (labels, annotations, test coverage), dashboard
+#                                       structure, provisioning, Dockerfile, values.yaml, compose
+#   test/deploy/alertmanager.e2e-spec.ts  routing of every alert, inhibition in a real Alertmanager
+#   test/e2e/monitoring.e2e-spec.ts     PromQL of every panel/alert/runbook query (promtool), and
+#                                       every metric they name is exported by a running API
+#
+# Usage: bash scripts/deploy/check.sh   (exits non-zero on the first failing check; needs npm ci)
 #
 # Installs what it needs when missing: helm, kubeconform and kube-score with `go install` (pinned
 # versions, into $(go env GOPATH)/bin), promtool/amtool and docker-compose with apt-get. The
-# Kubernetes JSON schemas are generated offline from the OpenAPI spec that ships in the
-# k8s.io/kubernetes Go module, and crd-check (scripts/deploy/crdcheck) is built once; both are kept
-# in .tools/deploy/ (git-ignored), so a second run rebuilds nothing.
+# Kubernetes JSON schemas are generated offline (scripts/deploy/jsonschema.mts) from the OpenAPI
+# spec that ships in the k8s.io/kubernetes Go module and kept in .tools/deploy/ (git-ignored), so a
+# second run rebuilds nothing; the ServiceMonitor and PrometheusRule schemas are in the repository
+# (scripts/deploy/schemas/).
 set -Eeuo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -27,17 +36,11 @@ KUBE_SCORE_VERSION=v1.20.0
 K8S_VERSION=1.34.4
 CHART=charts/calendar-assistant
 RULES=deploy/prometheus/rules/calendar-assistant.rules.yml
-DASHBOARD=deploy/grafana/dashboards/calendar-assistant.json
 CACHE="$ROOT/.tools/deploy"
 
 STARTED=$(date +%s)
 TMP="$(mktemp -d)"
-AM_PID=""
-cleanup() {
-  if [ -n "$AM_PID" ]; then kill "$AM_PID" 2>/dev/null || true; wait "$AM_PID" 2>/dev/null || true; fi
-  rm -rf "$TMP"
-}
-trap cleanup EXIT
+trap 'rm -rf "$TMP"' EXIT
 
 CURRENT_STEP="start"
 step() { CURRENT_STEP="$*"; printf '\n==> %s\n' "$*"; }
@@ -86,14 +89,10 @@ if ! command -v promtool >/dev/null || ! command -v amtool >/dev/null; then
 fi
 info "$(promtool --version 2>&1 | head -n1)"
 info "$(amtool --version 2>&1 | head -n1)"
-ALERTMANAGER="$(command -v prometheus-alertmanager || command -v alertmanager || true)"
 
-PY=python3
-if ! "$PY" -c 'import yaml' 2>/dev/null; then
-  if /usr/bin/python3 -c 'import yaml' 2>/dev/null; then PY=/usr/bin/python3; else apt_install python3-yaml; PY=/usr/bin/python3; fi
-fi
-info "$("$PY" --version) with PyYAML"
-CHECKS=("$PY" scripts/deploy/checks.py)
+NODE=node_modules/node/bin/node
+[ -x "$NODE" ] && [ -f node_modules/jest/bin/jest.js ] || die "node_modules is missing: run npm ci first"
+info "node $("$NODE" --version) and jest from node_modules"
 
 if docker compose version >/dev/null 2>&1; then
   COMPOSE=(docker compose)
@@ -106,40 +105,32 @@ info "compose: ${COMPOSE[*]}"
 # Kubernetes JSON schemas, one per kind, generated from api/openapi-spec/swagger.json of the
 # k8s.io/kubernetes module (served by the Go module proxy like any module; no other network).
 SCHEMAS="$CACHE/k8s-schemas-v$K8S_VERSION"
-if [ ! -f "$SCHEMAS/deployment-apps-v1.json" ] || [ scripts/deploy/k8s-jsonschema.py -nt "$SCHEMAS/deployment-apps-v1.json" ]; then
+if [ ! -f "$SCHEMAS/deployment-apps-v1.json" ] || [ scripts/deploy/jsonschema.mts -nt "$SCHEMAS/deployment-apps-v1.json" ]; then
   info "generating Kubernetes $K8S_VERSION JSON schemas (first run only)…"
-  K8S_DIR="$(cd "$TMP" && "$GO" mod download -json "k8s.io/kubernetes@v$K8S_VERSION" | "$PY" -c 'import json, sys; print(json.load(sys.stdin)["Dir"])')"
+  K8S_DIR="$(cd "$TMP" && "$GO" mod download -json "k8s.io/kubernetes@v$K8S_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p')"
+  [ -f "$K8S_DIR/api/openapi-spec/swagger.json" ] || die "no api/openapi-spec/swagger.json in k8s.io/kubernetes@v$K8S_VERSION ($K8S_DIR)"
   rm -rf "$SCHEMAS"
-  "$PY" scripts/deploy/k8s-jsonschema.py "$K8S_DIR/api/openapi-spec/swagger.json" "$SCHEMAS" | sed 's/^/  /'
+  "$NODE" scripts/deploy/jsonschema.mts k8s "$K8S_DIR/api/openapi-spec/swagger.json" "$SCHEMAS" | sed 's/^/  /'
 fi
 info "Kubernetes schemas: ${SCHEMAS#"$ROOT"/}"
+# The Prometheus Operator's ServiceMonitor and PrometheusRule (CRDs, so not in the Kubernetes spec).
+CRD_SCHEMAS=scripts/deploy/schemas
+info "Prometheus Operator schemas: $CRD_SCHEMAS"
+# kubeconform FILE: strict (unknown fields fail), and an object of a kind with no schema fails too.
+kubeconform() {
+  "$KUBECONFORM" -strict -summary -kubernetes-version "$K8S_VERSION" \
+    -schema-location "$SCHEMAS/{{ .ResourceKind }}{{ .KindSuffix }}.json" \
+    -schema-location "$ROOT/$CRD_SCHEMAS/{{ .ResourceKind }}{{ .KindSuffix }}.json" "$1" |
+    sed 's/^/  kubeconform: /'
+}
 
-# crd-check: strict decoding of ServiceMonitor/PrometheusRule into the Prometheus Operator's Go
-# types (scripts/deploy/crdcheck, a pinned Go module); rebuilt only when its sources change.
-CRD_CHECK="$CACHE/crd-check"
-if [ ! -x "$CRD_CHECK" ] || [ -n "$(find scripts/deploy/crdcheck -newer "$CRD_CHECK" -type f)" ]; then
-  info "building crd-check (first run only)…"
-  mkdir -p "$CACHE"
-  (cd scripts/deploy/crdcheck && "$GO" build -buildvcs=false -o "$CRD_CHECK" .)
-fi
-info "crd-check: ${CRD_CHECK#"$ROOT"/}"
+# ------------------------------------------------------------------------------ TypeScript
+step "TypeScript checks: test/deploy/ (rules, dashboard, provisioning, Dockerfile, values.yaml, compose, Alertmanager routing and inhibition) and test/e2e/monitoring.e2e-spec.ts (PromQL, exported metrics)"
+"$NODE" node_modules/jest/bin/jest.js --ci test/deploy/ test/e2e/monitoring.e2e-spec.ts
 
 # ---------------------------------------------------------------------------- prometheus
-step "Prometheus: one copy of the rules and the dashboard (deploy/ links into the chart)"
-"${CHECKS[@]}" symlinks
-
 step "Prometheus: promtool check rules $RULES"
 promtool check rules "$RULES"
-
-step "Prometheus: labels, annotations, runbook links and test coverage of every alert"
-"${CHECKS[@]}" rules "$RULES" deploy/prometheus/tests/*.test.yml
-
-step "Prometheus: every runbook_url points at a section of docs/runbook.md"
-if [ -f docs/runbook.md ]; then
-  "${CHECKS[@]}" runbook "$RULES" docs/runbook.md
-else
-  info "skipped: docs/runbook.md does not exist yet"
-fi
 
 step "Prometheus: promtool test rules deploy/prometheus/tests/*.test.yml"
 promtool test rules deploy/prometheus/tests/*.test.yml
@@ -147,77 +138,7 @@ promtool test rules deploy/prometheus/tests/*.test.yml
 step "Prometheus: promtool check config deploy/prometheus/prometheus.yml"
 promtool check config deploy/prometheus/prometheus.yml
 
-# -------------------------------------------------------------------------- alertmanager
-AM_CONFIG=deploy/alertmanager/alertmanager.yml
-step "Alertmanager: amtool check-config $AM_CONFIG"
-amtool check-config "$AM_CONFIG"
-
-step "Alertmanager: routing of every alert (critical -> pager, warning -> chat)"
-route_test() { # expected-receiver labels...
-  local expected=$1
-  shift
-  amtool config routes test --config.file="$AM_CONFIG" --verify.receivers="$expected" "$@" >/dev/null 2>&1 ||
-    die "amtool config routes test: $* should go to $expected only; it goes to: $(amtool config routes test --config.file="$AM_CONFIG" "$@" 2>/dev/null)"
-  info "ok   $* -> $expected"
-}
-while read -r name severity; do
-  case "$severity" in
-    critical) route_test pager "alertname=$name" "severity=$severity" service=calendar-assistant ;;
-    warning) route_test chat "alertname=$name" "severity=$severity" service=calendar-assistant ;;
-    *) die "$name has severity '$severity'" ;;
-  esac
-done < <("$PY" -c '
-import sys, yaml
-for g in yaml.safe_load(open(sys.argv[1]))["groups"]:
-    for r in g["rules"]:
-        print(r["alert"], r["labels"]["severity"])' "$RULES")
-route_test pager severity=critical alertname=X
-route_test chat severity=warning alertname=X
-route_test chat severity=info alertname=X
-
-step "Alertmanager: inhibition (a real Alertmanager on 127.0.0.1)"
-if [ -n "$ALERTMANAGER" ]; then
-  AM_PORT="$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-  "$ALERTMANAGER" --config.file="$AM_CONFIG" --storage.path="$TMP/alertmanager" \
-    --web.listen-address="127.0.0.1:$AM_PORT" --cluster.listen-address="" >"$TMP/alertmanager.log" 2>&1 &
-  AM_PID=$!
-  "${CHECKS[@]}" inhibition "http://127.0.0.1:$AM_PORT" || { cat "$TMP/alertmanager.log" >&2; die "inhibition"; }
-  kill "$AM_PID" 2>/dev/null || true
-  wait "$AM_PID" 2>/dev/null || true
-  AM_PID=""
-else
-  die "no alertmanager binary (Debian package prometheus-alertmanager) for the inhibition test"
-fi
-
-# ------------------------------------------------------------------------------- grafana
-step "Grafana: dashboard structure and required panels ($DASHBOARD)"
-"${CHECKS[@]}" dashboard "$DASHBOARD" "$TMP/dashboard.rules.yml"
-
-step "Grafana: every panel expression is valid PromQL (promtool)"
-promtool check rules "$TMP/dashboard.rules.yml"
-
-step "Grafana + Prometheus: every metric used exists (app metrics, node/mongodb exporters, cAdvisor)"
-"${CHECKS[@]}" metrics "$RULES" "$DASHBOARD"
-
-step "Grafana: provisioning files"
-"$PY" - <<'EOF'
-import yaml
-ds = yaml.safe_load(open('deploy/grafana/provisioning/datasources/prometheus.yml'))
-assert ds['apiVersion'] == 1 and ds['datasources'][0]['type'] == 'prometheus', 'datasource'
-db = yaml.safe_load(open('deploy/grafana/provisioning/dashboards/dashboards.yml'))
-assert db['apiVersion'] == 1 and db['providers'][0]['options']['path'], 'dashboard provider'
-print('  ok   datasource', ds['datasources'][0]['name'], '->', ds['datasources'][0]['url'],
-      '| dashboards from', db['providers'][0]['options']['path'])
-EOF
-
-# -------------------------------------------------------------------------------- docker
-step "Docker: deploy/docker/Dockerfile and .dockerignore"
-"${CHECKS[@]}" dockerfile deploy/docker/Dockerfile .dockerignore
-
 # ---------------------------------------------------------------------------------- helm
-step "Helm: every key of values.yaml is documented"
-"${CHECKS[@]}" values "$CHART/values.yaml"
-
 # kube-score checks switched off for one values file, with the reason:
 declare -A KUBE_SCORE_IGNORE=(
   # That file turns the NetworkPolicies off on purpose (a cluster without a NetworkPolicy
@@ -243,18 +164,19 @@ for values in "$CHART"/ci/*.yaml; do
       die "$file: ServiceMonitor/PrometheusRule rendered without monitoring.coreos.com/v1"
     fi
     if [ "$monitoring" = yes ] && grep -q '^kind: PrometheusRule$' "$out"; then
-      "${CHECKS[@]}" prometheusrule "$out" "$RULES" "$TMP/prometheusrule-spec.yml"
+      [ "$(grep -c '^kind: PrometheusRule$' "$out")" = 1 ] || die "$file: more than one PrometheusRule rendered"
+      # Its spec is the rules file verbatim (indented by two): the same text, and valid for promtool.
+      "$HELM" template ca "$CHART" -f "$values" --namespace calendar --kube-version "$K8S_VERSION" "${extra[@]}" \
+        --show-only templates/prometheusrule.yaml | sed -n '/^spec:$/,$p' | tail -n +2 | sed 's/^  //' >"$TMP/prometheusrule-spec.yml"
+      diff -u "$RULES" "$TMP/prometheusrule-spec.yml" >&2 || die "$file: the rendered PrometheusRule spec differs from $RULES"
+      info "ok   PrometheusRule spec == $RULES"
       promtool check rules "$TMP/prometheusrule-spec.yml" | sed 's/^/  /'
       grep -q '^kind: ServiceMonitor$' "$out" || die "$file: no ServiceMonitor rendered"
     fi
   done
 
-  # Offline schema validation of every core object; the two Prometheus Operator CRDs have no
-  # schema in the Kubernetes spec, crd-check decodes them strictly into the operator's types.
-  "$KUBECONFORM" -strict -summary -kubernetes-version "$K8S_VERSION" \
-    -schema-location "$SCHEMAS/{{ .ResourceKind }}{{ .KindSuffix }}.json" \
-    -skip ServiceMonitor,PrometheusRule "$TMP/${file%.yaml}-monitoring-yes.yaml" | sed 's/^/  kubeconform: /'
-  "$CRD_CHECK" "$TMP/${file%.yaml}-monitoring-yes.yaml" | sed "s|^$TMP/|  crd-check: |"
+  # Offline, strict schema validation of every object, ServiceMonitor and PrometheusRule included.
+  kubeconform "$TMP/${file%.yaml}-monitoring-yes.yaml"
 
   ignore=()
   if [ -n "${KUBE_SCORE_IGNORE[$file]:-}" ]; then
@@ -268,6 +190,24 @@ for values in "$CHART"/ci/*.yaml; do
   if grep -q '^\[CRITICAL\]' "$TMP/score.txt"; then die "kube-score found CRITICAL problems in $file"; fi
   info "ok   kube-score: $(grep -c '^\[OK\]' "$TMP/score.txt") checks OK, no CRITICAL"
 done
+
+step "kubeconform: a wrong field in a rendered ServiceMonitor or PrometheusRule fails"
+RENDERED="$TMP/minimal-values-monitoring-yes.yaml"
+bad_manifest() { # kind what sed-expression (applied to the rendered minimal-values manifests)
+  local kind=$1 what=$2 expr=$3
+  sed -E "$expr" "$RENDERED" >"$TMP/bad.yaml"
+  ! cmp -s "$RENDERED" "$TMP/bad.yaml" || die "$kind ($what): the edit matched nothing in $RENDERED"
+  if kubeconform "$TMP/bad.yaml" >"$TMP/kubeconform.txt" 2>&1; then
+    cat "$TMP/kubeconform.txt" >&2
+    die "kubeconform accepted a $kind with $what"
+  fi
+  grep -q "$kind .* is invalid" "$TMP/kubeconform.txt" || { cat "$TMP/kubeconform.txt" >&2; die "$kind ($what): not the expected failure"; }
+  info "ok   refused: $kind with $what"
+}
+bad_manifest ServiceMonitor 'an unknown endpoint field' 's/^(      )path: \/metrics$/\1metricsPath: \/metrics/'
+bad_manifest ServiceMonitor 'a scrape interval that is no duration' 's/^(      )interval: .*/\1interval: every 30 seconds/'
+bad_manifest PrometheusRule 'an unknown rule field' '0,/^( *)for: /s//\1four: /'
+bad_manifest PrometheusRule 'a "for" that is no duration' '0,/^( *)for: .*/s//\1for: five minutes/'
 
 step "Helm: invalid values stop the render with a clear message"
 bad_values() { # expected-message helm-args...
@@ -296,8 +236,7 @@ bad_values "additional properties 'replicas' not allowed" --set replicas=3
 bad_values '/securityContext/readOnlyRootFilesystem' --set securityContext.readOnlyRootFilesystem=false
 
 # ------------------------------------------------------------------------------- compose
-step "Compose: deploy/compose/docker-compose.yml and everything it mounts"
-"${CHECKS[@]}" compose deploy/compose/docker-compose.yml
+step "Compose: deploy/compose/docker-compose.yml (what it mounts: test/deploy/compose.spec.ts)"
 "${COMPOSE[@]}" -f deploy/compose/docker-compose.yml config -q
 info "ok   ${COMPOSE[*]} config"
 

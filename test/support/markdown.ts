@@ -34,7 +34,7 @@ export interface MarkdownDoc {
   sections: Section[];
 }
 
-/** GitHub's heading id: lower case, punctuation dropped, spaces to hyphens (as scripts/deploy/checks.py). */
+/** GitHub's heading id: lower case, punctuation dropped, spaces to hyphens (the one implementation of it). */
 export function githubAnchor(heading: string): string {
   const text = heading
     .trim()

@@ -59,7 +59,9 @@ export function templateQueryPromql(query: string): string | undefined {
 }
 
 export interface Dashboard {
+  uid?: string;
   title: string;
+  schemaVersion?: number;
   panels: Panel[];
   templating?: { list: { name: string; type: string; query?: string | { query?: string } }[] };
 }
@@ -67,6 +69,9 @@ export interface Panel {
   id: number;
   type: string;
   title: string;
+  description?: string;
+  gridPos?: { x: number; y: number; w: number; h: number };
+  datasource?: unknown;
   targets?: { refId: string; expr?: string }[];
   panels?: Panel[];
 }
@@ -155,23 +160,31 @@ export function isForeignMetric(name: string): boolean {
 }
 
 const DEBIAN_BIN = '/usr/bin';
+/** The Debian package of each Prometheus tool. */
+const DEBIAN_PACKAGE = {
+  prometheus: 'prometheus',
+  promtool: 'prometheus',
+  'prometheus-alertmanager': 'prometheus-alertmanager',
+  amtool: 'prometheus-alertmanager',
+} as const;
 
 /**
- * The path of a Prometheus tool from Debian's `prometheus` package (`prometheus` or `promtool`).
+ * The path of a Prometheus tool from Debian's `prometheus` or `prometheus-alertmanager` package.
  * Installs the package with apt-get when it is missing and this runs as root; otherwise fails with
  * what to do. CI installs nothing else before the tests, so the tests bring their own tools.
  */
-export function ensurePrometheusTool(tool: 'prometheus' | 'promtool'): string {
+export function ensurePrometheusTool(tool: keyof typeof DEBIAN_PACKAGE): string {
+  const pkg = DEBIAN_PACKAGE[tool];
   const onPath = spawnSync('bash', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).stdout.trim();
   if (onPath) return onPath;
   if (existsSync(path.join(DEBIAN_BIN, tool))) return path.join(DEBIAN_BIN, tool);
   if (process.getuid?.() !== 0)
     throw new Error(
-      `${tool} is missing: install Debian's prometheus package (sudo apt-get install -y prometheus), then run the tests again`,
+      `${tool} is missing: install Debian's ${pkg} package (sudo apt-get install -y ${pkg}), then run the tests again`,
     );
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   const install = () =>
-    spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'prometheus'], {
+    spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', pkg], {
       encoding: 'utf8',
       env,
     });
@@ -181,7 +194,7 @@ export function ensurePrometheusTool(tool: 'prometheus' | 'promtool'): string {
     r = install();
   }
   if (r.status !== 0 || !existsSync(path.join(DEBIAN_BIN, tool)))
-    throw new Error(`apt-get install prometheus failed (exit ${r.status}):\n${r.stderr || r.stdout}`);
+    throw new Error(`apt-get install ${pkg} failed (exit ${r.status}):\n${r.stderr || r.stdout}`);
   return path.join(DEBIAN_BIN, tool);
 }
 

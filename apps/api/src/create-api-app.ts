@@ -8,7 +8,7 @@ import { assertProductionReady } from '@app/security';
 import { Logger } from 'nestjs-pino';
 import { ApiModule } from './api.module';
 import { InFlightRequests } from './http/in-flight';
-import { addSecurityHeaders } from './http/security-headers';
+import { securityHeaders } from './http/security-headers';
 import { setupSwagger } from './http/swagger';
 
 /** Builds the API exactly as production runs it; main.ts and the end-to-end tests share this. */
@@ -40,21 +40,18 @@ export async function createApiApp(
   const inFlight = new InFlightRequests();
   inFlight.attach(app.getHttpAdapter().getInstance());
   IN_FLIGHT.set(app, inFlight);
-  // Echo the request id so clients can quote it; it is on every log line of the request too.
-  app
-    .getHttpAdapter()
-    .getInstance()
-    .addHook('onRequest', (request, reply, done) => {
-      reply.header('x-request-id', request.id);
-      done();
-    });
-  // Shutting down: new requests are refused (503, Connection: close, so the client reconnects to
-  // another replica) while those in flight finish. The probes keep their own answers.
+  // One hook for what every answer needs before any route runs: helmet's security headers
+  // (refusals included, computed once), the request id echoed so clients can quote it (it is on
+  // every log line of the request too), and, while shutting down, the refusal of new requests (503,
+  // Connection: close, so the client reconnects to another replica) while those in flight finish.
+  // The probes keep their own answers.
   const health = app.get(HealthService);
+  const headers = securityHeaders();
   app
     .getHttpAdapter()
     .getInstance()
     .addHook('onRequest', (request, reply, done) => {
+      reply.headers(headers).header('x-request-id', request.id);
       if (!health.isShuttingDown || request.url.startsWith('/health')) return done();
       void reply
         .header('connection', 'close')
@@ -68,8 +65,6 @@ export async function createApiApp(
           },
         });
     });
-  // Security headers on every answer (refusals included): helmet's, computed once.
-  addSecurityHeaders(app.getHttpAdapter().getInstance());
   // CORS: only the CORS_ORIGINS allow-list (exact origins) is echoed; without one, no origin is.
   app.enableCors({
     origin: config.corsOrigins.length ? config.corsOrigins : false,

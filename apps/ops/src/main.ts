@@ -1,15 +1,12 @@
 import 'reflect-metadata';
 import { loadConfigOrExit } from '@app/config';
-import type { Command as Commander } from 'commander';
 import { CommandFactory, CommandRunnerService } from 'nest-commander';
 import { AuditService } from '@app/audit';
-import { EXIT } from './cli/exit-codes';
-import { auditedCommand, commandLine, recordOpsAction } from './cli/ops-audit';
+import { auditedRun, commandLine, recordOpsAction } from './cli/ops-audit';
+import { exitOnUsageError } from './cli/ops-command';
 import { failCommand } from './cli/output';
 import { AssistantOpsModule } from './commands/assistant-ops.module';
 import { OpsModule } from './ops.module';
-
-const HELP_CODES = new Set(['commander.helpDisplayed', 'commander.help', 'commander.version']);
 
 /** Help, version and unknown words need no database: they only read the command tree. */
 function onlyReadsCommandTree(argv: string[]): boolean {
@@ -18,27 +15,6 @@ function onlyReadsCommandTree(argv: string[]): boolean {
     argv[0] === 'help' ||
     argv.some((a) => ['--help', '-h', '--version', '-V'].includes(a))
   );
-}
-
-/**
- * Usage errors exit 2 on every level of the tree (commander's default is 1, and a group such as
- * `check` would print its help and exit 0 for an unknown subcommand).
- */
-function enforceUsageErrors(cmd: Commander): void {
-  cmd.exitOverride((err) =>
-    process.exit(HELP_CODES.has(err.code) || err.exitCode === 0 ? EXIT.ok : EXIT.usage),
-  );
-  if (cmd.commands.length > 0 && cmd.parent) {
-    cmd.action(() => {
-      const [word] = cmd.args;
-      if (word === undefined) return cmd.help();
-      process.stderr.write(
-        `error: unknown command '${word}' for 'ops ${cmd.name()}'\n\n${cmd.helpInformation()}`,
-      );
-      process.exit(EXIT.usage);
-    });
-  }
-  cmd.commands.forEach(enforceUsageErrors);
 }
 
 async function main(): Promise<void> {
@@ -52,24 +28,21 @@ async function main(): Promise<void> {
     cliName: 'ops',
     logger: ['error'],
     version: config.version,
-    errorHandler: () => process.exit(EXIT.usage),
+    errorHandler: exitOnUsageError,
     serviceErrorHandler: (err: unknown) => {
       commandError = err instanceof Error ? err.message : String(err);
       failCommand(err);
     },
   });
-  const runner = app.get(CommandRunnerService);
-  const commander = (runner as unknown as { commander: Commander }).commander;
-  commander.name('ops');
-  enforceUsageErrors(commander);
-  // State-changing commands are written to the audit log: who, from where, what, and how it ended.
-  const audited = assistant ? null : auditedCommand(argv);
   try {
-    await runner.run();
+    // commander names the program after the script it is given: `ops`, whatever file runs it.
+    await app.get(CommandRunnerService).run([process.argv[0], 'ops', ...argv]);
   } catch (err) {
     commandError = err instanceof Error ? err.message : String(err);
     throw err;
   } finally {
+    // State-changing commands (@AuditedAction) are written to the audit log: who, from where, what, how it ended.
+    const audited = auditedRun();
     if (audited)
       await recordOpsAction(app.get(AuditService), audited, {
         commandLine: commandLine(argv),

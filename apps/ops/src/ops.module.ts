@@ -8,35 +8,27 @@ import { AssistantInterpreterModule } from '@app/assistant';
 import { ObservabilityMetricsModule } from '@app/observability';
 import { SecurityModule } from '@app/security';
 import { IdentityAdminModule } from '@app/identity';
-import {
+import { AssistantCommand } from './commands/assistant.command';
+import { BackupCommand } from './commands/backup.command';
+import { CheckCommand } from './commands/check.command';
+import { DbCommand } from './commands/db.command';
+import { RestoreCommand } from './commands/restore.command';
+import { SecurityCommand } from './commands/security.command';
+import { SystemCommand } from './commands/system.command';
+import { UsersCommand } from './commands/users.command';
+import { SecurityNotifier } from './notify/security-notifier.service';
+
+/** The top-level commands; `ops assistant …` itself boots the slim AssistantOpsModule, this lists it for --help. */
+const COMMAND_GROUPS = [
+  AssistantCommand,
   CheckCommand,
-  CheckDependenciesCommand,
-  CheckHealthCommand,
-  CheckMongodbCommand,
-  CheckRedisCommand,
-} from './commands/check.command';
-import { CheckCacheCommand } from './commands/check-cache.command';
-import { CheckDbPerformanceCommand } from './commands/check-db-performance.command';
-import { CheckPerformanceCommand } from './commands/check-performance.command';
-import { CheckSecurityCommand } from './commands/check-security.command';
-import { SECURITY_COMMANDS, SecurityCommand } from './commands/security.command';
-import { ASSISTANT_COMMANDS } from './commands/assistant-ops.module';
-import {
-  BackupAllCommand,
+  SecurityCommand,
   BackupCommand,
-  BackupMongodbCommand,
-  BackupRedisCommand,
-  BackupVerifyCommand,
-} from './commands/backup.command';
-import { DbCheckCommand, DbCommand, DbMaintenanceCommand, DbVerifyCommand } from './commands/db.command';
-import { RestoreCommand, RestoreMongodbCommand, RestoreRedisCommand } from './commands/restore.command';
-import {
-  SystemCheckCommand,
+  RestoreCommand,
+  DbCommand,
   SystemCommand,
-  SystemRestoreCommand,
-  SystemVerifyCommand,
-} from './commands/system.command';
-import { USERS_COMMANDS, UsersCommand } from './commands/users.command';
+  UsersCommand,
+];
 
 /** The ops CLI: the same lib modules as the API, plus commands, and no HTTP stack. */
 @Module({})
@@ -58,37 +50,9 @@ export class OpsModule {
         IdentityAdminModule,
       ],
       providers: [
-        // Listed for --help; `ops assistant …` itself boots the slim AssistantOpsModule.
-        ...ASSISTANT_COMMANDS,
-        CheckCommand,
-        CheckHealthCommand,
-        CheckDependenciesCommand,
-        CheckMongodbCommand,
-        CheckRedisCommand,
-        CheckDbPerformanceCommand,
-        CheckCacheCommand,
-        CheckPerformanceCommand,
-        CheckSecurityCommand,
-        SecurityCommand,
-        ...SECURITY_COMMANDS,
-        BackupCommand,
-        BackupMongodbCommand,
-        BackupRedisCommand,
-        BackupAllCommand,
-        BackupVerifyCommand,
-        RestoreCommand,
-        RestoreMongodbCommand,
-        RestoreRedisCommand,
-        DbCommand,
-        DbCheckCommand,
-        DbMaintenanceCommand,
-        DbVerifyCommand,
-        SystemCommand,
-        SystemCheckCommand,
-        SystemRestoreCommand,
-        SystemVerifyCommand,
-        UsersCommand,
-        ...USERS_COMMANDS,
+        SecurityNotifier,
+        // Each group with the subcommands its @Command lists: the tree is written down once.
+        ...COMMAND_GROUPS.flatMap((group) => group.registerWithSubCommands()),
       ],
     };
   }

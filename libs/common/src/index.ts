@@ -1,3 +1,4 @@
 export * from './errors';
 export * from './timeout';
 export * from './client-ip';
+export * from './ip-ranges';

@@ -11,13 +11,8 @@ export { RateLimitService, type RateLimitDecision } from './rate-limit/rate-limi
 export * from './suspicious/suspicious-ips.service';
 export * from './suspicious/network-policy';
 export * from './evidence/evidence.service';
-export { readTar, readTarGz, tarBlocks, writeTarGz, type TarMember, type TarSource } from './evidence/tar';
-export * from './notify/security-notifier.service';
+export { readTarGz, writeTarGz, type TarMember, type TarSource } from './evidence/tar';
 export * from './config-audit/config-audit';
 export * from './config-audit/secret-strength';
 export * from './config-audit/security-check.service';
-export * from './diagnostics/db-diagnostics.service';
-export * from './diagnostics/explain-plan';
-export * from './client-ip';
-export * from './durations';
 export * from './redact';

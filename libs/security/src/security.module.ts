@@ -2,9 +2,7 @@ import { Module } from '@nestjs/common';
 import { AuditModule } from '@app/audit';
 import { SecurityCheckService } from './config-audit/security-check.service';
 import { DenyListService } from './deny-list/deny-list.service';
-import { DbDiagnosticsService } from './diagnostics/db-diagnostics.service';
 import { EvidenceService } from './evidence/evidence.service';
-import { SecurityNotifier } from './notify/security-notifier.service';
 import { RateLimitService } from './rate-limit/rate-limit.service';
 import { SuspiciousIpsService } from './suspicious/suspicious-ips.service';
 
@@ -13,13 +11,11 @@ const services = [
   RateLimitService,
   SuspiciousIpsService,
   EvidenceService,
-  SecurityNotifier,
   SecurityCheckService,
-  DbDiagnosticsService,
 ];
 
 /**
- * IP deny list, rate limiting, suspicious-IP detection, evidence, alerts and diagnostics:
+ * IP deny list, rate limiting, suspicious-IP detection, evidence and the configuration audit:
  * the services the API and the ops CLI share. The API adds SecurityHttpModule (its request hooks).
  */
 @Module({

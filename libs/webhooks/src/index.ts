@@ -2,5 +2,5 @@ export * from './webhooks.module';
 export * from './webhook.dto';
 export { WebhookService, MAX_WEBHOOKS_PER_USER } from './webhook.service';
 export { signatureHeader, verifySignature, SIGNATURE_HEADER } from './webhook-signature';
-export { checkWebhookUrl, isPublicAddress, type WebhookUrlMode } from './webhook-url.policy';
+export { checkWebhookUrl, type WebhookUrlMode } from './webhook-url.policy';
 export { retryDelayMs, retrySpanMs, WEBHOOK_MAX_ATTEMPTS } from './webhook-backoff';

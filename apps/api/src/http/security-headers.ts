@@ -1,5 +1,4 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { FastifyInstance } from 'fastify';
 import helmet, { type HelmetOptions } from 'helmet';
 
 /**
@@ -43,13 +42,4 @@ export function securityHeaders(options: Readonly<HelmetOptions> = HELMET_OPTION
   });
   if (failure) throw failure;
   return headers;
-}
-
-/** Security headers on every answer, refusals and errors included (set before any route runs). */
-export function addSecurityHeaders(fastify: FastifyInstance): void {
-  const headers = securityHeaders();
-  fastify.addHook('onRequest', (_request, reply, done) => {
-    reply.headers(headers);
-    done();
-  });
 }

@@ -1,4 +1,5 @@
 import { AuditService, OPS_ACTION } from '@app/audit';
+import type { CommandRunner } from 'nest-commander';
 import os from 'node:os';
 
 /** What an audited run did, as far as the audit log needs it. */
@@ -10,37 +11,38 @@ export interface OpsActionRun {
   error?: string;
 }
 
-/**
- * The commands that change state, by their leading words: every run is written to the audit log
- * (`ops_action`). `flags`: audited only with one of these (deny-list without them only reads).
- * `findingExit`: exit 1 reports a finding, not a failed action (suspicious-ips exits 1 when it finds one).
- */
-const AUDITED: { words: string[]; flags?: string[]; findingExit?: boolean }[] = [
-  { words: ['backup', 'mongodb'] },
-  { words: ['backup', 'redis'] },
-  { words: ['backup', 'all'] },
-  { words: ['restore', 'mongodb'] },
-  { words: ['restore', 'redis'] },
-  { words: ['system', 'restore'] },
-  { words: ['db', 'maintenance'] },
-  { words: ['security', 'deny-list'], flags: ['--add', '--remove'] },
-  { words: ['security', 'suspicious-ips'], flags: ['--block'], findingExit: true },
-  { words: ['security', 'unblock'] },
-  { words: ['security', 'notify'] },
-  { words: ['security', 'preserve-evidence'] },
-  { words: ['users', 'grant-admin'] },
-  { words: ['users', 'revoke-admin'] },
-];
-
 const MAX_COMMAND_LINE = 500;
 
-/** The audited command `argv` runs, or null (read-only commands, help, usage errors). */
-export function auditedCommand(argv: string[]): (typeof AUDITED)[number] | null {
-  if (argv.some((a) => ['--help', '-h', '--dry-run'].includes(a))) return null;
-  const rule = AUDITED.find((r) => r.words.every((w, i) => argv[i] === w));
-  if (!rule) return null;
-  if (rule.flags && !argv.some((a) => rule.flags!.some((f) => a === f || a.startsWith(`${f}=`)))) return null;
-  return rule;
+/** How a state-changing command is audited. */
+export interface AuditedOptions<F = Record<string, unknown>> {
+  /** Audited only when this holds for the parsed flags (deny-list without --add/--remove only reads). */
+  when?: (flags: F) => boolean;
+  /** Exit 1 reports a finding, not a failed action (suspicious-ips exits 1 when it finds one). */
+  findingExit?: boolean;
+}
+
+/** The audited command this process is running, once its run() has started. */
+let running: AuditedOptions | null = null;
+
+/**
+ * Declares a command that changes state: every run of it is written to the audit log as an
+ * `ops_action` (who, from where, the command line and how it ended) by main.ts once it is over.
+ * Help, usage errors the parser catches and read-only commands never reach run() and are not audited.
+ */
+export function AuditedAction<F>(options: AuditedOptions<F> = {}): ClassDecorator {
+  return (target) => {
+    const proto = target.prototype as CommandRunner;
+    const run = proto.run;
+    proto.run = function (this: CommandRunner, args: string[], flags?: Record<string, unknown>) {
+      if (options.when?.((flags ?? {}) as F) ?? true) running = options as AuditedOptions;
+      return run.call(this, args, flags);
+    };
+  };
+}
+
+/** The audited command that ran in this process, or null. */
+export function auditedRun(): AuditedOptions | null {
+  return running;
 }
 
 /** The ops user: OS account and host (a container may have no passwd entry: then its uid). */
@@ -72,7 +74,7 @@ export function commandLine(argv: string[]): string {
 /** Writes the run of an audited command (waits for the write; a failure to write is only logged). */
 export async function recordOpsAction(
   audit: AuditService,
-  rule: (typeof AUDITED)[number],
+  rule: AuditedOptions,
   run: OpsActionRun,
 ): Promise<boolean> {
   const failed = run.error !== undefined || !(run.exitCode === 0 || (rule.findingExit && run.exitCode === 1));

@@ -2,10 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { AssistantInterpreterModule } from '@app/assistant';
 import { AppConfig, ConfigModule } from '@app/config';
 import { ObservabilityMetricsModule } from '@app/observability';
-import { AssistantCommand, AssistantEvalCommand, AssistantInterpretCommand } from './assistant.command';
-
-/** The assistant's commands and what they use: no database, no cache (`ops assistant …` boots only this). */
-export const ASSISTANT_COMMANDS = [AssistantCommand, AssistantInterpretCommand, AssistantEvalCommand];
+import { AssistantCommand } from './assistant.command';
 
 /**
  * The slim root module of `ops assistant interpret|eval`: configuration, metrics and the
@@ -17,7 +14,7 @@ export class AssistantOpsModule {
     return {
       module: AssistantOpsModule,
       imports: [ConfigModule.forRoot(config), ObservabilityMetricsModule, AssistantInterpreterModule],
-      providers: [...ASSISTANT_COMMANDS],
+      providers: AssistantCommand.registerWithSubCommands(),
     };
   }
 }

@@ -10,9 +10,10 @@ import {
   Plan,
   PlanCase,
 } from '@app/assistant';
-import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
+import { Command, Option, SubCommand } from 'nest-commander';
 import { EXIT } from '../cli/exit-codes';
 import { Output } from '../cli/output';
+import { CommandGroup, OpsCommand } from '../cli/ops-command';
 
 const MODES: readonly InterpreterMode[] = ['auto', 'offline', 'llm'];
 const UNKNOWN_PLAN: Plan = {
@@ -46,7 +47,7 @@ interface InterpretOptions {
   name: 'interpret',
   description: 'read JSON lines {id, text, now, timeZone} on stdin, write {id, plan} per line on stdout',
 })
-export class AssistantInterpretCommand extends CommandRunner {
+export class AssistantInterpretCommand extends OpsCommand {
   constructor(private readonly interpreter: AssistantInterpreter) {
     super();
   }
@@ -121,7 +122,7 @@ interface IntentScore {
   name: 'eval',
   description: 'score the configured interpreter on a JSONL case file; exit 1 when accuracy is below --min',
 })
-export class AssistantEvalCommand extends CommandRunner {
+export class AssistantEvalCommand extends OpsCommand {
   constructor(private readonly interpreter: AssistantInterpreter) {
     super();
   }
@@ -240,8 +241,4 @@ const pct = (ratio: number) => `${(ratio * 100).toFixed(1)}%`;
   description: 'the assistant interpreter: interpret (JSON lines), eval (accuracy on a case file)',
   subCommands: [AssistantInterpretCommand, AssistantEvalCommand],
 })
-export class AssistantCommand extends CommandRunner {
-  async run(): Promise<void> {
-    this.command.help();
-  }
-}
+export class AssistantCommand extends CommandGroup {}

@@ -1,12 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '@app/config';
 import { BackupResult, BackupService, BackupVerifier, Component, resolveBackupDir } from '@app/backup';
-import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
+import { Command, Option, SubCommand } from 'nest-commander';
+import { AuditedAction } from '../cli/ops-audit';
 import { EXIT } from '../cli/exit-codes';
 import { mark, Output } from '../cli/output';
-import { bytes, indexes, JsonCommand, JsonFlag, printWarnings, seconds } from './backup.shared';
+import { CommandGroup, JsonFlagCommand, JsonFlags } from '../cli/ops-command';
+import { bytes, indexes, printWarnings, seconds } from './backup.shared';
 
-interface BackupFlags extends JsonFlag {
+interface BackupFlags extends JsonFlags {
   output?: string;
 }
 
@@ -49,7 +51,7 @@ function summary(result: BackupResult) {
 }
 
 @Injectable()
-abstract class TakeBackupCommand extends JsonCommand {
+abstract class TakeBackupCommand extends JsonFlagCommand {
   protected abstract readonly components: Component[];
 
   constructor(private readonly backups: BackupService) {
@@ -91,6 +93,7 @@ abstract class TakeBackupCommand extends JsonCommand {
   }
 }
 
+@AuditedAction()
 @SubCommand({
   name: 'mongodb',
   description: 'back up every collection (documents, indexes, options) of the application database',
@@ -99,6 +102,7 @@ export class BackupMongodbCommand extends TakeBackupCommand {
   protected readonly components: Component[] = ['mongodb'];
 }
 
+@AuditedAction()
 @SubCommand({
   name: 'redis',
   description: 'back up every key (value and expiry) of the Redis db in REDIS_URL',
@@ -107,6 +111,7 @@ export class BackupRedisCommand extends TakeBackupCommand {
   protected readonly components: Component[] = ['redis'];
 }
 
+@AuditedAction()
 @SubCommand({ name: 'all', description: 'back up MongoDB and Redis into one folder' })
 export class BackupAllCommand extends TakeBackupCommand {
   protected readonly components: Component[] = ['mongodb', 'redis'];
@@ -116,7 +121,7 @@ export class BackupAllCommand extends TakeBackupCommand {
   name: 'verify',
   description: 're-read every file of a backup against its manifest; exit 1 naming each problem',
 })
-export class BackupVerifyCommand extends JsonCommand {
+export class BackupVerifyCommand extends JsonFlagCommand {
   constructor(
     private readonly verifier: BackupVerifier,
     private readonly config: AppConfig,
@@ -124,7 +129,7 @@ export class BackupVerifyCommand extends JsonCommand {
     super();
   }
 
-  async run(_args: string[], flags: JsonFlag & { backupDir?: string }): Promise<void> {
+  async run(_args: string[], flags: JsonFlags & { backupDir?: string }): Promise<void> {
     const out = new Output(!!flags.json);
     const dir = await resolveBackupDir(flags.backupDir, this.config.backupDir);
     const report = await this.verifier.verify(dir, undefined, (m) => out.progress(m));
@@ -164,8 +169,4 @@ export class BackupVerifyCommand extends JsonCommand {
   description: 'logical backups of MongoDB and Redis: mongodb, redis, all, verify',
   subCommands: [BackupMongodbCommand, BackupRedisCommand, BackupAllCommand, BackupVerifyCommand],
 })
-export class BackupCommand extends CommandRunner {
-  async run(): Promise<void> {
-    this.command.help();
-  }
-}
+export class BackupCommand extends CommandGroup {}

@@ -1,33 +1,22 @@
 import { ValidationError } from '@app/common';
 import { Component, COMPONENTS, RestoreMode, RestorePlan, RestoreResult, RestoreService } from '@app/backup';
 import { createInterface } from 'node:readline/promises';
-import { CommandRunner, Option } from 'nest-commander';
+import { Option } from 'nest-commander';
 import { EXIT } from '../cli/exit-codes';
 import { Output } from '../cli/output';
+import { JsonFlagCommand, JsonFlags } from '../cli/ops-command';
 
 /** Shared by the backup, restore, db and system commands. */
 
-export interface JsonFlag {
-  json?: boolean;
-}
-
-export interface RestoreFlags extends JsonFlag {
+export interface RestoreFlags extends JsonFlags {
   backupDir?: string;
   drop?: boolean;
   merge?: boolean;
   yes?: boolean;
 }
 
-/** A command with `--json`. */
-export abstract class JsonCommand extends CommandRunner {
-  @Option({ flags: '--json', description: 'print JSON for machines' })
-  parseJson(): boolean {
-    return true;
-  }
-}
-
 /** A command that restores: `--backup-dir`, `--drop`, `--merge`, `--yes` and `--json`. */
-export abstract class RestoringCommand extends JsonCommand {
+export abstract class RestoringCommand extends JsonFlagCommand {
   // Checked in restoreRequest(), not with `required`: commander would exit 1 on a subcommand, not 2.
   @Option({ flags: '--backup-dir <dir>', description: 'the backup folder to restore (required)' })
   parseBackupDir(value: string): string {

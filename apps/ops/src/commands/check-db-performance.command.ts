@@ -1,4 +1,4 @@
-import { DbDiagnosticsService, DbPerformanceReport, HotQueryReport, Optional } from '@app/security';
+import { DbDiagnosticsService, DbPerformanceReport, HotQueryReport, Optional } from '@app/database';
 import { Option, SubCommand } from 'nest-commander';
 import { Output } from '../cli/output';
 import {

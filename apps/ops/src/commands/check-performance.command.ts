@@ -1,9 +1,10 @@
 import { ValidationError } from '@app/common';
 import { AppConfig } from '@app/config';
-import { formatDuration, parseDuration } from '@app/security';
 import { Option, SubCommand } from 'nest-commander';
+import { formatDuration, parseDuration } from '../cli/durations';
 import { EXIT } from '../cli/exit-codes';
 import { Output } from '../cli/output';
+import { JsonFlagCommand, JsonFlags } from '../cli/ops-command';
 import {
   diffSamples,
   overallStats,
@@ -12,7 +13,7 @@ import {
   routeStats,
   Sample,
 } from './check-performance.report';
-import { intOption, JsonFlagCommand, JsonFlags, levelMark, percent } from './check-shared';
+import { intOption, levelMark, percent } from './check-shared';
 
 interface Flags extends JsonFlags {
   url?: string;

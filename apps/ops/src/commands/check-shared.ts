@@ -1,26 +1,15 @@
 import { ValidationError } from '@app/common';
-import { CommandRunner, Option } from 'nest-commander';
+import { Option } from 'nest-commander';
 import { EXIT } from '../cli/exit-codes';
+import { JsonFlagCommand, JsonFlags } from '../cli/ops-command';
 
 /** Shared by the `check db-performance|cache|performance|security` and `security …` commands. */
-
-export interface JsonFlags {
-  json?: boolean;
-}
 
 export interface StrictFlags extends JsonFlags {
   strict?: boolean;
 }
 
 export type Level = 'ok' | 'info' | 'warn' | 'fail';
-
-/** A command with `--json`. */
-export abstract class JsonFlagCommand extends CommandRunner {
-  @Option({ flags: '--json', description: 'print JSON for machines' })
-  parseJson(): boolean {
-    return true;
-  }
-}
 
 /** A check with `--json` and `--strict` (warnings fail the check too). */
 export abstract class StrictCheckCommand extends JsonFlagCommand {

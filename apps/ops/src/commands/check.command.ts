@@ -1,16 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { DependencyCheck, HealthService } from '@app/health';
-import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
+import { Command, SubCommand } from 'nest-commander';
 import { EXIT } from '../cli/exit-codes';
 import { mark, Output } from '../cli/output';
+import { CommandGroup, JsonFlagCommand, JsonFlags } from '../cli/ops-command';
 import { CheckCacheCommand } from './check-cache.command';
 import { CheckDbPerformanceCommand } from './check-db-performance.command';
 import { CheckPerformanceCommand } from './check-performance.command';
 import { CheckSecurityCommand } from './check-security.command';
-
-interface JsonFlag {
-  json?: boolean;
-}
 
 function printChecks(out: Output, checks: DependencyCheck[]): void {
   for (const c of checks) {
@@ -21,24 +18,19 @@ function printChecks(out: Output, checks: DependencyCheck[]): void {
 }
 
 @Injectable()
-abstract class DependencyCommand extends CommandRunner {
+abstract class DependencyCommand extends JsonFlagCommand {
   constructor(protected readonly health: HealthService) {
     super();
   }
 
   protected abstract checks(): Promise<DependencyCheck[]>;
 
-  async run(_args: string[], options: JsonFlag): Promise<void> {
+  async run(_args: string[], options: JsonFlags): Promise<void> {
     const out = new Output(!!options.json);
     const checks = await this.checks();
     printChecks(out, checks);
     out.result({ ok: checks.every((c) => c.state === 'connected'), checks });
     process.exitCode = checks.every((c) => c.state === 'connected') ? EXIT.ok : EXIT.checkFailed;
-  }
-
-  @Option({ flags: '--json', description: 'print JSON for machines' })
-  parseJson(): boolean {
-    return true;
   }
 }
 
@@ -67,12 +59,12 @@ export class CheckDependenciesCommand extends DependencyCommand {
   name: 'health',
   description: 'the /health report (healthy, degraded or unhealthy); exit 1 unless healthy',
 })
-export class CheckHealthCommand extends CommandRunner {
+export class CheckHealthCommand extends JsonFlagCommand {
   constructor(private readonly health: HealthService) {
     super();
   }
 
-  async run(_args: string[], options: JsonFlag): Promise<void> {
+  async run(_args: string[], options: JsonFlags): Promise<void> {
     const out = new Output(!!options.json);
     const report = await this.health.report();
     const checks = await this.health.dependencies();
@@ -80,11 +72,6 @@ export class CheckHealthCommand extends CommandRunner {
     printChecks(out, checks);
     out.result(report);
     process.exitCode = report.status === 'healthy' ? EXIT.ok : EXIT.checkFailed;
-  }
-
-  @Option({ flags: '--json', description: 'print JSON for machines' })
-  parseJson(): boolean {
-    return true;
   }
 }
 
@@ -103,8 +90,4 @@ export class CheckHealthCommand extends CommandRunner {
     CheckSecurityCommand,
   ],
 })
-export class CheckCommand extends CommandRunner {
-  async run(): Promise<void> {
-    this.command.help();
-  }
-}
+export class CheckCommand extends CommandGroup {}

@@ -1,8 +1,10 @@
 import { CollectionValidation, DbMaintenanceService } from '@app/backup';
-import { Command, CommandRunner, SubCommand } from 'nest-commander';
+import { Command, SubCommand } from 'nest-commander';
+import { AuditedAction } from '../cli/ops-audit';
 import { EXIT } from '../cli/exit-codes';
 import { mark, Output } from '../cli/output';
-import { bytes, JsonCommand, JsonFlag, printWarnings } from './backup.shared';
+import { CommandGroup, JsonFlagCommand, JsonFlags } from '../cli/ops-command';
+import { bytes, printWarnings } from './backup.shared';
 
 function printValidation(out: Output, results: CollectionValidation[]): void {
   for (const r of results) {
@@ -21,12 +23,12 @@ function printValidation(out: Output, results: CollectionValidation[]): void {
   name: 'check',
   description: 'MongoDB reachability, collections and sizes, and whether indexes match the schemas',
 })
-export class DbCheckCommand extends JsonCommand {
+export class DbCheckCommand extends JsonFlagCommand {
   constructor(private readonly db: DbMaintenanceService) {
     super();
   }
 
-  async run(_args: string[], flags: JsonFlag): Promise<void> {
+  async run(_args: string[], flags: JsonFlags): Promise<void> {
     const out = new Output(!!flags.json);
     const report = await this.db.check();
     out.line(`[${mark(true)}] ${report.server}, database ${report.database} (ping ${report.latencyMs} ms)`);
@@ -51,17 +53,18 @@ export class DbCheckCommand extends JsonCommand {
   }
 }
 
+@AuditedAction()
 @SubCommand({
   name: 'maintenance',
   description:
     'sync model indexes, validate collections, purge expired refresh tokens, changesets, event tombstones and audit events past AUDIT_RETENTION_DAYS',
 })
-export class DbMaintenanceCommand extends JsonCommand {
+export class DbMaintenanceCommand extends JsonFlagCommand {
   constructor(private readonly db: DbMaintenanceService) {
     super();
   }
 
-  async run(_args: string[], flags: JsonFlag): Promise<void> {
+  async run(_args: string[], flags: JsonFlags): Promise<void> {
     const out = new Output(!!flags.json);
     const report = await this.db.maintenance((m) => out.progress(m));
     out.line('indexes:');
@@ -89,12 +92,12 @@ export class DbMaintenanceCommand extends JsonCommand {
   name: 'verify',
   description: 'validate every collection (where the server supports it); exit 1 on a problem',
 })
-export class DbVerifyCommand extends JsonCommand {
+export class DbVerifyCommand extends JsonFlagCommand {
   constructor(private readonly db: DbMaintenanceService) {
     super();
   }
 
-  async run(_args: string[], flags: JsonFlag): Promise<void> {
+  async run(_args: string[], flags: JsonFlags): Promise<void> {
     const out = new Output(!!flags.json);
     const report = await this.db.verify((m) => out.progress(m));
     out.line(`database ${report.database}:`);
@@ -110,8 +113,4 @@ export class DbVerifyCommand extends JsonCommand {
   description: 'the application database: check, maintenance, verify',
   subCommands: [DbCheckCommand, DbMaintenanceCommand, DbVerifyCommand],
 })
-export class DbCommand extends CommandRunner {
-  async run(): Promise<void> {
-    this.command.help();
-  }
-}
+export class DbCommand extends CommandGroup {}

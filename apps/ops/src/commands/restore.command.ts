@@ -1,8 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { Component, RestoreService } from '@app/backup';
-import { Command, CommandRunner, SubCommand } from 'nest-commander';
+import { Command, SubCommand } from 'nest-commander';
+import { AuditedAction } from '../cli/ops-audit';
 import { EXIT } from '../cli/exit-codes';
 import { Output } from '../cli/output';
+import { CommandGroup } from '../cli/ops-command';
 import { RestoreFlags, RestoringCommand, runRestore } from './backup.shared';
 
 @Injectable()
@@ -22,6 +24,7 @@ abstract class RestoreComponentCommand extends RestoringCommand {
   }
 }
 
+@AuditedAction()
 @SubCommand({
   name: 'mongodb',
   description:
@@ -31,6 +34,7 @@ export class RestoreMongodbCommand extends RestoreComponentCommand {
   protected readonly component: Component = 'mongodb';
 }
 
+@AuditedAction()
 @SubCommand({
   name: 'redis',
   description:
@@ -45,8 +49,4 @@ export class RestoreRedisCommand extends RestoreComponentCommand {
   description: 'restore a verified backup: mongodb, redis',
   subCommands: [RestoreMongodbCommand, RestoreRedisCommand],
 })
-export class RestoreCommand extends CommandRunner {
-  async run(): Promise<void> {
-    this.command.help();
-  }
-}
+export class RestoreCommand extends CommandGroup {}

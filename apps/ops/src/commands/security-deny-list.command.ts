@@ -1,9 +1,10 @@
 import { ValidationError } from '@app/common';
 import { DENY_LIST_REFRESH_MS, DenyListService } from '@app/security';
 import { Option, SubCommand } from 'nest-commander';
+import { AuditedAction } from '../cli/ops-audit';
 import { EXIT } from '../cli/exit-codes';
 import { Output } from '../cli/output';
-import { JsonFlagCommand, JsonFlags } from './check-shared';
+import { JsonFlagCommand, JsonFlags } from '../cli/ops-command';
 
 interface Flags extends JsonFlags {
   add?: string[];
@@ -19,6 +20,7 @@ const list = (value: string, previous: string[] = []) => [
     .filter(Boolean),
 ];
 
+@AuditedAction<Flags>({ when: (f) => !!(f.add?.length || f.remove?.length) })
 @SubCommand({
   name: 'deny-list',
   description:

@@ -1,9 +1,11 @@
 import { ValidationError } from '@app/common';
-import { redactUrlPath, SecurityNotifier, SEVERITIES, Severity } from '@app/security';
+import { redactUrlPath } from '@app/security';
+import { SecurityNotifier, SEVERITIES, Severity } from '../notify/security-notifier.service';
 import { Option, SubCommand } from 'nest-commander';
+import { AuditedAction } from '../cli/ops-audit';
 import { EXIT } from '../cli/exit-codes';
 import { Output } from '../cli/output';
-import { JsonFlagCommand, JsonFlags } from './check-shared';
+import { JsonFlagCommand, JsonFlags } from '../cli/ops-command';
 
 interface Flags extends JsonFlags {
   severity?: string;
@@ -13,6 +15,7 @@ interface Flags extends JsonFlags {
   url?: string;
 }
 
+@AuditedAction<Flags>({ when: (f) => !f.dryRun })
 @SubCommand({
   name: 'notify',
   description:

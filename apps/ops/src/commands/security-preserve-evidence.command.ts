@@ -1,9 +1,12 @@
 import { ValidationError } from '@app/common';
-import { EvidenceService, formatDuration, parseDuration } from '@app/security';
+import { EvidenceService } from '@app/security';
 import { Option, SubCommand } from 'nest-commander';
+import { AuditedAction } from '../cli/ops-audit';
+import { formatDuration, parseDuration } from '../cli/durations';
 import { EXIT } from '../cli/exit-codes';
 import { mark, Output } from '../cli/output';
-import { bytes, JsonFlagCommand, JsonFlags } from './check-shared';
+import { JsonFlagCommand, JsonFlags } from '../cli/ops-command';
+import { bytes } from './check-shared';
 
 interface Flags extends JsonFlags {
   output?: string;
@@ -11,6 +14,7 @@ interface Flags extends JsonFlags {
   verify?: string;
 }
 
+@AuditedAction()
 @SubCommand({
   name: 'preserve-evidence',
   description:

@@ -1,16 +1,13 @@
-import {
-  DenyListService,
-  blockPolicyYaml,
-  formatDuration,
-  parseDuration,
-  SuspiciousIpsService,
-} from '@app/security';
+import { DenyListService, blockPolicyYaml, SuspiciousIpsService } from '@app/security';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Option, SubCommand } from 'nest-commander';
+import { AuditedAction } from '../cli/ops-audit';
+import { formatDuration, parseDuration } from '../cli/durations';
 import { EXIT } from '../cli/exit-codes';
 import { Output } from '../cli/output';
-import { intOption, JsonFlagCommand, JsonFlags, levelMark } from './check-shared';
+import { JsonFlagCommand, JsonFlags } from '../cli/ops-command';
+import { intOption, levelMark } from './check-shared';
 
 interface Flags extends JsonFlags {
   since?: string;
@@ -22,6 +19,7 @@ interface Flags extends JsonFlags {
 export const DEFAULT_POLICY_FILE = 'k8s/network-policies/block-suspicious-ips.yaml';
 const SOURCE = 'ops security suspicious-ips --block';
 
+@AuditedAction<Flags>({ when: (f) => !!f.block, findingExit: true })
 @SubCommand({
   name: 'suspicious-ips',
   description:

@@ -1,11 +1,13 @@
 import { normalizeIp, ValidationError } from '@app/common';
 import { DENY_LIST_REFRESH_MS, DenyListService } from '@app/security';
 import { SubCommand } from 'nest-commander';
+import { AuditedAction } from '../cli/ops-audit';
 import { EXIT } from '../cli/exit-codes';
 import { Output } from '../cli/output';
-import { JsonFlagCommand, JsonFlags } from './check-shared';
+import { JsonFlagCommand, JsonFlags } from '../cli/ops-command';
 
 /** `ops security unblock IP…`: the runbook's name for `deny-list --remove`, on the same service. */
+@AuditedAction()
 @SubCommand({
   name: 'unblock',
   arguments: '<ip...>',

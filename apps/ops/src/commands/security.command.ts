@@ -1,25 +1,20 @@
-import { Command, CommandRunner } from 'nest-commander';
+import { Command } from 'nest-commander';
 import { SecurityDenyListCommand } from './security-deny-list.command';
 import { SecurityNotifyCommand } from './security-notify.command';
 import { SecurityPreserveEvidenceCommand } from './security-preserve-evidence.command';
 import { SecuritySuspiciousIpsCommand } from './security-suspicious-ips.command';
 import { SecurityUnblockCommand } from './security-unblock.command';
-
-export const SECURITY_COMMANDS = [
-  SecuritySuspiciousIpsCommand,
-  SecurityPreserveEvidenceCommand,
-  SecurityNotifyCommand,
-  SecurityDenyListCommand,
-  SecurityUnblockCommand,
-];
+import { CommandGroup } from '../cli/ops-command';
 
 @Command({
   name: 'security',
   description: 'incident response: suspicious-ips, preserve-evidence, notify, deny-list, unblock',
-  subCommands: SECURITY_COMMANDS,
+  subCommands: [
+    SecuritySuspiciousIpsCommand,
+    SecurityPreserveEvidenceCommand,
+    SecurityNotifyCommand,
+    SecurityDenyListCommand,
+    SecurityUnblockCommand,
+  ],
 })
-export class SecurityCommand extends CommandRunner {
-  async run(): Promise<void> {
-    this.command.help();
-  }
-}
+export class SecurityCommand extends CommandGroup {}

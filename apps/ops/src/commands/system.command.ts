@@ -1,16 +1,10 @@
 import { Component, COMPONENTS, RestoreService, SystemService, SystemVerifyReport } from '@app/backup';
-import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
+import { Command, Option, SubCommand } from 'nest-commander';
+import { AuditedAction } from '../cli/ops-audit';
 import { EXIT } from '../cli/exit-codes';
 import { mark, Output } from '../cli/output';
-import {
-  JsonCommand,
-  JsonFlag,
-  parseComponents,
-  printWarnings,
-  RestoreFlags,
-  RestoringCommand,
-  runRestore,
-} from './backup.shared';
+import { CommandGroup, JsonFlagCommand, JsonFlags } from '../cli/ops-command';
+import { parseComponents, printWarnings, RestoreFlags, RestoringCommand, runRestore } from './backup.shared';
 
 interface ComponentFlags {
   components?: string;
@@ -51,12 +45,12 @@ function printVerify(out: Output, report: SystemVerifyReport): void {
   name: 'check',
   description: 'health of every part, collections and keys, the last backup; exit 1 unless healthy',
 })
-export class SystemCheckCommand extends JsonCommand {
+export class SystemCheckCommand extends JsonFlagCommand {
   constructor(private readonly system: SystemService) {
     super();
   }
 
-  async run(_args: string[], flags: JsonFlag): Promise<void> {
+  async run(_args: string[], flags: JsonFlags): Promise<void> {
     const out = new Output(!!flags.json);
     const report = await this.system.check();
     out.line(`status: ${report.health.status} (version ${report.health.version})`);
@@ -85,12 +79,12 @@ export class SystemCheckCommand extends JsonCommand {
   name: 'verify',
   description: 'health, collection validation, and counts against a backup manifest (default: the newest)',
 })
-export class SystemVerifyCommand extends JsonCommand {
+export class SystemVerifyCommand extends JsonFlagCommand {
   constructor(private readonly system: SystemService) {
     super();
   }
 
-  async run(_args: string[], flags: JsonFlag & ComponentFlags & { backupDir?: string }): Promise<void> {
+  async run(_args: string[], flags: JsonFlags & ComponentFlags & { backupDir?: string }): Promise<void> {
     const out = new Output(!!flags.json);
     const components = parseComponents(flags.components) ?? [...COMPONENTS];
     const report = await this.system.verify({ components, dir: flags.backupDir }, (m) => out.progress(m));
@@ -113,6 +107,7 @@ export class SystemVerifyCommand extends JsonCommand {
   }
 }
 
+@AuditedAction()
 @SubCommand({
   name: 'restore',
   description: 'restore MongoDB and Redis from one backup (verified first), then verify the result',
@@ -151,8 +146,4 @@ export class SystemRestoreCommand extends RestoringCommand {
   description: 'the whole system: check, restore, verify',
   subCommands: [SystemCheckCommand, SystemRestoreCommand, SystemVerifyCommand],
 })
-export class SystemCommand extends CommandRunner {
-  async run(): Promise<void> {
-    this.command.help();
-  }
-}
+export class SystemCommand extends CommandGroup {}

@@ -1,12 +1,14 @@
 import { AUTH_USER_CACHE_MS, UserAdminService } from '@app/identity';
-import { Command, CommandRunner, SubCommand } from 'nest-commander';
+import { Command, SubCommand } from 'nest-commander';
+import { AuditedAction } from '../cli/ops-audit';
 import { EXIT } from '../cli/exit-codes';
 import { Output } from '../cli/output';
-import { JsonFlagCommand, JsonFlags } from './check-shared';
+import { CommandGroup, JsonFlagCommand, JsonFlags } from '../cli/ops-command';
 
 /** When a role change reaches the API: each replica reuses a caller's account for AUTH_USER_CACHE_MS. */
 const IN_FORCE = `in force on every API replica within ${AUTH_USER_CACHE_MS / 1000} s`;
 
+@AuditedAction()
 @SubCommand({
   name: 'grant-admin',
   arguments: '<email>',
@@ -32,6 +34,7 @@ export class UsersGrantAdminCommand extends JsonFlagCommand {
   }
 }
 
+@AuditedAction()
 @SubCommand({
   name: 'revoke-admin',
   arguments: '<email>',
@@ -72,15 +75,9 @@ export class UsersListAdminsCommand extends JsonFlagCommand {
   }
 }
 
-export const USERS_COMMANDS = [UsersGrantAdminCommand, UsersRevokeAdminCommand, UsersListAdminsCommand];
-
 @Command({
   name: 'users',
   description: 'administrator accounts: grant-admin, revoke-admin, list-admins',
-  subCommands: USERS_COMMANDS,
+  subCommands: [UsersGrantAdminCommand, UsersRevokeAdminCommand, UsersListAdminsCommand],
 })
-export class UsersCommand extends CommandRunner {
-  async run(): Promise<void> {
-    this.command.help();
-  }
-}
+export class UsersCommand extends CommandGroup {}

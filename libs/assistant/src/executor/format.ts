@@ -1,6 +1,9 @@
+import { LRUCache } from 'lru-cache';
+
 /** Human-readable times for replies and diffs, in the user's zone ("Tue, Mar 3, 12:00 PM"). */
 
-const cache = new Map<string, Intl.DateTimeFormat>();
+// Formatters by zone and kind (building one is costly). They never go stale: bounded by count, no TTL.
+const cache = new LRUCache<string, Intl.DateTimeFormat>({ max: 500 });
 
 function formatter(zone: string, kind: 'day' | 'time' | 'moment'): Intl.DateTimeFormat {
   const key = `${zone}|${kind}`;
@@ -20,7 +23,6 @@ function formatter(zone: string, kind: 'day' | 'time' | 'moment'): Intl.DateTime
               minute: '2-digit',
             };
     f = new Intl.DateTimeFormat('en-US', options);
-    if (cache.size > 500) cache.clear();
     cache.set(key, f);
   }
   return f;

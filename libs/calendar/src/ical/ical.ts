@@ -7,5 +7,6 @@ import ICAL from 'ical.js';
 
 export default ICAL;
 export type IcalComponent = InstanceType<typeof ICAL.Component>;
+export type IcalEvent = InstanceType<typeof ICAL.Event>;
 export type IcalProperty = InstanceType<typeof ICAL.Property>;
 export type IcalTime = InstanceType<typeof ICAL.Time>;

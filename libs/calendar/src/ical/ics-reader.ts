@@ -18,7 +18,7 @@ import {
   localToInstant,
   normalizeTimeZone,
 } from '../time/zone';
-import ICAL, { IcalComponent, IcalProperty, IcalTime } from './ical';
+import ICAL, { IcalComponent, IcalEvent, IcalProperty, IcalTime } from './ical';
 
 /** A file (or an event in it) that cannot be imported; `line`/`uid` say where. */
 export class IcsFormatError extends Error {
@@ -93,6 +93,12 @@ interface Context {
   vtimezones: Map<string, InstanceType<typeof ICAL.Timezone>>;
 }
 
+/** A VEVENT with the line of its BEGIN:VEVENT. */
+interface Located {
+  event: IcalEvent;
+  line?: number;
+}
+
 class EventProblem extends Error {}
 class Unsupported extends Error {}
 
@@ -129,13 +135,13 @@ export function readCalendar(text: string, ownerZone: string): IcsReadResult {
 
   const problems: IcsProblem[] = [];
   const skipped: { uid: string; reason: string }[] = [];
-  const groups = new Map<
-    string,
-    { master?: { c: IcalComponent; line?: number }; overrides: { c: IcalComponent; line?: number }[] }
-  >();
+  // ical.js lacks an index of a file's VEVENTs by UID (ICAL.Event relates every RECURRENCE-ID VEVENT it sees).
+  // It tells masters from exceptions and relates each exception to its master (see relateOverrides).
+  const groups = new Map<string, { master?: Located; exceptions: Located[] }>();
   vevents.forEach((c, i) => {
     const line = veventLines[i];
-    const uid = c.getFirstPropertyValue('uid');
+    const event = new ICAL.Event(c, { exceptions: [], strictExceptions: true });
+    const uid = event.uid as unknown;
     if (typeof uid !== 'string' || uid.trim() === '') {
       problems.push({ line, message: `the VEVENT starting at line ${line} has no UID` });
       return;
@@ -144,16 +150,16 @@ export function readCalendar(text: string, ownerZone: string): IcsReadResult {
       problems.push({ line, uid: uid.slice(0, 80), message: `UID is longer than ${LIMITS.uid} characters` });
       return;
     }
-    const group = groups.get(uid) ?? { overrides: [] };
+    const group = groups.get(uid) ?? { exceptions: [] };
     groups.set(uid, group);
-    if (c.hasProperty('recurrence-id')) group.overrides.push({ c, line });
+    if (event.isRecurrenceException()) group.exceptions.push({ event, line });
     else if (group.master)
       problems.push({
         line,
         uid,
         message: `UID ${uid} appears twice (lines ${group.master.line} and ${line})`,
       });
-    else group.master = { c, line };
+    else group.master = { event, line };
   });
 
   const events: ImportedEvent[] = [];
@@ -164,13 +170,7 @@ export function readCalendar(text: string, ownerZone: string): IcsReadResult {
       continue;
     }
     try {
-      const event = convertGroup(
-        uid,
-        group.master.c,
-        group.overrides.map((o) => o.c),
-        ctx,
-        skipped,
-      );
+      const event = convertGroup(uid, group.master.event, group.exceptions, ctx, skipped);
       if (event) events.push(event);
     } catch (err) {
       if (err instanceof Unsupported) skipped.push({ uid, reason: err.message });
@@ -270,11 +270,12 @@ function isContentLine(line: string): boolean {
 
 function convertGroup(
   uid: string,
-  master: IcalComponent,
-  overrides: IcalComponent[],
+  masterEvent: IcalEvent,
+  exceptions: Located[],
   ctx: Context,
   skipped: { uid: string; reason: string }[],
 ): ImportedEvent | null {
+  const master = masterEvent.component;
   if (String(master.getFirstPropertyValue('status') ?? '').toUpperCase() === 'CANCELLED') {
     throw new Unsupported('the event is cancelled (STATUS:CANCELLED)');
   }
@@ -337,9 +338,10 @@ function convertGroup(
   if (recurrence) {
     series = snapToRule(series);
     series.exdates = readExdates(master, series, ctx);
+    relateOverrides(masterEvent, exceptions);
     const seen = new Set<number>();
-    for (const o of overrides) {
-      const override = readOverride(o, series, ctx);
+    for (const o of Object.values(masterEvent.exceptions)) {
+      const override = readOverride(o.component, series, ctx);
       if (typeof override === 'string') {
         skipped.push({ uid, reason: override });
         continue;
@@ -350,7 +352,7 @@ function convertGroup(
       seen.add(override.originalStart.getTime());
       series.overrides?.push(override);
     }
-  } else if (overrides.length > 0) {
+  } else if (exceptions.length > 0) {
     skipped.push({
       uid,
       reason: 'RECURRENCE-ID on an event without RRULE: the changed occurrences were left out',
@@ -358,6 +360,28 @@ function convertGroup(
   }
   validateSeries({ ...series, id: uid });
   return { uid, series };
+}
+
+/**
+ * Relates the RECURRENCE-ID VEVENTs to their master (`master.exceptions`, keyed by RECURRENCE-ID as written).
+ * A RECURRENCE-ID written twice is an error, with both lines, rather than ical.js's silent overwrite.
+ */
+function relateOverrides(master: IcalEvent, exceptions: Located[]): void {
+  const related = master.exceptions as unknown as Record<string, IcalEvent>;
+  const lines = new Map<string, number | undefined>();
+  for (const { event, line } of exceptions) {
+    let id: string;
+    try {
+      id = event.recurrenceId.toString();
+    } catch (err) {
+      throw new EventProblem(`RECURRENCE-ID (line ${line}): ${(err as Error).message}`);
+    }
+    if (related[id]) {
+      throw new EventProblem(`RECURRENCE-ID ${id} appears twice (lines ${lines.get(id)} and ${line})`);
+    }
+    lines.set(id, line);
+    master.relateException(event);
+  }
 }
 
 /** A series whose DTSTART is not an occurrence of its rule starts at the rule's first one (as the API does). */

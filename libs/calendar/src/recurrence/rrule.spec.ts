@@ -106,6 +106,25 @@ describe('parseRecurrence', () => {
   });
 });
 
+describe('parseRecurrenceRule cache', () => {
+  it('parses a rule text once and shares the frozen result', () => {
+    const text = 'FREQ=WEEKLY;BYDAY=TU,TH;COUNT=7';
+    const first = parseRecurrenceRule(text);
+    expect(parseRecurrenceRule(text)).toBe(first);
+    expect(Object.isFrozen(first)).toBe(true);
+    expect(formatRecurrence(withCount(first, 3))).toBe('FREQ=WEEKLY;COUNT=3;BYDAY=TU,TH');
+    expect(parseRecurrenceRule(text).count).toBe(7);
+  });
+
+  it('keeps rejecting an invalid rule on every call', () => {
+    for (let i = 0; i < 2; i++) {
+      expect(() => parseRecurrenceRule('FREQ=WEEKLY;BYDAY=XX')).toThrow(
+        'recurrence: BYDAY "XX" is not a weekday',
+      );
+    }
+  });
+});
+
 describe('formatRecurrence / withUntil / withCount', () => {
   it('swaps COUNT and UNTIL', () => {
     const rule = parseRecurrenceRule('FREQ=WEEKLY;COUNT=10;BYDAY=MO,WE');

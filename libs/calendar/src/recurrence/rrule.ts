@@ -1,9 +1,13 @@
-import { RRule, Weekday, type Options as RRuleOptions } from 'rrule';
+import { LRUCache } from 'lru-cache';
+import { Frequency, RRule, Weekday, type Options as RRuleOptions } from 'rrule';
 
 import { formatFloating, instantToFloating, parseLocalDate, parseLocalDateTime } from '../time/zone';
 
 /**
  * RFC 5545 RRULE parsing, validation, normalisation and floating-time iteration.
+ *
+ * rrule (`RRule.parseString`, `RRule.optionsToString`) reads and writes the rule; it lacks RFC 5545 validation
+ * (it accepts repeated or unknown parts, empty items, out-of-range values, COUNT with UNTIL) and UNTIL's forms.
  *
  * The rule never carries DTSTART: the series start (and its zone) lives on the event. Iteration happens on
  * "floating" wall-clock values (local time encoded as fake UTC, see `time/zone.ts`), so a 09:00 weekly rule stays
@@ -18,17 +22,6 @@ export class RecurrenceError extends Error {
   }
 }
 
-/** Supported frequencies. Sub-daily frequencies (HOURLY, MINUTELY, SECONDLY) are rejected. */
-export type Frequency = 'DAILY' | 'WEEKLY' | 'MONTHLY' | 'YEARLY';
-
-export type WeekdayCode = 'MO' | 'TU' | 'WE' | 'TH' | 'FR' | 'SA' | 'SU';
-
-/** One BYDAY entry: `MO`, or with an ordinal `1MO` / `-1FR` (only with MONTHLY / YEARLY). */
-export interface ByDay {
-  weekday: WeekdayCode;
-  nth?: number;
-}
-
 /**
  * UNTIL, inclusive, in one of the three RFC 5545 forms:
  *  - `instant` (`20260630T070000Z`): compared against real occurrence instants;
@@ -38,51 +31,49 @@ export interface ByDay {
 export type RecurrenceUntil =
   { kind: 'instant'; instant: Date } | { kind: 'date'; date: string } | { kind: 'local'; local: string };
 
-/** A validated rule. List parts are de-duplicated and sorted; absent parts are undefined. */
+/**
+ * A validated rule: rrule's options (same names, so they spread into `new RRule`), without DTSTART, and with UNTIL
+ * in its RFC 5545 form. Lists are de-duplicated and sorted; absent parts are undefined. Treat as immutable: parsed
+ * rules are cached and shared.
+ */
 export interface RecurrenceRule {
+  /** DAILY, WEEKLY, MONTHLY or YEARLY (sub-daily frequencies are rejected). */
   freq: Frequency;
   interval: number;
   count?: number;
   until?: RecurrenceUntil;
-  bySecond?: number[];
-  byMinute?: number[];
-  byHour?: number[];
-  byDay?: ByDay[];
-  byMonthDay?: number[];
-  byYearDay?: number[];
-  byWeekNo?: number[];
-  byMonth?: number[];
-  bySetPos?: number[];
-  wkst?: WeekdayCode;
+  bymonth?: number[];
+  byweekno?: number[];
+  byyearday?: number[];
+  bymonthday?: number[];
+  /** BYDAY: `MO`, or with an ordinal (`n`) `1MO` / `-1FR` (only with MONTHLY / YEARLY). */
+  byweekday?: Weekday[];
+  byhour?: number[];
+  byminute?: number[];
+  bysecond?: number[];
+  bysetpos?: number[];
+  wkst?: Weekday;
 }
 
-export const WEEKDAYS: readonly WeekdayCode[] = ['MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU'];
-const FREQUENCIES: readonly Frequency[] = ['DAILY', 'WEEKLY', 'MONTHLY', 'YEARLY'];
+const WEEKDAYS = ['MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU'];
+const FREQUENCIES = ['DAILY', 'WEEKLY', 'MONTHLY', 'YEARLY'];
 const SUB_DAILY = ['HOURLY', 'MINUTELY', 'SECONDLY'];
-const RRULE_FREQ: Record<Frequency, number> = {
-  YEARLY: RRule.YEARLY,
-  MONTHLY: RRule.MONTHLY,
-  WEEKLY: RRule.WEEKLY,
-  DAILY: RRule.DAILY,
-};
 const DAY_MS = 86_400_000;
 const DAYS_IN_MONTH_MAX = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
-type ListPart =
-  'BYSECOND' | 'BYMINUTE' | 'BYHOUR' | 'BYMONTHDAY' | 'BYYEARDAY' | 'BYWEEKNO' | 'BYMONTH' | 'BYSETPOS';
+type ListKey =
+  'bysecond' | 'byminute' | 'byhour' | 'bymonthday' | 'byyearday' | 'byweekno' | 'bymonth' | 'bysetpos';
 
-const NUMERIC_LISTS: Record<
-  ListPart,
-  { key: keyof RecurrenceRule; min: number; max: number; signed: boolean }
-> = {
-  BYSECOND: { key: 'bySecond', min: 0, max: 59, signed: false },
-  BYMINUTE: { key: 'byMinute', min: 0, max: 59, signed: false },
-  BYHOUR: { key: 'byHour', min: 0, max: 23, signed: false },
-  BYMONTHDAY: { key: 'byMonthDay', min: 1, max: 31, signed: true },
-  BYYEARDAY: { key: 'byYearDay', min: 1, max: 366, signed: true },
-  BYWEEKNO: { key: 'byWeekNo', min: 1, max: 53, signed: true },
-  BYMONTH: { key: 'byMonth', min: 1, max: 12, signed: false },
-  BYSETPOS: { key: 'bySetPos', min: 1, max: 366, signed: true },
+/** The numeric list parts with their RFC 5545 ranges, in canonical output order. */
+const NUMERIC_LISTS: Record<string, { key: ListKey; min: number; max: number; signed: boolean }> = {
+  BYMONTH: { key: 'bymonth', min: 1, max: 12, signed: false },
+  BYWEEKNO: { key: 'byweekno', min: 1, max: 53, signed: true },
+  BYYEARDAY: { key: 'byyearday', min: 1, max: 366, signed: true },
+  BYMONTHDAY: { key: 'bymonthday', min: 1, max: 31, signed: true },
+  BYHOUR: { key: 'byhour', min: 0, max: 23, signed: false },
+  BYMINUTE: { key: 'byminute', min: 0, max: 59, signed: false },
+  BYSECOND: { key: 'bysecond', min: 0, max: 59, signed: false },
+  BYSETPOS: { key: 'bysetpos', min: 1, max: 366, signed: true },
 };
 
 const KNOWN_PARTS = new Set([
@@ -99,11 +90,10 @@ function fail(message: string): never {
   throw new RecurrenceError(`recurrence: ${message}`);
 }
 
-function parsePositiveInt(part: string, value: string): number {
+function checkPositiveInt(part: string, value: string): void {
   if (!/^\d+$/.test(value)) fail(`${part} "${value}" is not a positive integer`);
   const n = Number(value);
   if (n < 1 || !Number.isSafeInteger(n)) fail(`${part} "${value}" must be a positive integer`);
-  return n;
 }
 
 function splitList(part: string, value: string): string[] {
@@ -112,47 +102,29 @@ function splitList(part: string, value: string): string[] {
   return items;
 }
 
-function parseNumberList(part: ListPart, value: string): number[] {
+function checkNumberList(part: string, value: string): void {
   const { min, max, signed } = NUMERIC_LISTS[part];
-  const out = new Set<number>();
   for (const item of splitList(part, value)) {
     const ok = signed ? /^[+-]?\d{1,3}$/.test(item) : /^\d{1,2}$/.test(item);
-    const n = Number(item);
-    const abs = Math.abs(n);
-    if (!ok || abs < min || abs > max || (!signed && n < 0)) {
+    const abs = Math.abs(Number(item));
+    if (!ok || abs < min || abs > max) {
       const range = signed ? `${min}..${max} or -${max}..-${min}` : `${min}..${max}`;
       fail(`${part} "${item}" is out of range (${range})`);
     }
-    out.add(n);
   }
-  return [...out].sort((a, b) => a - b);
 }
 
-function parseWeekdayCode(part: string, value: string): WeekdayCode {
-  if (!(WEEKDAYS as readonly string[]).includes(value)) fail(`${part} "${value}" is not a weekday`);
-  return value as WeekdayCode;
-}
-
-function parseByDay(value: string): ByDay[] {
-  const seen = new Map<string, ByDay>();
+function checkByDay(value: string): void {
   for (const item of splitList('BYDAY', value)) {
     const m = /^([+-]?\d{1,2})?([A-Z]{2})$/.exec(item);
-    if (!m || !(WEEKDAYS as readonly string[]).includes(m[2])) fail(`BYDAY "${item}" is not a weekday`);
-    const weekday = m[2] as WeekdayCode;
-    let nth: number | undefined;
-    if (m[1] !== undefined) {
-      nth = Number(m[1]);
-      if (nth === 0 || Math.abs(nth) > 53)
-        fail(`BYDAY "${item}" has an ordinal out of range (1..53 or -53..-1)`);
+    if (!m || !WEEKDAYS.includes(m[2])) fail(`BYDAY "${item}" is not a weekday`);
+    if (m[1] !== undefined && (Number(m[1]) === 0 || Math.abs(Number(m[1])) > 53)) {
+      fail(`BYDAY "${item}" has an ordinal out of range (1..53 or -53..-1)`);
     }
-    const entry: ByDay = nth === undefined ? { weekday } : { weekday, nth };
-    seen.set(`${nth ?? 0}${weekday}`, entry);
   }
-  return [...seen.values()].sort(
-    (a, b) => WEEKDAYS.indexOf(a.weekday) - WEEKDAYS.indexOf(b.weekday) || (a.nth ?? 0) - (b.nth ?? 0),
-  );
 }
 
+/** rrule reads every UNTIL as a UTC date-time (and rolls 20260231 over into March); the three forms are ours. */
 function parseUntil(value: string): RecurrenceUntil {
   const m = /^(\d{4})(\d{2})(\d{2})(?:T(\d{2})(\d{2})(\d{2})(Z)?)?$/.exec(value);
   if (!m) fail(`UNTIL "${value}" is not a date (YYYYMMDD) or date-time (YYYYMMDDTHHMMSS[Z])`);
@@ -171,10 +143,10 @@ function parseUntil(value: string): RecurrenceUntil {
 }
 
 /**
- * Parses and validates an RRULE (with or without the `RRULE:` prefix; case-insensitive) into a
- * {@link RecurrenceRule}. Throws {@link RecurrenceError} naming the offending part.
+ * Checks the rule text against the RFC 5545 grammar (one RRULE line, known parts once each, values in range) and
+ * returns its parts by name, upper case.
  */
-export function parseRecurrenceRule(rule: string): RecurrenceRule {
+function checkSyntax(rule: string): Map<string, string> {
   if (typeof rule !== 'string') fail('the rule must be a string');
   let text = rule.trim();
   if (/[\r\n]/.test(text)) fail('the rule must be a single RRULE line (no DTSTART, EXDATE or RDATE lines)');
@@ -183,7 +155,6 @@ export function parseRecurrenceRule(rule: string): RecurrenceRule {
   text = text.replace(/^RRULE:/i, '');
   if (text === '') fail('the rule is empty');
 
-  const seen = new Set<string>();
   const raw = new Map<string, string>();
   for (const piece of text.split(';')) {
     if (piece === '') fail(`empty part in "${rule.trim()}"`);
@@ -195,83 +166,126 @@ export function parseRecurrenceRule(rule: string): RecurrenceRule {
       fail(`${name} is not allowed in the rule (the event start and time zone are stored on the event)`);
     }
     if (!KNOWN_PARTS.has(name)) fail(`unknown part "${name}"`);
-    if (seen.has(name)) fail(`${name} appears more than once`);
+    if (raw.has(name)) fail(`${name} appears more than once`);
     if (value === '') fail(`${name} has no value`);
-    seen.add(name);
     raw.set(name, value);
   }
 
-  const freqText = raw.get('FREQ');
-  if (freqText === undefined) fail('FREQ is missing');
-  if (SUB_DAILY.includes(freqText))
-    fail(`FREQ=${freqText} is not supported (use DAILY, WEEKLY, MONTHLY or YEARLY)`);
-  if (!(FREQUENCIES as readonly string[]).includes(freqText)) fail(`FREQ "${freqText}" is not a frequency`);
-  const freq = freqText as Frequency;
-
-  const out: RecurrenceRule = { freq, interval: 1 };
+  const freq = raw.get('FREQ');
+  if (freq === undefined) fail('FREQ is missing');
+  if (SUB_DAILY.includes(freq)) fail(`FREQ=${freq} is not supported (use DAILY, WEEKLY, MONTHLY or YEARLY)`);
+  if (!FREQUENCIES.includes(freq)) fail(`FREQ "${freq}" is not a frequency`);
   const interval = raw.get('INTERVAL');
-  if (interval !== undefined) out.interval = parsePositiveInt('INTERVAL', interval);
+  if (interval !== undefined) checkPositiveInt('INTERVAL', interval);
   const count = raw.get('COUNT');
-  const until = raw.get('UNTIL');
-  if (count !== undefined && until !== undefined) fail('COUNT and UNTIL must not both be present');
-  if (count !== undefined) out.count = parsePositiveInt('COUNT', count);
-  if (until !== undefined) out.until = parseUntil(until);
-  for (const part of Object.keys(NUMERIC_LISTS) as ListPart[]) {
+  if (count !== undefined && raw.has('UNTIL')) fail('COUNT and UNTIL must not both be present');
+  if (count !== undefined) checkPositiveInt('COUNT', count);
+  for (const part of Object.keys(NUMERIC_LISTS)) {
     const value = raw.get(part);
-    if (value !== undefined) {
-      (out as unknown as Record<string, number[]>)[NUMERIC_LISTS[part].key] = parseNumberList(part, value);
-    }
+    if (value !== undefined) checkNumberList(part, value);
   }
   const byDay = raw.get('BYDAY');
-  if (byDay !== undefined) out.byDay = parseByDay(byDay);
+  if (byDay !== undefined) checkByDay(byDay);
   const wkst = raw.get('WKST');
-  if (wkst !== undefined) out.wkst = parseWeekdayCode('WKST', wkst);
+  if (wkst !== undefined && !WEEKDAYS.includes(wkst)) fail(`WKST "${wkst}" is not a weekday`);
+  return raw;
+}
 
-  // Frequency-dependent constraints from RFC 5545 §3.3.10.
-  if (out.byDay?.some((d) => d.nth !== undefined)) {
-    if (freq !== 'MONTHLY' && freq !== 'YEARLY') {
+/** The frequency-dependent constraints of RFC 5545 §3.3.10, which rrule does not check. */
+function checkConstraints(rule: RecurrenceRule): void {
+  const freq = Frequency[rule.freq];
+  const ordinals = rule.byweekday?.filter((d) => d.n !== undefined) ?? [];
+  if (ordinals.length > 0) {
+    if (rule.freq !== Frequency.MONTHLY && rule.freq !== Frequency.YEARLY) {
       fail(`BYDAY ordinals (e.g. "1MO") are only allowed with FREQ=MONTHLY or FREQ=YEARLY, not ${freq}`);
     }
-    if (freq === 'YEARLY' && out.byWeekNo) fail('BYDAY ordinals are not allowed together with BYWEEKNO');
-    if (freq === 'MONTHLY' && out.byDay.some((d) => d.nth !== undefined && Math.abs(d.nth) > 5)) {
+    if (rule.freq === Frequency.YEARLY && rule.byweekno) {
+      fail('BYDAY ordinals are not allowed together with BYWEEKNO');
+    }
+    if (rule.freq === Frequency.MONTHLY && ordinals.some((d) => Math.abs(d.n as number) > 5)) {
       fail('BYDAY ordinals must be within 1..5 or -5..-1 with FREQ=MONTHLY');
     }
   }
-  if (out.byMonth && out.byMonthDay) {
-    const longest = Math.max(...out.byMonth.map((m) => DAYS_IN_MONTH_MAX[m - 1]));
-    if (out.byMonthDay.every((day) => Math.abs(day) > longest)) {
-      fail(`BYMONTHDAY=${out.byMonthDay.join(',')} never occurs in BYMONTH=${out.byMonth.join(',')}`);
+  if (rule.bymonth && rule.bymonthday) {
+    const longest = Math.max(...rule.bymonth.map((m) => DAYS_IN_MONTH_MAX[m - 1]));
+    if (rule.bymonthday.every((day) => Math.abs(day) > longest)) {
+      fail(`BYMONTHDAY=${rule.bymonthday.join(',')} never occurs in BYMONTH=${rule.bymonth.join(',')}`);
     }
   }
-  if (out.byMonthDay && freq === 'WEEKLY') fail('BYMONTHDAY is not allowed with FREQ=WEEKLY');
-  if (out.byYearDay && freq !== 'YEARLY') fail(`BYYEARDAY is only allowed with FREQ=YEARLY, not ${freq}`);
-  if (out.byWeekNo && freq !== 'YEARLY') fail(`BYWEEKNO is only allowed with FREQ=YEARLY, not ${freq}`);
-  if (
-    out.bySetPos &&
-    !(
-      out.bySecond ||
-      out.byMinute ||
-      out.byHour ||
-      out.byDay ||
-      out.byMonthDay ||
-      out.byYearDay ||
-      out.byWeekNo ||
-      out.byMonth
-    )
-  ) {
+  if (rule.bymonthday && rule.freq === Frequency.WEEKLY) fail('BYMONTHDAY is not allowed with FREQ=WEEKLY');
+  if (rule.byyearday && rule.freq !== Frequency.YEARLY) {
+    fail(`BYYEARDAY is only allowed with FREQ=YEARLY, not ${freq}`);
+  }
+  if (rule.byweekno && rule.freq !== Frequency.YEARLY) {
+    fail(`BYWEEKNO is only allowed with FREQ=YEARLY, not ${freq}`);
+  }
+  const selectors: (keyof RecurrenceRule)[] = [
+    'bysecond',
+    'byminute',
+    'byhour',
+    'byweekday',
+    'bymonthday',
+    'byyearday',
+    'byweekno',
+    'bymonth',
+  ];
+  if (rule.bysetpos && !selectors.some((key) => rule[key] !== undefined)) {
     fail('BYSETPOS needs another BYxxx part to select from');
   }
-  return out;
 }
 
-function compactDate(date: string): string {
-  return date.replace(/-/g, '');
+function sortedNumbers(value: number | number[] | null | undefined): number[] | undefined {
+  if (value === null || value === undefined) return undefined;
+  return [...new Set(Array.isArray(value) ? value : [value])].sort((a, b) => a - b);
+}
+
+function sortedWeekdays(value: RRuleOptions['byweekday'] | undefined): Weekday[] | undefined {
+  if (value === null || value === undefined) return undefined;
+  const unique = new Map<string, Weekday>();
+  for (const day of (Array.isArray(value) ? value : [value]) as Weekday[]) unique.set(day.toString(), day);
+  return [...unique.values()].sort((a, b) => a.weekday - b.weekday || (a.n ?? 0) - (b.n ?? 0));
+}
+
+// Parsed rules by rule text: every window read expands its series' rules, so each text is parsed once. Parsing is
+// a pure function of the text, so entries never go stale: bounded by count, no TTL.
+const parsedRules = new LRUCache<string, RecurrenceRule>({ max: 5000 });
+
+/**
+ * Parses and validates an RRULE (with or without the `RRULE:` prefix; case-insensitive) into a
+ * {@link RecurrenceRule} (shared and frozen: copy, never modify). Throws {@link RecurrenceError} naming the offending part.
+ */
+export function parseRecurrenceRule(rule: string): RecurrenceRule {
+  let parsed = typeof rule === 'string' ? parsedRules.get(rule) : undefined;
+  if (parsed === undefined) {
+    parsed = Object.freeze(parseUncached(rule));
+    parsedRules.set(rule, parsed);
+  }
+  return parsed;
+}
+
+function parseUncached(rule: string): RecurrenceRule {
+  const raw = checkSyntax(rule);
+  const untilText = raw.get('UNTIL');
+  raw.delete('UNTIL');
+  const options = RRule.parseString([...raw].map(([name, value]) => `${name}=${value}`).join(';'));
+  const out: RecurrenceRule = { freq: options.freq as Frequency, interval: options.interval ?? 1 };
+  if (options.count !== undefined && options.count !== null) out.count = options.count;
+  if (untilText !== undefined) out.until = parseUntil(untilText);
+  for (const { key } of Object.values(NUMERIC_LISTS)) {
+    const values = sortedNumbers(options[key]);
+    if (values) out[key] = values;
+  }
+  const byweekday = sortedWeekdays(options.byweekday);
+  if (byweekday) out.byweekday = byweekday;
+  if (options.wkst !== undefined && options.wkst !== null) out.wkst = options.wkst as Weekday;
+  checkConstraints(out);
+  return out;
 }
 
 function formatUntil(until: RecurrenceUntil): string {
   switch (until.kind) {
     case 'date':
-      return compactDate(until.date);
+      return until.date.replace(/-/g, '');
     case 'local':
       return until.local.replace(/[-:]/g, '');
     case 'instant':
@@ -284,25 +298,21 @@ function formatUntil(until: RecurrenceUntil): string {
  * BYMONTH, BYWEEKNO, BYYEARDAY, BYMONTHDAY, BYDAY, BYHOUR, BYMINUTE, BYSECOND, BYSETPOS, WKST (omitted when MO).
  */
 export function formatRecurrence(rule: RecurrenceRule): string {
-  const parts: string[] = [`FREQ=${rule.freq}`];
-  if (rule.interval !== 1) parts.push(`INTERVAL=${rule.interval}`);
-  if (rule.count !== undefined) parts.push(`COUNT=${rule.count}`);
-  if (rule.until !== undefined) parts.push(`UNTIL=${formatUntil(rule.until)}`);
-  const list = (name: string, values: number[] | undefined) => {
-    if (values && values.length > 0) parts.push(`${name}=${values.join(',')}`);
-  };
-  list('BYMONTH', rule.byMonth);
-  list('BYWEEKNO', rule.byWeekNo);
-  list('BYYEARDAY', rule.byYearDay);
-  list('BYMONTHDAY', rule.byMonthDay);
-  if (rule.byDay && rule.byDay.length > 0) {
-    parts.push(`BYDAY=${rule.byDay.map((d) => `${d.nth ?? ''}${d.weekday}`).join(',')}`);
-  }
-  list('BYHOUR', rule.byHour);
-  list('BYMINUTE', rule.byMinute);
-  list('BYSECOND', rule.bySecond);
-  list('BYSETPOS', rule.bySetPos);
-  if (rule.wkst && rule.wkst !== 'MO') parts.push(`WKST=${rule.wkst}`);
+  // rrule writes the parts in the order of the options' keys, so the canonical order is the order built here.
+  const options: Partial<RRuleOptions> = { freq: rule.freq };
+  if (rule.interval !== 1) options.interval = rule.interval;
+  if (rule.count !== undefined) options.count = rule.count;
+  for (const key of ['bymonth', 'byweekno', 'byyearday', 'bymonthday'] as const) options[key] = rule[key];
+  options.byweekday = rule.byweekday;
+  for (const key of ['byhour', 'byminute', 'bysecond', 'bysetpos'] as const) options[key] = rule[key];
+  if (rule.wkst && rule.wkst.weekday !== RRule.MO.weekday) options.wkst = rule.wkst;
+  // rrule writes ordinals as "+1MO"; the stored form has always been "1MO" (both are RFC 5545).
+  const parts = RRule.optionsToString(options)
+    .replace(/^RRULE:/, '')
+    .replace(/\+/g, '')
+    .split(';');
+  // rrule writes UNTIL only as a UTC date-time; ours keeps the date and local forms. It follows FREQ and INTERVAL.
+  if (rule.until) parts.splice(rule.interval === 1 ? 1 : 2, 0, `UNTIL=${formatUntil(rule.until)}`);
   return parts.join(';');
 }
 
@@ -328,7 +338,7 @@ export function withCount(rule: RecurrenceRule, count: number): RecurrenceRule {
 
 /** True when the rule sets the time of day itself (BYHOUR / BYMINUTE / BYSECOND). */
 export function ruleSetsTimeOfDay(rule: RecurrenceRule): boolean {
-  return Boolean(rule.byHour || rule.byMinute || rule.bySecond);
+  return Boolean(rule.byhour || rule.byminute || rule.bysecond);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -360,33 +370,24 @@ function weekdayIndexOfFloating(floating: number): number {
  */
 function explicitOptions(rule: RecurrenceRule, dtstart: number): Partial<RRuleOptions> {
   const d = new Date(dtstart);
+  const { count: _count, until: _until, ...rest } = rule;
   const options: Partial<RRuleOptions> = {
-    freq: RRULE_FREQ[rule.freq],
-    interval: rule.interval,
-    wkst: WEEKDAYS.indexOf(rule.wkst ?? 'MO'),
-    bysetpos: rule.bySetPos ?? null,
-    bymonth: rule.byMonth ?? null,
-    bymonthday: rule.byMonthDay ?? null,
-    byyearday: rule.byYearDay ?? null,
-    byweekno: rule.byWeekNo ?? null,
-    byweekday: rule.byDay ? rule.byDay.map((b) => new Weekday(WEEKDAYS.indexOf(b.weekday), b.nth)) : null,
-    byhour: rule.byHour ?? [d.getUTCHours()],
-    byminute: rule.byMinute ?? [d.getUTCMinutes()],
-    bysecond: rule.bySecond ?? [d.getUTCSeconds()],
+    ...rest,
+    byhour: rule.byhour ?? [d.getUTCHours()],
+    byminute: rule.byminute ?? [d.getUTCMinutes()],
+    bysecond: rule.bysecond ?? [d.getUTCSeconds()],
   };
-  if (!rule.byWeekNo && !rule.byYearDay && !rule.byMonthDay && !rule.byDay) {
+  if (!rule.byweekno && !rule.byyearday && !rule.bymonthday && !rule.byweekday) {
     switch (rule.freq) {
-      case 'YEARLY':
-        options.bymonth = rule.byMonth ?? [d.getUTCMonth() + 1];
+      case Frequency.YEARLY:
+        options.bymonth = rule.bymonth ?? [d.getUTCMonth() + 1];
         options.bymonthday = [d.getUTCDate()];
         break;
-      case 'MONTHLY':
+      case Frequency.MONTHLY:
         options.bymonthday = [d.getUTCDate()];
         break;
-      case 'WEEKLY':
+      case Frequency.WEEKLY:
         options.byweekday = [weekdayIndexOfFloating(dtstart)];
-        break;
-      case 'DAILY':
         break;
     }
   }
@@ -409,25 +410,26 @@ function fastForwardStart(rule: RecurrenceRule, dtstart: number, target: number)
   let periods: number;
   const skip = (elapsed: number) => Math.floor(elapsed / interval) * interval - interval;
   switch (rule.freq) {
-    case 'DAILY': {
+    case Frequency.DAILY: {
       const base = startOfDay(dtstart);
       periods = skip(Math.floor((startOfDay(target) - base) / DAY_MS));
       return periods > 0 ? base + periods * DAY_MS : null;
     }
-    case 'WEEKLY': {
-      const wkst = WEEKDAYS.indexOf(rule.wkst ?? 'MO');
+    case Frequency.WEEKLY: {
+      const wkst = rule.wkst?.weekday ?? RRule.MO.weekday;
       const base = startOfDay(dtstart) - ((weekdayIndexOfFloating(dtstart) - wkst + 7) % 7) * DAY_MS;
       periods = skip(Math.floor((startOfDay(target) - base) / (7 * DAY_MS)));
       return periods > 0 ? base + periods * 7 * DAY_MS : null;
     }
-    case 'MONTHLY': {
+    case Frequency.MONTHLY: {
       const base = d.getUTCFullYear() * 12 + d.getUTCMonth();
       periods = skip(t.getUTCFullYear() * 12 + t.getUTCMonth() - base);
       if (periods <= 0) return null;
       const month = base + periods;
       return Date.UTC(Math.floor(month / 12), month % 12, 1);
     }
-    case 'YEARLY': {
+    default: {
+      // YEARLY
       periods = skip(t.getUTCFullYear() - d.getUTCFullYear());
       return periods > 0 ? Date.UTC(d.getUTCFullYear() + periods, 0, 1) : null;
     }
@@ -486,9 +488,9 @@ export function bindRule(rule: RecurrenceRule, dtstart: number, zone: string): F
   };
 }
 
-// Last floating occurrence of COUNT rules, by rule text and DTSTART (independent of the zone). Bounded LRU.
-const lastOfCount = new Map<string, number | null>();
-const LAST_OF_COUNT_CACHE_SIZE = 2000;
+// Last floating occurrence of COUNT rules, by rule text and DTSTART (independent of the zone). A pure function of
+// the key, so entries never go stale: bounded by count, no TTL.
+const lastOfCount = new LRUCache<string, { last: number | null }>({ max: 2000 });
 // COUNT rules are followed for at most this long after DTSTART (400 years).
 const COUNT_HORIZON_MS = 400 * 365.2425 * DAY_MS;
 
@@ -499,11 +501,7 @@ function lastOccurrenceOfCount(
 ): number | null {
   const key = `${formatRecurrence(rule)}|${dtstart}`;
   const cached = lastOfCount.get(key);
-  if (cached !== undefined) {
-    lastOfCount.delete(key);
-    lastOfCount.set(key, cached);
-    return cached;
-  }
+  if (cached !== undefined) return cached.last;
   // Bounded so that a rule that (almost) never matches, or an absurd COUNT, cannot iterate to year 9999.
   let last: number | null = null;
   const until = new Date(dtstart + COUNT_HORIZON_MS);
@@ -511,10 +509,6 @@ function lastOccurrenceOfCount(
     last = date.getTime();
     return true;
   });
-  if (lastOfCount.size >= LAST_OF_COUNT_CACHE_SIZE) {
-    const oldest = lastOfCount.keys().next().value;
-    if (oldest !== undefined) lastOfCount.delete(oldest);
-  }
-  lastOfCount.set(key, last);
+  lastOfCount.set(key, { last });
   return last;
 }

@@ -1,59 +1,45 @@
-import { randomUUID } from 'node:crypto';
 import { Module } from '@nestjs/common';
 import { AppConfig } from '@app/config';
 import { LoggerModule } from 'nestjs-pino';
-import type { IncomingMessage } from 'node:http';
+import pino from 'pino';
+import { REDACTED_PATHS, requestContext, requestFields } from './request-context';
+import { RequestLogHook, ROOT_LOGGER } from './request-log.hook';
 
-/** Paths pino removes from every line: credentials never reach the logs. */
-export const REDACTED_PATHS = [
-  'req.headers.authorization',
-  'req.headers.cookie',
-  'req.headers["x-api-key"]',
-  'req.headers["idempotency-key"]',
-  'res.headers["set-cookie"]',
-  '*.password',
-  '*.accessToken',
-  '*.refreshToken',
-  '*.token',
-  '*.secret',
-];
+/** The root pino logger: JSON lines, secrets redacted, the running request's id and fields on each. */
+@Module({
+  providers: [
+    {
+      provide: ROOT_LOGGER,
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) =>
+        pino({
+          level: config.logLevel,
+          redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+          mixin: () => {
+            const request = requestContext.getStore();
+            return request ? requestFields(request) : {};
+          },
+        }),
+    },
+  ],
+  exports: [ROOT_LOGGER],
+})
+class RootLoggerModule {}
 
-const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
-
-/** A client-supplied X-Request-Id when it is sane, else a fresh UUID. */
-export function requestIdFor(req: IncomingMessage): string {
-  const given = req.headers['x-request-id'];
-  return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-}
-
-/** Structured JSON logs (pino) with the request id on every line written during a request. */
+/**
+ * Structured JSON logs (pino): Nest's logger (nestjs-pino) over the root logger, and one line per
+ * request (RequestLogHook). nestjs-pino's pino-http middleware is not bound (`forRoutes: []`): it
+ * built two child loggers per request; the request id reaches every line through the mixin instead.
+ */
 @Module({
   imports: [
+    RootLoggerModule,
     LoggerModule.forRootAsync({
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) => ({
-        pinoHttp: {
-          level: config.logLevel,
-          genReqId: (req, res) => {
-            const id = (req as IncomingMessage & { id?: string }).id ?? requestIdFor(req);
-            res.setHeader('x-request-id', id);
-            return id;
-          },
-          customAttributeKeys: { reqId: 'requestId' },
-          // Bound to every line logged during the request, not only the 'request completed' one.
-          customProps: (req) => ({ requestId: (req as IncomingMessage & { id?: string }).id }),
-          redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-          autoLogging: { ignore: (req) => req.url === '/health/live' || req.url === '/metrics' },
-          serializers: {
-            req: (req: { id: string; method: string; url: string; headers: Record<string, unknown> }) => ({
-              method: req.method,
-              url: req.url?.split('?')[0].replace(/^\/feeds\/[^/]+/, '/feeds/[redacted]'),
-              userAgent: req.headers?.['user-agent'],
-            }),
-          },
-        },
-      }),
+      imports: [RootLoggerModule],
+      inject: [ROOT_LOGGER],
+      useFactory: (logger: pino.Logger) => ({ pinoHttp: { logger }, useExisting: true, forRoutes: [] }),
     }),
   ],
+  providers: [RequestLogHook],
 })
 export class LoggingModule {}

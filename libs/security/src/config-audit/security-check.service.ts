@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { withTimeout } from '@app/common';
 import { AppConfig } from '@app/config';
+import { DbDiagnosticsService } from '@app/database';
 import { DenyListService } from '../deny-list/deny-list.service';
-import { DbDiagnosticsService } from '../diagnostics/db-diagnostics.service';
 import { auditConfig, SecurityFinding } from './config-audit';
 
 /** The whole `ops check security` audit: the configuration, plus the deny list and admin accounts. */

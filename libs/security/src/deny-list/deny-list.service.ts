@@ -1,7 +1,6 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { DenyListEntry, DenyListStore } from '@app/cache';
-import { normalizeIp, ValidationError } from '@app/common';
-import { ipVersion } from '../client-ip';
+import { ipVersion, normalizeIp, ValidationError } from '@app/common';
 
 /** How often each API replica checks Redis for deny-list changes: a block takes effect within this. */
 export const DENY_LIST_REFRESH_MS = 2000;

@@ -8,7 +8,7 @@ import { readTarGz, writeTarGz } from './tar';
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
-describe('ustar writer and reader', () => {
+describe('evidence tar.gz writer and reader', () => {
   let dir: string;
   beforeEach(() => (dir = mkdtempSync(path.join(os.tmpdir(), 'tar-spec-'))));
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
@@ -47,6 +47,40 @@ describe('ustar writer and reader', () => {
     expect(listing.trim()).toBe('manifest.json');
     execFileSync('tar', ['-xzf', file, '-C', dir]);
     expect(readFileSync(path.join(dir, 'manifest.json'), 'utf8')).toBe('{"ok":true}');
+  });
+
+  it('keeps names longer than 100 bytes and non-ASCII names, for itself and for tar(1)', async () => {
+    const long = `${'audit-events-of-a-very-long-incident-window-'.repeat(4)}.jsonl`; // 181 bytes, no '/'
+    const nested = `${'nested/'.repeat(30)}événements.json`;
+    expect(Buffer.byteLength(long)).toBeGreaterThan(100);
+    const file = path.join(dir, 'out.tar.gz');
+    await writeTarGz(file, [
+      { name: long, data: Buffer.from('long\n') },
+      { name: nested, data: Buffer.from('nested\n') },
+    ]);
+    const members = await readTarGz(file, () => true);
+    expect(members.map((m) => [m.name, m.data?.toString()])).toEqual([
+      [long, 'long\n'],
+      [nested, 'nested\n'],
+    ]);
+    let listing: string;
+    try {
+      listing = execFileSync('tar', ['-tzf', file], { encoding: 'utf8' });
+    } catch {
+      return; // no tar(1) on this machine
+    }
+    expect(listing.trim().split('\n')).toEqual([long, nested]);
+    execFileSync('tar', ['-xzf', file, '-C', dir]);
+    expect(readFileSync(path.join(dir, long), 'utf8')).toBe('long\n');
+  });
+
+  it('refuses a source whose file is not the size it was given', async () => {
+    writeFileSync(path.join(dir, 'grew.txt'), 'longer than announced');
+    await expect(
+      writeTarGz(path.join(dir, 'out.tar.gz'), [
+        { name: 'grew.txt', path: path.join(dir, 'grew.txt'), size: 4 },
+      ]),
+    ).rejects.toThrow(/grew\.txt changed while it was archived/);
   });
 
   it('refuses a damaged header and a truncated archive', async () => {

@@ -1,16 +1,15 @@
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { Readable, Transform } from 'node:stream';
+import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, createGzip } from 'node:zlib';
+import * as tar from 'tar-stream';
 
 /**
- * A small POSIX ustar writer and reader — enough for evidence archives of regular files (names up to
- * 100 bytes, no directories or links), readable by `tar -xzf`. Both stream, so an archive of a large
- * audit log never has to fit in memory.
+ * Evidence archives as .tar.gz on tar-stream (pax headers for long or non-ASCII names, base-256
+ * sizes past 8 GiB), readable by `tar -xzf`. Both directions stream, so an archive of a large audit
+ * log never has to fit in memory.
  */
-
-const BLOCK = 512;
 
 export interface TarSource {
   name: string;
@@ -30,49 +29,23 @@ export interface TarMember {
   data?: Buffer;
 }
 
-/** The archive's blocks, member by member, ending with the two zero blocks. */
-export async function* tarBlocks(
-  sources: Iterable<TarSource> | AsyncIterable<TarSource>,
-): AsyncGenerator<Buffer> {
-  for await (const src of sources) {
-    const size = src.data ? src.data.length : (src.size ?? -1);
-    if (size < 0) throw new Error(`tar: ${src.name} has no data or size`);
-    yield header(src.name, size, src.mtime ?? new Date(), src.mode ?? 0o644);
-    let written = 0;
-    if (src.data) {
-      yield src.data;
-      written = src.data.length;
-    } else if (src.path) {
-      for await (const chunk of createReadStream(src.path)) {
-        written += (chunk as Buffer).length;
-        yield chunk as Buffer;
-      }
-    }
-    if (written !== size) throw new Error(`tar: ${src.name} changed while it was archived`);
-    const pad = (BLOCK - (size % BLOCK)) % BLOCK;
-    if (pad) yield Buffer.alloc(pad);
-  }
-  yield Buffer.alloc(BLOCK * 2);
-}
-
-/** Writes a .tar.gz and returns the SHA-256 of the file written. */
+/** Writes a .tar.gz of regular files and returns the SHA-256 of the file written. */
 export async function writeTarGz(
   file: string,
   sources: Iterable<TarSource> | AsyncIterable<TarSource>,
 ): Promise<string> {
   const hash = createHash('sha256');
-  const tap = new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      hash.update(chunk);
-      done(null, chunk);
-    },
-  });
-  await pipeline(
-    Readable.from(tarBlocks(sources)),
-    createGzip(),
-    tap,
-    createWriteStream(file, { mode: 0o600 }),
-  );
+  const pack = tar.pack();
+  const written = pipeline(pack, createGzip(), hashing(hash), createWriteStream(file, { mode: 0o600 }));
+  try {
+    for await (const src of sources) await addEntry(pack, src);
+    pack.finalize();
+  } catch (err) {
+    pack.destroy(err as Error);
+    await written.catch(() => undefined);
+    throw err;
+  }
+  await written;
   return hash.digest('hex');
 }
 
@@ -81,123 +54,73 @@ export async function readTarGz(
   file: string,
   keep: (name: string) => boolean = () => false,
 ): Promise<TarMember[]> {
+  const extract = tar.extract();
+  const feeding = pipeline(createReadStream(file), createGunzip(), extract);
+  feeding.catch(() => undefined); // a failure here ends the iteration below with the same error
   const members: TarMember[] = [];
-  for await (const m of readTar(createReadStream(file).pipe(createGunzip()), keep)) members.push(m);
+  try {
+    for await (const entry of extract) {
+      const { name, size, type } = entry.header;
+      const hash = createHash('sha256');
+      const kept: Buffer[] = [];
+      const wanted = keep(name);
+      for await (const chunk of entry as AsyncIterable<Buffer>) {
+        hash.update(chunk);
+        if (wanted) kept.push(chunk);
+      }
+      if (type !== 'file') continue; // only regular files are evidence
+      members.push({
+        name,
+        size: size ?? 0,
+        sha256: hash.digest('hex'),
+        ...(wanted ? { data: Buffer.concat(kept) } : {}),
+      });
+    }
+    await feeding;
+  } catch (err) {
+    throw readError(err as Error);
+  }
   return members;
 }
 
-/** Parses a tar stream. Throws on a damaged header (bad checksum) or a truncated archive. */
-export async function* readTar(
-  source: AsyncIterable<Buffer | string>,
-  keep: (name: string) => boolean = () => false,
-): AsyncGenerator<TarMember> {
-  const reader = new ChunkReader(source[Symbol.asyncIterator]());
-  for (;;) {
-    const head = await reader.take(BLOCK);
-    if (!head) throw new Error('tar: the archive ends without its end-of-archive blocks');
-    if (head.every((b) => b === 0)) return;
-    const parsed = parseHeader(head);
-    const hash = createHash('sha256');
-    const kept: Buffer[] = [];
-    const wanted = keep(parsed.name);
-    let left = parsed.size;
-    while (left > 0) {
-      const chunk = await reader.takeUpTo(left);
-      if (!chunk) throw new Error(`tar: ${parsed.name} is truncated`);
-      hash.update(chunk);
-      if (wanted) kept.push(chunk);
-      left -= chunk.length;
-    }
-    const pad = (BLOCK - (parsed.size % BLOCK)) % BLOCK;
-    if (pad && !(await reader.take(pad))) throw new Error(`tar: ${parsed.name} is truncated`);
-    if (parsed.type !== '0' && parsed.type !== '\0') continue; // only regular files are evidence
-    yield {
-      name: parsed.name,
-      size: parsed.size,
-      sha256: hash.digest('hex'),
-      ...(wanted ? { data: Buffer.concat(kept) } : {}),
-    };
-  }
-}
-
-function header(name: string, size: number, mtime: Date, mode: number): Buffer {
-  if (Buffer.byteLength(name) > 100) throw new Error(`tar: name longer than 100 bytes: ${name}`);
-  const h = Buffer.alloc(BLOCK);
-  h.write(name, 0, 100, 'utf8');
-  octal(h, 100, 8, mode);
-  octal(h, 108, 8, 0);
-  octal(h, 116, 8, 0);
-  octal(h, 124, 12, size);
-  octal(h, 136, 12, Math.floor(mtime.getTime() / 1000));
-  h.fill(0x20, 148, 156); // the checksum is computed with its own field as spaces
-  h.write('0', 156, 1, 'ascii');
-  h.write('ustar\0', 257, 6, 'ascii');
-  h.write('00', 263, 2, 'ascii');
-  const sum = h.reduce((a, b) => a + b, 0);
-  h.write(sum.toString(8).padStart(6, '0') + '\0 ', 148, 8, 'ascii');
-  return h;
-}
-
-function octal(buf: Buffer, offset: number, length: number, value: number): void {
-  const text = value.toString(8);
-  if (text.length > length - 1) throw new Error(`tar: ${value} does not fit in ${length - 1} octal digits`);
-  buf.write(text.padStart(length - 1, '0') + '\0', offset, length, 'ascii');
-}
-
-function parseHeader(h: Buffer): { name: string; size: number; type: string } {
-  const stored = parseInt(field(h, 148, 8).trim() || '0', 8);
-  const copy = Buffer.from(h);
-  copy.fill(0x20, 148, 156);
-  if (copy.reduce((a, b) => a + b, 0) !== stored)
-    throw new Error('tar: a header checksum does not match (damaged archive)');
-  const prefix = h.subarray(257, 263).toString('ascii') === 'ustar\0' ? field(h, 345, 155) : '';
-  const name = field(h, 0, 100);
-  return {
-    name: prefix ? `${prefix}/${name}` : name,
-    size: parseInt(field(h, 124, 12).trim() || '0', 8),
-    type: String.fromCharCode(h[156]),
+async function addEntry(pack: tar.Pack, src: TarSource): Promise<void> {
+  const size = src.data ? src.data.length : src.size;
+  if (size === undefined || (!src.data && !src.path)) throw new Error(`tar: ${src.name} has no data or size`);
+  const header: Partial<tar.Header> & { name: string } = {
+    name: src.name,
+    size,
+    mtime: src.mtime ?? new Date(),
+    mode: src.mode ?? 0o644,
+    type: 'file',
   };
+  try {
+    if (src.data) {
+      const data = src.data;
+      await new Promise<void>((resolve, reject) =>
+        pack.entry(header, data, (err) => (err ? reject(err) : resolve())),
+      );
+    } else await pipeline(createReadStream(src.path!), pack.entry(header));
+  } catch (err) {
+    if ((err as Error).message === 'Size mismatch')
+      throw new Error(`tar: ${src.name} changed while it was archived`);
+    throw err;
+  }
 }
 
-function field(h: Buffer, offset: number, length: number): string {
-  const raw = h.subarray(offset, offset + length);
-  const end = raw.indexOf(0);
-  return raw.subarray(0, end === -1 ? length : end).toString('utf8');
+function hashing(hash: Hash): Transform {
+  return new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      hash.update(chunk);
+      done(null, chunk);
+    },
+  });
 }
 
-/** Exact-size reads over an async iterator of chunks. */
-class ChunkReader {
-  private buffered: Buffer = Buffer.alloc(0);
-  private done = false;
-
-  constructor(private readonly it: AsyncIterator<Buffer | string>) {}
-
-  /** Exactly `n` bytes, or null when the stream ends first. */
-  async take(n: number): Promise<Buffer | null> {
-    while (this.buffered.length < n && (await this.fill()));
-    if (this.buffered.length < n) return null;
-    const out = this.buffered.subarray(0, n);
-    this.buffered = this.buffered.subarray(n);
-    return out;
-  }
-
-  /** Between 1 and `n` bytes, or null at the end of the stream. */
-  async takeUpTo(n: number): Promise<Buffer | null> {
-    if (this.buffered.length === 0 && !(await this.fill())) return null;
-    const out = this.buffered.subarray(0, Math.min(n, this.buffered.length));
-    this.buffered = this.buffered.subarray(out.length);
-    return out;
-  }
-
-  private async fill(): Promise<boolean> {
-    if (this.done) return false;
-    const next = await this.it.next();
-    if (next.done) {
-      this.done = true;
-      return false;
-    }
-    const chunk = typeof next.value === 'string' ? Buffer.from(next.value) : next.value;
-    this.buffered = this.buffered.length ? Buffer.concat([this.buffered, chunk]) : chunk;
-    return true;
-  }
+/** tar-stream's and zlib's messages, said the way an operator verifying evidence needs them. */
+function readError(err: Error): Error {
+  if (err.message.startsWith('Invalid tar header. Maybe'))
+    return new Error('tar: a header checksum does not match (damaged archive)');
+  if (err.message === 'Unexpected end of data' || (err as NodeJS.ErrnoException).code === 'Z_BUF_ERROR')
+    return new Error('tar: the archive is truncated');
+  return err.message.startsWith('tar: ') ? err : new Error(`tar: ${err.message}`);
 }

@@ -2,6 +2,7 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AuditService } from '@app/audit';
+import { LRUCache } from 'lru-cache';
 import { normalizeIp } from '@app/common';
 import { DenyListService } from '../deny-list/deny-list.service';
 import { RateLimitService } from '../rate-limit/rate-limit.service';
@@ -34,7 +35,11 @@ const MAX_SAMPLED_CLIENTS = 10_000;
  */
 @Injectable()
 export class SecurityHttpHooks implements OnModuleInit {
-  private readonly lastAudited = new Map<string, number>();
+  /** Address and type of the refusals audited in the last REFUSAL_SAMPLE_MS. */
+  private readonly recentlyAudited = new LRUCache<string, true>({
+    max: MAX_SAMPLED_CLIENTS,
+    ttl: REFUSAL_SAMPLE_MS,
+  });
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
@@ -47,8 +52,9 @@ export class SecurityHttpHooks implements OnModuleInit {
     const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
     if (!fastify?.addHook) return;
     await this.denyList.startRefreshing();
-    fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply) =>
-      this.onRequest(request, reply),
+    // Callback style: a request the rate limit does not concern passes without a promise.
+    fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: HookDone) =>
+      this.onRequest(request, reply, done),
     );
     fastify.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
       if (reply.statusCode === 404) this.recordNotFound(request);
@@ -56,46 +62,47 @@ export class SecurityHttpHooks implements OnModuleInit {
     });
   }
 
-  private async onRequest(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
+  /** Deny list, rate limit, hostile query keys, in that order; a refusal answers and ends the request. */
+  private onRequest(request: FastifyRequest, reply: FastifyReply, done: HookDone): void {
     const path = pathOf(request.url);
     const ip = normalizeIp(request.ip ?? '');
-    if (!ip) return undefined; // the socket is already gone
+    if (!ip) return done(); // the socket is already gone
     if (this.denyList.isDenied(ip) && !PROBE_PATHS.has(path)) {
       this.auditRefusal('blocked_ip', ip, path, 403);
-      return refuse(request, reply, 403, 'forbidden', 'Requests from this address are blocked.');
+      refuse(request, reply, 403, 'forbidden', 'Requests from this address are blocked.');
+      return;
     }
-    const limited = this.rateLimit.enabled && !isRateLimitExempt(path);
-    const decision = limited ? await this.rateLimit.check(ip) : ({ allowed: true } as const);
-    if (!decision.allowed) {
+    if (!this.rateLimit.enabled || isRateLimitExempt(path)) return this.checkQuery(request, reply, done);
+    this.rateLimit.check(ip).then((decision) => {
+      if (decision.allowed) return this.checkQuery(request, reply, done);
       this.auditRefusal('rate_limited', ip, path, 429);
       reply.header('retry-after', String(decision.retryAfterSeconds));
-      return refuse(
+      refuse(
         request,
         reply,
         429,
         'rate_limited',
         `Too many requests; retry after ${decision.retryAfterSeconds} s.`,
       );
-    }
+    }, done);
+  }
+
+  private checkQuery(request: FastifyRequest, reply: FastifyReply, done: HookDone): void {
     const hostile = hostileQueryKey(request.url);
-    if (hostile !== undefined) {
-      return refuse(
-        request,
-        reply,
-        400,
-        'validation_failed',
-        `Invalid query parameter ${JSON.stringify(clip(hostile))}: operators ($…), nested keys ([…]) and prototype keys are not accepted.`,
-      );
-    }
-    return undefined;
+    if (hostile === undefined) return done();
+    refuse(
+      request,
+      reply,
+      400,
+      'validation_failed',
+      `Invalid query parameter ${JSON.stringify(clip(hostile))}: operators ($…), nested keys ([…]) and prototype keys are not accepted.`,
+    );
   }
 
   private auditRefusal(type: 'blocked_ip' | 'rate_limited', ip: string, path: string, status: number): void {
     const key = `${type} ${ip}`;
-    const now = Date.now();
-    if ((this.lastAudited.get(key) ?? 0) > now - REFUSAL_SAMPLE_MS) return;
-    if (this.lastAudited.size >= MAX_SAMPLED_CLIENTS) this.lastAudited.clear();
-    this.lastAudited.set(key, now);
+    if (this.recentlyAudited.has(key)) return;
+    this.recentlyAudited.set(key, true);
     this.audit.record({ type, ip, route: clip(path), status });
   }
 
@@ -123,11 +130,13 @@ function refuse(
 }
 
 const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+/** A query without any of these can hold no hostile key, even percent-decoded: no parse needed. */
+const MAYBE_HOSTILE = /[$[\]%_]|constructor|prototype/;
 
 /** The first query key that is an operator, a nested (bracketed) key or a prototype key; else undefined. */
 export function hostileQueryKey(url: string): string | undefined {
   const q = url.indexOf('?');
-  if (q === -1) return undefined;
+  if (q === -1 || !MAYBE_HOSTILE.test(url.slice(q + 1))) return undefined;
   let params: URLSearchParams;
   try {
     params = new URLSearchParams(url.slice(q + 1));
@@ -145,5 +154,7 @@ function pathOf(url: string): string {
   const q = url.indexOf('?');
   return q === -1 ? url : url.slice(0, q);
 }
+
+type HookDone = (err?: Error) => void;
 
 const clip = (path: string) => (path.length > MAX_ROUTE_LENGTH ? path.slice(0, MAX_ROUTE_LENGTH) : path);

@@ -1,6 +1,5 @@
 import { stringify } from 'yaml';
-import { normalizeIp } from '@app/common';
-import { ipVersion } from '../client-ip';
+import { ipVersion, normalizeIp } from '@app/common';
 
 export const BLOCK_POLICY_NAME = 'calendar-assistant-block-suspicious-ips';
 

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AUDIT_EVENT_TYPES, AuditEventType, AuditService } from '@app/audit';
-import { normalizeIp } from '@app/common';
-import { ipVersion, isInternalIp } from '../client-ip';
+import { ipVersion, isInternalIp, normalizeIp } from '@app/common';
 import { DenyListService } from '../deny-list/deny-list.service';
 
 /** The event types that make an address suspicious; `blocked_ip` only shows it is already denied. */

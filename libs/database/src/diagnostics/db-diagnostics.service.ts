@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
 import { withTimeout } from '@app/common';
-import { MONGOOSE_CONNECTION_OPTIONS } from '@app/database';
+import { MONGOOSE_CONNECTION_OPTIONS } from '../connection-options';
 import { MongoPoolMetrics } from '@app/observability';
 import type { Connection } from 'mongoose';
 import { Types } from 'mongoose';
