@@ -1,6 +1,6 @@
 import type { AssistantMessageRequest, ChangesetConfirmRequest } from '@app/assistant';
 import { AppConfig } from '@app/config';
-import { AuditService } from '@app/security';
+import { AuditService } from '@app/audit';
 import { DateTime } from 'luxon';
 import { MongoClient } from 'mongodb';
 import { runOps } from '../support/cli';

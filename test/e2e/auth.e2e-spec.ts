@@ -10,6 +10,7 @@ import {
   type UserResponse,
   type UserUpdateRequest,
 } from '@app/identity';
+import { AuditService } from '@app/audit';
 import { AppConfig } from '@app/config';
 import { createSigner } from 'fast-jwt';
 import type { Connection } from 'mongoose';
@@ -170,6 +171,7 @@ describe('accounts and authentication (/v1/auth, /v1/me)', () => {
       (await db.collection(collection).indexes()).map((i) => ({ key: i.key, unique: i.unique ?? false }));
     await register(); // the collections exist once written
     await login({ email: uniqueEmail('idx'), password: PASSWORD });
+    await api.app.get(AuditService).flush(); // the auth failure's audit event is written in a batch
     expect(await keys('users')).toContainEqual({ key: { email: 1 }, unique: true });
     const tokenIndexes = await keys('refresh_tokens');
     expect(tokenIndexes).toContainEqual({ key: { tokenHash: 1 }, unique: true });
@@ -245,6 +247,7 @@ describe('accounts and authentication (/v1/auth, /v1/me)', () => {
     } finally {
       warn.mockRestore();
     }
+    await api.app.get(AuditService).flush();
     const audit = await db
       .collection('audit_events')
       .find({ type: 'auth_failure', reason: 'bad_password', ip: '127.0.0.1' })

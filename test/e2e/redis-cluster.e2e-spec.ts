@@ -4,14 +4,7 @@ import { createServer, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import {
-  CacheService,
-  DenyListStore,
-  IdempotencyStore,
-  LoginAttemptStore,
-  RateLimitStore,
-  RedisService,
-} from '@app/cache';
+import { CacheService, DenyListStore, IdempotencyStore, RateLimitStore, RedisService } from '@app/cache';
 import { AppConfig } from '@app/config';
 import type { Cluster } from 'ioredis';
 import { eventually } from '../support/eventually';
@@ -117,8 +110,8 @@ describe('on a Redis Cluster', () => {
   });
 
   it('shares the per-user throttle between replicas (the rate-limit windows in one slot)', async () => {
-    const counts = await store(RateLimitStore).hit('cluster-client', 60_000);
-    expect(counts.current).toBe(1);
+    const counts = await store(RateLimitStore).windowCounter('cluster', 60_000).hit('cluster-client');
+    expect(counts).toEqual({ current: 1, previous: 0 });
     const user = await registerUser(replicas[0]);
     const me = (i: number) => replicas[i % 2].request('/v1/me', { token: user.token });
     const statuses: number[] = [];
@@ -130,21 +123,15 @@ describe('on a Redis Cluster', () => {
   });
 
   it('keeps login back-off counters for several subjects and the deny list (MULTI) working', async () => {
-    const attempts = store(LoginAttemptStore);
+    // The login back-off's counters (failures and attempts in flight), one key per subject each.
+    const failures = store(RateLimitStore).sharedCounter('login-fail', 60_000);
     const subjects = [`ip:${randomBytes(4).toString('hex')}`, `account:${randomBytes(4).toString('hex')}`];
-    const begun = await attempts.begin(subjects, 10_000);
-    expect(begun.map((b) => b.inFlight)).toEqual([1, 1]);
-    expect(await attempts.recordFailure(subjects, Date.now(), 60_000)).toEqual([
-      { count: 1, lastAt: expect.any(Number) },
-      { count: 1, lastAt: expect.any(Number) },
-    ]);
-    await attempts.end(subjects);
-    const again = await attempts.begin(subjects, 10_000);
-    expect(again.map((b) => [b.inFlight, b.failures.count])).toEqual([
-      [1, 1],
-      [1, 1],
-    ]);
-    await attempts.end(subjects);
+    expect(await Promise.all(subjects.map((s) => failures.hit(s)))).toEqual([1, 1]);
+    expect(await Promise.all(subjects.map((s) => failures.hit(s)))).toEqual([2, 2]);
+    await failures.release(subjects[0]);
+    expect(await Promise.all(subjects.map((s) => failures.count(s)))).toEqual([1, 2]);
+    await failures.reset(subjects[1]);
+    expect(await failures.count(subjects[1])).toBe(0);
 
     const deny = store(DenyListStore);
     const version = Number(await deny.version());

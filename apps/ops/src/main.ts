@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { loadConfigOrExit } from '@app/config';
 import { CommandFactory, CommandRunnerService } from 'nest-commander';
-import { AuditService } from '@app/security';
+import { AuditService } from '@app/audit';
 import { auditedRun, commandLine, recordOpsAction } from './cli/ops-audit';
 import { exitOnUsageError } from './cli/ops-command';
 import { failCommand } from './cli/output';

@@ -1,7 +1,5 @@
+import { AUDIT_EVENTS_COLLECTION } from '@app/audit';
 import { BACKUP_RUNS_COLLECTION } from './backup-runs.repository';
-
-/** The audit trail: the API's security events and the record of every state-changing ops command. */
-export const AUDIT_EVENTS_COLLECTION = 'audit_events';
 
 /**
  * Records that outlive every restore. Rolling the data back to a backup must not roll back the

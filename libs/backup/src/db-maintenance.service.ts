@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
+import { AUDIT_EVENTS_COLLECTION, auditEventsBefore } from '@app/audit';
 import { AppConfig } from '@app/config';
 import type { Connection, mongo } from 'mongoose';
-import { AUDIT_EVENTS_COLLECTION } from './append-only';
 import { connectedDb, mongoServer } from './connections';
 import { isUnsupported } from './mongo-backup.service';
 import { noProgress, ProgressFn } from './progress';
@@ -47,7 +47,7 @@ export function purgeRules(now: Date, refreshTtlDays: number, auditRetentionDays
     {
       collection: AUDIT_EVENTS_COLLECTION,
       what: `audit events older than ${auditRetentionDays} days (AUDIT_RETENTION_DAYS)`,
-      filter: { at: { $lt: ago(auditRetentionDays * DAY_MS) } },
+      filter: auditEventsBefore(ago(auditRetentionDays * DAY_MS)),
     },
   ];
 }

@@ -5,7 +5,6 @@ import { AssistantMemoryStore } from './assistant-memory.store';
 import { CacheService } from './cache.service';
 import { DenyListStore } from './deny-list.store';
 import { IdempotencyStore } from './idempotency.store';
-import { LoginAttemptStore } from './login-attempts.store';
 import { RateLimitStore } from './rate-limit.store';
 import { RedisConnectionFactory } from './redis-connection.factory';
 import { RedisHealthIndicator } from './redis.health';
@@ -25,7 +24,6 @@ import { RedisStatsService } from './redis-stats.service';
     IdempotencyStore,
     ActiveUsersService,
     RateLimitStore,
-    LoginAttemptStore,
     DenyListStore,
     RedisStatsService,
     SlotHoldStore,
@@ -39,7 +37,6 @@ import { RedisStatsService } from './redis-stats.service';
     IdempotencyStore,
     ActiveUsersService,
     RateLimitStore,
-    LoginAttemptStore,
     DenyListStore,
     RedisStatsService,
     SlotHoldStore,

@@ -5,7 +5,6 @@ export * from './redis.health';
 export * from './idempotency.store';
 export * from './active-users.service';
 export * from './rate-limit.store';
-export * from './login-attempts.store';
 export * from './deny-list.store';
 export * from './redis-stats.service';
 export * from './slot-hold.store';

@@ -1,9 +1,8 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
+import { AuditModule } from '@app/audit';
 import { AdminController } from './admin/admin.controller';
 import { AuthUserCache } from './auth/auth-user.cache';
-import { AuditEventDoc, AuditEventSchema } from './audit/audit-event.schema';
-import { AuditRepository } from './audit/audit.repository';
 import { AccessTokenService } from './auth/access-token.service';
 import { AuthFailureService } from './auth/auth-failure.service';
 import { AuthController } from './auth/auth.controller';
@@ -29,10 +28,10 @@ import { UserService } from './users/user.service';
  */
 @Module({
   imports: [
+    AuditModule,
     MongooseModule.forFeature([
       { name: UserDoc.name, schema: UserSchema },
       { name: RefreshTokenDoc.name, schema: RefreshTokenSchema },
-      { name: AuditEventDoc.name, schema: AuditEventSchema },
     ]),
   ],
   controllers: [AuthController, MeController, AdminController],
@@ -40,7 +39,6 @@ import { UserService } from './users/user.service';
     AuthUserCache,
     UserRepository,
     RefreshTokenRepository,
-    AuditRepository,
     PasswordService,
     AccessTokenService,
     RefreshTokenService,

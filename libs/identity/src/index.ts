@@ -5,7 +5,7 @@ export { RolesGuard } from './auth/roles.guard';
 export { ROLES, type Role } from './users/roles';
 export { UserAdminService, type RoleChange } from './users/user-admin.service';
 export { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER } from './auth/access-token.service';
-export { LOGIN_THROTTLED_MESSAGE } from './auth/login-throttle.service';
+export { LOGIN_THROTTLED_MESSAGE, loginAttemptKey } from './auth/login-throttle.service';
 export { ACCOUNT_THROTTLE, IP_THROTTLE } from './auth/login-throttle.policy';
 export { COMMON_PASSWORD_MESSAGE } from './auth/password-policy';
 export { BearerAuthService } from './auth/bearer-auth.service';

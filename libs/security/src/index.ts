@@ -4,8 +4,6 @@ export { PROBE_PATHS } from './http/security-http.hooks';
 export { assertProductionReady } from './http/production-readiness';
 export { RedisThrottlerStorage } from './throttle/redis-throttler.storage';
 export { throttlersFor, type ThrottlerName } from './throttle/throttle-rules';
-export * from './audit/audit-event.schema';
-export { AuditService, AUDIT_FLUSH_INTERVAL_MS } from './audit/audit.service';
 export { Audited } from './audit/audited-actions.hook';
 export { AuditHttpModule } from './audit/audit-http.module';
 export { DenyListService, DENY_LIST_REFRESH_MS } from './deny-list/deny-list.service';

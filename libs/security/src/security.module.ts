@@ -1,8 +1,5 @@
 import { Module } from '@nestjs/common';
-import { MongooseModule } from '@nestjs/mongoose';
-import { SecurityAuditEventDoc, SecurityAuditEventSchema } from './audit/audit-event.schema';
-import { AuditRepository } from './audit/audit.repository';
-import { AuditService } from './audit/audit.service';
+import { AuditModule } from '@app/audit';
 import { SecurityCheckService } from './config-audit/security-check.service';
 import { DenyListService } from './deny-list/deny-list.service';
 import { EvidenceService } from './evidence/evidence.service';
@@ -10,8 +7,6 @@ import { RateLimitService } from './rate-limit/rate-limit.service';
 import { SuspiciousIpsService } from './suspicious/suspicious-ips.service';
 
 const services = [
-  AuditRepository,
-  AuditService,
   DenyListService,
   RateLimitService,
   SuspiciousIpsService,
@@ -20,14 +15,12 @@ const services = [
 ];
 
 /**
- * Audit log, IP deny list, rate limiting, suspicious-IP detection, evidence and the configuration audit:
+ * IP deny list, rate limiting, suspicious-IP detection, evidence and the configuration audit:
  * the services the API and the ops CLI share. The API adds SecurityHttpModule (its request hooks).
  */
 @Module({
-  imports: [
-    MongooseModule.forFeature([{ name: SecurityAuditEventDoc.name, schema: SecurityAuditEventSchema }]),
-  ],
+  imports: [AuditModule],
   providers: services,
-  exports: services,
+  exports: [...services, AuditModule],
 })
 export class SecurityModule {}

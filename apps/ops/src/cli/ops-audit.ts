@@ -1,4 +1,4 @@
-import { AuditService, OPS_ACTION } from '@app/security';
+import { AuditService, OPS_ACTION } from '@app/audit';
 import type { CommandRunner } from 'nest-commander';
 import os from 'node:os';
 

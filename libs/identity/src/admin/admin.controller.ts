@@ -1,7 +1,7 @@
 import { Controller, Get, Query, UseInterceptors } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ZodResponse, ZodSerializerInterceptor } from 'nestjs-zod';
-import { AuditRepository } from '../audit/audit.repository';
+import { AuditService } from '@app/audit';
 import { ERROR_EXAMPLES } from '../auth/api-errors';
 import { AdminOnly } from '../auth/auth.decorators';
 import { AuditEventListQueryDto, AuditEventListResponseDto } from './admin.dto';
@@ -12,7 +12,7 @@ import { AuditEventListQueryDto, AuditEventListResponseDto } from './admin.dto';
 @AdminOnly()
 @UseInterceptors(ZodSerializerInterceptor)
 export class AdminController {
-  constructor(private readonly audit: AuditRepository) {}
+  constructor(private readonly audit: AuditService) {}
 
   @Get('audit-events')
   @ApiOperation({
@@ -26,7 +26,7 @@ export class AdminController {
     schema: { example: ERROR_EXAMPLES.validation('limit', 'must be at most 200') },
   })
   async auditEvents(@Query() query: AuditEventListQueryDto) {
-    const events = await this.audit.recent({
+    const events = await this.audit.list({
       limit: query.limit,
       type: query.type,
       ip: query.ip,

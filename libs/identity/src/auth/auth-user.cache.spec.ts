@@ -1,4 +1,4 @@
-import type { AuthUserRecord } from '../users/user.repository';
+import type { AuthUserRecord } from '../users/user.types';
 import { DEFAULT_WORKING_HOURS } from '../users/working-hours';
 import { AUTH_USER_CACHE_MS, AuthUserCache } from './auth-user.cache';
 

@@ -1,15 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import type { AuthUserRecord } from '../users/user.repository';
+import { LRUCache } from 'lru-cache';
+import type { AuthUserRecord } from '../users/user.types';
 
 /** How long a caller's account (role, time zone, session epoch) is reused before it is read again. */
 export const AUTH_USER_CACHE_MS = 2000;
-/** Callers remembered at most; the oldest make room. */
+/** Callers remembered at most; the least recently used make room. */
 const MAX_ENTRIES = 10_000;
-
-interface Entry {
-  record: AuthUserRecord;
-  expiresAt: number;
-}
 
 /**
  * The accounts of this process's recent callers, so a burst of requests by one user (a page load,
@@ -20,20 +16,24 @@ interface Entry {
  */
 @Injectable()
 export class AuthUserCache {
-  private readonly entries = new Map<string, Entry>();
+  private readonly entries = new LRUCache<string, AuthUserRecord>({
+    max: MAX_ENTRIES,
+    // lru-cache serves an entry while its age is at most `ttl`: one ms less keeps it under the bound.
+    ttl: AUTH_USER_CACHE_MS - 1,
+    // Read the clock on each lookup rather than caching it behind a timer per millisecond; the
+    // wall clock, like the deny list's refresh it is bounded alike (and one a fake clock drives).
+    ttlResolution: 0,
+    perf: Date,
+    // A read does not extend an entry's life: a change elsewhere is seen within the TTL.
+    updateAgeOnGet: false,
+  });
 
   get(userId: string): AuthUserRecord | undefined {
-    const entry = this.entries.get(userId);
-    if (!entry) return undefined;
-    if (entry.expiresAt > Date.now()) return entry.record;
-    this.entries.delete(userId);
-    return undefined;
+    return this.entries.get(userId);
   }
 
   set(userId: string, record: AuthUserRecord): void {
-    this.entries.delete(userId); // re-inserted last: the Map's order is the age order
-    if (this.entries.size >= MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
-    this.entries.set(userId, { record, expiresAt: Date.now() + AUTH_USER_CACHE_MS });
+    this.entries.set(userId, record);
   }
 
   forget(userId: string): void {

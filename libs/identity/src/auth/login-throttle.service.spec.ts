@@ -1,16 +1,20 @@
-import { LoginAttemptStore } from '@app/cache';
+import { Logger } from '@nestjs/common';
+import { RateLimitStore } from '@app/cache';
 import { RateLimitedError } from '@app/common';
 import { AuthFailureService } from './auth-failure.service';
 import { LoginThrottleService } from './login-throttle.service';
+import { redisDown } from '../../../../test/support/redis-down';
 
 /** The per-instance fallback (Redis down): the same rules as the shared counters. */
 function throttleWithoutRedis() {
-  const store = { available: false } as unknown as LoginAttemptStore;
-  const failures = { record: jest.fn(async () => undefined) } as unknown as AuthFailureService;
-  return new LoginThrottleService(store, failures);
+  const failures = { record: jest.fn(() => undefined) } as unknown as AuthFailureService;
+  return new LoginThrottleService(new RateLimitStore(redisDown()), failures);
 }
 
 describe('LoginThrottleService while Redis is down', () => {
+  beforeEach(() => jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined));
+  afterEach(() => jest.restoreAllMocks());
+
   const client = { ip: '198.51.100.7' };
 
   it('counts attempts in flight: of 8 begun together, 5 pass the check and 3 must wait', async () => {

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { LoginAttemptStore, LoginFailures } from '@app/cache';
+import { rateLimitKey, RateLimitStore, SharedCounter } from '@app/cache';
 import { RateLimitedError } from '@app/common';
 import { createHash } from 'node:crypto';
 import { AuthFailureService, ClientContext } from './auth-failure.service';
@@ -14,18 +14,29 @@ import {
 /** The one answer to a throttled login, whether or not the account exists. */
 export const LOGIN_THROTTLED_MESSAGE = 'too many failed sign-in attempts; wait before trying again';
 
-/** Entries the per-instance fallback keeps while Redis is down. */
-const MEMORY_LIMIT = 10_000;
+/** The counter of failed logins per subject (`acct:<hash>` or `ip:<address>`). */
+const LOGIN_FAILURES = 'login-fail';
+/** The Redis key of a subject's failed-login count. */
+export const loginAttemptKey = (subject: string) => rateLimitKey(LOGIN_FAILURES, subject);
 /** How long an attempt counts as in flight at most, should its process die before `end` (a login takes well under 1 s). */
 const IN_FLIGHT_TTL_MS = 30_000;
+/** A subject's failures are forgotten this long after its latest one (a lock ends with a clean slate). */
+const FAILURES_TTL_MS = Math.max(ACCOUNT_THROTTLE.lockMs, IP_THROTTLE.lockMs);
 
 /** What `check` learned, handed back to `succeeded` / `failed` and, always, `end`. */
 export interface LoginAttempt {
   email: string;
   client: ClientContext;
   accountFailures: number;
-  /** Where the attempt is counted in flight until `end`; null once ended. */
-  inFlightIn: 'redis' | 'memory' | null;
+  /** Whether the attempt still counts as in flight (until `end`). */
+  inFlight: boolean;
+}
+
+/** Failed logins of one subject (an account or a client address) since its counter was last reset. */
+interface LoginFailures {
+  count: number;
+  /** Epoch milliseconds of the latest failure (0 when there is none). */
+  lastAt: number;
 }
 
 /** One subject as `check` finds it: its failures, and the attempts in flight (this one included). */
@@ -42,22 +53,28 @@ interface Subject {
 
 /**
  * Slows password guessing per account and per client address: exponential back-off after a few
- * failures, then a 15-minute lock (see login-throttle.policy). Counters live in Redis, so every
- * replica sees the same ones; while Redis is down each instance counts in memory. Accounts are keyed
- * by a hash of the normalised email whether or not the account exists, so a throttled unknown email
- * and a throttled real one get the same 429.
+ * failures, then a 15-minute lock (see login-throttle.policy). Two rate-limiter-flexible counters
+ * (SharedCounter) per subject: its failures, whose key lives 15 minutes after the latest failure (so
+ * the time of that failure is the key's remaining life), and its attempts in flight (30 s after the
+ * latest began, should a process die before `end`). They live in
+ * Redis, so every replica sees the same ones; while Redis is down or slow their insurance limiter
+ * counts in this instance's memory. Accounts are keyed by a hash of the normalised email whether or
+ * not the account exists, so a throttled unknown email and a throttled real one get the same 429.
  */
 @Injectable()
 export class LoginThrottleService {
   private readonly logger = new Logger(LoginThrottleService.name);
-  private readonly memory = new Map<string, LoginFailures>();
-  /** Attempts in flight per subject while Redis is down (entries leave at zero). */
-  private readonly inFlight = new Map<string, number>();
+  private readonly failureCounts: SharedCounter;
+  private readonly inFlight: SharedCounter;
 
   constructor(
-    private readonly store: LoginAttemptStore,
+    store: RateLimitStore,
     private readonly failures: AuthFailureService,
-  ) {}
+  ) {
+    // No 100 ms bound: a slow Redis must not split one subject's count between Redis and memory.
+    this.failureCounts = store.sharedCounter(LOGIN_FAILURES, FAILURES_TTL_MS, { boundMs: 0 });
+    this.inFlight = store.sharedCounter('login-inflight', IN_FLIGHT_TTL_MS, { boundMs: 0 });
+  }
 
   /**
    * Throws RateLimitedError (429, Retry-After) while the account or the address must wait; else
@@ -65,18 +82,18 @@ export class LoginThrottleService {
    */
   async check(email: string, client: ClientContext): Promise<LoginAttempt> {
     const subjects = this.subjects(email, client);
-    const { states, where } = await this.begin(subjects);
+    const now = Date.now();
+    const states = await Promise.all(subjects.map((s) => this.begin(s.key, now)));
     const attempt: LoginAttempt = {
       email,
       client,
       accountFailures: states[0].failures.count,
-      inFlightIn: where,
+      inFlight: true,
     };
-    const now = Date.now();
     const wait = Math.max(...subjects.map((s, i) => waitSeconds(states[i], s.policy, now)));
     if (wait > 0) {
       await this.end(attempt);
-      await this.failures.record('login_throttled', client);
+      this.failures.record('login_throttled', client);
       throw new RateLimitedError(LOGIN_THROTTLED_MESSAGE, wait);
     }
     return attempt;
@@ -84,31 +101,21 @@ export class LoginThrottleService {
 
   /** The attempt is over: it no longer counts as in flight. Safe to call twice. */
   async end(attempt: LoginAttempt): Promise<void> {
-    const where = attempt.inFlightIn;
-    attempt.inFlightIn = null;
-    if (!where) return;
-    const keys = this.subjects(attempt.email, attempt.client).map((s) => s.key);
-    if (where === 'redis') {
-      await this.store.end(keys).catch((err: Error) => this.logger.warn(`login counters: ${err.message}`));
-      return;
-    }
-    for (const key of keys) {
-      const left = (this.inFlight.get(key) ?? 1) - 1;
-      if (left > 0) this.inFlight.set(key, left);
-      else this.inFlight.delete(key);
-    }
+    if (!attempt.inFlight) return;
+    attempt.inFlight = false;
+    await Promise.all(this.subjects(attempt.email, attempt.client).map((s) => this.inFlight.release(s.key)));
   }
 
   /** Counts a failed attempt; the attempt that starts a lock is logged and audited. */
   async failed(attempt: LoginAttempt, userId?: string): Promise<void> {
     const subjects = this.subjects(attempt.email, attempt.client);
-    const counts = await this.write(subjects);
+    const counts = await Promise.all(subjects.map((s) => this.failureCounts.hit(s.key)));
     for (const [i, s] of subjects.entries()) {
-      if (counts[i].count !== s.policy.lockAfter) continue;
+      if (counts[i] !== s.policy.lockAfter) continue;
       this.logger.warn(
-        `login locked: ${s.lockReason === 'ip_locked' ? 'address' : 'account'} for ${blockDurationMs(counts[i].count, s.policy) / 1000} s after ${counts[i].count} failed attempts`,
+        `login locked: ${s.lockReason === 'ip_locked' ? 'address' : 'account'} for ${blockDurationMs(counts[i], s.policy) / 1000} s after ${counts[i]} failed attempts`,
       );
-      await this.failures.record(
+      this.failures.record(
         s.lockReason,
         attempt.client,
         s.lockReason === 'account_locked' ? userId : undefined,
@@ -120,11 +127,7 @@ export class LoginThrottleService {
   async succeeded(attempt: LoginAttempt): Promise<void> {
     if (attempt.accountFailures === 0) return;
     const [account] = this.subjects(attempt.email, attempt.client);
-    this.memory.delete(account.key);
-    if (!this.store.available) return;
-    await this.store
-      .reset(account.key)
-      .catch((err: Error) => this.logger.warn(`login counters: ${err.message}`));
+    await this.failureCounts.reset(account.key);
   }
 
   private subjects(email: string, client: ClientContext): [Subject, Subject] {
@@ -135,61 +138,12 @@ export class LoginThrottleService {
     ];
   }
 
-  /** Counts the attempt in flight and reads the failures, in Redis or else in this instance's memory. */
-  private async begin(subjects: Subject[]): Promise<{ states: SubjectState[]; where: 'redis' | 'memory' }> {
-    if (this.store.available) {
-      try {
-        const keys = subjects.map((s) => s.key);
-        return { states: await this.store.begin(keys, IN_FLIGHT_TTL_MS), where: 'redis' };
-      } catch (err) {
-        this.logger.warn(`login counters: ${(err as Error).message}; counting in memory`);
-      }
-    }
-    const now = Date.now();
-    const states = subjects.map((s) => {
-      const entry = this.memory.get(s.key);
-      const inFlight = (this.inFlight.get(s.key) ?? 0) + 1;
-      this.inFlight.set(s.key, inFlight);
-      const failures = entry && entry.lastAt + s.policy.lockMs > now ? entry : { count: 0, lastAt: 0 };
-      return { failures, inFlight };
-    });
-    return { states, where: 'memory' };
-  }
-
-  private async write(subjects: Subject[]): Promise<LoginFailures[]> {
-    const now = Date.now();
-    if (this.store.available) {
-      try {
-        const ttlMs = Math.max(...subjects.map((s) => s.policy.lockMs));
-        return await this.store.recordFailure(
-          subjects.map((s) => s.key),
-          now,
-          ttlMs,
-        );
-      } catch (err) {
-        this.logger.warn(`login counters: ${(err as Error).message}; counting in memory`);
-      }
-    }
-    const counts = subjects.map((s) => {
-      const entry = this.memory.get(s.key);
-      const count = entry && entry.lastAt + s.policy.lockMs > now ? entry.count + 1 : 1;
-      this.memory.delete(s.key); // re-inserted last: the map stays ordered by latest failure
-      this.memory.set(s.key, { count, lastAt: now });
-      return { count, lastAt: now };
-    });
-    this.prune(now);
-    return counts;
-  }
-
-  /** Keeps the fallback bounded: expired entries go first, then the least recently failed. */
-  private prune(now: number): void {
-    if (this.memory.size <= MEMORY_LIMIT) return;
-    const ttl = Math.max(ACCOUNT_THROTTLE.lockMs, IP_THROTTLE.lockMs);
-    for (const [key, entry] of this.memory) if (entry.lastAt + ttl <= now) this.memory.delete(key);
-    for (const key of this.memory.keys()) {
-      if (this.memory.size <= MEMORY_LIMIT) break;
-      this.memory.delete(key);
-    }
+  /** Counts the attempt in flight and reads the subject's failures (two single-key operations). */
+  private async begin(key: string, now: number): Promise<SubjectState> {
+    const [inFlight, failures] = await Promise.all([this.inFlight.hit(key), this.failureCounts.state(key)]);
+    // The failures' key lives FAILURES_TTL_MS after the latest failure: what is left dates it.
+    const lastAt = failures.count > 0 ? now - (FAILURES_TTL_MS - failures.msLeft) : 0;
+    return { failures: { count: failures.count, lastAt }, inFlight };
   }
 }
 

@@ -5,7 +5,7 @@ import { Model } from 'mongoose';
 import { AuthUserCache } from '../auth/auth-user.cache';
 import { Role, toRole } from './roles';
 import { UserDoc } from './user.schema';
-import { Account, AuthUser, NewUser, UserProfile, UserProfilePatch } from './user.types';
+import { Account, AuthUser, AuthUserRecord, NewUser, UserProfile, UserProfilePatch } from './user.types';
 import { WorkingHours } from './working-hours';
 
 const AUTH_USER_FIELDS = {
@@ -24,12 +24,6 @@ type LeanUser = Pick<UserDoc, '_id' | 'email' | 'name' | 'timeZone' | 'workingHo
   role?: Role;
   sessionEpoch?: number;
 };
-
-/** The caller of a request and the session epoch its access token must carry. */
-export interface AuthUserRecord {
-  user: AuthUser;
-  sessionEpoch: number;
-}
 
 const isDuplicateKey = (err: unknown) => (err as { code?: number })?.code === 11000;
 

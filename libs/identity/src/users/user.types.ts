@@ -25,6 +25,12 @@ export interface AuthUser {
   role: Role;
 }
 
+/** The caller of a request and the session epoch its access token must carry. */
+export interface AuthUserRecord {
+  user: AuthUser;
+  sessionEpoch: number;
+}
+
 /** An account as authentication sees it: the profile plus what decides whether a token still holds. */
 export interface Account extends UserProfile {
   role: Role;

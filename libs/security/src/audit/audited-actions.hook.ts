@@ -3,8 +3,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { RouteConfig } from '@nestjs/platform-fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { normalizeIp } from '@app/common';
-import { AuditedAction } from './audit-event.schema';
-import { AuditService } from './audit.service';
+import { AuditedAction, AuditService } from '@app/audit';
 
 /** The Fastify route config key `@Audited()` sets. */
 const AUDIT_CONFIG_KEY = 'auditAction';

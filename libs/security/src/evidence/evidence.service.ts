@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { AuditService } from '@app/audit';
 import { RedisStatsService } from '@app/cache';
 import { ValidationError, withTimeout } from '@app/common';
 import { AppConfig } from '@app/config';
@@ -8,7 +9,6 @@ import { createReadStream, createWriteStream, existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { AuditRepository } from '../audit/audit.repository';
 import { DenyListService } from '../deny-list/deny-list.service';
 import { redactedConfig } from '../redact';
 import { SuspiciousIpsService } from '../suspicious/suspicious-ips.service';
@@ -64,7 +64,7 @@ export interface EvidenceVerification {
 export class EvidenceService {
   constructor(
     private readonly config: AppConfig,
-    private readonly audit: AuditRepository,
+    private readonly audit: AuditService,
     private readonly suspicious: SuspiciousIpsService,
     private readonly denyList: DenyListService,
     private readonly db: DbDiagnosticsService,
@@ -221,7 +221,6 @@ export class EvidenceService {
     until: Date,
     onProgress: (n: number) => void,
   ): Promise<number> {
-    await this.audit.ensureConnected();
     const out = createWriteStream(file, { mode: 0o600 });
     let n = 0;
     try {

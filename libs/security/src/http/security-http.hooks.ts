@@ -1,8 +1,8 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AuditService } from '@app/audit';
 import { LRUCache } from 'lru-cache';
-import { AuditService } from '../audit/audit.service';
 import { normalizeIp } from '@app/common';
 import { DenyListService } from '../deny-list/deny-list.service';
 import { RateLimitService } from '../rate-limit/rate-limit.service';

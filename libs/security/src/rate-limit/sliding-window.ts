@@ -2,7 +2,8 @@
  * The sliding-window counter (the approximation Cloudflare describes): the previous fixed window's
  * count, weighted by how much of it still lies inside the sliding window, plus the current window's
  * count. It needs two counters per client, never a log of timestamps, and unlike a plain fixed window
- * it does not let a client send twice the limit across a window boundary.
+ * it does not let a client send twice the limit across a window boundary. Kept by hand because
+ * rate-limiter-flexible (which keeps the counters, see @app/cache RateLimitStore) counts fixed windows only.
  */
 export interface SlidingWindowInput {
   /** Requests counted in the current fixed window, this one included. */

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AUDIT_EVENT_TYPES, AuditEventType } from '../audit/audit-event.schema';
-import { AuditRepository } from '../audit/audit.repository';
+import { AUDIT_EVENT_TYPES, AuditEventType, AuditService } from '@app/audit';
 import { ipVersion, isInternalIp, normalizeIp } from '@app/common';
 import { DenyListService } from '../deny-list/deny-list.service';
 
@@ -49,14 +48,13 @@ const emptyCounts = (): EventCounts =>
 @Injectable()
 export class SuspiciousIpsService {
   constructor(
-    private readonly audit: AuditRepository,
+    private readonly audit: AuditService,
     private readonly denyList: DenyListService,
   ) {}
 
   async find(opts: { sinceMs: number; threshold: number; now?: Date }): Promise<SuspiciousIpsReport> {
     const until = opts.now ?? new Date();
     const since = new Date(until.getTime() - opts.sinceMs);
-    await this.audit.ensureConnected();
     const rows = await this.audit.countByIpAndType(since, AUDIT_EVENT_TYPES);
     const byIp = new Map<string, { counts: EventCounts; raw: Set<string> }>();
     const totals = emptyCounts();

@@ -13,10 +13,16 @@ import { ThrottleInterceptor } from './throttle.interceptor';
   imports: [
     ThrottlerModule.forRootAsync({
       inject: [AppConfig, RateLimitStore],
-      useFactory: (config: AppConfig, store: RateLimitStore) => ({
-        throttlers: throttlersFor(config),
-        storage: new RedisThrottlerStorage(store),
-      }),
+      useFactory: (config: AppConfig, store: RateLimitStore) => {
+        const throttlers = throttlersFor(config);
+        return {
+          throttlers,
+          storage: new RedisThrottlerStorage(
+            store,
+            throttlers.map((t) => Number(t.ttl)),
+          ),
+        };
+      },
     }),
   ],
   providers: [ApiThrottlerGuard, { provide: APP_INTERCEPTOR, useClass: ThrottleInterceptor }],

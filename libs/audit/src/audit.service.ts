@@ -1,7 +1,7 @@
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { withTimeout } from '@app/common';
-import { AuditEvent } from './audit-event.schema';
-import { AuditRepository } from './audit.repository';
+import { AuditEvent, AuditEventView, AuditQuery } from './audit-event.schema';
+import { AuditCount, AuditRepository } from './audit.repository';
 
 /** Events are written at most this long after they happen. */
 export const AUDIT_FLUSH_INTERVAL_MS = 1000;
@@ -12,7 +12,9 @@ const MAX_QUEUE = 10_000;
 const WRITE_TIMEOUT_MS = 5000;
 
 /**
- * The security audit log's writer. `record()` is synchronous and never throws: events are queued in
+ * The audit log, for every lib: identity's auth failures, the API's security hooks and audited
+ * routes, the ops CLI's actions, and the reads of the admin listing, suspicious-ips and evidence.
+ * Writing: `record()` is synchronous and never throws: events are queued in
  * memory and written in batches (one insertMany per second at most, or per 500 events), so a request
  * never waits for MongoDB and a MongoDB outage never fails a request. While MongoDB is down the queue
  * holds up to 10 000 events; further events are dropped and the drop is logged.
@@ -63,6 +65,38 @@ export class AuditService implements BeforeApplicationShutdown {
     this.timer = undefined;
     this.flushing = this.flushing.then(() => this.writeQueued());
     return this.flushing;
+  }
+
+  /**
+   * The newest events first (the admin listing). What this instance still has queued is written
+   * first, so an event recorded here before the call is in the answer.
+   */
+  async list(query: AuditQuery): Promise<AuditEventView[]> {
+    await this.flush();
+    return this.repository.recent(query);
+  }
+
+  /** Events per address and type since `since` (suspicious-ips). Opens a lazy connection first. */
+  async countByIpAndType(since: Date, types: readonly string[]): Promise<AuditCount[]> {
+    await this.repository.ensureConnected();
+    return this.repository.countByIpAndType(since, types);
+  }
+
+  /** The latest event time of each address since `since`. */
+  lastSeen(ips: string[], since: Date): Promise<Map<string, Date>> {
+    return this.repository.lastSeen(ips, since);
+  }
+
+  /** Every event in [since, until), oldest first, streamed (evidence archives). */
+  async *window(since: Date, until: Date): AsyncGenerator<AuditEvent> {
+    await this.repository.ensureConnected();
+    yield* this.repository.window(since, until);
+  }
+
+  /** Deletes the events older than `cutoff` (the retention); returns how many went. */
+  async purgeBefore(cutoff: Date): Promise<number> {
+    await this.repository.ensureConnected();
+    return this.repository.purgeBefore(cutoff);
   }
 
   async beforeApplicationShutdown(): Promise<void> {

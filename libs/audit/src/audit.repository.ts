@@ -1,7 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, Types, trusted } from 'mongoose';
-import { AuditEvent, SecurityAuditEventDoc } from './audit-event.schema';
+import {
+  AuditEvent,
+  AuditEventDoc,
+  auditEventsBefore,
+  AuditEventView,
+  AuditQuery,
+} from './audit-event.schema';
 
 export interface AuditCount {
   ip: string;
@@ -9,14 +15,12 @@ export interface AuditCount {
   count: number;
 }
 
-type LeanAuditEvent = Omit<SecurityAuditEventDoc, 'userId'> & { userId?: Types.ObjectId };
+type LeanAuditEvent = Omit<AuditEventDoc, 'userId'> & { userId?: Types.ObjectId };
 
-/** The only code in the security lib that touches `audit_events`. */
+/** The only code that touches `audit_events`. */
 @Injectable()
 export class AuditRepository {
-  constructor(
-    @InjectModel(SecurityAuditEventDoc.name) private readonly model: Model<SecurityAuditEventDoc>,
-  ) {}
+  constructor(@InjectModel(AuditEventDoc.name) private readonly model: Model<AuditEventDoc>) {}
 
   /** Whether MongoDB is connected now (writes are skipped, not queued on the driver, when it is not). */
   get connected(): boolean {
@@ -32,6 +36,21 @@ export class AuditRepository {
   /** Appends the events in one unordered insert (no validation round: the shapes are built here). */
   async insertMany(events: AuditEvent[]): Promise<void> {
     await this.model.collection.insertMany(events.map(toDoc), { ordered: false });
+  }
+
+  /** The newest events first, on the `at` (or `ip, at`) index. */
+  async recent(query: AuditQuery): Promise<AuditEventView[]> {
+    const filter: Record<string, unknown> = {};
+    if (query.type) filter.type = query.type;
+    if (query.ip) filter.ip = query.ip;
+    if (query.before) filter.at = trusted({ $lt: query.before });
+    const docs = await this.model
+      .find(filter)
+      .sort({ at: -1 })
+      .limit(query.limit)
+      .lean<LeanAuditEvent[]>()
+      .exec();
+    return docs.map((d) => ({ id: d._id.toHexString(), ...fromDoc(d) }));
   }
 
   /** Events per address and type since `since` (one $match + $group, which FerretDB supports). */
@@ -67,6 +86,12 @@ export class AuditRepository {
       .lean<LeanAuditEvent[]>()
       .cursor({ batchSize: 1000 });
     for await (const doc of cursor as AsyncIterable<LeanAuditEvent>) yield fromDoc(doc);
+  }
+
+  /** Deletes the events older than `cutoff` (the retention); returns how many went. */
+  async purgeBefore(cutoff: Date): Promise<number> {
+    const { deletedCount } = await this.model.collection.deleteMany(auditEventsBefore(cutoff));
+    return deletedCount;
   }
 }
 

@@ -1,6 +1,9 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import { Types } from 'mongoose';
 
+/** The audit trail: security events, audited API actions and every state-changing ops command. */
+export const AUDIT_EVENTS_COLLECTION = 'audit_events';
+
 /** What the audit log records. Identity writes `auth_failure`; the API's security hooks the rest. */
 export const AUDIT_EVENT_TYPES = ['auth_failure', 'not_found', 'rate_limited', 'blocked_ip'] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
@@ -21,12 +24,11 @@ export const OPS_ACTION = 'ops_action';
 export type AuditOutcome = 'success' | 'failure';
 
 /**
- * One security event in `audit_events`, the collection identity's AuditRepository also appends
- * auth failures to (same shape, same indexes; a separate model name so the two libs do not clash).
- * `route` is the raw request path (truncated) — it is evidence of what was probed, never a metric label.
+ * One event in `audit_events`, whoever wrote it. `route` is the raw request path (truncated) or
+ * the ops command line — evidence of what was probed or run, never a metric label.
  */
-@Schema({ collection: 'audit_events', versionKey: false })
-export class SecurityAuditEventDoc {
+@Schema({ collection: AUDIT_EVENTS_COLLECTION, versionKey: false })
+export class AuditEventDoc {
   _id!: Types.ObjectId;
   @Prop({ required: true }) type!: string;
   @Prop({ required: true }) ip!: string;
@@ -39,12 +41,12 @@ export class SecurityAuditEventDoc {
   @Prop() outcome?: string;
 }
 
-export const SecurityAuditEventSchema = SchemaFactory.createForClass(SecurityAuditEventDoc);
-// The time-window scans (suspicious-ips, evidence) and per-address history.
-SecurityAuditEventSchema.index({ at: 1 });
-SecurityAuditEventSchema.index({ ip: 1, at: 1 });
+export const AuditEventSchema = SchemaFactory.createForClass(AuditEventDoc);
+// The time-window scans (suspicious-ips, evidence, retention, the admin listing) and per-address history.
+AuditEventSchema.index({ at: 1 });
+AuditEventSchema.index({ ip: 1, at: 1 });
 
-/** An audit event as the security lib writes and reads it. */
+/** An audit event as it is written and read. */
 export interface AuditEvent {
   type: AuditEventType | string;
   ip: string;
@@ -57,3 +59,17 @@ export interface AuditEvent {
   actor?: string;
   outcome?: AuditOutcome;
 }
+
+/** An audit event as the admin listing shows it. */
+export type AuditEventView = AuditEvent & { id: string };
+
+export interface AuditQuery {
+  limit: number;
+  type?: string;
+  ip?: string;
+  /** Only events strictly before this instant (the next page of a newest-first listing). */
+  before?: Date;
+}
+
+/** The events a retention of `cutoff` removes (`db maintenance` and AuditRepository.purgeBefore). */
+export const auditEventsBefore = (cutoff: Date) => ({ at: { $lt: cutoff } });
