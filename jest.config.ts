@@ -21,10 +21,11 @@ const config: Config = {
       moduleNameMapper,
     },
     {
-      // Integration (*.int-spec.ts) and end-to-end (*.e2e-spec.ts) tests share one FerretDB and one
-      // Redis per run, started by the global setup; each file uses its own database and key prefix.
+      // Integration (*.int-spec.ts) and end-to-end (*.e2e-spec.ts) tests share one FerretDB per run,
+      // started by the global setup, each file in its own database; each file gets a redis-server of
+      // its own from the test environment.
       displayName: 'e2e',
-      testEnvironment: 'node',
+      testEnvironment: '<rootDir>/test/setup/redis-environment.ts',
       moduleFileExtensions: ['js', 'json', 'ts'],
       rootDir: '.',
       modulePathIgnorePatterns: ['<rootDir>/dist/'],

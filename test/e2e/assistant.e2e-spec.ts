@@ -1,5 +1,11 @@
 import { getModelToken } from '@nestjs/mongoose';
-import type { AssistantMessageRequest, ChangesetConfirmRequest, TimeResolveRequest } from '@app/assistant';
+import type {
+  AssistantMessageRequest,
+  ChangesetConfirmRequest,
+  ChangesetResponseDto,
+  TimeResolveRequest,
+} from '@app/assistant';
+import type { EventResponseDto, EventWriteResponseDto } from '@app/calendar';
 import { ChangesetDoc } from '@app/assistant';
 import { DateTime } from 'luxon';
 import type { Model } from 'mongoose';
@@ -45,14 +51,15 @@ describe('assistant end-to-end against real FerretDB and Redis', () => {
     });
   const undo = (user: TestUser, id: string) =>
     api.request(`/v1/changesets/${id}/undo`, { method: 'POST', token: user.token });
-  const getEvent = (user: TestUser, id: string) => api.request(`/v1/events/${id}`, { token: user.token });
+  const getEvent = (user: TestUser, id: string) =>
+    api.request<EventResponseDto>(`/v1/events/${id}`, { token: user.token });
   async function createEvent(
     user: TestUser,
     title: string,
     start: string,
     end?: string,
   ): Promise<{ id: string; version: number }> {
-    const res = await api.request('/v1/events', {
+    const res = await api.request<EventWriteResponseDto>('/v1/events', {
       method: 'POST',
       token: user.token,
       json: { title, start, ...(end ? { end } : {}) },
@@ -221,9 +228,10 @@ describe('assistant end-to-end against real FerretDB and Redis', () => {
     const after = await getEvent(alice, review.id);
     expect(local(after.body.startLocal)).toBe(at(target.date, '14:00'));
     expect(after.body.version).toBe(2);
-    expect((await api.request(`/v1/changesets/${changeset.id}`, { token: alice.token })).body.state).toBe(
-      'stale',
-    );
+    expect(
+      (await api.request<ChangesetResponseDto>(`/v1/changesets/${changeset.id}`, { token: alice.token })).body
+        .state,
+    ).toBe('stale');
   });
 
   it('answers 410 for an expired token', async () => {
@@ -238,9 +246,10 @@ describe('assistant end-to-end against real FerretDB and Redis', () => {
     expect(res.status).toBe(410);
     expect(res.body.error.code).toBe('gone');
     expect((await getEvent(alice, event.id)).body.version).toBe(1);
-    expect((await api.request(`/v1/changesets/${changeset.id}`, { token: alice.token })).body.state).toBe(
-      'expired',
-    );
+    expect(
+      (await api.request<ChangesetResponseDto>(`/v1/changesets/${changeset.id}`, { token: alice.token })).body
+        .state,
+    ).toBe('expired');
   });
 
   it("answers 404 for another user's changeset or token", async () => {

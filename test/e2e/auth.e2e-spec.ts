@@ -34,8 +34,11 @@ describe('accounts and authentication (/v1/auth, /v1/me)', () => {
   /** The response bodies of the running test; afterEach proves that no password hash left the API. */
   const bodies: string[] = [];
 
-  async function call(path: string, init?: Parameters<TestApi['request']>[1]): Promise<TestResponse> {
-    const res = await api.request(path, init);
+  async function call<T = any>(
+    path: string,
+    init?: Parameters<TestApi['request']>[1],
+  ): Promise<TestResponse<T>> {
+    const res = await api.request<T>(path, init);
     bodies.push(res.text);
     return res;
   }
@@ -55,9 +58,9 @@ describe('accounts and authentication (/v1/auth, /v1/me)', () => {
       timeZone: 'Europe/Berlin',
       ...overrides,
     } satisfies AuthRegisterRequest;
-    const res = await call('/v1/auth/register', { method: 'POST', json });
+    const res = await call<AuthSessionResponse>('/v1/auth/register', { method: 'POST', json });
     expect(res.status).toBe(201);
-    return { ...(res.body as AuthSessionResponse), password: json.password };
+    return { ...res.body, password: json.password };
   }
 
   const login = (json: AuthLoginRequest) => call('/v1/auth/login', { method: 'POST', json });
@@ -225,7 +228,7 @@ describe('accounts and authentication (/v1/auth, /v1/me)', () => {
       refreshToken: expect.stringMatching(/^[\w-]{43}$/),
       expiresIn: 900,
     });
-    const me = await call('/v1/me', { token: res.body.accessToken });
+    const me = await call<UserResponse>('/v1/me', { token: res.body.accessToken });
     expect(me.status).toBe(200);
     expect(me.body).toEqual(user);
   });
@@ -260,7 +263,7 @@ describe('accounts and authentication (/v1/auth, /v1/me)', () => {
     const { user, accessToken } = await register();
     expectAuthFailure(await call('/v1/me'));
     expectAuthFailure(await call('/v1/me', { headers: { authorization: `Basic ${accessToken}` } }));
-    const res = await call('/v1/me', { token: accessToken });
+    const res = await call<UserResponse>('/v1/me', { token: accessToken });
     expect(res.status).toBe(200);
     expect(res.body).toEqual(user satisfies UserResponse);
     expect(Object.keys(res.body).sort()).toEqual([
@@ -280,7 +283,7 @@ describe('accounts and authentication (/v1/auth, /v1/me)', () => {
       timeZone: 'America/New_York',
       workingHours: { days: [4, 1, 2], start: '08:30', end: '16:00' },
     } satisfies UserUpdateRequest;
-    const res = await call('/v1/me', { method: 'PATCH', token: accessToken, json });
+    const res = await call<UserResponse>('/v1/me', { method: 'PATCH', token: accessToken, json });
     expect(res.status).toBe(200);
     const expected = {
       ...user,
@@ -292,7 +295,11 @@ describe('accounts and authentication (/v1/auth, /v1/me)', () => {
     expect((await call('/v1/me', { token: accessToken })).body).toEqual(expected);
 
     // Only the given fields change.
-    const zoneOnly = await call('/v1/me', { method: 'PATCH', token: accessToken, json: { timeZone: 'UTC' } });
+    const zoneOnly = await call<UserResponse>('/v1/me', {
+      method: 'PATCH',
+      token: accessToken,
+      json: { timeZone: 'UTC' },
+    });
     expect(zoneOnly.body).toEqual({ ...expected, timeZone: 'UTC' });
   });
 

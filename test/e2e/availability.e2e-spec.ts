@@ -1,7 +1,14 @@
 import { SlotHoldStore } from '@app/cache';
+import type {
+  EventWriteResponseDto,
+  FreeBusyResponseDto,
+  HoldListResponseDto,
+  HoldResponseDto,
+  SlotsResponseDto,
+} from '@app/calendar';
 import { DateTime } from 'luxon';
 import { testConfig } from '../support/test-env';
-import { startTestApi, TestApi } from '../support/test-app';
+import { ApiErrorBody, startTestApi, TestApi } from '../support/test-app';
 import { registerUser, TestUser } from '../support/users';
 
 /** Always in the future, so "no slot in the past" never bites. */
@@ -40,12 +47,16 @@ describe('availability: free/busy, slots and holds against real FerretDB and Red
   afterAll(() => api?.close());
 
   const create = async (user: TestUser, json: Record<string, unknown>) => {
-    const res = await api.request('/v1/events', { method: 'POST', json, token: user.token });
+    const res = await api.request<EventWriteResponseDto>('/v1/events', {
+      method: 'POST',
+      json,
+      token: user.token,
+    });
     expect(res.status).toBe(201);
     return res.body.event;
   };
   const slots = (user: TestUser, json: Record<string, unknown>) =>
-    api.request('/v1/availability/slots', { method: 'POST', json, token: user.token });
+    api.request<SlotsResponseDto>('/v1/availability/slots', { method: 'POST', json, token: user.token });
 
   it('expands a daily 09:00 series across the DST change: busy at 14:00Z before, 13:00Z after', async () => {
     const dst = springForward('America/New_York');
@@ -62,7 +73,7 @@ describe('availability: free/busy, slots and holds against real FerretDB and Red
       transparency: 'transparent',
     });
 
-    const res = await api.request(
+    const res = await api.request<FreeBusyResponseDto>(
       `/v1/availability/free-busy?from=${local('America/New_York', `${next(dst, -2)}T00:00`)}&to=${local('America/New_York', `${next(dst, 2)}T00:00`)}`,
       { token: alice.token },
     );
@@ -89,7 +100,7 @@ describe('availability: free/busy, slots and holds against real FerretDB and Red
       transparency: 'transparent',
     });
     await create(alice, { title: 'Dinner', start: `${day}T20:00`, end: `${day}T22:00` });
-    const res = await api.request(
+    const res = await api.request<FreeBusyResponseDto>(
       `/v1/availability/free-busy?from=${local('America/New_York', `${day}T00:00`)}&to=${local('America/New_York', `${next(day, 2)}T00:00`)}`,
       { token: alice.token },
     );
@@ -105,7 +116,7 @@ describe('availability: free/busy, slots and holds against real FerretDB and Red
   });
 
   it('answers 400 for a bad window', async () => {
-    const res = await api.request(
+    const res = await api.request<ApiErrorBody>(
       '/v1/availability/free-busy?from=2027-01-02T00:00:00Z&to=2027-01-01T00:00:00Z',
       { token: alice.token },
     );
@@ -160,7 +171,7 @@ describe('availability: free/busy, slots and holds against real FerretDB and Red
     });
 
     it('leave out held time; a hold expires on its own and can be released', async () => {
-      const hold = await api.request('/v1/availability/holds', {
+      const hold = await api.request<HoldResponseDto>('/v1/availability/holds', {
         method: 'POST',
         token: bob.token,
         json: { start: berlin(monday, '11:30'), end: berlin(monday, '12:30') },
@@ -187,7 +198,7 @@ describe('availability: free/busy, slots and holds against real FerretDB and Red
       });
       expect(busy.status).toBe(409);
 
-      const listed = await api.request('/v1/availability/holds', { token: bob.token });
+      const listed = await api.request<HoldListResponseDto>('/v1/availability/holds', { token: bob.token });
       expect(listed.body.items.map((h: { id: string }) => h.id)).toEqual([hold.body.id]);
       // Another user cannot release it.
       expect(
@@ -269,7 +280,11 @@ describe('availability: free/busy, slots and holds against real FerretDB and Red
       expect(patched.status).toBe(200);
       const res = await slots(bob, { ...window, durationMinutes: 60, stepMinutes: 15 });
       expect(startsOf(res.body)).toEqual(['13:00', '13:15', '13:30', '13:45', '14:00']);
-      const bad = await slots(bob, { ...window, durationMinutes: 0, colour: 'red' });
+      const bad = await api.request<ApiErrorBody>('/v1/availability/slots', {
+        method: 'POST',
+        json: { ...window, durationMinutes: 0, colour: 'red' },
+        token: bob.token,
+      });
       expect(bad.status).toBe(400);
       expect(bad.body.error.message).toMatch(/durationMinutes/);
     });

@@ -42,7 +42,7 @@ describe('the backup CronJob of the chart, night after night', () => {
     const { mongodbUri, redisUrl } = sharedServices();
     env = {
       MONGODB_URI: withDatabase(mongodbUri, `backup_cronjob_${process.pid}`),
-      REDIS_URL: await withRedisDb(redisUrl),
+      REDIS_URL: withRedisDb(redisUrl),
       JWT_SECRET: 'backup-cronjob-test-secret-0123456789abcdef',
       // The chart's ConfigMap sets BACKUP_DIR to config.backupDir: the volume.
       BACKUP_DIR: volume,

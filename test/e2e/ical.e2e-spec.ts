@@ -1,3 +1,9 @@
+import type {
+  EventWriteResponseDto,
+  FeedCreatedResponseDto,
+  FeedListResponseDto,
+  OccurrencePageDto,
+} from '@app/calendar';
 import { testConfig } from '../support/test-env';
 import { startTestApi, TestApi } from '../support/test-app';
 import { registerUser, TestUser } from '../support/users';
@@ -5,17 +11,7 @@ import { registerUser, TestUser } from '../support/users';
 const Y = new Date().getUTCFullYear() + 1;
 const WINDOW = `from=${Y}-01-01T00:00:00Z&to=${Y}-07-01T00:00:00Z&limit=500`;
 
-interface Occurrence {
-  title: string;
-  allDay: boolean;
-  start: string;
-  end: string;
-  startDate?: string;
-  endDate?: string;
-  transparency: string;
-  location: string | null;
-  description: string | null;
-}
+type Occurrence = OccurrencePageDto['items'][number];
 
 /** What must survive a round trip; all-day occurrences are dates (they float to the owner's zone). */
 const shape = (o: Occurrence) =>
@@ -34,7 +30,11 @@ describe('iCalendar export, import and feeds against real FerretDB and Redis', (
     bob = await registerUser(api, { timeZone: 'Europe/Berlin' });
 
     const create = async (json: Record<string, unknown>) => {
-      const res = await api.request('/v1/events', { method: 'POST', json, token: alice.token });
+      const res = await api.request<EventWriteResponseDto>('/v1/events', {
+        method: 'POST',
+        json,
+        token: alice.token,
+      });
       expect(res.status).toBe(201);
       return res.body.event;
     };
@@ -107,9 +107,9 @@ describe('iCalendar export, import and feeds against real FerretDB and Redis', (
       headers: { 'content-type': 'text/calendar' },
     });
   const occurrencesOf = async (user: TestUser) => {
-    const res = await api.request(`/v1/events?${WINDOW}`, { token: user.token });
+    const res = await api.request<OccurrencePageDto>(`/v1/events?${WINDOW}`, { token: user.token });
     expect(res.status).toBe(200);
-    return (res.body.items as Occurrence[]).map(shape);
+    return res.body.items.map(shape);
   };
 
   it('exports RFC 5545 with TZID and VTIMEZONE, RRULE, EXDATE, RECURRENCE-ID, VALARM, ATTENDEE and TRANSP', async () => {
@@ -356,7 +356,7 @@ describe('iCalendar export, import and feeds against real FerretDB and Redis', (
     const feedPath = (url: string) => new URL(url).pathname;
 
     it('a full feed works without login; a free/busy feed shows busy times without titles or details', async () => {
-      const full = await api.request('/v1/feeds', {
+      const full = await api.request<FeedCreatedResponseDto>('/v1/feeds', {
         method: 'POST',
         token: alice.token,
         json: { kind: 'full' },
@@ -369,7 +369,7 @@ describe('iCalendar export, import and feeds against real FerretDB and Redis', (
       expect(fullFeed.text).toContain('SUMMARY:Standup');
       expect(fullFeed.text).toContain('LOCATION:Café Müller');
 
-      const busy = await api.request('/v1/feeds', {
+      const busy = await api.request<FeedCreatedResponseDto>('/v1/feeds', {
         method: 'POST',
         token: alice.token,
         json: { kind: 'freebusy', name: 'team' },
@@ -396,14 +396,14 @@ describe('iCalendar export, import and feeds against real FerretDB and Redis', (
       // The transparent lunch is not busy, so it is not in the feed at all.
       expect(busyFeed.text).not.toContain(`${Y}0420T120000`);
 
-      const list = await api.request('/v1/feeds', { token: alice.token });
+      const list = await api.request<FeedListResponseDto>('/v1/feeds', { token: alice.token });
       expect(list.body.items).toHaveLength(2);
       expect(JSON.stringify(list.body)).not.toContain(feedPath(full.body.url).slice(7, 50));
-      expect(list.body.items.find((f: { kind: string }) => f.kind === 'full').lastUsedAt).not.toBeNull();
+      expect(list.body.items.find((f) => f.kind === 'full')!.lastUsedAt).not.toBeNull();
     });
 
     it('a revoked feed answers 404, as does an unknown token', async () => {
-      const feed = await api.request('/v1/feeds', {
+      const feed = await api.request<FeedCreatedResponseDto>('/v1/feeds', {
         method: 'POST',
         token: bob.token,
         json: { kind: 'full' },

@@ -2,6 +2,13 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, IncomingHttpHeaders, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AppConfig } from '@app/config';
+import type { EventWriteResponseDto } from '@app/calendar';
+import type {
+  DeliveryListResponseDto,
+  DeliveryResponseDto,
+  WebhookCreatedResponseDto,
+  WebhookListResponseDto,
+} from '@app/webhooks';
 import { testConfig } from '../support/test-env';
 import { startTestApi, TestApi } from '../support/test-app';
 import { registerUser, TestUser } from '../support/users';
@@ -90,40 +97,36 @@ describe('webhooks against real FerretDB and Redis, with local receivers', () =>
     url: string,
     events = ['event.created', 'event.updated', 'event.deleted'],
   ) => {
-    const res = await api.request('/v1/webhooks', {
+    const res = await api.request<WebhookCreatedResponseDto>('/v1/webhooks', {
       method: 'POST',
       token: user.token,
       json: { url, events },
     });
     expect(res.status).toBe(201);
-    return res.body as { id: string; secret: string; url: string };
+    return res.body;
   };
   const createEvent = async (user: TestUser, title: string) => {
-    const res = await api.request('/v1/events', {
+    const res = await api.request<EventWriteResponseDto>('/v1/events', {
       method: 'POST',
       token: user.token,
       json: { title, start: `${Y}-05-01T10:00` },
     });
     expect(res.status).toBe(201);
-    return res.body.event as { id: string; uid: string };
+    return res.body.event;
   };
   const deliveries = async (user: TestUser, hookId: string) => {
-    const res = await api.request(`/v1/webhooks/${hookId}/deliveries`, { token: user.token });
+    const res = await api.request<DeliveryListResponseDto>(`/v1/webhooks/${hookId}/deliveries`, {
+      token: user.token,
+    });
     expect(res.status).toBe(200);
-    return res.body.items as {
-      id: string;
-      status: string;
-      attempts: { statusCode: number | null; latencyMs: number }[];
-      replayOf: string | null;
-      notificationId: string;
-    }[];
+    return res.body.items;
   };
 
   it('delivers created, updated and deleted events, signed with the secret shown once', async () => {
     const rx = await receiver();
     const hook = await subscribe(alice, rx.url);
     expect(hook.secret).toMatch(/^whsec_[A-Za-z0-9_-]{43}$/);
-    const listed = await api.request('/v1/webhooks', { token: alice.token });
+    const listed = await api.request<WebhookListResponseDto>('/v1/webhooks', { token: alice.token });
     expect(listed.body.items).toEqual([expect.objectContaining({ id: hook.id, url: rx.url })]);
     expect(JSON.stringify(listed.body)).not.toContain(hook.secret);
 
@@ -189,10 +192,13 @@ describe('webhooks against real FerretDB and Redis, with local receivers', () =>
     });
     expect(delivery.attempts.map((a) => a.statusCode)).toEqual([500, 200]);
 
-    const replay = await api.request(`/v1/webhooks/${hook.id}/deliveries/${delivery.id}/replay`, {
-      method: 'POST',
-      token: bob.token,
-    });
+    const replay = await api.request<DeliveryResponseDto>(
+      `/v1/webhooks/${hook.id}/deliveries/${delivery.id}/replay`,
+      {
+        method: 'POST',
+        token: bob.token,
+      },
+    );
     expect(replay.status).toBe(202);
     expect(replay.body).toMatchObject({
       replayOf: delivery.id,

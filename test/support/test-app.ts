@@ -3,11 +3,21 @@ import type { AddressInfo } from 'node:net';
 import { AppConfig } from '@app/config';
 import { createApiApp } from '../../apps/api/src/create-api-app';
 
+/** The API's error body (one filter maps every error to it). */
+export type { ErrorBody as ApiErrorBody } from '../../apps/api/src/http/domain-error.filter';
+
 export interface TestApi {
   app: NestFastifyApplication;
   baseUrl: string;
-  /** fetch against the running API; a JSON body is sent and parsed when given. */
-  request(path: string, init?: RequestInit & { json?: unknown; token?: string }): Promise<TestResponse>;
+  /**
+   * fetch against the running API; a JSON body is sent and parsed when given. Name the response
+   * DTO (`api.request<EventResponseDto>(…)`, or `ApiErrorBody` for a refusal) so a changed DTO
+   * breaks the test's compilation; `json` can be checked with `satisfies EventCreateDto`.
+   */
+  request<T = any>(
+    path: string,
+    init?: RequestInit & { json?: unknown; token?: string },
+  ): Promise<TestResponse<T>>;
   close(): Promise<void>;
 }
 
@@ -27,7 +37,7 @@ export async function startTestApi(config: AppConfig): Promise<TestApi> {
   return {
     app,
     baseUrl,
-    async request(path, init = {}) {
+    async request<T>(path: string, init: RequestInit & { json?: unknown; token?: string } = {}) {
       const headers = new Headers(init.headers);
       let body = init.body;
       if (init.json !== undefined) {
@@ -43,7 +53,7 @@ export async function startTestApi(config: AppConfig): Promise<TestApi> {
       } catch {
         /* not JSON */
       }
-      return { status: res.status, headers: res.headers, body: parsed, text };
+      return { status: res.status, headers: res.headers, body: parsed as T, text };
     },
     close: () => app.close(),
   };

@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import Redis from 'ioredis';
 import { AppConfig } from '@app/config';
 
-/** The shared test services (started by the e2e project's global setup). */
+/** The test services: the run's FerretDB (global setup) and this file's own redis-server (test environment). */
 export function sharedServices(): { mongodbUri: string; redisUrl: string } {
   const mongodbUri = process.env.TEST_MONGODB_URI;
   const redisUrl = process.env.TEST_REDIS_URL;
@@ -18,19 +17,18 @@ export function withDatabase(mongodbUri: string, name: string): string {
   return url.toString();
 }
 
+let nextRedisDb = 0;
+
 /**
- * A Redis logical database of its own for one test file: a counter in db 0 hands out 1..15 in
- * turn (files run at most a few at a time), and the database is flushed before use.
+ * A Redis logical database of its own for each configuration a test file builds (two apps in one
+ * file keep their queues apart), on the file's own redis-server (test/setup/redis-environment.ts):
+ * no other file uses that server, so nothing needs flushing.
  */
-export async function withRedisDb(redisUrl: string): Promise<string> {
-  const admin = new Redis(redisUrl, { lazyConnect: true });
-  await admin.connect();
-  const n = ((await admin.incr('test:next-db')) % 15) + 1;
+export function withRedisDb(redisUrl: string): string {
+  if (nextRedisDb > 15)
+    throw new Error('a test file built more than 16 configurations: Redis has 16 databases');
   const url = new URL(redisUrl);
-  url.pathname = `/${n}`;
-  await admin.select(n);
-  await admin.flushdb();
-  admin.disconnect();
+  url.pathname = `/${nextRedisDb++}`;
   return url.toString();
 }
 
@@ -44,7 +42,7 @@ export async function testConfig(
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
     MONGODB_URI: withDatabase(services.mongodbUri, dbName),
-    REDIS_URL: await withRedisDb(services.redisUrl),
+    REDIS_URL: withRedisDb(services.redisUrl),
     JWT_SECRET: randomBytes(32).toString('hex'),
     // Files register and sign in many users from 127.0.0.1: the tight per-address auth limit and the
     // per-user limit are off unless a test sets them (the assistant's stays at its default of 30).
