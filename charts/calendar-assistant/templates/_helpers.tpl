@@ -189,3 +189,60 @@ Egress rules shared by the API and backup pods: DNS, MongoDB and Redis.
   {{- . | nindent 2 }}
   {{- end }}
 {{- end }}
+
+{{/*
+The 32 (IPv4) or 128 (IPv6) bits of the address of a CIDR, as a string of 0s and 1s: what
+deniedCIDRs needs to tell which ranges lie inside which (Helm's template functions have no CIDR
+arithmetic).
+*/}}
+{{- define "calendar-assistant.cidrBits" -}}
+{{- $addr := first (splitList "/" .) | lower -}}
+{{- if contains ":" $addr -}}
+{{- $nibbles := dict "0" "0000" "1" "0001" "2" "0010" "3" "0011" "4" "0100" "5" "0101" "6" "0110" "7" "0111" "8" "1000" "9" "1001" "a" "1010" "b" "1011" "c" "1100" "d" "1101" "e" "1110" "f" "1111" -}}
+{{- $halves := splitList "::" $addr -}}
+{{- $head := list -}}
+{{- if first $halves }}{{ $head = splitList ":" (first $halves) }}{{ end -}}
+{{- $tail := list -}}
+{{- if and (eq (len $halves) 2) (last $halves) }}{{ $tail = splitList ":" (last $halves) }}{{ end -}}
+{{- $groups := $head -}}
+{{- range until (int (sub 8 (add (len $head) (len $tail)))) }}{{ $groups = append $groups "0" }}{{ end -}}
+{{- range concat $groups $tail -}}
+{{- range splitList "" (printf "%s%s" (repeat (int (sub 4 (len .))) "0") .) }}{{ get $nibbles . }}{{ end -}}
+{{- end -}}
+{{- else -}}
+{{- range splitList "." $addr }}{{ printf "%08b" (atoi .) }}{{ end -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+The ipBlock peers for networkPolicy.ingress.cidrs with networkPolicy.deniedCIDRs taken out, as YAML
+(empty when none is left): a denied range inside an allowed one becomes its `except`, an allowed
+range wholly inside a denied one is dropped. Only ever narrows.
+*/}}
+{{- define "calendar-assistant.ingressIpPeers" -}}
+{{- $np := .Values.networkPolicy -}}
+{{- $peers := list -}}
+{{- range $allow := $np.ingress.cidrs -}}
+{{- $aBits := include "calendar-assistant.cidrBits" $allow -}}
+{{- $aLen := int (last (splitList "/" $allow)) -}}
+{{- $except := list -}}
+{{- $dropped := false -}}
+{{- range $deny := $np.deniedCIDRs -}}
+{{- $dBits := include "calendar-assistant.cidrBits" $deny -}}
+{{- $dLen := int (last (splitList "/" $deny)) -}}
+{{- if eq (len $aBits) (len $dBits) -}}
+{{- if and (le $dLen $aLen) (eq (substr 0 $dLen $aBits) (substr 0 $dLen $dBits)) -}}
+{{- $dropped = true -}}
+{{- else if and (gt $dLen $aLen) (eq (substr 0 $aLen $aBits) (substr 0 $aLen $dBits)) -}}
+{{- $except = append $except $deny -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- if not $dropped -}}
+{{- $block := dict "cidr" $allow -}}
+{{- if $except }}{{ $_ := set $block "except" (uniq $except) }}{{ end -}}
+{{- $peers = append $peers (dict "ipBlock" $block) -}}
+{{- end -}}
+{{- end -}}
+{{- if $peers }}{{ toYaml $peers }}{{ end -}}
+{{- end -}}

@@ -1,4 +1,4 @@
-import { DenyListService, blockPolicyYaml, SuspiciousIpsService } from '@app/security';
+import { DenyListService, deniedCidrsValuesYaml, helmUpgradeLine, SuspiciousIpsService } from '@app/security';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Option, SubCommand } from 'nest-commander';
@@ -16,14 +16,15 @@ interface Flags extends JsonFlags {
   output?: string;
 }
 
-export const DEFAULT_POLICY_FILE = 'k8s/network-policies/block-suspicious-ips.yaml';
+/** Where the values file goes by default: the path the runbook's old NetworkPolicy step named, so an old `kubectl apply -f` of it fails (it is no Kubernetes object) instead of widening ingress. */
+export const DEFAULT_VALUES_FILE = 'k8s/network-policies/block-suspicious-ips.yaml';
 const SOURCE = 'ops security suspicious-ips --block';
 
 @AuditedAction<Flags>({ when: (f) => !!f.block, findingExit: true })
 @SubCommand({
   name: 'suspicious-ips',
   description:
-    'addresses with many auth failures, 404s or rate-limit refusals in the audit log; --block adds them to the API deny list and writes a NetworkPolicy. Exit 1 when any is found.',
+    'addresses with many auth failures, 404s or rate-limit refusals in the audit log; --block adds them to the API deny list and writes the chart networkPolicy.deniedCIDRs values file. Exit 1 when any is found.',
 })
 export class SecuritySuspiciousIpsCommand extends JsonFlagCommand {
   constructor(
@@ -68,7 +69,7 @@ export class SecuritySuspiciousIpsCommand extends JsonFlagCommand {
     }
 
     let added: string[] = [];
-    let policyFile: string | null = null;
+    let valuesFile: string | null = null;
     if (flags.block) {
       added = await this.suspicious.block(report, SOURCE);
       out.line(
@@ -81,23 +82,27 @@ export class SecuritySuspiciousIpsCommand extends JsonFlagCommand {
         );
     }
     if (flags.block || flags.output) {
-      // The policy lists the whole deny list: applying it replaces the previous version of the policy.
+      // The file lists the whole deny list: applying it replaces the previous deniedCIDRs.
       const listed = (await this.denyList.list()).map((e) => e.ip);
       const ips = flags.block
         ? listed
         : [...new Set([...listed, ...report.suspicious.filter((s) => s.blockable).map((s) => s.ip)])];
-      policyFile = path.resolve(flags.output ?? DEFAULT_POLICY_FILE);
-      await mkdir(path.dirname(policyFile), { recursive: true });
+      valuesFile = path.resolve(flags.output ?? DEFAULT_VALUES_FILE);
+      await mkdir(path.dirname(valuesFile), { recursive: true });
       await writeFile(
-        policyFile,
-        blockPolicyYaml(ips, new Date(), flags.block ? SOURCE : 'ops security suspicious-ips --output'),
+        valuesFile,
+        deniedCidrsValuesYaml(ips, new Date(), flags.block ? SOURCE : 'ops security suspicious-ips --output'),
       );
       out.line(
-        `NetworkPolicy with ${ips.length} excepted address(es) written to ${policyFile} (kubectl apply -f ${policyFile})`,
+        `networkPolicy.deniedCIDRs with ${ips.length} address(es) written to ${valuesFile}; apply it to the chart's NetworkPolicy (only narrows; not for kubectl apply):`,
+      );
+      out.line(`  ${helmUpgradeLine(valuesFile)}`);
+      out.line(
+        "  it blocks only the chart's networkPolicy.ingress.cidrs allows; through the ingress controller the API deny list blocks (config.trustProxy=true)",
       );
     }
 
-    out.result({ ok: report.suspicious.length === 0, ...report, blocked: added, policyFile });
+    out.result({ ok: report.suspicious.length === 0, ...report, blocked: added, valuesFile });
     process.exitCode = report.suspicious.length ? EXIT.checkFailed : EXIT.ok;
   }
 
@@ -117,7 +122,7 @@ export class SecuritySuspiciousIpsCommand extends JsonFlagCommand {
   @Option({
     flags: '--block',
     description:
-      "add the suspicious addresses to the API's deny list (Redis; in force within 2 s) and write the NetworkPolicy",
+      "add the suspicious addresses to the API's deny list (Redis; in force within 2 s) and write the chart values file that takes them out of its NetworkPolicy",
   })
   parseBlock(): boolean {
     return true;
@@ -125,7 +130,7 @@ export class SecuritySuspiciousIpsCommand extends JsonFlagCommand {
 
   @Option({
     flags: '--output <file>',
-    description: `where to write the NetworkPolicy (default ${DEFAULT_POLICY_FILE}); alone, writes it for review without blocking`,
+    description: `where to write the values file for helm upgrade (default ${DEFAULT_VALUES_FILE}); alone, writes it for review without blocking`,
   })
   parseOutput(value: string): string {
     return value;

@@ -1,42 +1,29 @@
 import { parse } from 'yaml';
-import { blockPolicyYaml, BLOCK_POLICY_NAME } from './network-policy';
+import { deniedCidrsValuesYaml, helmUpgradeLine } from './network-policy';
 
-describe('blockPolicyYaml', () => {
-  it('writes an apply-able NetworkPolicy excepting each address as /32 or /128', () => {
-    const text = blockPolicyYaml(
+describe('deniedCidrsValuesYaml', () => {
+  it("writes the chart's networkPolicy.deniedCIDRs with each address as /32 or /128, once, sorted", () => {
+    const text = deniedCidrsValuesYaml(
       ['203.0.113.7', '::ffff:198.51.100.2', '2001:DB8::1', 'unknown', '203.0.113.7'],
       new Date('2026-01-02T03:04:05Z'),
       'test',
     );
     expect(text.startsWith('# ')).toBe(true);
-    const policy = parse(text);
-    expect(policy).toMatchObject({
-      apiVersion: 'networking.k8s.io/v1',
-      kind: 'NetworkPolicy',
-      metadata: { name: BLOCK_POLICY_NAME },
-      spec: {
-        podSelector: {
-          matchLabels: {
-            'app.kubernetes.io/name': 'calendar-assistant',
-            'app.kubernetes.io/component': 'api',
-          },
-        },
-        policyTypes: ['Ingress'],
-      },
+    expect(text).toContain(helmUpgradeLine('<this file>'));
+    expect(parse(text)).toEqual({
+      networkPolicy: { deniedCIDRs: ['198.51.100.2/32', '2001:db8::1/128', '203.0.113.7/32'] },
     });
-    const [rule] = policy.spec.ingress;
-    expect(rule.ports).toEqual([{ port: 'http', protocol: 'TCP' }]);
-    expect(rule.from).toEqual([
-      { ipBlock: { cidr: '0.0.0.0/0', except: ['198.51.100.2/32', '203.0.113.7/32'] } },
-      { ipBlock: { cidr: '::/0', except: ['2001:db8::1/128'] } },
-    ]);
   });
 
-  it('allows everything when nothing is denied (no empty except lists)', () => {
-    const policy = parse(blockPolicyYaml([], new Date(), 'test'));
-    expect(policy.spec.ingress[0].from).toEqual([
-      { ipBlock: { cidr: '0.0.0.0/0' } },
-      { ipBlock: { cidr: '::/0' } },
-    ]);
+  it('writes an empty list when nothing is denied (an upgrade then lifts every block)', () => {
+    expect(parse(deniedCidrsValuesYaml([], new Date(), 'test'))).toEqual({
+      networkPolicy: { deniedCIDRs: [] },
+    });
+  });
+
+  it('is no Kubernetes object, so a `kubectl apply -f` of it fails instead of applying anything', () => {
+    const doc = parse(deniedCidrsValuesYaml(['203.0.113.7'], new Date(), 'test'));
+    expect(doc.apiVersion).toBeUndefined();
+    expect(doc.kind).toBeUndefined();
   });
 });
