@@ -25,6 +25,7 @@ import {
   BackupAllCommand,
   BackupCommand,
   BackupMongodbCommand,
+  BackupPruneCommand,
   BackupRedisCommand,
   BackupVerifyCommand,
 } from './commands/backup.command';
@@ -76,6 +77,7 @@ export class OpsModule {
         BackupRedisCommand,
         BackupAllCommand,
         BackupVerifyCommand,
+        BackupPruneCommand,
         RestoreCommand,
         RestoreMongodbCommand,
         RestoreRedisCommand,

@@ -19,6 +19,7 @@ const AUDITED: { words: string[]; flags?: string[]; findingExit?: boolean }[] = 
   { words: ['backup', 'mongodb'] },
   { words: ['backup', 'redis'] },
   { words: ['backup', 'all'] },
+  { words: ['backup', 'prune'] },
   { words: ['restore', 'mongodb'] },
   { words: ['restore', 'redis'] },
   { words: ['system', 'restore'] },
