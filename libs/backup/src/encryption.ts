@@ -83,7 +83,7 @@ export class DecryptionError extends Error {}
 
 /** Decrypts the chunked format; errors on an altered, reordered or truncated file or a wrong key. */
 export function decryptStream(key: Buffer): Transform {
-  let buffered = Buffer.alloc(0);
+  let buffered: Buffer = Buffer.alloc(0);
   let header: Buffer | undefined;
   let counter = 0;
   let ended = false;
