@@ -9,7 +9,7 @@ const FIRST_READ_TIMEOUT_MS = 2000;
 
 /**
  * Exports backup_last_success_timestamp_seconds from the newest successful backup recorded in
- * backup_runs (0 while none is). When the read fails the last value stays: a database blip must
+ * backup_runs (0 while none is), and backup_retained_count from the newest prune. When the read fails the last value stays: a database blip must
  * not look like a missing backup.
  */
 @Injectable()
@@ -20,6 +20,7 @@ export class BackupMetricsService implements OnModuleInit, OnModuleDestroy {
   constructor(
     private readonly runs: BackupRunRepository,
     @InjectMetric(METRICS.backupLastSuccess) private readonly lastSuccess: Gauge<string>,
+    @InjectMetric(METRICS.backupRetained) private readonly retained: Gauge<string>,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -34,11 +35,12 @@ export class BackupMetricsService implements OnModuleInit, OnModuleDestroy {
 
   async refresh(): Promise<void> {
     try {
-      const last = await this.runs.lastSuccessfulBackup();
+      const [last, prune] = await Promise.all([this.runs.lastSuccessfulBackup(), this.runs.lastPrune()]);
       this.lastSuccess.set(last ? last.completedAt.getTime() / 1000 : 0);
+      this.retained.set(prune?.retained ?? 0);
     } catch (err) {
       this.logger.warn(
-        `backup_runs could not be read for ${METRICS.backupLastSuccess}: ${(err as Error).message}`,
+        `backup_runs could not be read for ${METRICS.backupLastSuccess} and ${METRICS.backupRetained}: ${(err as Error).message}`,
       );
     }
   }

@@ -8,7 +8,7 @@ import type { Component } from './manifest';
 export const BACKUP_RUNS_COLLECTION = 'backup_runs';
 
 export interface BackupRun {
-  kind: 'backup' | 'restore';
+  kind: 'backup' | 'restore' | 'prune';
   outcome: 'succeeded' | 'failed';
   components: Component[];
   /** The backup folder written or read. */
@@ -23,6 +23,9 @@ export interface BackupRun {
   appVersion: string;
   host: string;
   error?: string;
+  /** prune: the backups left and the ones deleted. */
+  retained?: number;
+  removed?: number;
 }
 
 /** Reads and writes `backup_runs`; the only code that touches it. */
@@ -41,6 +44,15 @@ export class BackupRunRepository {
     const runs = (await connectedDb(this.connection)).collection<BackupRun>(BACKUP_RUNS_COLLECTION);
     return runs.findOne(
       { kind: 'backup', outcome: 'succeeded' },
+      { sort: { completedAt: -1 }, projection: { _id: 0 } },
+    );
+  }
+
+  /** The most recent prune, or null when none is recorded. */
+  async lastPrune(): Promise<BackupRun | null> {
+    const runs = (await connectedDb(this.connection)).collection<BackupRun>(BACKUP_RUNS_COLLECTION);
+    return runs.findOne(
+      { kind: 'prune', outcome: 'succeeded' },
       { sort: { completedAt: -1 }, projection: { _id: 0 } },
     );
   }

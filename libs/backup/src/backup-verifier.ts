@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { ValidationError } from '@app/common';
+import { PreconditionFailedError, ValidationError } from '@app/common';
+import { AppConfig } from '@app/config';
 import path from 'node:path';
 import { readManifest } from './backup-folder';
+import { backupKeyId } from './encryption';
 import { countGzipLines, hashFile } from './gzip-lines';
 import { Component, Manifest, manifestFiles } from './manifest';
 import { noProgress, ProgressFn } from './progress';
@@ -25,11 +27,31 @@ export interface VerifyReport {
 }
 
 /**
+ * The key to read the backup in `dir` with: undefined for a backup that is not encrypted. A
+ * missing or different key (told apart by its id) is one clear line, before any file is read.
+ */
+export function backupKeyFor(dir: string, manifest: Manifest, key: Buffer | undefined): Buffer | undefined {
+  if (!manifest.encryption) return undefined;
+  const wanted = manifest.encryption.keyId;
+  if (!key)
+    throw new PreconditionFailedError(
+      `the backup in ${dir} is encrypted (key id ${wanted}): set BACKUP_ENCRYPTION_KEY to its key`,
+    );
+  if (backupKeyId(key) !== wanted)
+    throw new PreconditionFailedError(
+      `the backup in ${dir} is encrypted with key id ${wanted}, BACKUP_ENCRYPTION_KEY is key id ${backupKeyId(key)}: wrong key`,
+    );
+  return key;
+}
+
+/**
  * Re-reads a backup against its manifest: every file's SHA-256, that it decompresses to the end,
  * and that its line count matches. Restores run it before they touch anything.
  */
 @Injectable()
 export class BackupVerifier {
+  constructor(private readonly config: AppConfig) {}
+
   async verify(
     dir: string,
     components?: Component[],
@@ -43,6 +65,8 @@ export class BackupVerifier {
       if (err instanceof ValidationError) throw err;
       return { dir, ok: false, files: [], problems: [(err as Error).message] };
     }
+    const key = backupKeyFor(dir, manifest, this.config.backupEncryptionKey);
+    const encrypted = !!manifest.encryption;
     const problems: string[] = [];
     for (const c of manifest.components) {
       if (!manifest[c])
@@ -52,7 +76,7 @@ export class BackupVerifier {
     const files: FileCheck[] = [];
     for (const entry of wanted) {
       progress(`verifying ${entry.file}…`);
-      const problem = await this.checkFile(dir, entry);
+      const problem = await this.checkFile(dir, entry, key, encrypted);
       files.push({
         label: entry.label,
         file: entry.file,
@@ -74,6 +98,8 @@ export class BackupVerifier {
   private async checkFile(
     dir: string,
     entry: { file: string; sha256: string; bytes: number; lines: number },
+    key: Buffer | undefined,
+    encrypted: boolean,
   ): Promise<string | undefined> {
     const file = path.resolve(dir, entry.file);
     if (!file.startsWith(path.resolve(dir) + path.sep)) return 'lies outside the backup folder';
@@ -89,7 +115,7 @@ export class BackupVerifier {
       return `fails its checksum (SHA-256 ${digest.sha256.slice(0, 12)}…, the manifest says ${entry.sha256.slice(0, 12)}…)`;
     let lines: number;
     try {
-      lines = await countGzipLines(file);
+      lines = await countGzipLines(file, key, encrypted);
     } catch (err) {
       return (err as Error).message;
     }

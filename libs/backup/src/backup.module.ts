@@ -6,6 +6,7 @@ import { BackupVerifier } from './backup-verifier';
 import { BackupService } from './backup.service';
 import { DbMaintenanceService } from './db-maintenance.service';
 import { MongoBackupService } from './mongo-backup.service';
+import { PruneService } from './prune.service';
 import { RedisBackupService } from './redis-backup.service';
 import { RestoreService } from './restore.service';
 import { SystemService } from './system.service';
@@ -22,11 +23,12 @@ import { SystemService } from './system.service';
     RedisBackupService,
     BackupVerifier,
     BackupService,
+    PruneService,
     RestoreService,
     DbMaintenanceService,
     SystemService,
   ],
-  exports: [BackupService, BackupVerifier, RestoreService, DbMaintenanceService, SystemService],
+  exports: [BackupService, BackupVerifier, PruneService, RestoreService, DbMaintenanceService, SystemService],
 })
 export class BackupModule {}
 

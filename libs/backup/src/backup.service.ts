@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { assertWritableTarget, partialDirFor, timestampName } from './backup-folder';
 import { BackupRun, BackupRunRepository } from './backup-runs.repository';
+import { backupKeyId, ENCRYPTED_CHUNK_BYTES, ENCRYPTION_ALGORITHM } from './encryption';
 import {
   Component,
   Manifest,
@@ -98,6 +99,15 @@ export class BackupService {
         consistency:
           'each collection and the Redis keyspace are read with a cursor while the application may be writing: ' +
           'consistent per document and per key, not a point-in-time snapshot across them',
+        ...(this.config.backupEncryptionKey
+          ? {
+              encryption: {
+                algorithm: ENCRYPTION_ALGORITHM,
+                chunkBytes: ENCRYPTED_CHUNK_BYTES,
+                keyId: backupKeyId(this.config.backupEncryptionKey),
+              },
+            }
+          : {}),
         ...(mongodb ? { mongodb } : {}),
         ...(redis ? { redis } : {}),
       };

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { Transform, Writable } from 'node:stream';
+import { Readable, Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { StringDecoder } from 'node:string_decoder';
 import { createGunzip, createGzip } from 'node:zlib';
+import { decryptStream, encryptStream, isEncrypted } from './encryption';
 
 export interface FileDigest {
   sha256: string;
@@ -30,11 +31,41 @@ function digestTap(): { tap: Transform; digest: () => { sha256: string; bytes: n
 }
 
 /**
+ * The file's bytes as written before encryption: decrypted with `key` when the file is encrypted.
+ * `encrypted` (from the manifest), when given, must match what the file is.
+ */
+async function plainSource(file: string, key: Buffer | undefined, encrypted?: boolean): Promise<Readable> {
+  const handle = await open(file, 'r');
+  const head = Buffer.alloc(4);
+  try {
+    await handle.read(head, 0, head.length, 0);
+  } finally {
+    await handle.close();
+  }
+  const isSealed = isEncrypted(head);
+  if (encrypted !== undefined && encrypted !== isSealed)
+    throw new Error(
+      encrypted ? 'is not encrypted, the manifest says it is' : 'is encrypted, the manifest says it is not',
+    );
+  const source = createReadStream(file);
+  if (!isSealed) return source;
+  if (!key) throw new Error('is encrypted: set BACKUP_ENCRYPTION_KEY to the key it was written with');
+  const decrypt = decryptStream(key);
+  source.on('error', (err) => decrypt.destroy(err));
+  return source.pipe(decrypt);
+}
+
+/**
  * Streams `lines` (each without its newline) into a new gzipped file, with backpressure, and
  * returns the SHA-256 and size of the file as written and the number of lines. The file is
- * created exclusively and fsynced before this resolves.
+ * created exclusively and fsynced before this resolves. With `key` the gzip stream is encrypted
+ * (see encryption.ts); the digest is of the encrypted file.
  */
-export async function writeGzipLines(file: string, lines: AsyncIterable<string>): Promise<FileDigest> {
+export async function writeGzipLines(
+  file: string,
+  lines: AsyncIterable<string>,
+  key?: Buffer,
+): Promise<FileDigest> {
   const { tap, digest } = digestTap();
   let count = 0;
   async function* chunks() {
@@ -49,7 +80,10 @@ export async function writeGzipLines(file: string, lines: AsyncIterable<string>)
     }
     if (buffer) yield buffer;
   }
-  await pipeline(chunks, createGzip(), tap, createWriteStream(file, { flags: 'wx' }));
+  const gzip = createGzip();
+  const sink = createWriteStream(file, { flags: 'wx' });
+  if (key) await pipeline(chunks, gzip, encryptStream(key), tap, sink);
+  else await pipeline(chunks, gzip, tap, sink);
   const handle = await open(file, 'r');
   try {
     await handle.sync();
@@ -60,11 +94,12 @@ export async function writeGzipLines(file: string, lines: AsyncIterable<string>)
 }
 
 /**
- * Reads a gzipped line file back. Rejects when the file is missing, is not gzip, is cut short, or
- * ends in the middle of a line — a truncated file never passes for a shorter whole one.
+ * Reads a gzipped line file back (decrypting it with `key` when it is encrypted). Rejects when the
+ * file is missing, is not gzip, is cut short, or ends in the middle of a line — a truncated file
+ * never passes for a shorter whole one.
  */
-export async function* readGzipLines(file: string): AsyncGenerator<string> {
-  const source = createReadStream(file);
+export async function* readGzipLines(file: string, key?: Buffer): AsyncGenerator<string> {
+  const source = await plainSource(file, key);
   const gunzip = createGunzip();
   source.on('error', (err) => gunzip.destroy(err));
   source.pipe(gunzip);
@@ -87,10 +122,10 @@ export async function hashFile(file: string): Promise<{ sha256: string; bytes: n
 }
 
 /**
- * Decompresses a file to the end and counts its lines. Throws with a plain reason when it is not
- * gzip, is cut short, or ends in the middle of a line.
+ * Decompresses (and decrypts) a file to the end and counts its lines. Throws with a plain reason
+ * when it is not gzip, is cut short, does not decrypt, or ends in the middle of a line.
  */
-export async function countGzipLines(file: string): Promise<number> {
+export async function countGzipLines(file: string, key?: Buffer, encrypted?: boolean): Promise<number> {
   let lines = 0;
   let last = 0x0a;
   const counter = new Writable({
@@ -101,7 +136,7 @@ export async function countGzipLines(file: string): Promise<number> {
     },
   });
   try {
-    await pipeline(createReadStream(file), createGunzip(), counter);
+    await pipeline(await plainSource(file, key, encrypted), createGunzip(), counter);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'Z_BUF_ERROR' || /unexpected end/i.test(e.message))

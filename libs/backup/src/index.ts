@@ -9,6 +9,8 @@ export * from './db-maintenance.service';
 export * from './manifest';
 export * from './mongo-backup.service';
 export * from './progress';
+export * from './prune.service';
 export * from './redis-backup.service';
 export * from './restore.service';
+export * from './retention';
 export * from './system.service';

@@ -54,6 +54,17 @@ const RedisSection = FileEntry.extend({
 });
 export type RedisSection = z.infer<typeof RedisSection>;
 
+/**
+ * Present when every data file is encrypted (BACKUP_ENCRYPTION_KEY): how, and which key — by its
+ * id (8 bytes of the key's SHA-256), never the key. File checksums are of the encrypted files.
+ */
+const EncryptionSection = z.object({
+  algorithm: z.literal('aes-256-gcm'),
+  chunkBytes: z.number().int().positive(),
+  keyId: z.string().regex(/^[0-9a-f]{16}$/),
+});
+export type EncryptionSection = z.infer<typeof EncryptionSection>;
+
 export const ManifestSchema = z.object({
   format: z.literal(MANIFEST_FORMAT),
   formatVersion: z.literal(MANIFEST_FORMAT_VERSION),
@@ -62,6 +73,7 @@ export const ManifestSchema = z.object({
   completedAt: z.iso.datetime(),
   components: z.array(z.enum(COMPONENTS)).min(1),
   consistency: z.string(),
+  encryption: EncryptionSection.optional(),
   mongodb: MongoSection.optional(),
   redis: RedisSection.optional(),
 });

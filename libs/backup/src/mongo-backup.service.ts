@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { AppConfig } from '@app/config';
 import { InjectConnection } from '@nestjs/mongoose';
 import { EJSON } from 'bson';
 import { mkdir } from 'node:fs/promises';
@@ -86,7 +87,10 @@ export interface NonEmptyCollection {
  */
 @Injectable()
 export class MongoBackupService {
-  constructor(@InjectConnection() private readonly connection: Connection) {}
+  constructor(
+    @InjectConnection() private readonly connection: Connection,
+    private readonly config: AppConfig,
+  ) {}
 
   /** Dumps every collection into `dir` (one gzipped canonical Extended JSON file each) and describes them. */
   async dump(dir: string, progress: ProgressFn = noProgress): Promise<MongoSection> {
@@ -131,7 +135,7 @@ export class MongoBackupService {
           report(() => `mongodb: ${name}: ${written} documents…`);
         }
       }
-      const digest = await writeGzipLines(path.join(dir, file), lines());
+      const digest = await writeGzipLines(path.join(dir, file), lines(), this.config.backupEncryptionKey);
       progress(`mongodb: ${name}: ${digest.lines} documents`);
       const options = info.options ?? {};
       return {
@@ -249,7 +253,7 @@ export class MongoBackupService {
       report(() => `mongodb: ${name}: ${done} of ${entry.documents} documents…`);
     };
     try {
-      for await (const line of readGzipLines(path.join(dir, entry.file))) {
+      for await (const line of readGzipLines(path.join(dir, entry.file), this.config.backupEncryptionKey)) {
         lineNo++;
         let doc: mongo.Document;
         try {

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { AppConfig } from '@app/config';
 import { RedisService } from '@app/cache';
 import { isUtf8 } from 'node:buffer';
 import { mkdir } from 'node:fs/promises';
@@ -44,7 +45,10 @@ export const keyBytes = (line: RedisKeyLine) =>
  */
 @Injectable()
 export class RedisBackupService {
-  constructor(private readonly redis: RedisService) {}
+  constructor(
+    private readonly redis: RedisService,
+    private readonly config: AppConfig,
+  ) {}
 
   async dump(dir: string, progress: ProgressFn = noProgress): Promise<RedisSection> {
     const client = await readyRedis(this.redis);
@@ -106,7 +110,11 @@ export class RedisBackupService {
 
     try {
       await mkdir(path.join(dir, 'redis'), { recursive: true });
-      const digest = await writeGzipLines(path.join(dir, REDIS_FILE), lines());
+      const digest = await writeGzipLines(
+        path.join(dir, REDIS_FILE),
+        lines(),
+        this.config.backupEncryptionKey,
+      );
       progress(`redis: db ${db}: ${digest.lines} keys`);
       return {
         file: REDIS_FILE,
@@ -179,7 +187,7 @@ export class RedisBackupService {
       report(() => `redis: ${restored} of ${section.keys} keys…`);
     };
     try {
-      for await (const text of readGzipLines(path.join(dir, section.file))) {
+      for await (const text of readGzipLines(path.join(dir, section.file), this.config.backupEncryptionKey)) {
         lineNo++;
         const line = JSON.parse(text) as RedisKeyLine;
         if (line.expireAt !== null && line.expireAt <= Date.now()) {

@@ -202,7 +202,7 @@ export class SystemService {
       batch = [];
     };
     const horizon = Date.now() + EXPIRY_MARGIN_MS;
-    for await (const text of readGzipLines(path.join(dir, section.file))) {
+    for await (const text of readGzipLines(path.join(dir, section.file), this.config.backupEncryptionKey)) {
       const line = JSON.parse(text) as RedisKeyLine;
       if (line.expireAt !== null && line.expireAt <= horizon) continue;
       expected++;

@@ -52,6 +52,19 @@ describe('AppConfig.fromEnv', () => {
     );
   });
 
+  it('takes BACKUP_ENCRYPTION_KEY as 32 bytes of base64 and refuses anything else without echoing it', () => {
+    const key = Buffer.alloc(32, 7).toString('base64');
+    expect(AppConfig.fromEnv({ ...base, BACKUP_ENCRYPTION_KEY: key }).backupEncryptionKey).toEqual(
+      Buffer.alloc(32, 7),
+    );
+    expect(AppConfig.fromEnv(base).backupEncryptionKey).toBeUndefined();
+    const short = Buffer.alloc(16, 7).toString('base64');
+    for (const bad of [short, 'not base64 at all but long enough to be 44 chars', key.slice(1)])
+      expect(problem({ ...base, BACKUP_ENCRYPTION_KEY: bad })).toBe(
+        'BACKUP_ENCRYPTION_KEY must be 32 bytes in base64 (openssl rand -base64 32)',
+      );
+  });
+
   it('refuses the default or a short JWT secret outside development, without echoing it', () => {
     expect(problem({ ...base, NODE_ENV: 'production' })).toBe('JWT_SECRET must be set outside development');
     const short = problem({ ...base, NODE_ENV: 'production', JWT_SECRET: 'tooshort-secret' });

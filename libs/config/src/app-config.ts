@@ -54,6 +54,8 @@ export class AppConfig {
   readonly cacheReads: boolean;
   readonly llm: { apiKey?: string; baseUrl?: string; model: string; timeoutMs: number };
   readonly backupDir: string;
+  /** The 32-byte key backups are encrypted with (BACKUP_ENCRYPTION_KEY); unset: not encrypted. */
+  readonly backupEncryptionKey?: Buffer;
   readonly securityWebhookUrl?: string;
   /** Audit events older than this many days are purged by `ops db maintenance`. */
   readonly auditRetentionDays: number;
@@ -98,6 +100,9 @@ export class AppConfig {
       timeoutMs: env.LLM_TIMEOUT_MS,
     };
     this.backupDir = env.BACKUP_DIR;
+    this.backupEncryptionKey = env.BACKUP_ENCRYPTION_KEY
+      ? Buffer.from(env.BACKUP_ENCRYPTION_KEY, 'base64')
+      : undefined;
     this.securityWebhookUrl = env.SECURITY_WEBHOOK_URL;
     this.auditRetentionDays = env.AUDIT_RETENTION_DAYS;
     this.webhooks = { retryBaseMs: env.WEBHOOK_RETRY_BASE_MS };

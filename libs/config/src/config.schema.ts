@@ -89,6 +89,15 @@ export const EnvSchema = z
     OPENAI_MODEL: z.string().min(1).default('gpt-4o-mini'),
     LLM_TIMEOUT_MS: int(100, 120_000).default(8000),
     BACKUP_DIR: z.string().min(1).default('.data/backups'),
+    /** 32 random bytes, base64 (`openssl rand -base64 32`): encrypts every backup data file. */
+    BACKUP_ENCRYPTION_KEY: z
+      .string()
+      .trim()
+      .refine(
+        (v) => /^[A-Za-z0-9+/]{43}=$/.test(v) && Buffer.from(v, 'base64').length === 32,
+        'must be 32 bytes in base64 (openssl rand -base64 32)',
+      )
+      .optional(),
     SECURITY_WEBHOOK_URL: url(['http:', 'https:']).optional(),
     AUDIT_RETENTION_DAYS: int(1, 3650).default(365),
     WEBHOOK_RETRY_BASE_MS: int(10, 3_600_000).default(10_000),

@@ -1,6 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '@app/config';
-import { BackupResult, BackupService, BackupVerifier, Component, resolveBackupDir } from '@app/backup';
+import { ValidationError } from '@app/common';
+import {
+  BackupResult,
+  BackupService,
+  BackupVerifier,
+  Component,
+  PruneService,
+  RetentionPolicy,
+  resolveBackupDir,
+} from '@app/backup';
 import { Command, Option, SubCommand } from 'nest-commander';
 import { AuditedAction } from '../cli/ops-audit';
 import { EXIT } from '../cli/exit-codes';
@@ -164,9 +173,101 @@ export class BackupVerifyCommand extends JsonFlagCommand {
   }
 }
 
+interface PruneFlags extends JsonFlags, Partial<RetentionPolicy> {
+  backupDir?: string;
+  dryRun?: boolean;
+}
+
+/** `--keep-* N`: a whole number of periods, checked here so a bad value is a usage error (exit 2). */
+function keepCount(flag: string, value: string): number {
+  if (!/^\d+$/.test(value.trim()))
+    throw new ValidationError(`${flag} takes a whole number of backups to keep (got "${value}")`);
+  return Number(value);
+}
+
+@AuditedAction<PruneFlags>({ when: (f) => !f.dryRun })
+@SubCommand({
+  name: 'prune',
+  description:
+    'delete backups outside the retention (newest per day, ISO week and month in UTC); never the newest verified backup or a running one',
+})
+export class BackupPruneCommand extends JsonFlagCommand {
+  constructor(
+    private readonly pruner: PruneService,
+    private readonly config: AppConfig,
+  ) {
+    super();
+  }
+
+  async run(_args: string[], flags: PruneFlags): Promise<void> {
+    const out = new Output(!!flags.json);
+    const policy: RetentionPolicy = {
+      keepDaily: flags.keepDaily ?? 7,
+      keepWeekly: flags.keepWeekly ?? 4,
+      keepMonthly: flags.keepMonthly ?? 6,
+    };
+    const report = await this.pruner.prune(
+      flags.backupDir ?? this.config.backupDir,
+      policy,
+      { dryRun: !!flags.dryRun },
+      (m) => out.progress(m),
+    );
+    const verb = report.dryRun ? 'would remove' : 'removed';
+    out.line(
+      `backups under ${report.root} (keep ${policy.keepDaily} daily, ${policy.keepWeekly} weekly, ` +
+        `${policy.keepMonthly} monthly${report.dryRun ? '; dry run, nothing deleted' : ''})`,
+    );
+    for (const k of report.kept) out.line(`  keep    ${k.name}  ${k.reasons.join(', ') || 'none verifies'}`);
+    for (const r of report.removed) out.line(`  ${report.dryRun ? 'remove' : 'removed'} ${r.name}`);
+    for (const p of report.partials)
+      out.line(
+        `  ${p.action === 'kept' ? 'keep   ' : report.dryRun ? 'remove ' : 'removed'} ${p.name}  (${p.why})`,
+      );
+    for (const s of report.skipped) out.line(`  skip    ${s.name}  (${s.why})`);
+    printWarnings(out, report.warnings);
+    out.line(`${report.kept.length} kept, ${verb} ${report.removed.length}`);
+    out.result({ ok: true, ...report });
+    process.exitCode = EXIT.ok;
+  }
+
+  @Option({ flags: '--keep-daily <n>', description: 'days to keep the newest backup of (default 7)' })
+  parseKeepDaily(value: string): number {
+    return keepCount('--keep-daily', value);
+  }
+
+  @Option({ flags: '--keep-weekly <n>', description: 'ISO weeks to keep the newest backup of (default 4)' })
+  parseKeepWeekly(value: string): number {
+    return keepCount('--keep-weekly', value);
+  }
+
+  @Option({ flags: '--keep-monthly <n>', description: 'months to keep the newest backup of (default 6)' })
+  parseKeepMonthly(value: string): number {
+    return keepCount('--keep-monthly', value);
+  }
+
+  @Option({ flags: '--dry-run', description: 'say what would be deleted, delete nothing' })
+  parseDryRun(): boolean {
+    return true;
+  }
+
+  @Option({
+    flags: '--backup-dir <dir>',
+    description: 'the folder holding the backups (default: BACKUP_DIR)',
+  })
+  parseBackupDir(value: string): string {
+    return value;
+  }
+}
+
 @Command({
   name: 'backup',
-  description: 'logical backups of MongoDB and Redis: mongodb, redis, all, verify',
-  subCommands: [BackupMongodbCommand, BackupRedisCommand, BackupAllCommand, BackupVerifyCommand],
+  description: 'logical backups of MongoDB and Redis: mongodb, redis, all, verify, prune',
+  subCommands: [
+    BackupMongodbCommand,
+    BackupRedisCommand,
+    BackupAllCommand,
+    BackupVerifyCommand,
+    BackupPruneCommand,
+  ],
 })
 export class BackupCommand extends CommandGroup {}

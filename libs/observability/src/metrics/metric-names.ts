@@ -23,6 +23,7 @@ export const METRICS = {
   assistantFallbacks: 'assistant_fallbacks_total',
   changesets: 'changesets_total',
   backupLastSuccess: 'backup_last_success_timestamp_seconds',
+  backupRetained: 'backup_retained_count',
   rateLimitHits: 'rate_limit_hits_total',
 } as const;
 

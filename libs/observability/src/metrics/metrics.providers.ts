@@ -38,6 +38,10 @@ export const metricProviders = [
     name: METRICS.backupLastSuccess,
     help: 'Unix time of the last successful backup (0 when none is recorded)',
   }),
+  makeGaugeProvider({
+    name: METRICS.backupRetained,
+    help: 'Backups kept by the last `ops backup prune` (0 when none is recorded)',
+  }),
   makeCounterProvider({ name: METRICS.rateLimitHits, help: 'Requests refused by the rate limiter' }),
   makeCounterProvider({
     name: METRICS.webhookDeliveries,
