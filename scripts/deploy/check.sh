@@ -234,6 +234,8 @@ bad_values 'secrets.jwtSecret is not supported' --set secrets.jwtSecret=hunter2
 bad_values 'backup.pvc was renamed to backup.persistence.existingClaim' --set backup.pvc=backups
 bad_values "additional properties 'replicas' not allowed" --set replicas=3
 bad_values '/securityContext/readOnlyRootFilesystem' --set securityContext.readOnlyRootFilesystem=false
+bad_values "/exporters/redis/image/digest" --set exporters.redis.image.digest=
+bad_values "/exporters/mongodb/image/tag" --set exporters.mongodb.image.tag=latest
 
 # ------------------------------------------------------------------------------- compose
 step "Compose: deploy/compose/docker-compose.yml (what it mounts: test/deploy/compose.spec.ts)"
