@@ -172,10 +172,12 @@ const DEBIAN_PACKAGE = {
   promtool: 'prometheus',
   'prometheus-alertmanager': 'prometheus-alertmanager',
   amtool: 'prometheus-alertmanager',
+  'prometheus-redis-exporter': 'prometheus-redis-exporter',
 } as const;
 
 /**
- * The path of a Prometheus tool from Debian's `prometheus` or `prometheus-alertmanager` package.
+ * The path of a Prometheus tool from Debian's `prometheus`, `prometheus-alertmanager` or
+ * `prometheus-redis-exporter` package.
  * Installs the package with apt-get when it is missing and this runs as root; otherwise fails with
  * what to do. CI installs nothing else before the tests, so the tests bring their own tools.
  */
