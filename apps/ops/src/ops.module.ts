@@ -37,6 +37,7 @@ import {
   SystemVerifyCommand,
 } from './commands/system.command';
 import { USERS_COMMANDS, UsersCommand } from './commands/users.command';
+import { OncallCommand } from './commands/oncall.command';
 
 /** The ops CLI: the same lib modules as the API, plus commands, and no HTTP stack. */
 @Module({})
@@ -89,6 +90,7 @@ export class OpsModule {
         SystemVerifyCommand,
         UsersCommand,
         ...USERS_COMMANDS,
+        OncallCommand,
       ],
     };
   }
