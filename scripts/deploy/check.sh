@@ -234,6 +234,19 @@ bad_values 'secrets.jwtSecret is not supported' --set secrets.jwtSecret=hunter2
 bad_values 'backup.pvc was renamed to backup.persistence.existingClaim' --set backup.pvc=backups
 bad_values "additional properties 'replicas' not allowed" --set replicas=3
 bad_values '/securityContext/readOnlyRootFilesystem' --set securityContext.readOnlyRootFilesystem=false
+bad_values "/exporters/redis/image/digest" --set exporters.redis.image.digest=
+bad_values "/exporters/mongodb/image/tag" --set exporters.mongodb.image.tag=latest
+
+step "Helm: the Alertmanager configuration rendered from oncall.* routes by severity"
+"$HELM" template ca "$CHART" -f "$CHART/ci/minimal-values.yaml" --kube-version "$K8S_VERSION" \
+  --show-only templates/alertmanager-config.yaml | sed -n '/^  alertmanager.yml: |$/,$p' | tail -n +2 | sed 's/^    //' >"$TMP/alertmanager.yml"
+amtool check-config "$TMP/alertmanager.yml" >/dev/null || { amtool check-config "$TMP/alertmanager.yml" >&2; die "the chart's Alertmanager configuration is invalid"; }
+routes() { amtool config routes test --config.file="$TMP/alertmanager.yml" "$@" 2>/dev/null; }
+[ "$(routes severity=critical alertname=HighErrorRate)" = pager ] || die "critical alerts must page"
+[ "$(routes severity=warning alertname=HighCPUUsage)" = chat-primary ] || die "warnings must go to the primary's chat"
+[ "$(routes severity=warning alertname=MongoReplicationLagHigh)" = chat-dba,chat-primary ] || die "datastore warnings must reach the DBA too"
+[ "$(routes severity=critical alertname=DatabaseConnectionLost)" = chat-dba,pager ] || die "a lost database must page and reach the DBA"
+info "ok   amtool check-config; critical -> pager, warning -> chat-primary, datastore alerts also -> chat-dba"
 
 # ------------------------------------------------------------------------------- compose
 step "Compose: deploy/compose/docker-compose.yml (what it mounts: test/deploy/compose.spec.ts)"

@@ -45,12 +45,26 @@ export function chartObjects(release = 'calendar-assistant'): Map<string, Set<st
         .replace(/\{\{-?\s*include "calendar-assistant\.(fullname|serviceAccountName)" \.\s*-?\}\}/g, release)
         .trim();
       if (fullName) name = name.replace(new RegExp(`\\{\\{-?\\s*\\$${fullName}\\s*-?\\}\\}`, 'g'), release);
-      if (name.includes('{{')) throw new Error(`templates/${file}: cannot resolve the name ${raw}`);
-      if (!objects.has(kind)) objects.set(kind, new Set());
-      objects.get(kind)!.add(name);
+      for (const n of expandRange(text, name)) {
+        if (n.includes('{{')) throw new Error(`templates/${file}: cannot resolve the name ${raw}`);
+        if (!objects.has(kind)) objects.set(kind, new Set());
+        objects.get(kind)!.add(n);
+      }
     }
   }
   return objects;
+}
+
+/**
+ * `text` once per value of the template's `range $var := list "a" "b"` when it uses `{{ $var }}`
+ * (the exporters' template renders the same objects per exporter), else just `text`.
+ */
+function expandRange(template: string, text: string): string[] {
+  const range = template.match(/\{\{-?\s*range \$(\w+)\s*:=\s*list((?:\s+"[^"]+")+)\s*-?\}\}/);
+  if (!range) return [text];
+  const variable = new RegExp(`\\{\\{-?\\s*\\$${range[1]}\\s*-?\\}\\}`, 'g');
+  if (!variable.test(text)) return [text];
+  return [...range[2].matchAll(/"([^"]+)"/g)].map((m) => text.replace(variable, m[1]));
 }
 
 /** The labels the chart puts on its pods (selector labels plus the component of each workload). */
@@ -70,10 +84,9 @@ export function chartPodLabels(release = 'calendar-assistant'): Map<string, Set<
   }
   const dir = path.join(CHART_DIR, 'templates');
   for (const file of readdirSync(dir)) {
-    for (const m of readFileSync(path.join(dir, file), 'utf8').matchAll(
-      /app\.kubernetes\.io\/component: (\w+)/g,
-    ))
-      add('app.kubernetes.io/component', m[1]);
+    const text = readFileSync(path.join(dir, file), 'utf8');
+    for (const m of text.matchAll(/app\.kubernetes\.io\/component: ((?:[\w-]|\{\{ \$\w+ \}\})+)/g))
+      for (const value of expandRange(text, m[1])) add('app.kubernetes.io/component', value);
   }
   return labels;
 }

@@ -3,6 +3,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import os from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
+import { METRICS } from '@app/observability';
+import { EXPORTERS } from './exporter-metrics';
 
 /** PromQL words that are not metric names. */
 const KEYWORDS = new Set([
@@ -148,10 +150,14 @@ export function selectors(expr: string): Selector[] {
   return found;
 }
 
+const OWN_METRICS = new Set<string>(Object.values(METRICS));
+
 /** Metrics that come from somewhere else than this app: exporters, cAdvisor, Prometheus itself. */
 export function isForeignMetric(name: string): boolean {
   return (
     name === 'up' ||
+    // The chart's datastore exporters (mongodb_up and redis_up are also the app's own gauges).
+    (!OWN_METRICS.has(name) && EXPORTERS.some((e) => e.metrics.includes(name))) ||
     name.includes(':') || // recording rules
     /^(node_|container_|mongodb_mongod_|mongodb_rs_|mongodb_ss_|kube_|kubelet_|prometheus_|alertmanager_|scrape_|redis_exporter_)/.test(
       name,
@@ -166,10 +172,12 @@ const DEBIAN_PACKAGE = {
   promtool: 'prometheus',
   'prometheus-alertmanager': 'prometheus-alertmanager',
   amtool: 'prometheus-alertmanager',
+  'prometheus-redis-exporter': 'prometheus-redis-exporter',
 } as const;
 
 /**
- * The path of a Prometheus tool from Debian's `prometheus` or `prometheus-alertmanager` package.
+ * The path of a Prometheus tool from Debian's `prometheus`, `prometheus-alertmanager` or
+ * `prometheus-redis-exporter` package.
  * Installs the package with apt-get when it is missing and this runs as root; otherwise fails with
  * what to do. CI installs nothing else before the tests, so the tests bring their own tools.
  */

@@ -21,7 +21,9 @@ async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   // `ops assistant …` needs no database and no cache: a slim module, no MONGODB_URI / REDIS_URL.
   const assistant = argv[0] === 'assistant';
-  const config = loadConfigOrExit(process.env, { datastores: !assistant && !onlyReadsCommandTree(argv) });
+  // `ops oncall` only reads the contacts (a values file or ONCALL_CONTACTS): no datastores either.
+  const datastores = !assistant && argv[0] !== 'oncall' && !onlyReadsCommandTree(argv);
+  const config = loadConfigOrExit(process.env, { datastores });
   const root = assistant ? AssistantOpsModule.forRoot(config) : OpsModule.forRoot(config);
   let commandError: string | undefined;
   const app = await CommandFactory.createWithoutRunning(root, {

@@ -16,6 +16,7 @@ import { RestoreCommand } from './commands/restore.command';
 import { SecurityCommand } from './commands/security.command';
 import { SystemCommand } from './commands/system.command';
 import { UsersCommand } from './commands/users.command';
+import { OncallCommand } from './commands/oncall.command';
 import { SecurityNotifier } from './notify/security-notifier.service';
 
 /** The top-level commands; `ops assistant …` itself boots the slim AssistantOpsModule, this lists it for --help. */
@@ -28,6 +29,7 @@ const COMMAND_GROUPS = [
   DbCommand,
   SystemCommand,
   UsersCommand,
+  OncallCommand,
 ];
 
 /** The ops CLI: the same lib modules as the API, plus commands, and no HTTP stack. */
