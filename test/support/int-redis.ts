@@ -1,4 +1,5 @@
 import { RedisService } from '@app/cache';
+import { AppConfig } from '@app/config';
 import type Redis from 'ioredis';
 import { testConfig } from './test-env';
 
@@ -8,8 +9,10 @@ import { testConfig } from './test-env';
  */
 export async function intRedis(
   overrides: Record<string, string> = {},
-): Promise<{ redis: RedisService; client: Redis; close(): Promise<void> }> {
-  const redis = new RedisService(await testConfig(overrides));
+): Promise<{ redis: RedisService; client: Redis; config: AppConfig; close(): Promise<void> }> {
+  const config = await testConfig(overrides);
+  const redis = new RedisService(config);
   if (!redis.isReady) await new Promise((resolve) => redis.client.once('ready', resolve));
-  return { redis, client: redis.client, close: () => redis.onApplicationShutdown() };
+  // A single redis-server (the cluster has its own e2e spec), so the client is a plain Redis.
+  return { redis, client: redis.client as Redis, config, close: () => redis.onApplicationShutdown() };
 }

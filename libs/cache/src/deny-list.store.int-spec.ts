@@ -6,7 +6,7 @@ describe('DenyListStore on Redis', () => {
   let store: DenyListStore;
   beforeAll(async () => {
     r = await intRedis();
-    store = new DenyListStore(r.redis);
+    store = new DenyListStore(r.redis, r.config);
   });
   afterAll(() => r?.close());
 
