@@ -1,7 +1,8 @@
 import { DateTime } from 'luxon';
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { ROOT } from '../support/cli';
 import { parseMarkdown } from '../support/markdown';
 import { startTestApi, TestApi } from '../support/test-app';
@@ -34,15 +35,20 @@ describe('README: the five-minute tour works as written', () => {
 
   it('points at the default port, signs up, creates, lists, asks the assistant and confirms its move', async () => {
     expect(script).toMatch(/^API=http:\/\/localhost:3000$/m);
-    const run = spawnSync(
+    // Asynchronously: the API answering the tour runs in this very process.
+    const run = await promisify(execFile)(
       'bash',
       ['-euo', 'pipefail', '-c', script.replace(/^API=.*$/m, `API=${api.baseUrl}`)],
-      {
-        encoding: 'utf8',
-        timeout: 60_000,
-      },
+      { encoding: 'utf8', timeout: 60_000 },
+    ).then(
+      ({ stdout, stderr }) => ({ status: 0, stdout, stderr }),
+      (err: { code?: number; stdout?: string; stderr?: string }) => ({
+        status: err.code ?? -1,
+        stdout: err.stdout ?? '',
+        stderr: err.stderr ?? String(err),
+      }),
     );
-    // One assertion on all three, so a failure shows what the tour printed.
+    // One assertion on both, so a failure shows what the tour said.
     expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: '' });
     // The listing shows the event, the assistant previews a move of it, and the confirmation applies it.
     expect(run.stdout).toContain('"title": "Dentist appointment"');
