@@ -96,7 +96,8 @@ describe('EventRepository on FerretDB', () => {
     const ev = await repo.insert(alice, state('draft', '2026-05-01T09:00:00Z'));
     const id = ev._id.toHexString();
     // Both read version 1, then write in turn. (Sent at the same instant, FerretDB 1.24 lets both
-    // through: its SQLite backend reads the filter and writes by _id in two steps. Atlas does not.)
+    // through on its SQLite and its PostgreSQL backend alike: it reads the filter and writes by _id
+    // in two steps. Atlas does not.)
     const a = await repo.replaceIfVersion(alice, id, 1, state('from A', '2026-05-01T09:00:00Z'));
     const b = await repo.replaceIfVersion(alice, id, 1, state('from B', '2026-05-01T10:00:00Z'));
     expect(a).toMatchObject({ version: 2, title: 'from A' });
