@@ -1,16 +1,20 @@
 import { getModelToken } from '@nestjs/mongoose';
 import type {
   AssistantMessageRequest,
+  AssistantMessageResponseDto,
   ChangesetConfirmRequest,
+  ChangesetOutcomeDto,
   ChangesetResponseDto,
+  ExecutionResult,
+  TimeResolutionDto,
   TimeResolveRequest,
 } from '@app/assistant';
-import type { EventResponseDto, EventWriteResponseDto } from '@app/calendar';
+import type { EventResponseDto, EventWriteResponseDto, OccurrencePageDto } from '@app/calendar';
 import { ChangesetDoc } from '@app/assistant';
 import { DateTime } from 'luxon';
 import type { Model } from 'mongoose';
 import { testConfig } from '../support/test-env';
-import { startTestApi, TestApi, TestResponse } from '../support/test-app';
+import { ApiErrorBody, startTestApi, TestApi, TestResponse } from '../support/test-app';
 import { registerUser, TestUser } from '../support/users';
 
 const ZONE = 'America/New_York';
@@ -25,6 +29,27 @@ const at = (date: string, hhmm: string) => `${date}T${hhmm}`;
 /** The `YYYY-MM-DDTHH:mm` part of a local ISO string. */
 const local = (iso: string) => iso.slice(0, 16);
 
+/** The message's `result` (a loose record in the DTO) as the executor's union member of `type`. */
+type AssistantResult = NonNullable<ExecutionResult['result']>;
+function resultOf<K extends AssistantResult['type']>(
+  res: TestResponse<AssistantMessageResponseDto>,
+  type: K,
+): Extract<AssistantResult, { type: K }> {
+  expect(res.body.result?.type).toBe(type);
+  return res.body.result as Extract<AssistantResult, { type: K }>;
+}
+/** The timing a previewed change's first item moves to (null for a cancel: then this fails). */
+function afterOf(
+  changeset: ChangesetResponseDto,
+): NonNullable<ChangesetResponseDto['items'][number]['after']> {
+  const after = changeset.items[0]?.after;
+  if (!after)
+    throw new Error(`the changeset's first item has no "after": ${JSON.stringify(changeset.items[0])}`);
+  return after;
+}
+/** The error of a refused request. */
+const errorOf = (res: TestResponse<unknown>) => (res.body as ApiErrorBody).error;
+
 describe('assistant end-to-end against real FerretDB and Redis', () => {
   let api: TestApi;
   let alice: TestUser;
@@ -38,19 +63,19 @@ describe('assistant end-to-end against real FerretDB and Redis', () => {
   afterAll(() => api?.close());
 
   const say = (user: TestUser, text: string) =>
-    api.request('/v1/assistant/messages', {
+    api.request<AssistantMessageResponseDto>('/v1/assistant/messages', {
       method: 'POST',
       token: user.token,
       json: { text } satisfies AssistantMessageRequest,
     });
   const confirm = (user: TestUser, id: string, token: string) =>
-    api.request(`/v1/changesets/${id}/confirm`, {
+    api.request<ChangesetOutcomeDto>(`/v1/changesets/${id}/confirm`, {
       method: 'POST',
       token: user.token,
       json: { token } satisfies ChangesetConfirmRequest,
     });
   const undo = (user: TestUser, id: string) =>
-    api.request(`/v1/changesets/${id}/undo`, { method: 'POST', token: user.token });
+    api.request<ChangesetOutcomeDto>(`/v1/changesets/${id}/undo`, { method: 'POST', token: user.token });
   const getEvent = (user: TestUser, id: string) =>
     api.request<EventResponseDto>(`/v1/events/${id}`, { token: user.token });
   async function createEvent(
@@ -67,14 +92,16 @@ describe('assistant end-to-end against real FerretDB and Redis', () => {
     expect(res.status).toBe(201);
     return res.body.event;
   }
-  function expectPreview(res: TestResponse): { id: string; token: string; items: any[] } {
+  function expectPreview(
+    res: TestResponse<AssistantMessageResponseDto>,
+  ): ChangesetResponseDto & { token: string } {
     expect(res.status).toBe(200);
     expect(res.body.changeset).toMatchObject({
       state: 'previewed',
       id: expect.any(String),
       token: expect.any(String),
     });
-    return res.body.changeset;
+    return res.body.changeset as ChangesetResponseDto & { token: string };
   }
 
   it('creates at once, answering with the event and its conflicts', async () => {
@@ -88,11 +115,11 @@ describe('assistant end-to-end against real FerretDB and Redis', () => {
       plan: { intent: 'create', event: { title: 'Lunch with Sam' } },
     });
     expect(res.body.changeset).toBeUndefined();
-    expect(res.body.result.type).toBe('created');
-    const event = res.body.result.event;
+    const created = resultOf(res, 'created');
+    const event = created.event;
     expect(local(event.startLocal)).toBe(at(tomorrow, '12:00'));
     expect(local(event.endLocal)).toBe(at(tomorrow, '13:00'));
-    expect(res.body.result.conflicts).toEqual([
+    expect(created.conflicts).toEqual([
       expect.objectContaining({ seriesId: busy.id, title: 'Standup review' }),
     ]);
     expect(res.body.reply).toContain('Lunch with Sam');
@@ -109,10 +136,10 @@ describe('assistant end-to-end against real FerretDB and Redis', () => {
     const res = await say(user, "What's on my calendar tomorrow?");
     expect(res.status).toBe(200);
     expect(res.body.plan.intent).toBe('list');
-    expect(res.body.result.items.map((o: { title: string }) => o.title)).toEqual(['Dentist', 'Gym']);
+    expect(resultOf(res, 'events').items.map((o) => o.title)).toEqual(['Dentist', 'Gym']);
     expect(res.body.reply).toMatch(/^You have 2 events on .*“Dentist”.*“Gym”/);
     const empty = await say(user, `What do I have on ${day(5).weekday}?`);
-    expect(empty.body.result.items).toEqual([]);
+    expect(resultOf(empty, 'events').items).toEqual([]);
     expect(empty.body.reply).toMatch(/^You have nothing/);
   });
 
@@ -123,7 +150,7 @@ describe('assistant end-to-end against real FerretDB and Redis', () => {
     const res = await say(user, 'Find me a free hour next Monday');
     expect(res.status).toBe(200);
     expect(res.body.plan).toMatchObject({ intent: 'find_free', durationMinutes: 60 });
-    const slots = res.body.result.slots;
+    const slots = resultOf(res, 'free_slots').slots;
     expect(slots.length).toBeGreaterThan(0);
     expect(local(slots[0].startLocal)).toBe(at(monday, '12:00'));
     expect(local(slots[0].endLocal)).toBe(at(monday, '13:00'));
@@ -139,9 +166,9 @@ describe('assistant end-to-end against real FerretDB and Redis', () => {
     expect(changeset).toMatchObject({ kind: 'move', occurrences: 1, conflicts: [] });
     expect(changeset.items[0]).toMatchObject({ eventId: dentist.id, title: 'Dentist' });
     expect(local(changeset.items[0].before.startLocal)).toBe(at(target.date, '10:00'));
-    expect(local(changeset.items[0].after.startLocal)).toBe(at(target.date, '16:00'));
-    expect(local(changeset.items[0].after.endLocal)).toBe(at(target.date, '17:00')); // duration kept
-    expect(res.body.changeset.diff[0]).toMatchObject({
+    expect(local(afterOf(changeset).startLocal)).toBe(at(target.date, '16:00'));
+    expect(local(afterOf(changeset).endLocal)).toBe(at(target.date, '17:00')); // duration kept
+    expect(changeset.diff[0]).toMatchObject({
       field: 'when',
       before: expect.stringContaining('10:00 AM'),
       after: expect.stringContaining('4:00 PM'),
@@ -171,10 +198,10 @@ describe('assistant end-to-end against real FerretDB and Redis', () => {
     const [from, to] = [day(2), day(4)];
     await createEvent(user, 'Gym session', at(from.date, '07:00'), at(from.date, '08:30'));
     const byDay = expectPreview(await say(user, `Move my gym session to ${to.weekday}`));
-    expect(local(byDay.items[0].after.startLocal)).toBe(at(to.date, '07:00'));
-    expect(local(byDay.items[0].after.endLocal)).toBe(at(to.date, '08:30'));
+    expect(local(afterOf(byDay).startLocal)).toBe(at(to.date, '07:00'));
+    expect(local(afterOf(byDay).endLocal)).toBe(at(to.date, '08:30'));
     const byTime = expectPreview(await say(user, 'Move my gym session to 6pm'));
-    expect(local(byTime.items[0].after.startLocal)).toBe(at(from.date, '18:00'));
+    expect(local(afterOf(byTime).startLocal)).toBe(at(from.date, '18:00'));
   });
 
   it('cancels only after confirmation, and undo restores the event', async () => {
@@ -206,7 +233,8 @@ describe('assistant end-to-end against real FerretDB and Redis', () => {
     expect(local(changeset.items[0].before.startLocal)).toBe(at(day(2).date, '17:00'));
     expect((await confirm(user, changeset.id, changeset.token)).status).toBe(200);
     const window = `/v1/events?from=${encodeURIComponent(DateTime.now().toISO() as string)}&to=${encodeURIComponent(DateTime.now().plus({ days: 8 }).toISO() as string)}`;
-    const count = async () => (await api.request(window, { token: user.token })).body.items.length;
+    const count = async () =>
+      (await api.request<OccurrencePageDto>(window, { token: user.token })).body.items.length;
     expect(await count()).toBe(4);
     expect((await undo(user, changeset.id)).status).toBe(200);
     expect(await count()).toBe(5);
@@ -224,7 +252,7 @@ describe('assistant end-to-end against real FerretDB and Redis', () => {
     expect(edit.status).toBe(200);
     const res = await confirm(alice, changeset.id, changeset.token);
     expect(res.status).toBe(412);
-    expect(res.body.error.code).toBe('precondition_failed');
+    expect(errorOf(res).code).toBe('precondition_failed');
     const after = await getEvent(alice, review.id);
     expect(local(after.body.startLocal)).toBe(at(target.date, '14:00'));
     expect(after.body.version).toBe(2);
@@ -244,7 +272,7 @@ describe('assistant end-to-end against real FerretDB and Redis', () => {
     await model.updateOne({ _id: changeset.id }, { $set: { expiresAt: new Date(Date.now() - 1000) } });
     const res = await confirm(alice, changeset.id, changeset.token);
     expect(res.status).toBe(410);
-    expect(res.body.error.code).toBe('gone');
+    expect(errorOf(res).code).toBe('gone');
     expect((await getEvent(alice, event.id)).body.version).toBe(1);
     expect(
       (await api.request<ChangesetResponseDto>(`/v1/changesets/${changeset.id}`, { token: alice.token })).body
@@ -276,10 +304,7 @@ describe('assistant end-to-end against real FerretDB and Redis', () => {
     const question = await say(user, 'Cancel the team sync');
     expect(question.status).toBe(200);
     expect(question.body.changeset).toBeUndefined();
-    expect(question.body.result.type).toBe('choices');
-    expect(
-      question.body.result.candidates.map((c: { number: number; eventId: string }) => [c.number, c.eventId]),
-    ).toEqual([
+    expect(resultOf(question, 'choices').candidates.map((c) => [c.number, c.eventId])).toEqual([
       [1, morning.id],
       [2, afternoon.id],
     ]);
@@ -306,10 +331,10 @@ describe('assistant end-to-end against real FerretDB and Redis', () => {
     const user = await registerUser(api, { timeZone: ZONE });
     const tomorrow = day(1).date;
     const created = await say(user, 'Add lunch with Sam tomorrow at noon');
-    const eventId = created.body.result.event.id;
+    const eventId = resultOf(created, 'created').event.id;
     const changeset = expectPreview(await say(user, 'move it to 4pm'));
     expect(changeset.items[0]).toMatchObject({ eventId, title: 'Lunch with Sam' });
-    expect(local(changeset.items[0].after.startLocal)).toBe(at(tomorrow, '16:00'));
+    expect(local(afterOf(changeset).startLocal)).toBe(at(tomorrow, '16:00'));
     expect((await confirm(user, changeset.id, changeset.token)).status).toBe(200);
     expect(local((await getEvent(user, eventId)).body.startLocal)).toBe(at(tomorrow, '16:00'));
     // "it" with nothing to refer to.
@@ -339,7 +364,7 @@ describe('assistant end-to-end against real FerretDB and Redis', () => {
     for (const text of ['', 'x'.repeat(1001)]) {
       const res = await say(alice, text);
       expect(res.status).toBe(400);
-      expect(res.body.error.message).toContain('text');
+      expect(errorOf(res).message).toContain('text');
     }
     expect(
       (await api.request('/v1/assistant/messages', { method: 'POST', json: { text: 'hi' } })).status,
@@ -360,7 +385,7 @@ describe('assistant end-to-end against real FerretDB and Redis', () => {
 
   it('resolves time phrases with flags (POST /v1/time/resolve)', async () => {
     const tomorrow = day(1).date;
-    const res = await api.request('/v1/time/resolve', {
+    const res = await api.request<TimeResolutionDto>('/v1/time/resolve', {
       method: 'POST',
       token: alice.token,
       json: { text: 'tomorrow at 3' } satisfies TimeResolveRequest,
@@ -369,7 +394,7 @@ describe('assistant end-to-end against real FerretDB and Redis', () => {
     expect(res.body).toMatchObject({ kind: 'time', timeZone: ZONE, ambiguous: true, in_past: false });
     expect(local(res.body.candidates[0].startLocal)).toBe(at(tomorrow, '15:00'));
     expect(res.body.alternatives[0]).toMatchObject({ reading: '03:00', outside_working_hours: true });
-    const tokyo = await api.request('/v1/time/resolve', {
+    const tokyo = await api.request<TimeResolutionDto>('/v1/time/resolve', {
       method: 'POST',
       token: alice.token,
       json: { text: 'next week', timeZone: 'Asia/Tokyo' },
@@ -388,7 +413,7 @@ describe('assistant end-to-end against real FerretDB and Redis', () => {
   });
 
   it('documents its routes in the OpenAPI document', async () => {
-    const doc = await api.request('/docs-json');
+    const doc = await api.request<{ paths: Record<string, unknown> }>('/docs-json');
     expect(doc.status).toBe(200);
     for (const route of [
       '/v1/assistant/messages',

@@ -1,10 +1,22 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { AssistantMessageResponseDto, ChangesetResponseDto } from '@app/assistant';
+import type {
+  EventResponseDto,
+  EventWriteResponseDto,
+  FeedCreatedResponseDto,
+  FeedListResponseDto,
+  FreeBusyResponseDto,
+  HoldListResponseDto,
+  HoldResponseDto,
+  OccurrencePageDto,
+} from '@app/calendar';
 import type { AppConfig } from '@app/config';
+import type { DeliveryListResponseDto, WebhookCreatedResponseDto } from '@app/webhooks';
 import { eventually } from '../support/eventually';
 import { testConfig } from '../support/test-env';
-import { startTestApi, TestApi, TestResponse } from '../support/test-app';
+import { ApiErrorBody, startTestApi, TestApi, TestResponse } from '../support/test-app';
 import { registerUser, TestUser } from '../support/users';
 
 // OWASP API1:2023 (object-level authorization) and API3 (property-level authorization).
@@ -16,6 +28,13 @@ const ZONE = 'UTC';
 const MARKER = `alice-private-${randomBytes(4).toString('hex')}`;
 const dayAfter = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
 const TOMORROW = dayAfter(1);
+
+/** The previewed changeset of an assistant message (with its token), or a failure saying there is none. */
+function previewOf(res: TestResponse<AssistantMessageResponseDto>): ChangesetResponseDto & { token: string } {
+  const changeset = res.body.changeset;
+  if (!changeset?.token) throw new Error(`no previewed changeset: ${res.text}`);
+  return { ...changeset, token: changeset.token };
+}
 
 /** Alice's objects: every kind of id the API hands out. */
 interface Owned {
@@ -106,10 +125,11 @@ describe('OWASP API1/API3: another user reaches none of your objects and none of
   let receiver: Server;
   let owned: Owned;
   /** Every response of the walk, Alice's and Bob's, for the secrets scan. */
-  const seen: { who: string; call: string; res: TestResponse }[] = [];
+  const seen: { who: string; call: string; res: TestResponse<unknown> }[] = [];
 
-  const as = async (user: TestUser, call: Call): Promise<TestResponse> => {
-    const res = await api.request(call.path, {
+  /** Calls as `user`; `T` is the response DTO the caller reads (`ApiErrorBody` for a refusal). */
+  const as = async <T = unknown>(user: TestUser, call: Call): Promise<TestResponse<T>> => {
+    const res = await api.request<T>(call.path, {
       method: call.method,
       token: user.token,
       json: call.json,
@@ -128,13 +148,13 @@ describe('OWASP API1/API3: another user reaches none of your objects and none of
     await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
     const hookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
 
-    const hook = await as(alice, {
+    const hook = await as<WebhookCreatedResponseDto>(alice, {
       method: 'POST',
       path: '/v1/webhooks',
       json: { url: hookUrl, events: ['event.created'] },
     });
     expect(hook.status).toBe(201);
-    const event = await as(alice, {
+    const event = await as<EventWriteResponseDto>(alice, {
       method: 'POST',
       path: '/v1/events',
       json: {
@@ -147,7 +167,7 @@ describe('OWASP API1/API3: another user reaches none of your objects and none of
       },
     });
     expect(event.status).toBe(201);
-    const series = await as(alice, {
+    const series = await as<EventWriteResponseDto>(alice, {
       method: 'POST',
       path: '/v1/events',
       json: { title: `Standup ${MARKER}`, start: `${TOMORROW}T08:00`, recurrence: 'FREQ=DAILY;COUNT=5' },
@@ -155,13 +175,13 @@ describe('OWASP API1/API3: another user reaches none of your objects and none of
     expect(series.status).toBe(201);
 
     // A preview (left pending) and a confirmed changeset, both through the assistant.
-    const preview = await as(alice, {
+    const preview = await as<AssistantMessageResponseDto>(alice, {
       method: 'POST',
       path: '/v1/assistant/messages',
       json: { text: `Move my zebra review to ${TOMORROW} at 4pm` },
     });
     expect(preview.body.changeset).toMatchObject({ state: 'previewed', id: expect.any(String) });
-    const confirmed = await as(alice, {
+    const confirmed = await as<AssistantMessageResponseDto>(alice, {
       method: 'POST',
       path: '/v1/assistant/messages',
       json: { text: `Cancel my standup ${MARKER} on ${dayAfter(3)}` },
@@ -169,14 +189,18 @@ describe('OWASP API1/API3: another user reaches none of your objects and none of
     expect(confirmed.body.changeset).toMatchObject({ state: 'previewed', id: expect.any(String) });
     const applied = await as(alice, {
       method: 'POST',
-      path: `/v1/changesets/${confirmed.body.changeset.id}/confirm`,
-      json: { token: confirmed.body.changeset.token },
+      path: `/v1/changesets/${previewOf(confirmed).id}/confirm`,
+      json: { token: previewOf(confirmed).token },
     });
     expect(applied.status).toBe(200);
 
-    const feed = await as(alice, { method: 'POST', path: '/v1/feeds', json: { kind: 'full' } });
+    const feed = await as<FeedCreatedResponseDto>(alice, {
+      method: 'POST',
+      path: '/v1/feeds',
+      json: { kind: 'full' },
+    });
     expect(feed.status).toBe(201);
-    const hold = await as(alice, {
+    const hold = await as<HoldResponseDto>(alice, {
       method: 'POST',
       path: '/v1/availability/holds',
       json: { start: `${dayAfter(2)}T14:00:00Z`, end: `${dayAfter(2)}T15:00:00Z` },
@@ -184,7 +208,10 @@ describe('OWASP API1/API3: another user reaches none of your objects and none of
     expect(hold.status).toBe(201);
     let deliveries: { id: string }[] = [];
     const delivered = await eventually(async () => {
-      const res = await as(alice, { method: 'GET', path: `/v1/webhooks/${hook.body.id}/deliveries` });
+      const res = await as<DeliveryListResponseDto>(alice, {
+        method: 'GET',
+        path: `/v1/webhooks/${hook.body.id}/deliveries`,
+      });
       deliveries = res.body.items ?? [];
       return deliveries.length > 0;
     }, 10_000);
@@ -194,9 +221,9 @@ describe('OWASP API1/API3: another user reaches none of your objects and none of
       eventId: event.body.event.id,
       seriesId: series.body.event.id,
       occurrenceStart: `${dayAfter(2)}T08:00:00.000Z`,
-      changesetId: preview.body.changeset.id,
-      changesetToken: preview.body.changeset.token,
-      confirmedChangesetId: confirmed.body.changeset.id,
+      changesetId: previewOf(preview).id,
+      changesetToken: previewOf(preview).token,
+      confirmedChangesetId: previewOf(confirmed).id,
       webhookId: hook.body.id,
       webhookSecret: hook.body.secret,
       deliveryId: deliveries[0].id,
@@ -230,22 +257,21 @@ describe('OWASP API1/API3: another user reaches none of your objects and none of
     new URL(owned.feedUrl).pathname.slice('/feeds/'.length, -'.ics'.length),
     owned.holdId,
   ];
-  const expectNothingOfAlice = (label: string, res: TestResponse) => {
+  const expectNothingOfAlice = (label: string, res: TestResponse<unknown>) => {
     for (const secret of aliceSecrets()) {
       expect({ label, leaked: res.text?.includes(secret) ? secret : null }).toEqual({ label, leaked: null });
     }
   };
 
   it('has a row for every documented route that takes an id, and each answers Bob with 404', async () => {
-    const doc = await api.request('/docs-json');
+    const doc = await api.request<{ paths: Record<string, Record<string, unknown>> }>('/docs-json');
     expect(doc.status).toBe(200);
-    const documented = Object.entries(doc.body.paths as Record<string, Record<string, unknown>>).flatMap(
-      ([path, ops]) =>
-        path.includes('{')
-          ? Object.keys(ops)
-              .filter((m) => ['get', 'post', 'put', 'patch', 'delete'].includes(m))
-              .map((m) => `${m.toUpperCase()} ${path}`)
-          : [],
+    const documented = Object.entries(doc.body.paths).flatMap(([path, ops]) =>
+      path.includes('{')
+        ? Object.keys(ops)
+            .filter((m) => ['get', 'post', 'put', 'patch', 'delete'].includes(m))
+            .map((m) => `${m.toUpperCase()} ${path}`)
+        : [],
     );
     expect(documented.length).toBeGreaterThanOrEqual(Object.keys(ROUTES).length);
     const missing = documented.filter((r) => !ROUTES[r] && !r.includes(' /v1/admin/'));
@@ -270,26 +296,29 @@ describe('OWASP API1/API3: another user reaches none of your objects and none of
   });
 
   it("left Alice's objects untouched", async () => {
-    const event = await as(alice, { method: 'GET', path: `/v1/events/${owned.eventId}` });
+    const event = await as<EventResponseDto>(alice, { method: 'GET', path: `/v1/events/${owned.eventId}` });
     expect(event.body).toMatchObject({ title: 'Zebra review', version: 1 });
     const series = await as(alice, { method: 'GET', path: `/v1/events/${owned.seriesId}` });
     expect(series.status).toBe(200);
     expect(
-      (await as(alice, { method: 'GET', path: `/v1/changesets/${owned.changesetId}` })).body,
+      (await as<ChangesetResponseDto>(alice, { method: 'GET', path: `/v1/changesets/${owned.changesetId}` }))
+        .body,
     ).toMatchObject({
       state: 'previewed',
     });
     expect((await as(alice, { method: 'GET', path: `/v1/webhooks/${owned.webhookId}` })).status).toBe(200);
-    expect((await as(alice, { method: 'GET', path: '/v1/feeds' })).body.items).toHaveLength(1);
-    expect((await as(alice, { method: 'GET', path: '/v1/availability/holds' })).body.items).toHaveLength(1);
-    const occurrences = await as(alice, {
+    expect(
+      (await as<FeedListResponseDto>(alice, { method: 'GET', path: '/v1/feeds' })).body.items,
+    ).toHaveLength(1);
+    expect(
+      (await as<HoldListResponseDto>(alice, { method: 'GET', path: '/v1/availability/holds' })).body.items,
+    ).toHaveLength(1);
+    const occurrences = await as<OccurrencePageDto>(alice, {
       method: 'GET',
       path: `/v1/events?from=${dayAfter(1)}T00:00:00Z&to=${dayAfter(7)}T00:00:00Z`,
     });
     // Five standups (one cancelled by Alice's own changeset) and the review.
-    expect(
-      occurrences.body.items.filter((o: { title: string }) => o.title.startsWith('Standup')),
-    ).toHaveLength(4);
+    expect(occurrences.body.items.filter((o) => o.title.startsWith('Standup'))).toHaveLength(4);
   });
 
   it("shows Bob nothing of Alice's in lists, free/busy, sync, ics export, feeds, webhooks or the assistant", async () => {
@@ -316,12 +345,14 @@ describe('OWASP API1/API3: another user reaches none of your objects and none of
       expect({ call: call.path, status: res.status < 300 }).toEqual({ call: call.path, status: true });
       expectNothingOfAlice(`${call.method} ${call.path}`, res);
     }
-    const busy = seen.find((s) => s.who === 'bob' && s.call.includes('free-busy'))!.res;
+    const busy = seen.find((s) => s.who === 'bob' && s.call.includes('free-busy'))!
+      .res as TestResponse<FreeBusyResponseDto>;
     expect(busy.body.busy).toEqual([]);
-    const events = seen.find((s) => s.who === 'bob' && s.call.startsWith('GET /v1/events?'))!.res;
+    const events = seen.find((s) => s.who === 'bob' && s.call.startsWith('GET /v1/events?'))!
+      .res as TestResponse<OccurrencePageDto>;
     expect(events.body.items).toEqual([]);
     // Asking the assistant to act on Alice's event by its title finds nothing to change.
-    const move = await as(bob, {
+    const move = await as<AssistantMessageResponseDto>(bob, {
       method: 'POST',
       path: '/v1/assistant/messages',
       json: { text: `Move my zebra review to ${TOMORROW} at 4pm` },
@@ -346,12 +377,16 @@ describe('OWASP API1/API3: another user reaches none of your objects and none of
       role: 'admin',
       uid: 'forged@example.com',
     };
-    const before = await as(alice, { method: 'GET', path: `/v1/events/${owned.eventId}` });
+    const before = await as<EventResponseDto>(alice, { method: 'GET', path: `/v1/events/${owned.eventId}` });
     for (const [key, value] of Object.entries(forbidden)) {
-      const created = await as(bob, { method: 'POST', path: '/v1/events', json: { ...base, [key]: value } });
+      const created = await as<ApiErrorBody>(bob, {
+        method: 'POST',
+        path: '/v1/events',
+        json: { ...base, [key]: value },
+      });
       expect({ key, status: created.status }).toEqual({ key, status: 400 });
       expect(created.body.error.message).toContain(key);
-      const patched = await as(alice, {
+      const patched = await as<ApiErrorBody>(alice, {
         method: 'PATCH',
         path: `/v1/events/${owned.eventId}`,
         json: { title: 'Zebra review', [key]: value },
@@ -359,9 +394,9 @@ describe('OWASP API1/API3: another user reaches none of your objects and none of
       expect({ key, status: patched.status }).toEqual({ key, status: 400 });
       expect(patched.body.error.message).toContain(key);
     }
-    const after = await as(alice, { method: 'GET', path: `/v1/events/${owned.eventId}` });
+    const after = await as<EventResponseDto>(alice, { method: 'GET', path: `/v1/events/${owned.eventId}` });
     expect(after.body).toEqual(before.body);
-    const bobs = await as(bob, {
+    const bobs = await as<OccurrencePageDto>(bob, {
       method: 'GET',
       path: `/v1/events?from=${dayAfter(0)}T00:00:00Z&to=${dayAfter(3)}T00:00:00Z`,
     });

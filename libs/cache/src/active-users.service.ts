@@ -1,4 +1,5 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
 import { Gauge, InjectMetric, METRICS } from '@app/observability';
 import { RedisService } from './redis.service';
 
@@ -13,7 +14,9 @@ const TOUCH_EVERY_MS = 30_000;
  */
 @Injectable()
 export class ActiveUsersService implements OnModuleInit {
-  private readonly lastTouched = new Map<string, number>();
+  // When this replica last wrote each user, for the most recent 10 000 users. No TTL: each entry holds its own
+  // time and is compared with `now`, so a stale one only lets the next touch write.
+  private readonly lastTouched = new LRUCache<string, number>({ max: 10_000 });
 
   constructor(
     private readonly redis: RedisService,
@@ -31,7 +34,6 @@ export class ActiveUsersService implements OnModuleInit {
   touch(userId: string, now = Date.now()): void {
     if ((this.lastTouched.get(userId) ?? 0) > now - TOUCH_EVERY_MS || !this.redis.isReady) return;
     this.lastTouched.set(userId, now);
-    if (this.lastTouched.size > 10_000) this.lastTouched.clear();
     void this.redis.client.zadd(KEY, now, userId).catch(() => undefined);
   }
 

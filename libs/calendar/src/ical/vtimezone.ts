@@ -1,3 +1,5 @@
+import { LRUCache } from 'lru-cache';
+
 import ICAL, { IcalComponent } from './ical';
 import type { OffsetTransition } from '../time/offsets';
 import { formatFloating, offsetTransitions as zoneTransitions, zoneOffsetMinutes } from '../time/zone';
@@ -157,15 +159,14 @@ export function buildVtimezone(zone: string, fromYear: number, toYear: number): 
   let jcal = built.get(key);
   if (!jcal) {
     jcal = computeVtimezone(zone, fromYear, toYear).toJSON() as unknown[];
-    if (built.size >= BUILT_CACHE_SIZE) built.delete(built.keys().next().value as string);
     built.set(key, jcal);
   }
   return new ICAL.Component(structuredClone(jcal) as unknown[]);
 }
 
-// Built zones as jCal, by zone and span: the tz lookups take tens of milliseconds per zone.
-const built = new Map<string, unknown[]>();
-const BUILT_CACHE_SIZE = 500;
+// Built zones as jCal, by zone and span: the tz lookups take tens of milliseconds per zone. The jCal depends only on
+// its key (and the runtime's tz database), so entries never go stale: bounded by count, no TTL.
+const built = new LRUCache<string, unknown[]>({ max: 500 });
 
 function computeVtimezone(zone: string, fromYear: number, toYear: number): IcalComponent {
   const vtz = new ICAL.Component('vtimezone');

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { IANAZone } from 'luxon';
 
 /**
@@ -29,11 +30,15 @@ const DAY_MS = 86_400_000;
 const SAMPLE_MS = 7 * DAY_MS;
 /** Years kept per zone; recurrences and feeds touch a few, a stray far-off date one more. */
 const MAX_YEARS_PER_ZONE = 1_000;
+/** Zones kept; the tz database has about 600. */
+const MAX_ZONES = 1_000;
 const yearStart = (year: number) => Date.UTC(year, 0, 1);
 
 export class ZoneOffsets {
-  private static readonly zones = new Map<string, ZoneOffsets>();
-  private readonly years = new Map<number, YearTable>();
+  // Offsets and their changes depend only on the zone and year (and the runtime's tz database), so entries never go
+  // stale: bounded by count, no TTL.
+  private static readonly zones = new LRUCache<string, ZoneOffsets>({ max: MAX_ZONES });
+  private readonly years = new LRUCache<number, YearTable>({ max: MAX_YEARS_PER_ZONE });
   /** The table last used and the span of its year: most lookups fall in the same year. */
   private last: { table: YearTable; from: number; to: number } | undefined;
 
@@ -79,7 +84,6 @@ export class ZoneOffsets {
     let table = this.years.get(year);
     if (!table) {
       table = this.build(year);
-      if (this.years.size >= MAX_YEARS_PER_ZONE) this.years.clear();
       this.years.set(year, table);
     }
     this.last = { table, from: yearStart(year), to: yearStart(year + 1) };

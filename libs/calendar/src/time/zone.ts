@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { DateTime, IANAZone } from 'luxon';
 import { addDays, dateToFloating, makeDate, parseDate } from './local-date';
 import { OffsetTransition, ZoneOffsets } from './offsets';
@@ -44,7 +45,9 @@ const LOCAL_DATE_TIME_RE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))
 // Deliberately excludes bare offsets such as `+02:00`, which Intl accepts but which have no DST rules.
 const IANA_NAME_RE = /^[A-Za-z][A-Za-z0-9_+-]*(?:\/[A-Za-z0-9_+-]+)*$/;
 
-const zoneCache = new Map<string, IANAZone | null>();
+// Zones by name, `false` for a name that is no valid zone (names come from requests, so the cache is bounded; the
+// tz database has about 600). A pure function of the name, so entries never go stale: bounded by count, no TTL.
+const zoneCache = new LRUCache<string, IANAZone | false>({ max: 1_000 });
 
 function lookupZone(zone: string): IANAZone | null {
   let cached = zoneCache.get(zone);
@@ -52,10 +55,10 @@ function lookupZone(zone: string): IANAZone | null {
     cached =
       typeof zone === 'string' && IANA_NAME_RE.test(zone) && IANAZone.isValidZone(zone)
         ? IANAZone.create(zone)
-        : null;
+        : false;
     zoneCache.set(zone, cached);
   }
-  return cached;
+  return cached || null;
 }
 
 function requireZone(zone: string): IANAZone {

@@ -22,6 +22,7 @@ interface Series {
  */
 @Injectable()
 export class HttpMetricsHook implements OnModuleInit {
+  // Not a cache needing eviction: its keys are bounded by the route table (templates × methods × status codes).
   private readonly series = new Map<string, Series>();
 
   constructor(

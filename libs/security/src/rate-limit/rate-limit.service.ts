@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
 import { RateLimitStore, WindowCounter } from '@app/cache';
 import { AppConfig } from '@app/config';
 import { Counter, InjectMetric, METRICS } from '@app/observability';
@@ -21,7 +22,9 @@ export type RateLimitDecision = { allowed: true } | { allowed: false; retryAfter
 @Injectable()
 export class RateLimitService {
   private readonly limit: number;
-  private readonly refusedUntil = new Map<string, number>();
+  // Refused clients and when they may come back, for the most recent 10 000. No TTL: each entry holds its own end
+  // and is compared with `now`, so a stale one is only dropped on the client's next request.
+  private readonly refusedUntil = new LRUCache<string, number>({ max: MAX_TRACKED_CLIENTS });
   private readonly counter: WindowCounter;
 
   constructor(
@@ -47,7 +50,6 @@ export class RateLimitService {
     const counts = await this.counter.hit(client, now);
     const decision = decide({ ...counts, limit: this.limit, windowMs: WINDOW_MS, now });
     if (decision.allowed) return decision;
-    if (this.refusedUntil.size >= MAX_TRACKED_CLIENTS) this.prune(now);
     this.refusedUntil.set(client, now + decision.retryAfterMs);
     return this.refuse(decision.retryAfterMs);
   }
@@ -55,10 +57,5 @@ export class RateLimitService {
   private refuse(waitMs: number): RateLimitDecision {
     this.hits.inc();
     return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)) };
-  }
-
-  private prune(now: number): void {
-    for (const [client, until] of this.refusedUntil) if (until <= now) this.refusedUntil.delete(client);
-    if (this.refusedUntil.size >= MAX_TRACKED_CLIENTS) this.refusedUntil.clear();
   }
 }
