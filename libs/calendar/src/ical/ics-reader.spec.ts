@@ -69,3 +69,15 @@ describe('readCalendar: changed occurrences', () => {
     );
   });
 });
+
+describe('readCalendar: characters iCalendar does not allow', () => {
+  it('refuses a NUL in a content line, naming its line, before reading any event', () => {
+    const text = calendar(weekly('a', 'A'), weekly('b', 'B\u0000'));
+    expect(() => readCalendar(text, 'Europe/Berlin')).toThrow(
+      new IcsFormatError(
+        'Invalid iCalendar: line 16: a NUL character (U+0000), which iCalendar does not allow',
+        [],
+      ),
+    );
+  });
+});

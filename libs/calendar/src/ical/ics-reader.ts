@@ -211,6 +211,9 @@ function checkSyntax(text: string): { veventLines: number[] } {
     const line = i + 1;
     while (i + 1 < raw.length && /^[ \t]/.test(raw[i + 1])) content += raw[++i].slice(1);
     if (content.trim() === '') continue;
+    // RFC 5545 §3.1 keeps control characters out of content lines; NUL is also what no datastore
+    // (PostgreSQL under FerretDB) can hold in a string.
+    if (content.includes('\u0000')) fail(line, 'a NUL character (U+0000), which iCalendar does not allow');
     if (!isContentLine(content))
       fail(line, `expected NAME[;PARAM=VALUE]:VALUE, got "${content.slice(0, 60)}"`);
     const colon = content.indexOf(':', content.search(/[;:]/));
