@@ -13,7 +13,8 @@ export function refuseNulInJsonBodies(fastify: FastifyInstance): void {
   const parse = fastify.getDefaultJsonParser('error', 'error');
   fastify.removeContentTypeParser('application/json');
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    if (typeof body === 'string' && body.includes('\\u0000') && NUL_ESCAPE.test(body)) {
+    const text = typeof body === 'string' ? body : body.toString('utf8'); // parseAs: 'string' gives a string
+    if (text.includes('\\u0000') && NUL_ESCAPE.test(text)) {
       const error = Object.assign(
         new Error('the body contains a NUL character (\\u0000), which no field accepts'),
         {
@@ -22,6 +23,6 @@ export function refuseNulInJsonBodies(fastify: FastifyInstance): void {
       );
       return done(error, undefined);
     }
-    parse(request, body, done);
+    parse(request, text, done);
   });
 }
