@@ -19,6 +19,7 @@ import { FeedsController } from './feeds/feeds.controller';
 import { PublicFeedController } from './feeds/public-feed.controller';
 import { IcalController } from './ical/ical.controller';
 import { IcsBodyParser } from './ical/ics-body.parser';
+import { JsonBodyParser } from './http/json-body.parser';
 import { SyncController } from './sync/sync.controller';
 import { WebhooksController } from './webhooks/webhooks.controller';
 import { EventsController } from './events/events.controller';
@@ -65,6 +66,7 @@ export class ApiModule {
       ],
       providers: [
         IcsBodyParser,
+        JsonBodyParser,
         { provide: APP_PIPE, useClass: ZodValidationPipe },
         { provide: APP_FILTER, useClass: DomainErrorFilter },
       ],

@@ -8,7 +8,6 @@ import { assertProductionReady } from '@app/security';
 import { Logger } from 'nestjs-pino';
 import { ApiModule } from './api.module';
 import { InFlightRequests } from './http/in-flight';
-import { refuseNulInJsonBodies } from './http/json-body.parser';
 import { securityHeaders } from './http/security-headers';
 import { setupSwagger } from './http/swagger';
 
@@ -41,7 +40,6 @@ export async function createApiApp(
   const inFlight = new InFlightRequests();
   inFlight.attach(app.getHttpAdapter().getInstance());
   IN_FLIGHT.set(app, inFlight);
-  refuseNulInJsonBodies(app.getHttpAdapter().getInstance());
   // One hook for what every answer needs before any route runs: helmet's security headers
   // (refusals included, computed once), the request id echoed so clients can quote it (it is on
   // every log line of the request too), and, while shutting down, the refusal of new requests (503,

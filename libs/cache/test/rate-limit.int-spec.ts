@@ -9,7 +9,8 @@ import { RATE_LIMIT_REDIS_BOUND_MS, RateLimitStore } from '../src/rate-limit.sto
 import { RedisService } from '../src/redis.service';
 
 const W = 60_000;
-const redisAt = (redisUrl: string) => new RedisService({ redisUrl } as AppConfig);
+const redisAt = (redisUrl: string) =>
+  new RedisService({ redisUrl, redisClusterNodes: [] } as unknown as AppConfig);
 const ready = (redis: RedisService) => eventually(async () => redis.isReady, 5000);
 
 /** The rate-limit counters (rate-limiter-flexible) against the test run's real Redis. */

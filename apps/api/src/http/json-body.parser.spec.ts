@@ -10,14 +10,16 @@ describe('refuseNulInJsonBodies', () => {
   const post = (payload: string) =>
     app.inject({ method: 'POST', url: '/', headers: { 'content-type': 'application/json' }, payload });
 
-  it('refuses a string holding NUL, wherever it is, with a 400 that says so', async () => {
-    for (const payload of ['{"title":"Team\\u0000sync"}', '["\\u0000"]', '{"a":{"b":["x","\\\\\\u0000"]}}']) {
+  it('refuses a string holding NUL, wherever it is, with a 400 naming where', async () => {
+    const refusal = async (payload: string) => {
       const res = await post(payload);
-      expect([res.statusCode, res.json().message]).toEqual([
-        400,
-        'the body contains a NUL character (\\u0000), which no field accepts',
-      ]);
-    }
+      return [res.statusCode, res.json().message];
+    };
+    const nul = (where: string) => [400, `${where}: must not contain a NUL character (U+0000)`];
+    expect(await refusal('{"title":"Team\\u0000sync"}')).toEqual(nul('title'));
+    expect(await refusal('"\\u0000"')).toEqual(nul('body'));
+    expect(await refusal('{"a":{"b":["x","\\\\\\u0000"]}}')).toEqual(nul('a.b.1'));
+    expect(await refusal('{"ok":"\\\\u0000","k\\u0000":1}')).toEqual(nul('k\u0000'));
   });
 
   it('passes the text "\\u0000" (an escaped backslash) and ordinary JSON through', async () => {
