@@ -1,7 +1,9 @@
 import { getConnectionToken } from '@nestjs/mongoose';
 import { trusted, type Connection, type Model } from 'mongoose';
+import type { EventResponseDto, EventWriteResponseDto, OccurrencePageDto } from '@app/calendar';
+import type { AuthSessionResponse } from '@app/identity';
 import { testConfig } from '../support/test-env';
-import { startTestApi, TestApi } from '../support/test-app';
+import { ApiErrorBody, startTestApi, TestApi } from '../support/test-app';
 import { registerUser, TestUser } from '../support/users';
 
 // NoSQL injection: operator payloads ({"$gt": ""}, $where, $nor, __proto__, constructor) as login
@@ -35,7 +37,9 @@ describe('NoSQL injection: operator payloads are refused and never match', () =>
     events: await connection.collection('events').countDocuments(),
     refreshTokens: await connection.collection('refresh_tokens').countDocuments(),
     event: JSON.stringify(
-      await api.request(`/v1/events/${eventId}`, { token: alice.token }).then((r) => r.body),
+      await api
+        .request<EventResponseDto>(`/v1/events/${eventId}`, { token: alice.token })
+        .then((r) => r.body),
     ),
   });
 
@@ -43,7 +47,7 @@ describe('NoSQL injection: operator payloads are refused and never match', () =>
     api = await startTestApi(await testConfig());
     connection = api.app.get<Connection>(getConnectionToken());
     alice = await registerUser(api);
-    const created = await api.request('/v1/events', {
+    const created = await api.request<EventWriteResponseDto>('/v1/events', {
       method: 'POST',
       token: alice.token,
       json: { title: 'Injection target', start: '2026-05-04T10:00' },
@@ -61,7 +65,10 @@ describe('NoSQL injection: operator payloads are refused and never match', () =>
         { email: alice.email, password: op },
         { email: op, password: op },
       ]) {
-        const res = await api.request('/v1/auth/login', { method: 'POST', json });
+        const res = await api.request<ApiErrorBody & Partial<AuthSessionResponse>>('/v1/auth/login', {
+          method: 'POST',
+          json,
+        });
         tried++;
         expect({ json, status: res.status }).toEqual({ json, status: 400 });
         expect(res.body.error.code).toBe('validation_failed');
@@ -69,7 +76,7 @@ describe('NoSQL injection: operator payloads are refused and never match', () =>
       }
     }
     // Operator-looking strings are just strings: no account has that address.
-    const asString = await api.request('/v1/auth/login', {
+    const asString = await api.request<ApiErrorBody>('/v1/auth/login', {
       method: 'POST',
       json: { email: alice.email, password: '{"$gt": ""}' },
     });
@@ -94,7 +101,7 @@ describe('NoSQL injection: operator payloads are refused and never match', () =>
     ];
     for (const id of ids) {
       for (const method of ['GET', 'PATCH', 'DELETE']) {
-        const res = await api.request(`/v1/events/${encodeURIComponent(id)}`, {
+        const res = await api.request<ApiErrorBody>(`/v1/events/${encodeURIComponent(id)}`, {
           method,
           token: alice.token,
           ...(method === 'PATCH' ? { json: { title: 'hijacked' } } : {}),
@@ -115,11 +122,11 @@ describe('NoSQL injection: operator payloads are refused and never match', () =>
       `${window}&constructor[prototype][admin]=true`,
       `from=${encodeURIComponent('{"$gt":""}')}&to=2026-05-08T00:00:00Z`,
     ]) {
-      const res = await api.request(`/v1/events?${query}`, { token: alice.token });
+      const res = await api.request<ApiErrorBody>(`/v1/events?${query}`, { token: alice.token });
       expect({ query, status: res.status }).toEqual({ query, status: 400 });
       expect(res.body.error.code).toBe('validation_failed');
     }
-    const ok = await api.request(`/v1/events?${window}`, { token: alice.token });
+    const ok = await api.request<OccurrencePageDto>(`/v1/events?${window}`, { token: alice.token });
     expect(ok.body.items.map((e: { title: string }) => e.title)).toEqual(['Injection target']);
   });
 
@@ -138,7 +145,7 @@ describe('NoSQL injection: operator payloads are refused and never match', () =>
         ['POST', '/v1/events'],
         ['PATCH', `/v1/events/${eventId}`],
       ]) {
-        const res = await api.request(path, {
+        const res = await api.request<ApiErrorBody>(path, {
           method,
           token: alice.token,
           headers: { 'content-type': 'application/json' },
@@ -179,9 +186,12 @@ describe('NoSQL injection: operator payloads are refused and never match', () =>
     await expect(users.countDocuments({ $where: 'true' })).rejects.toThrow(/\$where is not allowed/);
     await expect(users.find({ $expr: { $eq: [1, 1] } }).exec()).rejects.toThrow(/\$expr is not allowed/);
     // The application's own range queries still work: they mark their operators as trusted.
-    const list = await api.request('/v1/events?from=2026-05-01T00:00:00Z&to=2026-05-08T00:00:00Z', {
-      token: alice.token,
-    });
+    const list = await api.request<OccurrencePageDto>(
+      '/v1/events?from=2026-05-01T00:00:00Z&to=2026-05-08T00:00:00Z',
+      {
+        token: alice.token,
+      },
+    );
     expect(list.body.items).toHaveLength(1);
   });
 });
