@@ -1,6 +1,8 @@
-import type { AssistantMessageRequest } from '@app/assistant';
+import type { AssistantMessageRequest, AssistantMessageResponseDto } from '@app/assistant';
+import type { EventWriteResponseDto, OccurrencePageDto } from '@app/calendar';
+import type { AuthSessionResponse, UserResponse } from '@app/identity';
 import { testConfig } from '../support/test-env';
-import { startTestApi, TestApi, TestResponse } from '../support/test-app';
+import { ApiErrorBody, startTestApi, TestApi, TestResponse } from '../support/test-app';
 import { registerUser, TestUser } from '../support/users';
 
 // OWASP API4:2023 (unrestricted resource consumption): every size and count the API accepts is
@@ -15,7 +17,7 @@ const rateLimited = {
   },
 };
 
-function expectRetryAfter(res: TestResponse): void {
+function expectRetryAfter(res: TestResponse<ApiErrorBody>): void {
   const seconds = Number(res.headers.get('retry-after'));
   expect(Number.isInteger(seconds)).toBe(true);
   expect(seconds).toBeGreaterThanOrEqual(1);
@@ -32,7 +34,7 @@ describe('OWASP API4: size and count limits', () => {
   });
   afterAll(() => api?.close());
 
-  const expect400Naming = (res: TestResponse, field: string, message: RegExp) => {
+  const expect400Naming = (res: TestResponse<ApiErrorBody>, field: string, message: RegExp) => {
     expect({ field, status: res.status }).toEqual({ field, status: 400 });
     expect(res.body.error.code).toBe('validation_failed');
     expect(res.body.error.details).toEqual(
@@ -41,7 +43,7 @@ describe('OWASP API4: size and count limits', () => {
   };
 
   it('refuses a JSON body over 1 MiB with 413 and a clear message', async () => {
-    const res = await api.request('/v1/events', {
+    const res = await api.request<ApiErrorBody>('/v1/events', {
       method: 'POST',
       token: alice.token,
       json: { title: 'Big', start: '2026-03-12T10:00', description: 'x'.repeat(1024 * 1024 + 1) },
@@ -56,22 +58,24 @@ describe('OWASP API4: size and count limits', () => {
   it('refuses a list window over 366 days and a page over 500 items', async () => {
     const base = '/v1/events?from=2026-01-01T00:00:00Z';
     expect400Naming(
-      await api.request(`${base}&to=2027-01-03T00:00:00Z`, { token: alice.token }),
+      await api.request<ApiErrorBody>(`${base}&to=2027-01-03T00:00:00Z`, { token: alice.token }),
       'to',
       /at most 366 days after from/,
     );
     expect400Naming(
-      await api.request(`${base}&to=2026-02-01T00:00:00Z&limit=501`, { token: alice.token }),
+      await api.request<ApiErrorBody>(`${base}&to=2026-02-01T00:00:00Z&limit=501`, { token: alice.token }),
       'limit',
       /500/,
     );
-    const ok = await api.request(`${base}&to=2027-01-02T00:00:00Z&limit=500`, { token: alice.token });
+    const ok = await api.request<OccurrencePageDto>(`${base}&to=2027-01-02T00:00:00Z&limit=500`, {
+      token: alice.token,
+    });
     expect(ok.status).toBe(200);
   });
 
   it('caps recurrence expansion: sub-daily rules are refused, a daily rule without end is paged', async () => {
     for (const rule of ['FREQ=MINUTELY', 'FREQ=SECONDLY', 'FREQ=HOURLY;COUNT=100000']) {
-      const res = await api.request('/v1/events', {
+      const res = await api.request<ApiErrorBody>('/v1/events', {
         method: 'POST',
         token: alice.token,
         json: { title: 'Too often', start: '2026-03-12T10:00', recurrence: rule },
@@ -79,15 +83,18 @@ describe('OWASP API4: size and count limits', () => {
       expect({ rule, status: res.status }).toEqual({ rule, status: 400 });
       expect(res.body.error.message).toContain('recurrence');
     }
-    const daily = await api.request('/v1/events', {
+    const daily = await api.request<EventWriteResponseDto>('/v1/events', {
       method: 'POST',
       token: alice.token,
       json: { title: 'Forever daily', start: '2026-01-01T09:00', recurrence: 'FREQ=DAILY' },
     });
     expect(daily.status).toBe(201);
-    const page = await api.request('/v1/events?from=2026-01-01T00:00:00Z&to=2027-01-01T00:00:00Z&limit=50', {
-      token: alice.token,
-    });
+    const page = await api.request<OccurrencePageDto>(
+      '/v1/events?from=2026-01-01T00:00:00Z&to=2027-01-01T00:00:00Z&limit=50',
+      {
+        token: alice.token,
+      },
+    );
     expect(page.status).toBe(200);
     expect(page.body.items).toHaveLength(50);
     expect(page.body.nextCursor).toEqual(expect.any(String));
@@ -113,7 +120,7 @@ describe('OWASP API4: size and count limits', () => {
         '',
       ].join('\r\n');
     const upload = (body: string) =>
-      api.request('/v1/events/import', {
+      api.request<ApiErrorBody>('/v1/events/import', {
         method: 'POST',
         token: alice.token,
         headers: { 'content-type': 'text/calendar' },
@@ -129,14 +136,17 @@ describe('OWASP API4: size and count limits', () => {
     expect(many.status).toBe(400);
     expect(many.body.error.message).toMatch(/at most 5000/);
     // Nothing of either was imported.
-    const list = await api.request('/v1/events?from=2026-03-01T00:00:00Z&to=2026-03-02T00:00:00Z', {
-      token: alice.token,
-    });
+    const list = await api.request<OccurrencePageDto>(
+      '/v1/events?from=2026-03-01T00:00:00Z&to=2026-03-02T00:00:00Z',
+      {
+        token: alice.token,
+      },
+    );
     expect(list.body.items.filter((e: { title: string }) => e.title.startsWith('Event '))).toEqual([]);
   });
 
   it('refuses assistant text over 1000 characters, naming the field', async () => {
-    const res = await api.request('/v1/assistant/messages', {
+    const res = await api.request<ApiErrorBody>('/v1/assistant/messages', {
       method: 'POST',
       token: alice.token,
       json: { text: 'x'.repeat(1001) } satisfies AssistantMessageRequest,
@@ -163,7 +173,7 @@ describe('OWASP API4: named throttlers on Redis (auth per address, API and assis
   // A malformed sign-in (400 from validation) still counts: the throttler runs before the body is
   // validated, and it keeps this test independent of the login back-off for unknown accounts.
   const login = (ip: string) =>
-    api.request('/v1/auth/login', {
+    api.request<ApiErrorBody>('/v1/auth/login', {
       method: 'POST',
       headers: { 'x-forwarded-for': ip },
       json: { email: 'not-an-email', password: 'x' },
@@ -179,7 +189,7 @@ describe('OWASP API4: named throttlers on Redis (auth per address, API and assis
     expect(refused.body.error.message).toMatch(/sign-in/);
     expectRetryAfter(refused);
     // Register and refresh share the budget; another address has its own.
-    const register = await api.request('/v1/auth/register', {
+    const register = await api.request<ApiErrorBody>('/v1/auth/register', {
       method: 'POST',
       headers: { 'x-forwarded-for': '203.0.113.10' },
       json: { email: 'late@example.com', password: 'correct horse battery', name: 'L', timeZone: 'UTC' },
@@ -191,7 +201,7 @@ describe('OWASP API4: named throttlers on Redis (auth per address, API and assis
   it('limits the API per user, not per address: a second user on the same address is unaffected', async () => {
     const ip = '203.0.113.20';
     const register = async (n: number) => {
-      const res = await api.request('/v1/auth/register', {
+      const res = await api.request<AuthSessionResponse>('/v1/auth/register', {
         method: 'POST',
         headers: { 'x-forwarded-for': `203.0.113.${30 + n}` },
         json: {
@@ -205,24 +215,27 @@ describe('OWASP API4: named throttlers on Redis (auth per address, API and assis
       return res.body.accessToken as string;
     };
     const [first, second] = [await register(1), await register(2)];
-    const me = (token: string) => api.request('/v1/me', { token, headers: { 'x-forwarded-for': ip } });
+    const me = <T = UserResponse>(token: string) =>
+      api.request<T>('/v1/me', { token, headers: { 'x-forwarded-for': ip } });
     const statuses: number[] = [];
     for (let i = 0; i < 6; i++) statuses.push((await me(first)).status);
     expect(statuses).toEqual([200, 200, 200, 200, 200, 200]);
-    const refused = await me(first);
+    const refused = await me<ApiErrorBody>(first);
     expect(refused.status).toBe(429);
     expect(refused.body).toEqual(rateLimited);
     expect(refused.body.error.message).toMatch(/this account/);
     expectRetryAfter(refused);
     // Any route counts against the same budget.
-    expect((await api.request('/v1/events/000000000000000000000000', { token: first })).status).toBe(429);
+    expect(
+      (await api.request<ApiErrorBody>('/v1/events/000000000000000000000000', { token: first })).status,
+    ).toBe(429);
     expect((await me(second)).status).toBe(200);
     // Probes and scrapes are never throttled.
     for (let i = 0; i < 8; i++) expect((await api.request('/health/live')).status).toBe(200);
   });
 
   it('limits assistant messages per user (RATE_LIMIT_ASSISTANT_PER_MINUTE) and counts the refusal', async () => {
-    const res = await api.request('/v1/auth/register', {
+    const res = await api.request<AuthSessionResponse>('/v1/auth/register', {
       method: 'POST',
       headers: { 'x-forwarded-for': '203.0.113.40' },
       json: {
@@ -233,8 +246,8 @@ describe('OWASP API4: named throttlers on Redis (auth per address, API and assis
       },
     });
     const token = res.body.accessToken as string;
-    const say = () =>
-      api.request('/v1/assistant/messages', {
+    const say = <T = AssistantMessageResponseDto>() =>
+      api.request<T>('/v1/assistant/messages', {
         method: 'POST',
         token,
         json: { text: 'hello' } satisfies AssistantMessageRequest,
@@ -242,7 +255,7 @@ describe('OWASP API4: named throttlers on Redis (auth per address, API and assis
     const statuses: number[] = [];
     for (let i = 0; i < 3; i++) statuses.push((await say()).status);
     expect(statuses).toEqual([200, 200, 200]);
-    const refused = await say();
+    const refused = await say<ApiErrorBody>();
     expect(refused.status).toBe(429);
     expect(refused.body).toEqual(rateLimited);
     expect(refused.body.error.message).toMatch(/At most 3 assistant messages a minute/);
