@@ -18,15 +18,17 @@ import {
   type AuthRegisterRequest,
   type AuthSessionResponse,
   type PasswordChangeRequest,
+  type UserResponse,
 } from '@app/identity';
 import { AuditService } from '@app/audit';
 import { AppConfig } from '@app/config';
+import type { HealthReport } from '@app/health';
 import Redis from 'ioredis';
 import { runOps } from '../support/cli';
 import { embedded, ManagedService } from '../support/embedded';
 import { eventually } from '../support/eventually';
 import { sharedServices, testConfig } from '../support/test-env';
-import { startTestApi, TestApi, TestResponse } from '../support/test-app';
+import { ApiErrorBody, startTestApi, TestApi, TestResponse } from '../support/test-app';
 
 // The back-off tests wait out real delays (1 + 2 + 4 + 8 s) and the admin tests run the built CLI.
 jest.setTimeout(120_000);
@@ -43,6 +45,20 @@ const base64url = (value: object) => Buffer.from(JSON.stringify(value)).toString
 /** A documentation address per test, so that per-address counters of one test never touch another's. */
 let nextAddress = 1;
 const freshAddress = () => `198.51.100.${nextAddress++}`;
+
+/** A validation refusal: its details name each bad field. */
+type ValidationRefusal = ApiErrorBody & { error: { details: { field: string; message: string }[] } };
+
+/** The parts of the OpenAPI document (/docs-json) this test reads. */
+interface OpenApiOperation {
+  responses: Record<string, unknown>;
+  security?: unknown;
+  requestBody: { content: Record<string, { schema: { $ref: string } }> };
+}
+interface OpenApiDocument {
+  paths: Record<string, Record<string, OpenApiOperation>>;
+  components: { schemas: Record<string, unknown> };
+}
 
 describe('OWASP API2/API3/API5 and ASVS passwords: tokens, login back-off, sessions, roles', () => {
   let api: TestApi;
@@ -76,23 +92,27 @@ describe('OWASP API2/API3/API5 and ASVS passwords: tokens, login back-off, sessi
       timeZone: 'UTC',
       ...overrides,
     } satisfies AuthRegisterRequest;
-    const res = await api.request('/v1/auth/register', { method: 'POST', json, headers: from(ip) });
+    const res = await api.request<AuthSessionResponse>('/v1/auth/register', {
+      method: 'POST',
+      json,
+      headers: from(ip),
+    });
     expect(res.status).toBe(201);
-    return { ...(res.body as AuthSessionResponse), password: json.password };
+    return { ...res.body, password: json.password };
   }
 
-  const login = (ip: string, json: AuthLoginRequest) =>
-    api.request('/v1/auth/login', { method: 'POST', json, headers: from(ip) });
-  const refresh = (refreshToken: string) =>
-    api.request('/v1/auth/refresh', { method: 'POST', json: { refreshToken } });
-  const me = (token: string) => api.request('/v1/me', { token });
+  const login = <T = ApiErrorBody>(ip: string, json: AuthLoginRequest) =>
+    api.request<T>('/v1/auth/login', { method: 'POST', json, headers: from(ip) });
+  const refresh = <T = ApiErrorBody>(refreshToken: string) =>
+    api.request<T>('/v1/auth/refresh', { method: 'POST', json: { refreshToken } });
+  const me = <T = UserResponse>(token: string) => api.request<T>('/v1/me', { token });
 
-  function expectAuthFailure(res: TestResponse): void {
+  function expectAuthFailure(res: TestResponse<unknown>): void {
     expect({ status: res.status, body: res.body }).toEqual({ status: 401, body: { error: AUTH_FAILED } });
   }
 
   /** A refusal of the back-off: status, body (without its request id) and how long to wait. */
-  function throttled(res: TestResponse): { status: number; body: unknown; retryAfter: number } {
+  function throttled(res: TestResponse<ApiErrorBody>): { status: number; body: unknown; retryAfter: number } {
     expect(res.body?.error?.requestId).toEqual(expect.any(String));
     const { requestId: _id, ...error } = res.body?.error ?? {};
     return { status: res.status, body: { error }, retryAfter: Number(res.headers.get('retry-after')) };
@@ -280,19 +300,23 @@ describe('OWASP API2/API3/API5 and ASVS passwords: tokens, login back-off, sessi
         );
         local = await startTestApi(localConfig);
         const email = uniqueEmail('outage');
-        const reg = await local.request('/v1/auth/register', {
+        const reg = await local.request<AuthSessionResponse>('/v1/auth/register', {
           method: 'POST',
           json: { email, password: PASSWORD, name: 'Outage', timeZone: 'UTC' },
         });
         expect(reg.status).toBe(201);
         await redis.stop();
-        expect((await local.request('/health')).body).toMatchObject({
+        expect((await local.request<HealthReport>('/health')).body).toMatchObject({
           dependencies: { redis: 'disconnected' },
         });
 
         const ip = freshAddress();
         const attempt = (password: string) =>
-          local!.request('/v1/auth/login', { method: 'POST', json: { email, password }, headers: from(ip) });
+          local!.request<ApiErrorBody>('/v1/auth/login', {
+            method: 'POST',
+            json: { email, password },
+            headers: from(ip),
+          });
         for (let i = 0; i < 5; i++) expectAuthFailure(await attempt(`down ${i}`));
         expect(throttled(await attempt(PASSWORD))).toEqual({
           status: 429,
@@ -304,14 +328,15 @@ describe('OWASP API2/API3/API5 and ASVS passwords: tokens, login back-off, sessi
 
         await redis.start();
         const reconnected = await eventually(
-          async () => (await local!.request('/health')).body?.dependencies?.redis === 'connected',
+          async () =>
+            (await local!.request<HealthReport>('/health')).body?.dependencies?.redis === 'connected',
           10_000,
         );
         expect(reconnected).toBe(true);
         const other = freshAddress();
         for (let i = 0; i < 5; i++)
           expectAuthFailure(
-            await local.request('/v1/auth/login', {
+            await local.request<ApiErrorBody>('/v1/auth/login', {
               method: 'POST',
               json: { email, password: `up ${i}` },
               headers: from(other),
@@ -319,7 +344,7 @@ describe('OWASP API2/API3/API5 and ASVS passwords: tokens, login back-off, sessi
           );
         expect(
           throttled(
-            await local.request('/v1/auth/login', {
+            await local.request<ApiErrorBody>('/v1/auth/login', {
               method: 'POST',
               json: { email, password: PASSWORD },
               headers: from(other),
@@ -348,7 +373,7 @@ describe('OWASP API2/API3/API5 and ASVS passwords: tokens, login back-off, sessi
       'refuses the common password %j at registration (400 naming password), case-insensitively',
       async (password) => {
         const email = uniqueEmail('common');
-        const res = await api.request('/v1/auth/register', {
+        const res = await api.request<ValidationRefusal>('/v1/auth/register', {
           method: 'POST',
           json: { email, password, name: 'Common', timeZone: 'UTC' },
           headers: from(freshAddress()),
@@ -401,9 +426,9 @@ describe('OWASP API2/API3/API5 and ASVS passwords: tokens, login back-off, sessi
     /** Two sessions of one account: the registration's and a second login's (another device). */
     async function twoSessions(ip: string) {
       const first = await register(ip);
-      const second = (await login(ip, { email: first.user.email, password: PASSWORD }))
-        .body as AuthSessionResponse;
-      const rotated = (await refresh(first.refreshToken)).body as AuthSessionResponse; // the first device refreshed once
+      const second = (await login<AuthSessionResponse>(ip, { email: first.user.email, password: PASSWORD }))
+        .body;
+      const rotated = (await refresh<AuthSessionResponse>(first.refreshToken)).body; // the first device refreshed once
       for (const s of [second, rotated]) expect((await me(s.accessToken)).status).toBe(200);
       return { first, second, rotated };
     }
@@ -424,7 +449,7 @@ describe('OWASP API2/API3/API5 and ASVS passwords: tokens, login back-off, sessi
         expectAuthFailure(await refresh(token));
       // Another account keeps its session; signing in again works.
       expect((await me(bystander.accessToken)).status).toBe(200);
-      const again = await login(ip, { email: first.user.email, password: PASSWORD });
+      const again = await login<AuthSessionResponse>(ip, { email: first.user.email, password: PASSWORD });
       expect(again.status).toBe(200);
       expect((await me(again.body.accessToken)).status).toBe(200);
       expect((await refresh(again.body.refreshToken)).status).toBe(200);
@@ -444,8 +469,8 @@ describe('OWASP API2/API3/API5 and ASVS passwords: tokens, login back-off, sessi
     it('POST /v1/me/password checks the current password and the policy, ends every other session and returns a new one', async () => {
       const ip = freshAddress();
       const { first, second, rotated } = await twoSessions(ip);
-      const change = (json: PasswordChangeRequest, token = rotated.accessToken) =>
-        api.request('/v1/me/password', { method: 'POST', token, json, headers: from(ip) });
+      const change = <T = ValidationRefusal>(json: PasswordChangeRequest, token = rotated.accessToken) =>
+        api.request<T>('/v1/me/password', { method: 'POST', token, json, headers: from(ip) });
       const newPassword = 'violet tapestry on the ferry';
 
       expectAuthFailure(await change({ currentPassword: 'not my password', newPassword }));
@@ -463,7 +488,7 @@ describe('OWASP API2/API3/API5 and ASVS passwords: tokens, login back-off, sessi
       // None of the refusals changed anything.
       expect((await me(second.accessToken)).status).toBe(200);
 
-      const res = await change({ currentPassword: PASSWORD, newPassword });
+      const res = await change<AuthSessionResponse>({ currentPassword: PASSWORD, newPassword });
       expect(res.status).toBe(200);
       expect(res.body).toEqual({
         user: first.user,
@@ -487,7 +512,7 @@ describe('OWASP API2/API3/API5 and ASVS passwords: tokens, login back-off, sessi
       const ip = freshAddress();
       const { user, accessToken } = await register(ip);
       const change = (currentPassword: string) =>
-        api.request('/v1/me/password', {
+        api.request<ApiErrorBody>('/v1/me/password', {
           method: 'POST',
           token: accessToken,
           json: { currentPassword, newPassword: 'a brand new passphrase' },
@@ -521,7 +546,7 @@ describe('OWASP API2/API3/API5 and ASVS passwords: tokens, login back-off, sessi
       'register refuses %s in the body: 400 naming it, no account created',
       async (key, value) => {
         const email = uniqueEmail('mass');
-        const res = await api.request('/v1/auth/register', {
+        const res = await api.request<ApiErrorBody>('/v1/auth/register', {
           method: 'POST',
           json: { email, password: PASSWORD, name: 'Mallory', timeZone: 'UTC', [key]: value },
           headers: from(freshAddress()),
@@ -538,7 +563,7 @@ describe('OWASP API2/API3/API5 and ASVS passwords: tokens, login back-off, sessi
       const before = await db.collection('users').findOne({ email: user.email });
       expect(before).toMatchObject({ role: 'user', sessionEpoch: 0 });
       for (const [key, value] of forbiddenKeys) {
-        const res = await api.request('/v1/me', {
+        const res = await api.request<ApiErrorBody>('/v1/me', {
           method: 'PATCH',
           token: accessToken,
           json: { name: 'Mallory', [key]: value },
@@ -561,7 +586,8 @@ describe('OWASP API2/API3/API5 and ASVS passwords: tokens, login back-off, sessi
       const ip = freshAddress();
       const admin = await register(ip);
       const user = await register(ip);
-      const list = (token?: string, query = '') => api.request(`/v1/admin/audit-events${query}`, { token });
+      const list = <T = ValidationRefusal>(token?: string, query = '') =>
+        api.request<T>(`/v1/admin/audit-events${query}`, { token });
       expectAuthFailure(await list());
       const refused = await list(admin.accessToken);
       expect(refused.status).toBe(403);
@@ -592,9 +618,12 @@ describe('OWASP API2/API3/API5 and ASVS passwords: tokens, login back-off, sessi
       // The role is read with the account: the token the admin already holds works within AUTH_USER_CACHE_MS.
       const admitted = () => list(admin.accessToken).then((r) => r.status === 200);
       expect(await eventually(admitted, AUTH_USER_CACHE_MS + 500)).toBe(true);
-      const res = await list(admin.accessToken, `?type=auth_failure&ip=${ip}&limit=5`);
+      const res = await list<AuditEventListResponse>(
+        admin.accessToken,
+        `?type=auth_failure&ip=${ip}&limit=5`,
+      );
       expect(res.status).toBe(200);
-      const body = res.body as AuditEventListResponse;
+      const body = res.body;
       expect(body.items.length).toBeGreaterThan(0);
       expect(body.items[0]).toMatchObject({
         type: 'auth_failure',
@@ -610,8 +639,8 @@ describe('OWASP API2/API3/API5 and ASVS passwords: tokens, login back-off, sessi
       });
       expect((await list(user.accessToken)).status).toBe(403);
       // Granting the role is itself an audited ops action, with the OS user behind it.
-      const grants = (await list(admin.accessToken, '?type=ops_action&limit=100'))
-        .body as AuditEventListResponse;
+      const grants = (await list<AuditEventListResponse>(admin.accessToken, '?type=ops_action&limit=100'))
+        .body;
       expect(grants.items.find((e) => e.route?.startsWith('ops users grant-admin'))).toMatchObject({
         route: `ops users grant-admin ${admin.user.email.toUpperCase()} --json`,
         actor: expect.stringMatching(/^ops:.+@.+/),
@@ -653,7 +682,7 @@ describe('OWASP API2/API3/API5 and ASVS passwords: tokens, login back-off, sessi
   });
 
   it('documents the new routes in Swagger with schemas, examples and their refusals', async () => {
-    const doc = (await api.request('/docs-json')).body;
+    const doc = (await api.request<OpenApiDocument>('/docs-json')).body;
     const password = doc.paths['/v1/me/password']?.post;
     expect(password?.responses).toEqual(
       expect.objectContaining({
@@ -663,7 +692,7 @@ describe('OWASP API2/API3/API5 and ASVS passwords: tokens, login back-off, sessi
         429: expect.anything(),
       }),
     );
-    const bodyRef = password.requestBody.content['application/json'].schema.$ref.split('/').pop();
+    const bodyRef = password.requestBody.content['application/json'].schema.$ref.split('/').pop()!;
     expect(doc.components.schemas[bodyRef]).toMatchObject({
       required: ['currentPassword', 'newPassword'],
       example: expect.any(Object),
