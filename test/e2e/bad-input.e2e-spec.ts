@@ -1,9 +1,11 @@
 import { getConnectionToken } from '@nestjs/mongoose';
+import type { EventResponseDto, EventWriteResponseDto } from '@app/calendar';
+import type { AuthSessionResponse } from '@app/identity';
 import fc from 'fast-check';
 import type { Connection } from 'mongoose';
 import { createHash } from 'node:crypto';
 import { testConfig } from '../support/test-env';
-import { startTestApi, TestApi, TestResponse } from '../support/test-app';
+import { ApiErrorBody, startTestApi, TestApi, TestResponse } from '../support/test-app';
 import { registerUser, TestUser } from '../support/users';
 
 /**
@@ -293,7 +295,11 @@ describe('bad and hostile input (property-based, fast-check)', () => {
     alice = await registerUser(api, { timeZone: 'Europe/Berlin' });
     importer = await registerUser(api, { timeZone: 'America/New_York' });
     talkers = await Promise.all([0, 1, 2, 3, 4, 5].map(() => registerUser(api)));
-    const created = await api.request('/v1/events', { method: 'POST', token: alice.token, json: validEvent });
+    const created = await api.request<EventWriteResponseDto>('/v1/events', {
+      method: 'POST',
+      token: alice.token,
+      json: validEvent,
+    });
     expect(created.status).toBe(201);
     aliceEventId = created.body.event.id;
     const series = await api.request('/v1/events', {
@@ -318,11 +324,12 @@ describe('bad and hostile input (property-based, fast-check)', () => {
     return out;
   }
 
-  async function send(
+  /** Sends a request; `T` is the body the caller reads (`ApiErrorBody`, a refusal, unless named). */
+  async function send<T = ApiErrorBody>(
     method: string,
     path: string,
     opts: { token?: string; json?: unknown; body?: string; contentType?: string } = {},
-  ): Promise<TestResponse> {
+  ): Promise<TestResponse<T>> {
     sent++;
     const headers: Record<string, string> = {};
     let body: string | undefined;
@@ -332,17 +339,17 @@ describe('bad and hostile input (property-based, fast-check)', () => {
     }
     if (opts.body !== undefined) body = opts.body;
     if (opts.contentType) headers['content-type'] = opts.contentType;
-    return api.request(path, { method, token: opts.token, headers, body });
+    return api.request<T>(path, { method, token: opts.token, headers, body });
   }
 
   /** A refusal: a 4xx with an `{error: {code, message}}` body whose message names `names`, when given. */
-  function expectRefusal(res: TestResponse, names?: string): void {
+  function expectRefusal(res: TestResponse<unknown>, names?: string): void {
     const context = `${res.status} ${res.text.slice(0, 300)}`;
     if (res.status < 400 || res.status >= 500) throw new Error(`expected a 4xx, got ${context}`);
-    const message: unknown = res.body?.error?.message;
+    const message: unknown = (res.body as ApiErrorBody | undefined)?.error?.message;
     if (typeof message !== 'string' || message.trim() === '')
       throw new Error(`a refusal without an error message: ${context}`);
-    if (typeof res.body.error.code !== 'string')
+    if (typeof (res.body as ApiErrorBody).error.code !== 'string')
       throw new Error(`a refusal without an error code: ${context}`);
     if (names && !message.includes(names))
       throw new Error(`the message does not name "${names}": ${context}`);
@@ -354,7 +361,7 @@ describe('bad and hostile input (property-based, fast-check)', () => {
    * Sends a JSON body that must be refused. A body with a `__proto__` or `constructor.prototype`
    * key anywhere is refused whole by the JSON parser, which then names that instead of a field.
    */
-  async function expectRefused(
+  async function expectRefused<T = ApiErrorBody>(
     method: string,
     path: string,
     token: string | undefined,
@@ -367,13 +374,13 @@ describe('bad and hostile input (property-based, fast-check)', () => {
       : /"constructor":\{"prototype"/.test(text)
         ? 'constructor.prototype'
         : undefined;
-    const res = await send(method, path, { token, json });
+    const res = await send<T>(method, path, { token, json });
     expectRefusal(res, poisoned ?? names);
     return res;
   }
 
   /** No 5xx; when refused, a proper refusal (and the caller checks the database). */
-  function expectNoServerError(res: TestResponse): void {
+  function expectNoServerError(res: TestResponse<unknown>): void {
     if (res.status >= 500) throw new Error(`server error ${res.status}: ${res.text.slice(0, 300)}`);
     if (res.status >= 400) expectRefusal(res);
   }
@@ -624,7 +631,13 @@ describe('bad and hostile input (property-based, fast-check)', () => {
     await refusedBatch(
       RUNS.login,
       fc.asyncProperty(body, async ({ body, names }) => {
-        const res = await expectRefused('POST', '/v1/auth/login', undefined, body, names);
+        const res = await expectRefused<AuthSessionResponse | undefined>(
+          'POST',
+          '/v1/auth/login',
+          undefined,
+          body,
+          names,
+        );
         // A malformed login is a 400 about its shape, never a session.
         expect(res.body?.accessToken).toBeUndefined();
       }),
@@ -856,7 +869,7 @@ describe('bad and hostile input (property-based, fast-check)', () => {
   });
 
   it('still serves the users it was attacked with afterwards', async () => {
-    const res = await api.request(`/v1/events/${aliceEventId}`, { token: alice.token });
+    const res = await api.request<EventResponseDto>(`/v1/events/${aliceEventId}`, { token: alice.token });
     expect(res.status).toBe(200);
     expect(res.body.title).toBe(validEvent.title);
     expect(sent).toBeGreaterThan(1500);

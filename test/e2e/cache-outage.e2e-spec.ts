@@ -1,6 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { EventWriteResponseDto, OccurrencePageDto } from '@app/calendar';
+import type { HealthReport } from '@app/health';
 import { embedded, ManagedService } from '../support/embedded';
 import { sharedServices, testConfig } from '../support/test-env';
 import { startTestApi, TestApi } from '../support/test-app';
@@ -34,11 +36,11 @@ describe('events with Redis down', () => {
     await api.request(url, { token: user.token }); // cached while Redis is up
     await redis.stop();
 
-    const health = await api.request('/health');
+    const health = await api.request<HealthReport>('/health');
     expect(health.status).toBe(200);
     expect(health.body).toMatchObject({ status: 'degraded', dependencies: { redis: 'disconnected' } });
 
-    const created = await api.request('/v1/events', {
+    const created = await api.request<EventWriteResponseDto>('/v1/events', {
       method: 'POST',
       token: user.token,
       json: { title: 'Offline cache', start: '2026-09-01T10:00' },
@@ -46,7 +48,7 @@ describe('events with Redis down', () => {
     });
     expect(created.status).toBe(201);
     // Without Redis the key is checked against the stored event: still no duplicate.
-    const again = await api.request('/v1/events', {
+    const again = await api.request<EventWriteResponseDto>('/v1/events', {
       method: 'POST',
       token: user.token,
       json: { title: 'Offline cache', start: '2026-09-01T10:00' },
@@ -55,9 +57,9 @@ describe('events with Redis down', () => {
     expect(again.status).toBe(201);
     expect(again.body.event.id).toBe(created.body.event.id);
 
-    const listed = await api.request(url, { token: user.token });
+    const listed = await api.request<OccurrencePageDto>(url, { token: user.token });
     expect(listed.status).toBe(200);
-    expect(listed.body.items.map((o: { title: string }) => o.title)).toEqual(['Offline cache']);
+    expect(listed.body.items.map((o) => o.title)).toEqual(['Offline cache']);
 
     const patched = await api.request(`/v1/events/${created.body.event.id}`, {
       method: 'PATCH',
@@ -68,11 +70,11 @@ describe('events with Redis down', () => {
 
     await redis.start();
     const deadline = Date.now() + 10_000;
-    while (Date.now() < deadline && (await api.request('/health')).body.status !== 'healthy') {
+    while (Date.now() < deadline && (await api.request<HealthReport>('/health')).body.status !== 'healthy') {
       await new Promise((r) => setTimeout(r, 200));
     }
     // The list cached before the outage must not come back: the write changed the data.
-    const after = await api.request(url, { token: user.token });
-    expect(after.body.items.map((o: { title: string }) => o.title)).toEqual(['Renamed offline']);
+    const after = await api.request<OccurrencePageDto>(url, { token: user.token });
+    expect(after.body.items.map((o) => o.title)).toEqual(['Renamed offline']);
   });
 });

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { HealthReport } from '@app/health';
 import { runOps } from '../support/cli';
 import { embedded, ManagedService } from '../support/embedded';
 import { testConfig } from '../support/test-env';
@@ -32,7 +33,7 @@ describe('health with real FerretDB and Redis going down and coming back', () =>
   });
 
   it('reports healthy in the runbook shape with both dependencies up', async () => {
-    const res = await api.request('/health');
+    const res = await api.request<HealthReport>('/health');
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
       status: 'healthy',
@@ -47,7 +48,7 @@ describe('health with real FerretDB and Redis going down and coming back', () =>
   it('degrades within 2 s when Redis stops, keeps ready and live, and recovers without a restart', async () => {
     await redis.stop();
     const degraded = await eventually(async () => {
-      const res = await api.request('/health');
+      const res = await api.request<HealthReport>('/health');
       return (
         res.status === 200 && res.body.status === 'degraded' && res.body.dependencies.redis === 'disconnected'
       );
@@ -63,7 +64,7 @@ describe('health with real FerretDB and Redis going down and coming back', () =>
 
     await redis.start();
     const healthy = await eventually(
-      async () => (await api.request('/health')).body.status === 'healthy',
+      async () => (await api.request<HealthReport>('/health')).body.status === 'healthy',
       10_000,
     );
     expect(healthy).toBe(true);
@@ -72,7 +73,7 @@ describe('health with real FerretDB and Redis going down and coming back', () =>
   it('is unhealthy (503) and not ready when FerretDB stops, stays live, and recovers without a restart', async () => {
     await ferret.stop();
     const down = await eventually(async () => {
-      const res = await api.request('/health');
+      const res = await api.request<HealthReport>('/health');
       return (
         res.status === 503 &&
         res.body.status === 'unhealthy' &&
@@ -89,7 +90,7 @@ describe('health with real FerretDB and Redis going down and coming back', () =>
 
     await ferret.start();
     const healthy = await eventually(async () => {
-      const res = await api.request('/health');
+      const res = await api.request<HealthReport>('/health');
       return res.status === 200 && res.body.status === 'healthy';
     }, 15_000);
     expect(healthy).toBe(true);
@@ -97,7 +98,7 @@ describe('health with real FerretDB and Redis going down and coming back', () =>
   });
 
   it('exports the metric families with templated route labels', async () => {
-    await api.request('/health');
+    await api.request<HealthReport>('/health');
     await api.request('/no/such/route/12345');
     const res = await api.request('/metrics');
     expect(res.status).toBe(200);

@@ -1,3 +1,5 @@
+import type { OccurrencePageDto } from '@app/calendar';
+import type { AuthSessionResponse } from '@app/identity';
 import { DateTime } from 'luxon';
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -54,18 +56,18 @@ describe('README: the five-minute tour works as written', () => {
     expect(run.stdout).toContain('"title": "Dentist appointment"');
     expect(run.stdout).toMatch(/"changeset": ".*Dentist appointment/);
 
-    const login = await api.request('/v1/auth/login', {
+    const login = await api.request<AuthSessionResponse>('/v1/auth/login', {
       method: 'POST',
       json: { email: 'ada@example.com', password: 'correct horse battery staple' },
     });
     expect(login.status).toBe(200);
     const now = Date.now();
-    const week = await api.request(
+    const week = await api.request<OccurrencePageDto>(
       `/v1/events?from=${new Date(now).toISOString()}&to=${new Date(now + 8 * 864e5).toISOString()}`,
       { token: login.body.accessToken },
     );
     expect(week.status).toBe(200);
-    const dentist = week.body.items.filter((e: { title: string }) => e.title === 'Dentist appointment');
+    const dentist = week.body.items.filter((e) => e.title === 'Dentist appointment');
     expect(dentist).toHaveLength(1);
     // Moved from 15:00 to 16:30 London time, keeping its 45 minutes.
     const local = (iso: string) => DateTime.fromISO(iso).setZone('Europe/London').toFormat('HH:mm');

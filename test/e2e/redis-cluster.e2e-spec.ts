@@ -5,7 +5,10 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { CacheService, DenyListStore, IdempotencyStore, RateLimitStore, RedisService } from '@app/cache';
+import type { EventWriteResponseDto, OccurrencePageDto } from '@app/calendar';
 import { AppConfig } from '@app/config';
+import type { HealthReport } from '@app/health';
+import type { DeliveryListResponseDto, WebhookCreatedResponseDto } from '@app/webhooks';
 import type { Cluster } from 'ioredis';
 import { eventually } from '../support/eventually';
 import { RedisCluster, startRedisCluster } from '../support/redis-cluster';
@@ -72,7 +75,7 @@ describe('on a Redis Cluster', () => {
     const { client } = store(RedisService);
     expect(client.isCluster).toBe(true);
     expect((client as Cluster).nodes('master')).toHaveLength(3);
-    const health = await replicas[0].request('/health');
+    const health = await replicas[0].request<HealthReport>('/health');
     expect(health.body.dependencies).toEqual({ mongodb: 'connected', redis: 'connected' });
   });
 
@@ -89,7 +92,7 @@ describe('on a Redis Cluster', () => {
     // Through the API: the second list is a hit (X-Cache), and after an update the list shows it.
     const user = await registerUser(replicas[0], { timeZone: 'UTC' });
     const url = `/v1/events?from=${Y}-04-04T00:00:00Z&to=${Y}-04-05T00:00:00Z`;
-    const created = await replicas[0].request('/v1/events', {
+    const created = await replicas[0].request<EventWriteResponseDto>('/v1/events', {
       method: 'POST',
       token: user.token,
       json: { title: 'Before', start: `${Y}-04-04T10:00` },
@@ -97,16 +100,16 @@ describe('on a Redis Cluster', () => {
     expect(created.status).toBe(201);
     await replicas[0].request(url, { token: user.token });
     const hitsBefore = await cacheHits(replicas[1]);
-    const second = await replicas[1].request(url, { token: user.token });
-    expect(second.body.items.map((e: { title: string }) => e.title)).toEqual(['Before']);
+    const second = await replicas[1].request<OccurrencePageDto>(url, { token: user.token });
+    expect(second.body.items.map((e) => e.title)).toEqual(['Before']);
     expect(await cacheHits(replicas[1])).toBe(hitsBefore + 1);
     await replicas[0].request(`/v1/events/${created.body.event.id}`, {
       method: 'PATCH',
       token: user.token,
       json: { title: 'After' },
     });
-    const third = await replicas[1].request(url, { token: user.token });
-    expect(third.body.items.map((e: { title: string }) => e.title)).toEqual(['After']);
+    const third = await replicas[1].request<OccurrencePageDto>(url, { token: user.token });
+    expect(third.body.items.map((e) => e.title)).toEqual(['After']);
   });
 
   it('shares the per-user throttle between replicas (the rate-limit windows in one slot)', async () => {
@@ -148,7 +151,7 @@ describe('on a Redis Cluster', () => {
     expect(claim).toEqual({ kind: 'claimed' });
     const user = await registerUser(replicas[0], { timeZone: 'UTC' });
     const create = (i: number, title: string) =>
-      replicas[i].request('/v1/events', {
+      replicas[i].request<EventWriteResponseDto>('/v1/events', {
         method: 'POST',
         token: user.token,
         headers: { 'idempotency-key': 'cluster-key' },
@@ -165,13 +168,13 @@ describe('on a Redis Cluster', () => {
 
   it('delivers webhooks through the BullMQ queue on the cluster', async () => {
     const user = await registerUser(replicas[0], { timeZone: 'UTC' });
-    const hook = await replicas[0].request('/v1/webhooks', {
+    const hook = await replicas[0].request<WebhookCreatedResponseDto>('/v1/webhooks', {
       method: 'POST',
       token: user.token,
       json: { url: receiverUrl, events: ['event.created'] },
     });
     expect(hook.status).toBe(201);
-    const created = await replicas[0].request('/v1/events', {
+    const created = await replicas[0].request<EventWriteResponseDto>('/v1/events', {
       method: 'POST',
       token: user.token,
       json: { title: 'Queued', start: `${Y}-05-01T10:00` },
@@ -183,9 +186,12 @@ describe('on a Redis Cluster', () => {
     );
     expect(delivered).toBe(true);
     const succeeded = await eventually(async () => {
-      const deliveries = await replicas[0].request(`/v1/webhooks/${hook.body.id}/deliveries`, {
-        token: user.token,
-      });
+      const deliveries = await replicas[0].request<DeliveryListResponseDto>(
+        `/v1/webhooks/${hook.body.id}/deliveries`,
+        {
+          token: user.token,
+        },
+      );
       return deliveries.body.items.length === 1 && deliveries.body.items[0].status === 'succeeded';
     }, 10_000);
     expect(succeeded).toBe(true);

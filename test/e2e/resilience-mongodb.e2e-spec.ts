@@ -1,13 +1,19 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { EventResponseDto } from '@app/calendar';
+import type { HealthReport } from '@app/health';
+import type { HealthController } from '../../apps/api/src/health/health.controller';
 import { embedded, ManagedService } from '../support/embedded';
 import { eventually } from '../support/eventually';
 import { crash } from '../support/faults';
 import { describeRecords, LoadRecord, steadyLoad } from '../support/steady-load';
 import { sharedServices, testConfig } from '../support/test-env';
-import { startTestApi, TestApi } from '../support/test-app';
+import { ApiErrorBody, startTestApi, TestApi } from '../support/test-app';
 import { registerUser, TestUser } from '../support/users';
+
+/** GET /health/ready's body (the controller declares no DTO for it). */
+type ReadinessBody = Awaited<ReturnType<HealthController['ready']>>;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -54,10 +60,10 @@ describe('FerretDB crashing under load', () => {
         5000,
       );
       expect(notReady).toBe(true);
-      const ready = await api.request('/health/ready');
+      const ready = await api.request<ReadinessBody>('/health/ready');
       expect(ready.body).toMatchObject({ status: 'not_ready', mongodb: 'disconnected' });
       expect((await api.request('/health/live')).status).toBe(200);
-      const health = await api.request('/health');
+      const health = await api.request<HealthReport>('/health');
       expect(health.status).toBe(503);
       expect(health.body).toMatchObject({ status: 'unhealthy', dependencies: { mongodb: 'disconnected' } });
       await sleep(3000);
@@ -101,7 +107,7 @@ describe('FerretDB crashing under load', () => {
     expect(acknowledged.length).toBeGreaterThanOrEqual(20);
     const missing: string[] = [];
     for (const r of acknowledged) {
-      const res = await api.request(`/v1/events/${r.eventId}`, { token: r.user!.token });
+      const res = await api.request<EventResponseDto>(`/v1/events/${r.eventId}`, { token: r.user!.token });
       if (res.status !== 200 || res.body.title !== r.title) missing.push(`${r.title}: ${res.status}`);
     }
     expect(missing).toEqual([]);
@@ -111,16 +117,19 @@ describe('FerretDB crashing under load', () => {
     await crash(ferret);
     try {
       // A window nothing has read before: a page already in the Redis cache would still be served.
-      const res = await api.request('/v1/events?from=2030-02-03T00:00:00Z&to=2030-02-04T00:00:00Z', {
-        token: users[0].token,
-      });
+      const res = await api.request<ApiErrorBody>(
+        '/v1/events?from=2030-02-03T00:00:00Z&to=2030-02-04T00:00:00Z',
+        {
+          token: users[0].token,
+        },
+      );
       expect(res.status).toBe(503);
       expect(res.headers.get('content-type')).toContain('application/json');
       expect(res.headers.get('retry-after')).toMatch(/^\d+$/);
       expect(res.body.error.code).toBe('database_unavailable');
       expect(res.text).not.toMatch(/Mongo|ECONNREFUSED|127\.0\.0\.1|at \w+ \(/);
       // A login needs the database too: 503, not a misleading 401.
-      const login = await api.request('/v1/auth/login', {
+      const login = await api.request<ApiErrorBody>('/v1/auth/login', {
         method: 'POST',
         json: { email: users[0].email, password: 'correct horse battery' },
       });

@@ -1,9 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { HealthReport } from '@app/health';
+import type { UserResponse } from '@app/identity';
 import { embedded, ManagedService } from '../support/embedded';
 import { sharedServices, testConfig } from '../support/test-env';
-import { startTestApi, TestApi } from '../support/test-app';
+import { ApiErrorBody, startTestApi, TestApi } from '../support/test-app';
 import { eventually } from '../support/eventually';
 import { registerUser } from '../support/users';
 
@@ -31,8 +33,9 @@ describe('rate limit per client address (RATE_LIMIT_PER_MINUTE, in front of rout
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  const from = (ip: string, p = '/v1/rate-limited-probe') =>
-    api.request(p, { headers: { 'x-forwarded-for': ip } });
+  /** A request from `ip`; `T` is the body the caller reads (`ApiErrorBody` for a refusal). */
+  const from = <T = unknown>(ip: string, p = '/v1/rate-limited-probe') =>
+    api.request<T>(p, { headers: { 'x-forwarded-for': ip } });
   const hits = async () =>
     Number(/^rate_limit_hits_total (\d+)/m.exec((await api.request('/metrics')).text)?.[1] ?? NaN);
 
@@ -40,7 +43,7 @@ describe('rate limit per client address (RATE_LIMIT_PER_MINUTE, in front of rout
     const before = await hits();
     // Within one fixed window or across a boundary, the sliding window refuses the 6th.
     for (let i = 0; i < 5; i++) expect((await from('198.51.100.1')).status).toBe(404);
-    const refused = await from('198.51.100.1');
+    const refused = await from<ApiErrorBody>('198.51.100.1');
     expect(refused.status).toBe(429);
     const retryAfter = Number(refused.headers.get('retry-after'));
     expect(Number.isInteger(retryAfter)).toBe(true);
@@ -72,7 +75,7 @@ describe('rate limit per client address (RATE_LIMIT_PER_MINUTE, in front of rout
     // Served from this instance's memory: the same limit, never off, never a 5xx.
     expect(down).toEqual([404, 404, 404, 404, 404, 429, 429]);
     const back = await eventually(
-      async () => (await api.request('/health')).body?.dependencies?.redis === 'connected',
+      async () => (await api.request<HealthReport>('/health')).body?.dependencies?.redis === 'connected',
       10_000,
     );
     expect(back).toBe(true);
@@ -106,7 +109,8 @@ describe('per-user throttler shared by replicas through Redis', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  const me = (replica: TestApi, token: string) => replica.request('/v1/me', { token });
+  /** GET /v1/me; `T` is the body the caller reads (`ApiErrorBody` for a refusal). */
+  const me = <T = UserResponse>(replica: TestApi, token: string) => replica.request<T>('/v1/me', { token });
 
   it('counts a user across replicas: 4 requests spread over two instances, the 5th is refused on either', async () => {
     const user = await registerUser(replicas[0]);
@@ -117,7 +121,7 @@ describe('per-user throttler shared by replicas through Redis', () => {
       (await me(replicas[1], user.token)).status,
     ];
     expect(statuses).toEqual([200, 200, 200, 200]);
-    const refused = await me(replicas[1], user.token);
+    const refused = await me<ApiErrorBody>(replicas[1], user.token);
     expect(refused.status).toBe(429);
     expect(refused.body.error.code).toBe('rate_limited');
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
@@ -140,7 +144,8 @@ describe('per-user throttler shared by replicas through Redis', () => {
     ]);
     for (const replica of replicas) {
       const back = await eventually(
-        async () => (await replica.request('/health')).body?.dependencies?.redis === 'connected',
+        async () =>
+          (await replica.request<HealthReport>('/health')).body?.dependencies?.redis === 'connected',
         10_000,
       );
       expect(back).toBe(true);
