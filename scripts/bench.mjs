@@ -42,9 +42,9 @@ const DURATION = process.env.BENCH_DURATION ?? '10s';
 const WARMUP = process.env.BENCH_WARMUP ?? '3s';
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 /**
- * Connections for the database-bound runs (scenarios 3 and 4 and their floors): FerretDB answers one
- * SQLite query at a time, so more connections only queue behind it (and past the API's 2 s wait for
- * a pooled connection, into 503s).
+ * Connections for the database-bound runs (scenarios 3 and 4 and their floors): one at a time
+ * measures the query's own cost; more would measure the queue in front of FerretDB (and, past the
+ * API's 2 s wait for a pooled connection, 503s).
  */
 const DB_CONNECTIONS = Number(process.env.BENCH_DB_CONNECTIONS ?? 1);
 /** Sequential requests per history size in the growth measurement (after one warm-up request). */
