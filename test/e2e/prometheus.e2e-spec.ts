@@ -1,3 +1,4 @@
+import { waitFor } from '../support/eventually';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,23 +22,6 @@ interface ActiveAlert {
   annotations: Record<string, string>;
   state: 'pending' | 'firing';
   value: string;
-}
-
-/** Polls `probe` until it returns a value other than undefined, or fails after `ms` with `what`. */
-async function waitFor<T>(what: string, ms: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline)
-      throw new Error(`${what}: not within ${ms / 1000} s${last ? ` (${String(last)})` : ''}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
 }
 
 const seconds = (d: string) => {
