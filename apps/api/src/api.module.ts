@@ -15,6 +15,8 @@ import { ZodValidationPipe } from 'nestjs-zod';
 import { AssistantController } from './assistant/assistant.controller';
 import { ChangesetsController } from './assistant/changesets.controller';
 import { AvailabilityController } from './availability/availability.controller';
+import { CalendarsController } from './calendars/calendars.controller';
+import { PrimaryCalendarModule } from './calendars/primary-calendar.module';
 import { FeedsController } from './feeds/feeds.controller';
 import { PublicFeedController } from './feeds/public-feed.controller';
 import { IcalController } from './ical/ical.controller';
@@ -43,6 +45,8 @@ export class ApiModule {
         BackupMetricsModule,
         IdentityModule,
         CalendarModule,
+        // Every new account's primary calendar (identity's registration hook).
+        PrimaryCalendarModule,
         AssistantModule,
         // Event webhooks; starts the delivery worker in this process.
         WebhooksModule,
@@ -53,6 +57,7 @@ export class ApiModule {
       ],
       controllers: [
         HealthController,
+        CalendarsController,
         EventsController,
         AssistantController,
         ChangesetsController,

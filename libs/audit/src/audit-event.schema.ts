@@ -18,6 +18,10 @@ export const AUDITED_ACTIONS = [
   'webhook_delete',
   'changeset_confirm',
   'changeset_undo',
+  'calendar_delete',
+  'acl_grant',
+  'acl_update',
+  'acl_revoke',
 ] as const;
 export type AuditedAction = (typeof AUDITED_ACTIONS)[number];
 export const OPS_ACTION = 'ops_action';

@@ -1,5 +1,12 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
+import { AclRepository } from './calendars/acl.repository';
+import { AclRuleDoc, AclRuleSchema } from './calendars/acl-rule.schema';
+import { AclService } from './calendars/acl.service';
+import { CalendarAccessService } from './calendars/calendar-access.service';
+import { CalendarRepository } from './calendars/calendar.repository';
+import { CalendarDoc, CalendarSchema } from './calendars/calendar.schema';
+import { CalendarService } from './calendars/calendar.service';
 import { EventQueryService } from './events/event-query.service';
 import { EventRepository } from './events/event.repository';
 import { EventDoc, EventSchema } from './events/event.schema';
@@ -14,7 +21,7 @@ import { EventReadRepository } from './sync/event-read.repository';
 import { EventSyncService } from './sync/event-sync.service';
 
 /**
- * Events: storage, recurrence-aware reads and writes; availability (free/busy, slots, holds);
+ * Calendars and their sharing (the one permission check, CalendarAccessService). Events: storage, recurrence-aware reads and writes; availability (free/busy, slots, holds);
  * iCalendar export, import and feeds; incremental sync; change notifications for listeners.
  */
 @Module({
@@ -22,9 +29,16 @@ import { EventSyncService } from './sync/event-sync.service';
     MongooseModule.forFeature([
       { name: EventDoc.name, schema: EventSchema },
       { name: FeedDoc.name, schema: FeedSchema },
+      { name: CalendarDoc.name, schema: CalendarSchema },
+      { name: AclRuleDoc.name, schema: AclRuleSchema },
     ]),
   ],
   providers: [
+    CalendarRepository,
+    AclRepository,
+    CalendarAccessService,
+    CalendarService,
+    AclService,
     EventRepository,
     EventService,
     EventQueryService,
@@ -37,6 +51,9 @@ import { EventSyncService } from './sync/event-sync.service';
     FeedService,
   ],
   exports: [
+    CalendarAccessService,
+    CalendarService,
+    AclService,
     EventService,
     EventQueryService,
     EventChangePublisher,

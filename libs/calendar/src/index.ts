@@ -1,4 +1,10 @@
 export * from './calendar.module';
+export * from './calendars/calendar-role';
+export * from './calendars/calendar.dto';
+export { CalendarService, toCalendarResponse } from './calendars/calendar.service';
+export { AclService, CREATOR_RULE_ID } from './calendars/acl.service';
+export { CalendarAccessService } from './calendars/calendar-access.service';
+export type { CalendarGrant, VisibleCalendar } from './calendars/calendar-access.service';
 export * from './events/event.dto';
 export * from './events/event.service';
 export * from './events/event-query.service';

@@ -66,6 +66,10 @@ export class AppConfig {
   readonly datastores: boolean;
   /** Outgoing event webhooks: the first retry waits `retryBaseMs`, each later one twice as long (capped). */
   readonly webhooks: { retryBaseMs: number };
+  /** ORG_DOMAINS: accounts in these domains see each other's primary calendar as freeBusyReader. */
+  readonly orgDomains: string[];
+  /** A deleted calendar's events are purged by `ops db maintenance` this many days after the delete. */
+  readonly calendarRetentionDays: number;
 
   constructor(env: Env, options: ConfigOptions = {}) {
     this.datastores = options.datastores !== false;
@@ -106,6 +110,8 @@ export class AppConfig {
     this.securityWebhookUrl = env.SECURITY_WEBHOOK_URL;
     this.auditRetentionDays = env.AUDIT_RETENTION_DAYS;
     this.webhooks = { retryBaseMs: env.WEBHOOK_RETRY_BASE_MS };
+    this.orgDomains = env.ORG_DOMAINS;
+    this.calendarRetentionDays = env.CALENDAR_RETENTION_DAYS;
   }
 
   get isProduction(): boolean {

@@ -101,6 +101,24 @@ export const EnvSchema = z
     SECURITY_WEBHOOK_URL: url(['http:', 'https:']).optional(),
     AUDIT_RETENTION_DAYS: int(1, 3650).default(365),
     WEBHOOK_RETRY_BASE_MS: int(10, 3_600_000).default(10_000),
+    /** Email domains of one organisation: their accounts see each other's primary calendar as free/busy. */
+    ORG_DOMAINS: z
+      .string()
+      .default('')
+      .transform((v, ctx) => {
+        const domains = v
+          .split(',')
+          .map((s) => s.trim().toLowerCase())
+          .filter(Boolean);
+        for (const d of domains)
+          if (!/^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(d)) {
+            ctx.addIssue({ code: 'custom', message: `"${d}" is not a domain name such as example.com` });
+            return z.NEVER;
+          }
+        return domains;
+      }),
+    /** Days a deleted calendar's events are kept before `ops db maintenance` purges them. */
+    CALENDAR_RETENTION_DAYS: int(0, 3650).default(30),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV !== 'development' && env.NODE_ENV !== 'test') {

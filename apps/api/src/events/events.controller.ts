@@ -72,12 +72,13 @@ export class EventsController {
   })
   @Header('content-type', 'application/json; charset=utf-8')
   list(@CurrentUser() user: AuthUser, @Query() q: EventListQueryDto): Promise<Buffer> {
-    return this.queries.pageJson(user.id, {
+    return this.queries.pageJson(user, {
       from: new Date(q.from),
       to: new Date(q.to),
       zone: q.timeZone ?? user.timeZone,
       cursor: q.cursor,
       limit: q.limit,
+      calendarIds: q.calendarIds,
     });
   }
 

@@ -97,7 +97,7 @@ export class AssistantService {
   private async contextEvents(user: AssistantUser, now: Date): Promise<ContextEvent[]> {
     try {
       const occurrences = await this.queries.occurrences(
-        user.id,
+        [user.id],
         new Date(now.getTime() - DAY_MS),
         new Date(now.getTime() + CONTEXT_DAYS_AHEAD * DAY_MS),
       );

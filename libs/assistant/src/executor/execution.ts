@@ -7,6 +7,7 @@ import type { WorkingHoursLike } from '../resolver/time-resolver';
 /** The calling user, as the executor needs them. Every action is on this user's calendar only. */
 export interface AssistantUser {
   id: string;
+  email: string;
   timeZone: string;
   workingHours: WorkingHoursLike;
 }
@@ -85,5 +86,5 @@ export const HELP_REPLY =
   '"Find me a free hour on Friday", "Move my dentist appointment to Thursday at 4pm" or "Cancel tomorrow\'s yoga".';
 
 export function owner(user: AssistantUser): CalendarOwner {
-  return { id: user.id, timeZone: user.timeZone };
+  return { id: user.id, email: user.email, timeZone: user.timeZone };
 }

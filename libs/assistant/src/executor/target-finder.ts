@@ -85,7 +85,7 @@ export class TargetFinder {
       (query.start?.getTime() ?? 0) + 2 * DAY_MS,
     );
     const occurrences = await this.queries.occurrences(
-      ctx.user.id,
+      [ctx.user.id],
       new Date(from),
       new Date(Math.min(to, from + 400 * DAY_MS)),
     );
@@ -183,7 +183,7 @@ export class TargetFinder {
     if (!ref) return null;
     const at = new Date(ref.occurrenceStart ?? ctx.now);
     const around = await this.queries.occurrences(
-      ctx.user.id,
+      [ctx.user.id],
       new Date(at.getTime() - 2 * DAY_MS),
       new Date(at.getTime() + 3 * DAY_MS),
     );

@@ -174,7 +174,7 @@ export class AvailabilityService {
   }
 
   private async busyIntervals(ownerId: string, from: number, to: number): Promise<Interval[]> {
-    const occurrences = await this.queries.occurrences(ownerId, new Date(from), new Date(to));
+    const occurrences = await this.queries.occurrences([ownerId], new Date(from), new Date(to));
     const busy: Interval[] = [];
     for (const { occurrence, series } of occurrences) {
       const fields = { ...series.fields, ...occurrence.fields } as EventFields;

@@ -2,13 +2,16 @@ import { Injectable } from '@nestjs/common';
 import { ValidationError } from '@app/common';
 import { CacheService } from '@app/cache';
 import { expandOccurrences } from '../recurrence/expand';
+import { CalendarAccessService } from '../calendars/calendar-access.service';
+import { Caller, CalendarRole, roleAtLeast } from '../calendars/calendar-role';
 import { OccurrencePage } from './event.dto';
-import { EventOccurrence, EventSeries, toOccurrenceResponse, toSeries } from './event.mapper';
+import { busyOnly, EventOccurrence, EventSeries, toOccurrenceResponse, toSeries } from './event.mapper';
 import { EventRepository } from './event.repository';
 
 export interface SeriesOccurrence {
   occurrence: EventOccurrence;
   series: EventSeries;
+  calendarId: string;
 }
 
 const LIST_CACHE_TTL_MS = 60_000;
@@ -49,48 +52,73 @@ function decodeCursor(cursor: string): CursorKey {
   ]);
 }
 
-/** Window reads: the caller's occurrences overlapping [from, to), recurring series expanded. */
+/** Window reads: occurrences overlapping [from, to) in the calendars asked for, recurring series expanded. */
 @Injectable()
 export class EventQueryService {
   constructor(
     private readonly events: EventRepository,
     private readonly cache: CacheService,
+    private readonly access: CalendarAccessService,
   ) {}
 
-  /** Every occurrence of the owner's live events overlapping [from, to), sorted. */
+  /** Every occurrence of the calendars' live events overlapping [from, to), sorted. */
   async occurrences(
-    ownerId: string,
+    calendarIds: string[],
     from: Date,
     to: Date,
     opts: { excludeId?: string } = {},
   ): Promise<SeriesOccurrence[]> {
-    const records = await this.events.findInRange(ownerId, from, to, opts.excludeId);
+    const records = await this.events.findInRange(calendarIds, from, to, opts.excludeId);
     const out: SeriesOccurrence[] = [];
     for (const record of records) {
       const series = toSeries(record);
+      const calendarId = String(record.calendarId);
       for (const occurrence of expandOccurrences(series, { from, to }).occurrences)
-        out.push({ occurrence, series });
+        out.push({ occurrence, series, calendarId });
     }
     return out.sort((a, b) => compare(a.occurrence, b.occurrence));
   }
 
-  /** One page of occurrences, read through the per-user cache (invalidated by every write). */
-  async page(ownerId: string, q: PageQuery): Promise<OccurrencePage> {
-    return this.cache.getOrLoad('events', ownerId, pageKey(q), LIST_CACHE_TTL_MS, () =>
-      this.loadPage(ownerId, q),
+  /**
+   * One page of occurrences, read through the caller's cache. Every write to a calendar and every
+   * change of the caller's roles bumps the caller's generation, so a hit needs no permission check.
+   */
+  async page(caller: Caller, q: PageQuery): Promise<OccurrencePage> {
+    return this.cache.getOrLoad('events', caller.id, pageKey(q), LIST_CACHE_TTL_MS, () =>
+      this.loadPage(caller, q),
     );
   }
 
   /** The same page as its JSON, sent as is when it comes from the cache (the list route). */
-  async pageJson(ownerId: string, q: PageQuery): Promise<Buffer> {
-    return this.cache.getOrLoadJson('events', ownerId, pageKey(q), LIST_CACHE_TTL_MS, () =>
-      this.loadPage(ownerId, q),
+  async pageJson(caller: Caller, q: PageQuery): Promise<Buffer> {
+    return this.cache.getOrLoadJson('events', caller.id, pageKey(q), LIST_CACHE_TTL_MS, () =>
+      this.loadPage(caller, q),
     );
   }
 
-  private async loadPage(ownerId: string, q: PageQuery): Promise<OccurrencePage> {
+  /**
+   * The calendars a page reads, with the caller's role on each: those named (each needing reader,
+   * so a freeBusyReader calendar is a 403), or every calendar of the caller's list they can read.
+   */
+  private async readable(caller: Caller, calendarIds?: string[]): Promise<Map<string, CalendarRole>> {
+    const roles = new Map<string, CalendarRole>();
+    if (calendarIds) {
+      for (const id of calendarIds) {
+        const grant = await this.access.require(caller, id, 'reader');
+        roles.set(grant.calendarId, grant.role);
+      }
+      return roles;
+    }
+    roles.set(caller.id, 'owner');
+    for (const { calendar, role } of await this.access.visible(caller))
+      if (roleAtLeast(role, 'reader')) roles.set(String(calendar._id), role);
+    return roles;
+  }
+
+  private async loadPage(caller: Caller, q: PageQuery): Promise<OccurrencePage> {
     const after = q.cursor ? decodeCursor(q.cursor) : null;
-    let all = await this.occurrences(ownerId, q.from, q.to);
+    const roles = await this.readable(caller, q.calendarIds);
+    let all = await this.occurrences([...roles.keys()], q.from, q.to);
     if (after) {
       const [start, seriesId, original] = after;
       const pivot = {
@@ -103,7 +131,10 @@ export class EventQueryService {
     const items = all.slice(0, q.limit);
     const last = items.at(-1);
     return {
-      items: items.map((x) => toOccurrenceResponse(x.occurrence, x.series, q.zone)),
+      items: items.map((x) => {
+        const view = toOccurrenceResponse(x.occurrence, x.series, q.zone, x.calendarId);
+        return view.visibility === 'private' && roles.get(x.calendarId) === 'reader' ? busyOnly(view) : view;
+      }),
       nextCursor: all.length > q.limit && last ? encodeCursor(last.occurrence) : null,
       timeZone: q.zone,
     };
@@ -116,7 +147,9 @@ export interface PageQuery {
   zone: string;
   cursor?: string;
   limit: number;
+  /** The calendars to read (default: every calendar the caller can read). */
+  calendarIds?: string[];
 }
 
 const pageKey = (q: PageQuery) =>
-  `${q.from.toISOString()}|${q.to.toISOString()}|${q.zone}|${q.cursor ?? ''}|${q.limit}`;
+  `${q.from.toISOString()}|${q.to.toISOString()}|${q.zone}|${q.cursor ?? ''}|${q.limit}|${q.calendarIds?.join(',') ?? ''}`;

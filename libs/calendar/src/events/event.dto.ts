@@ -57,15 +57,22 @@ const fields = {
   attendees: z.array(z.email('must be an email address')).max(200),
   reminders: z.array(z.int().min(0).max(40_320, 'must be at most 4 weeks (40320 minutes)')).max(10),
   transparency: z.enum(['opaque', 'transparent']),
+  visibility: z.enum(['default', 'private']),
   timeZone: TimeZoneInput,
   allDay: z.boolean(),
   recurrence: RecurrenceInput.nullable(),
   exdates: z.array(TimeInput).max(1000),
 };
 
+/** `primary` (the caller's own) or a calendar id from GET /v1/calendars. */
+export const CalendarIdInput = z
+  .string()
+  .regex(/^(primary|[0-9a-f]{24})$/, 'must be `primary` or a calendar id from GET /v1/calendars');
+
 export const EventCreateSchema = z
   .object({
     ...fields,
+    calendarId: CalendarIdInput,
     start: TimeInput,
     end: TimeInput,
   })
@@ -86,7 +93,12 @@ export const EventCreateSchema = z
 export class EventCreateDto extends createZodDto(EventCreateSchema) {}
 
 export const EventUpdateSchema = z
-  .object({ ...fields, start: TimeInput, end: TimeInput })
+  .object({
+    ...fields,
+    calendarId: CalendarIdInput.describe('moves the event (scope all); needs writer on both calendars'),
+    start: TimeInput,
+    end: TimeInput,
+  })
   .partial()
   .strict()
   .refine((v) => Object.keys(v).length > 0, 'must change at least one field')
@@ -116,6 +128,25 @@ export const EventListQuerySchema = z
     timeZone: TimeZoneInput.optional(),
     cursor: z.string().max(200).optional(),
     limit: z.coerce.number().int().min(1).max(500).default(100),
+    calendarIds: z
+      .string()
+      .max(2000)
+      .transform((v) => [
+        ...new Set(
+          v
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean),
+        ),
+      ])
+      .pipe(
+        z
+          .array(CalendarIdInput)
+          .min(1, 'must name at least one calendar')
+          .max(50, 'must name at most 50 calendars'),
+      )
+      .optional()
+      .describe('comma-separated calendar ids (default: every calendar you can read)'),
   })
   .refine((q) => Date.parse(q.to) > Date.parse(q.from), { path: ['to'], message: 'must be after from' })
   .refine((q) => Date.parse(q.to) - Date.parse(q.from) <= MAX_WINDOW_DAYS * 86_400_000, {
@@ -142,6 +173,7 @@ export const OverrideResponseSchema = z.object({
 export const EventResponseSchema = z
   .object({
     id: z.string(),
+    calendarId: z.string(),
     uid: z.string(),
     title: z.string(),
     description: z.string().nullable(),
@@ -149,6 +181,9 @@ export const EventResponseSchema = z
     attendees: z.array(z.string()),
     reminders: z.array(z.number()),
     transparency: z.enum(['opaque', 'transparent']),
+    visibility: z
+      .enum(['default', 'private'])
+      .describe('private: readers of a shared calendar see busy only'),
     timeZone: z.string().describe("the event's own zone; recurrence follows its wall clock"),
     allDay: z.boolean(),
     start: z.string().describe('UTC instant'),
@@ -168,6 +203,7 @@ export const EventResponseSchema = z
   .meta({
     example: {
       id: '6650f1a2c3d4e5f6a7b8c9d0',
+      calendarId: '6650f1a2c3d4e5f6a7b8c9aa',
       uid: '6650f1a2c3d4e5f6a7b8c9d0@calendar-assistant',
       title: 'Team sync',
       description: null,
@@ -175,6 +211,7 @@ export const EventResponseSchema = z
       attendees: [],
       reminders: [10],
       transparency: 'opaque',
+      visibility: 'default',
       timeZone: 'Europe/Berlin',
       allDay: false,
       start: '2026-03-03T08:00:00.000Z',
@@ -193,6 +230,7 @@ export const EventResponseSchema = z
 export type EventResponse = z.infer<typeof EventResponseSchema>;
 
 export const OccurrenceResponseSchema = z.object({
+  calendarId: z.string(),
   seriesId: z.string(),
   originalStart: z.string().describe('RECURRENCE-ID: pass as occurrenceStart to edit this occurrence'),
   recurring: z.boolean(),
@@ -201,6 +239,7 @@ export const OccurrenceResponseSchema = z.object({
   description: z.string().nullable(),
   location: z.string().nullable(),
   transparency: z.enum(['opaque', 'transparent']),
+  visibility: z.enum(['default', 'private']),
   timeZone: z.string(),
   allDay: z.boolean(),
   start: z.string(),

@@ -30,6 +30,7 @@ export function toSeries(r: SeriesRecord): EventSeries {
       attendees: r.attendees ?? [],
       reminders: r.reminders ?? [],
       transparency: r.transparency ?? 'opaque',
+      visibility: r.visibility ?? 'default',
     },
   };
 }
@@ -70,6 +71,7 @@ export function toState(
     attendees: f.attendees ?? [],
     reminders: f.reminders ?? [],
     transparency: f.transparency ?? 'opaque',
+    visibility: f.visibility ?? 'default',
     start: series.start,
     end: series.end,
     timeZone: series.timeZone,
@@ -91,6 +93,7 @@ export const etagOf = (version: number): string => `"${version}"`;
 export function toEventResponse(r: EventRecord, zone: string): EventResponse {
   return {
     id: String(r._id),
+    calendarId: String(r.calendarId),
     uid: r.uid,
     title: r.title,
     description: r.description ?? null,
@@ -98,6 +101,7 @@ export function toEventResponse(r: EventRecord, zone: string): EventResponse {
     attendees: r.attendees ?? [],
     reminders: r.reminders ?? [],
     transparency: r.transparency ?? 'opaque',
+    visibility: r.visibility ?? 'default',
     timeZone: r.timeZone,
     allDay: r.allDay,
     start: r.start.toISOString(),
@@ -129,9 +133,11 @@ export function toOccurrenceResponse(
   o: EventOccurrence,
   series: EventSeries,
   zone: string,
+  calendarId: string,
 ): OccurrenceResponse {
   const f = { ...series.fields, ...o.fields } as EventFields;
   return {
+    calendarId,
     seriesId: o.seriesId,
     originalStart: o.originalStart.toISOString(),
     recurring: !!series.recurrence,
@@ -140,6 +146,7 @@ export function toOccurrenceResponse(
     description: f.description ?? null,
     location: f.location ?? null,
     transparency: f.transparency ?? 'opaque',
+    visibility: f.visibility ?? 'default',
     timeZone: series.timeZone,
     allDay: o.allDay,
     start: o.start.toISOString(),
@@ -148,6 +155,20 @@ export function toOccurrenceResponse(
     endLocal: formatInZone(o.end, zone),
     ...(o.allDay ? { startDate: o.startDate, endDate: o.endDate } : {}),
   };
+}
+
+/** What a reader of a shared calendar sees of a private event: that the time is busy, nothing more. */
+export const BUSY_TITLE = 'Busy';
+export function busyOnly<T extends EventResponse | OccurrenceResponse>(view: T): T {
+  const out = { ...view, title: BUSY_TITLE, description: null, location: null };
+  if ('attendees' in out) {
+    Object.assign(out, {
+      attendees: [],
+      reminders: [],
+      overrides: (out as EventResponse).overrides.map(({ title: _t, ...o }) => o),
+    });
+  }
+  return out;
 }
 
 export const objectId = (id: string) => new Types.ObjectId(id);

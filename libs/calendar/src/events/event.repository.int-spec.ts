@@ -10,6 +10,7 @@ const state = (title: string, start: string, hours = 1): EventState => ({
   attendees: [],
   reminders: [],
   transparency: 'opaque',
+  visibility: 'default',
   start: new Date(start),
   end: new Date(new Date(start).getTime() + hours * 3_600_000),
   timeZone: 'UTC',
@@ -27,6 +28,8 @@ describe('EventRepository on FerretDB', () => {
   let model: Model<EventDoc>;
   const alice = new Types.ObjectId().toHexString();
   const bob = new Types.ObjectId().toHexString();
+  // Two calendars (each its owner's primary, whose id is the owner's).
+  const at = (calendarId: string) => ({ calendarId, ownerId: calendarId });
 
   beforeAll(async () => {
     db = await intConnection();
@@ -38,36 +41,43 @@ describe('EventRepository on FerretDB', () => {
   it('creates the window, uid, sync and idempotency indexes', async () => {
     expect(await indexKeys(model)).toEqual(
       expect.arrayContaining([
-        { ownerId: 1, deletedAt: 1, rangeStart: 1 },
-        { ownerId: 1, uid: 1 },
-        { ownerId: 1, updatedAt: 1 },
-        { ownerId: 1, idempotencyKey: 1 },
+        { calendarId: 1, deletedAt: 1, rangeStart: 1 },
+        { calendarId: 1, uid: 1 },
+        { calendarId: 1, updatedAt: 1 },
+        { calendarId: 1, idempotencyKey: 1 },
       ]),
     );
   });
 
-  it("finds only the owner's live events, by id and in a window", async () => {
-    const mine = await repo.insert(alice, state('mine', '2026-03-02T09:00:00Z'));
-    const theirs = await repo.insert(bob, state('theirs', '2026-03-02T10:00:00Z'));
+  it("finds a calendar's live events in a window, and any live event by id (its caller checks the role)", async () => {
+    const mine = await repo.insert(at(alice), state('mine', '2026-03-02T09:00:00Z'));
+    const theirs = await repo.insert(at(bob), state('theirs', '2026-03-02T10:00:00Z'));
     expect(mine).toMatchObject({ version: 1, uid: `${mine._id.toHexString()}@calendar-assistant` });
 
-    expect((await repo.findById(alice, mine._id.toHexString()))?.title).toBe('mine');
-    expect(await repo.findById(alice, theirs._id.toHexString())).toBeNull();
-    expect(await repo.findById(bob, mine._id.toHexString())).toBeNull();
+    expect(mine.calendarId.toHexString()).toBe(alice);
+    expect((await repo.findById(mine._id.toHexString()))?.title).toBe('mine');
+    expect(String((await repo.findById(theirs._id.toHexString()))?.calendarId)).toBe(bob);
+    expect(await repo.findById('not-an-id')).toBeNull();
 
     const week = await repo.findInRange(
-      alice,
+      [alice],
       new Date('2026-03-02T00:00:00Z'),
       new Date('2026-03-09T00:00:00Z'),
     );
     expect(week.map((e) => e.title)).toEqual(['mine']);
+    const both = await repo.findInRange(
+      [alice, bob],
+      new Date('2026-03-02T00:00:00Z'),
+      new Date('2026-03-09T00:00:00Z'),
+    );
+    expect(both.map((e) => e.title).sort()).toEqual(['mine', 'theirs']);
     // Half-open window: an event ending exactly at `from` is outside it.
     expect(
-      await repo.findInRange(alice, new Date('2026-03-02T10:00:00Z'), new Date('2026-03-03T00:00:00Z')),
+      await repo.findInRange([alice], new Date('2026-03-02T10:00:00Z'), new Date('2026-03-03T00:00:00Z')),
     ).toEqual([]);
     expect(
       await repo.findInRange(
-        alice,
+        [alice],
         new Date('2026-03-01T00:00:00Z'),
         new Date('2026-03-03T00:00:00Z'),
         mine._id.toHexString(),
@@ -75,25 +85,31 @@ describe('EventRepository on FerretDB', () => {
     ).toEqual([]);
 
     expect(await repo.softDeleteIfVersion(alice, mine._id.toHexString(), 1)).toBe(true);
-    expect(await repo.findById(alice, mine._id.toHexString())).toBeNull();
+    expect(await repo.findById(mine._id.toHexString())).toBeNull();
+    expect(await repo.findPlacement(mine._id.toHexString())).toEqual(at(alice));
     expect(
-      await repo.findInRange(alice, new Date('2026-03-02T00:00:00Z'), new Date('2026-03-09T00:00:00Z')),
+      await repo.findInRange([alice], new Date('2026-03-02T00:00:00Z'), new Date('2026-03-09T00:00:00Z')),
     ).toEqual([]);
     const restored = await repo.restoreIfVersion(alice, mine._id.toHexString(), 2);
     expect(restored).toMatchObject({ version: 3, deletedAt: null });
   });
 
-  it('another owner can neither update, delete, restore nor remove an event', async () => {
-    const ev = await repo.insert(alice, state('private', '2026-04-01T09:00:00Z'));
+  it('a write naming another calendar can neither update, delete, restore nor remove an event', async () => {
+    const ev = await repo.insert(at(alice), state('private', '2026-04-01T09:00:00Z'));
     const id = ev._id.toHexString();
     expect(await repo.replaceIfVersion(bob, id, 1, state('hijacked', '2026-04-01T09:00:00Z'))).toBeNull();
     expect(await repo.softDeleteIfVersion(bob, id, 1)).toBe(false);
     await repo.hardDelete(bob, id);
-    expect(await repo.findById(alice, id)).toMatchObject({ title: 'private', version: 1 });
+    expect(await repo.findById(id)).toMatchObject({ title: 'private', version: 1 });
+    // Moving it names its own calendar and the target.
+    const moved = await repo.replaceIfVersion(alice, id, 1, state('moved', '2026-04-01T09:00:00Z'), at(bob));
+    expect(moved).toMatchObject({ version: 2, title: 'moved' });
+    expect(String(moved?.calendarId)).toBe(bob);
+    expect(String(moved?.ownerId)).toBe(bob);
   });
 
   it('two writers of one version: the first wins, the second gets null and changes nothing', async () => {
-    const ev = await repo.insert(alice, state('draft', '2026-05-01T09:00:00Z'));
+    const ev = await repo.insert(at(alice), state('draft', '2026-05-01T09:00:00Z'));
     const id = ev._id.toHexString();
     // Both read version 1, then write in turn. (Sent at the same instant, FerretDB 1.24 lets both
     // through on its SQLite and its PostgreSQL backend alike: it reads the filter and writes by _id
@@ -102,7 +118,7 @@ describe('EventRepository on FerretDB', () => {
     const b = await repo.replaceIfVersion(alice, id, 1, state('from B', '2026-05-01T10:00:00Z'));
     expect(a).toMatchObject({ version: 2, title: 'from A' });
     expect(b).toBeNull();
-    expect(await repo.findById(alice, id)).toMatchObject({ version: 2, title: 'from A' });
+    expect(await repo.findById(id)).toMatchObject({ version: 2, title: 'from A' });
     // A stale delete or restore is refused too; the current version goes through.
     expect(await repo.softDeleteIfVersion(alice, id, 1)).toBe(false);
     expect(await repo.softDeleteIfVersion(alice, id, 2)).toBe(true);
@@ -110,8 +126,11 @@ describe('EventRepository on FerretDB', () => {
     expect(await repo.restoreIfVersion(alice, id, 3)).toMatchObject({ version: 4, title: 'from A' });
   });
 
-  it('finds an idempotent create by key only for its owner and only since the given time', async () => {
-    const ev = await repo.insert(alice, { ...state('once', '2026-06-01T09:00:00Z'), idempotencyKey: 'k-1' });
+  it('finds an idempotent create by key only in its calendar and only since the given time', async () => {
+    const ev = await repo.insert(at(alice), {
+      ...state('once', '2026-06-01T09:00:00Z'),
+      idempotencyKey: 'k-1',
+    });
     const before = new Date(ev.createdAt.getTime() - 1000);
     expect((await repo.findByIdempotencyKey(alice, 'k-1', before))?._id).toEqual(ev._id);
     expect(await repo.findByIdempotencyKey(bob, 'k-1', before)).toBeNull();

@@ -1,26 +1,34 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { findOwnedById } from '@app/database';
+import { parseObjectId } from '@app/database';
 import { Model, Types, trusted } from 'mongoose';
 import { EventDoc, EventRecord } from './event.schema';
 
-/** Writable event state (everything but identity and bookkeeping). */
+/** Writable event state (everything but identity, placement and bookkeeping). */
 export type EventState = Omit<
   EventDoc,
-  '_id' | 'ownerId' | 'version' | 'createdAt' | 'updatedAt' | 'deletedAt' | 'uid'
+  '_id' | 'calendarId' | 'ownerId' | 'version' | 'createdAt' | 'updatedAt' | 'deletedAt' | 'uid'
 > & {
   uid?: string;
 };
 
+/** Where an event lives: its calendar and that calendar's owner. */
+export interface EventPlacement {
+  calendarId: string;
+  ownerId: string;
+}
+
 /** What the recurrence engine reads of a document (toSeries): the window reads fetch only this. */
 export const SERIES_FIELDS = {
   _id: 1,
+  calendarId: 1,
   title: 1,
   description: 1,
   location: 1,
   attendees: 1,
   reminders: 1,
   transparency: 1,
+  visibility: 1,
   start: 1,
   end: 1,
   timeZone: 1,
@@ -35,47 +43,68 @@ export const SERIES_FIELDS = {
 /** A document as the window reads return it (SERIES_FIELDS). */
 export type SeriesRecord = Pick<EventRecord, keyof typeof SERIES_FIELDS>;
 
+const oid = (id: string) => new Types.ObjectId(id);
+
 /**
- * The only code that touches the events collection. Every method takes the owner's id, so a query
- * that forgets the owner does not compile; another user's event is simply not found.
+ * The only code that touches the events collection. Every write and window read names the calendar,
+ * so a query that forgets it does not compile; `findById` answers any live event, and its callers
+ * check the caller's role on the event's calendar (CalendarAccessService) before using it.
  */
 @Injectable()
 export class EventRepository {
   constructor(@InjectModel(EventDoc.name) private readonly model: Model<EventDoc>) {}
 
-  async findById(ownerId: string, id: string): Promise<EventRecord | null> {
-    return findOwnedById<EventRecord, EventDoc>(this.model, ownerId, id, (e) => e.deletedAt == null);
+  /** A live event by id, whichever calendar it is in: check the caller's role before answering. */
+  async findById(id: string): Promise<EventRecord | null> {
+    const _id = parseObjectId(id);
+    if (!_id) return null;
+    return this.model.findOne({ _id, deletedAt: null }).lean<EventRecord>().exec();
   }
 
-  /** Live events of the owner whose occurrences may overlap [from, to), with the fields toSeries reads. */
-  async findInRange(ownerId: string, from: Date, to: Date, excludeId?: string): Promise<SeriesRecord[]> {
+  /** The calendar a (possibly deleted) event is in, for the undo of a delete. */
+  async findPlacement(id: string): Promise<EventPlacement | null> {
+    const _id = parseObjectId(id);
+    if (!_id) return null;
+    const doc = await this.model
+      .findOne({ _id }, { calendarId: 1, ownerId: 1 })
+      .lean<{ calendarId: Types.ObjectId; ownerId: Types.ObjectId }>()
+      .exec();
+    return doc ? { calendarId: String(doc.calendarId), ownerId: String(doc.ownerId) } : null;
+  }
+
+  /** Live events of these calendars whose occurrences may overlap [from, to), with the fields toSeries reads. */
+  async findInRange(
+    calendarIds: string[],
+    from: Date,
+    to: Date,
+    excludeId?: string,
+  ): Promise<SeriesRecord[]> {
+    if (calendarIds.length === 0) return [];
     const filter: Record<string, unknown> = {
-      ownerId: new Types.ObjectId(ownerId),
+      // One calendar (the common case) is an equality, which FerretDB pushes down to PostgreSQL.
+      calendarId: calendarIds.length === 1 ? oid(calendarIds[0]) : trusted({ $in: calendarIds.map(oid) }),
       deletedAt: null,
       rangeStart: trusted({ $lt: to }),
       $or: [{ rangeEnd: null }, { rangeEnd: trusted({ $gt: from }) }],
     };
-    if (excludeId) filter._id = trusted({ $ne: new Types.ObjectId(excludeId) });
+    if (excludeId) filter._id = trusted({ $ne: oid(excludeId) });
     return this.model.find(filter, SERIES_FIELDS).lean<SeriesRecord[]>().exec();
   }
 
-  async findByIdempotencyKey(ownerId: string, key: string, since: Date): Promise<EventRecord | null> {
+  async findByIdempotencyKey(calendarId: string, key: string, since: Date): Promise<EventRecord | null> {
     return this.model
-      .findOne({
-        ownerId: new Types.ObjectId(ownerId),
-        idempotencyKey: key,
-        createdAt: trusted({ $gte: since }),
-      })
+      .findOne({ calendarId: oid(calendarId), idempotencyKey: key, createdAt: trusted({ $gte: since }) })
       .lean<EventRecord>()
       .exec();
   }
 
-  async insert(ownerId: string, state: EventState): Promise<EventRecord> {
+  async insert(at: EventPlacement, state: EventState): Promise<EventRecord> {
     const _id = new Types.ObjectId();
     const doc = await this.model.create({
       ...state,
       _id,
-      ownerId: new Types.ObjectId(ownerId),
+      calendarId: oid(at.calendarId),
+      ownerId: oid(at.ownerId),
       uid: state.uid ?? `${_id.toHexString()}@calendar-assistant`,
       version: 1,
       deletedAt: null,
@@ -84,25 +113,22 @@ export class EventRepository {
   }
 
   /**
-   * Replaces the state when the stored version is still `expectedVersion` (optimistic concurrency);
-   * returns the new record, or null when the event changed or vanished meanwhile.
+   * Replaces the state when the event is still in `calendarId` at `expectedVersion` (optimistic
+   * concurrency), moving it to `moveTo` when given; the new record, or null when it changed or vanished.
    */
   async replaceIfVersion(
-    ownerId: string,
+    calendarId: string,
     id: string,
     expectedVersion: number,
     state: EventState,
+    moveTo?: EventPlacement,
   ): Promise<EventRecord | null> {
     const { uid: _uid, ...rest } = state;
+    const placement = moveTo ? { calendarId: oid(moveTo.calendarId), ownerId: oid(moveTo.ownerId) } : {};
     return this.model
       .findOneAndUpdate(
-        {
-          _id: new Types.ObjectId(id),
-          ownerId: new Types.ObjectId(ownerId),
-          deletedAt: null,
-          version: expectedVersion,
-        },
-        { $set: rest, $inc: { version: 1 } },
+        { _id: oid(id), calendarId: oid(calendarId), deletedAt: null, version: expectedVersion },
+        { $set: { ...rest, ...placement }, $inc: { version: 1 } },
         { new: true },
       )
       .lean<EventRecord>()
@@ -110,15 +136,10 @@ export class EventRepository {
   }
 
   /** Soft delete (a tombstone for sync) when the version still matches; false when it does not. */
-  async softDeleteIfVersion(ownerId: string, id: string, expectedVersion: number): Promise<boolean> {
+  async softDeleteIfVersion(calendarId: string, id: string, expectedVersion: number): Promise<boolean> {
     const res = await this.model
       .updateOne(
-        {
-          _id: new Types.ObjectId(id),
-          ownerId: new Types.ObjectId(ownerId),
-          deletedAt: null,
-          version: expectedVersion,
-        },
+        { _id: oid(id), calendarId: oid(calendarId), deletedAt: null, version: expectedVersion },
         { $set: { deletedAt: new Date() }, $inc: { version: 1 } },
       )
       .exec();
@@ -126,12 +147,16 @@ export class EventRepository {
   }
 
   /** Undoes a soft delete when the version still matches; the restored record, or null when it does not. */
-  async restoreIfVersion(ownerId: string, id: string, expectedVersion: number): Promise<EventRecord | null> {
+  async restoreIfVersion(
+    calendarId: string,
+    id: string,
+    expectedVersion: number,
+  ): Promise<EventRecord | null> {
     return this.model
       .findOneAndUpdate(
         {
-          _id: new Types.ObjectId(id),
-          ownerId: new Types.ObjectId(ownerId),
+          _id: oid(id),
+          calendarId: oid(calendarId),
           deletedAt: trusted({ $ne: null }),
           version: expectedVersion,
         },
@@ -143,7 +168,13 @@ export class EventRepository {
   }
 
   /** Removes a document outright (undoing a half-made split); not a user-visible delete. */
-  async hardDelete(ownerId: string, id: string): Promise<void> {
-    await this.model.deleteOne({ _id: new Types.ObjectId(id), ownerId: new Types.ObjectId(ownerId) }).exec();
+  async hardDelete(calendarId: string, id: string): Promise<void> {
+    await this.model.deleteOne({ _id: oid(id), calendarId: oid(calendarId) }).exec();
+  }
+
+  /** Purges the events of deleted calendars (`ops db maintenance`, after the retention period). */
+  async purgeCalendars(calendarIds: Types.ObjectId[]): Promise<number> {
+    if (calendarIds.length === 0) return 0;
+    return (await this.model.deleteMany({ calendarId: trusted({ $in: calendarIds }) }).exec()).deletedCount;
   }
 }

@@ -10,6 +10,8 @@ export interface EventFields {
   reminders?: number[];
   /** RFC 5545 TRANSP: a transparent event does not block time (free/busy, conflicts). */
   transparency?: 'opaque' | 'transparent';
+  /** `private`: readers of a shared calendar see the event as busy only (its owner and writers see all). */
+  visibility?: 'default' | 'private';
 }
 
 @Schema({ _id: false })
@@ -37,6 +39,9 @@ export class EventOverrideDoc {
 })
 export class EventDoc {
   _id!: Types.ObjectId;
+  /** The calendar the event is in; every read and write is scoped by it (and the caller's role on it). */
+  @Prop({ type: Types.ObjectId, required: true }) calendarId!: Types.ObjectId;
+  /** The calendar's owner (follows the event when it moves to another owner's calendar). */
   @Prop({ type: Types.ObjectId, required: true }) ownerId!: Types.ObjectId;
   @Prop({ required: true }) title!: string;
   @Prop({ type: String, default: null }) description!: string | null;
@@ -44,6 +49,7 @@ export class EventDoc {
   @Prop({ type: [String], default: [] }) attendees!: string[];
   @Prop({ type: [Number], default: [] }) reminders!: number[];
   @Prop({ type: String, default: 'opaque' }) transparency!: 'opaque' | 'transparent';
+  @Prop({ type: String, default: 'default' }) visibility!: 'default' | 'private';
   @Prop({ type: Date, required: true }) start!: Date;
   @Prop({ type: Date, required: true }) end!: Date;
   @Prop({ required: true }) timeZone!: string;
@@ -65,11 +71,11 @@ export class EventDoc {
 }
 
 export const EventSchema = SchemaFactory.createForClass(EventDoc);
-// Window reads: the caller's live events whose range overlaps [from, to).
-EventSchema.index({ ownerId: 1, deletedAt: 1, rangeStart: 1 });
-EventSchema.index({ ownerId: 1, uid: 1 });
-EventSchema.index({ ownerId: 1, updatedAt: 1 });
-EventSchema.index({ ownerId: 1, idempotencyKey: 1 }, { sparse: true });
+// Window reads: a calendar's live events whose range overlaps [from, to).
+EventSchema.index({ calendarId: 1, deletedAt: 1, rangeStart: 1 });
+EventSchema.index({ calendarId: 1, uid: 1 });
+EventSchema.index({ calendarId: 1, updatedAt: 1 });
+EventSchema.index({ calendarId: 1, idempotencyKey: 1 }, { sparse: true });
 
 /** A lean event document as read from MongoDB. */
 export type EventRecord = Omit<EventDoc, never>;

@@ -15,18 +15,17 @@ import {
   EventWriteResponse,
 } from './event.dto';
 import { EventQueryService } from './event-query.service';
+import { CalendarAccessService, CalendarGrant } from '../calendars/calendar-access.service';
+import { Caller, CalendarRole } from '../calendars/calendar-role';
 import { resolveNewTiming, resolveTimingChanges, toInstant } from './event-timing';
-import { etagOf, EventSeries, toEventResponse, toSeries, toState } from './event.mapper';
+import { busyOnly, etagOf, EventSeries, toEventResponse, toSeries, toState } from './event.mapper';
 import { EventRepository } from './event.repository';
 import { EventFields, EventRecord } from './event.schema';
 import { EventChangePublisher } from '../sync/event-change.publisher';
 import type { z } from 'zod';
 
-/** Who the calendar belongs to: every operation is scoped to this owner. */
-export interface CalendarOwner {
-  id: string;
-  timeZone: string;
-}
+/** The caller of an event operation; the calendar it touches is checked against their role. */
+export type CalendarOwner = Caller;
 
 export type EventCreateInput = z.infer<typeof EventCreateSchema>;
 export type EventUpdateInput = z.infer<typeof EventUpdateSchema>;
@@ -68,13 +67,20 @@ export class EventService {
     private readonly queries: EventQueryService,
     private readonly cache: CacheService,
     private readonly idempotency: IdempotencyStore,
+    private readonly access: CalendarAccessService,
     @InjectMetric(METRICS.calendarOperations) private readonly operations: Counter<string>,
     /** Tells listeners (webhooks) about each successful write. */
     @Optional() private readonly changes?: EventChangePublisher,
   ) {}
 
+  /** The event as the caller may see it: a reader sees a private event as busy only. */
   async get(owner: CalendarOwner, id: string, zone = owner.timeZone): Promise<EventResponse> {
-    return toEventResponse(await this.require(owner, id), zone);
+    const { record, grant } = await this.require(owner, id, 'reader');
+    return this.visibleTo(grant.role, toEventResponse(record, zone));
+  }
+
+  private visibleTo(role: CalendarRole, view: EventResponse): EventResponse {
+    return role === 'reader' && view.visibility === 'private' ? busyOnly(view) : view;
   }
 
   /** Creates an event; with an idempotency key, a repeat replays the first response instead. */
@@ -83,7 +89,8 @@ export class EventService {
     input: EventCreateInput,
     idempotencyKey?: string,
   ): Promise<EventWriteResponse & { replayed?: boolean }> {
-    if (!idempotencyKey) return this.count('create', () => this.createNow(owner, input));
+    const grant = await this.access.require(owner, input.calendarId ?? 'primary', 'writer');
+    if (!idempotencyKey) return this.count('create', () => this.createNow(owner, grant, input));
     if (idempotencyKey.length > 200) {
       throw new ValidationError('Invalid Idempotency-Key: must be at most 200 characters', [
         { field: 'Idempotency-Key', message: 'must be at most 200 characters' },
@@ -103,14 +110,14 @@ export class EventService {
       case 'unavailable': {
         // Redis is down: fall back to the key stored on the event itself.
         const since = new Date(Date.now() - IDEMPOTENCY_WINDOW_MS);
-        const existing = await this.events.findByIdempotencyKey(owner.id, idempotencyKey, since);
+        const existing = await this.events.findByIdempotencyKey(grant.calendarId, idempotencyKey, since);
         if (existing)
           return { event: toEventResponse(existing, owner.timeZone), conflicts: [], replayed: true };
-        return this.count('create', () => this.createNow(owner, input, idempotencyKey));
+        return this.count('create', () => this.createNow(owner, grant, input, idempotencyKey));
       }
     }
     try {
-      const response = await this.count('create', () => this.createNow(owner, input, idempotencyKey));
+      const response = await this.count('create', () => this.createNow(owner, grant, input, idempotencyKey));
       await this.idempotency.complete(owner.id, idempotencyKey, fingerprint, response);
       return response;
     } catch (err) {
@@ -127,8 +134,9 @@ export class EventService {
     zone = owner.timeZone,
   ): Promise<EventWriteResponse> {
     return this.count('update', async () => {
-      const record = await this.require(owner, id);
+      const { record, grant } = await this.require(owner, id, 'writer');
       this.checkIfMatch(record, target.ifMatch);
+      const moveTo = await this.moveTarget(owner, grant, input, target);
       const changes = this.toChanges(record, input);
       const plan = asValidation('occurrenceStart', () =>
         planUpdate<EventFields>({
@@ -141,23 +149,30 @@ export class EventService {
       let created: EventRecord | null = null;
       if (plan.created) {
         // No transactions (FerretDB): insert the new part first, and take it back if the old part changed meanwhile.
-        created = await this.events.insert(owner.id, toState(plan.created));
+        created = await this.events.insert(grant, toState(plan.created));
       }
       const updated = plan.series
-        ? await this.events.replaceIfVersion(owner.id, id, record.version, toState(plan.series))
+        ? await this.events.replaceIfVersion(
+            grant.calendarId,
+            id,
+            record.version,
+            toState(plan.series),
+            moveTo,
+          )
         : null;
       if (!updated) {
-        if (created) await this.events.hardDelete(owner.id, String(created._id));
+        if (created) await this.events.hardDelete(grant.calendarId, String(created._id));
         throw new PreconditionFailedError('The event changed since it was read; fetch it again and retry.');
       }
-      await this.cache.invalidateUser(owner.id);
+      await this.access.invalidateReaders(grant);
+      if (moveTo) await this.access.invalidateReaders(moveTo);
       await this.changes?.publish([
-        { type: 'event.updated', ownerId: owner.id, eventId: id, record: updated },
+        { type: 'event.updated', ownerId: String(updated.ownerId), eventId: id, record: updated },
         ...(created
           ? [
               {
                 type: 'event.created' as const,
-                ownerId: owner.id,
+                ownerId: grant.ownerId,
                 eventId: String(created._id),
                 record: created,
               },
@@ -168,14 +183,14 @@ export class EventService {
       return {
         event: toEventResponse(updated, zone),
         ...(created ? { created: toEventResponse(created, zone) } : {}),
-        conflicts: await this.conflicts(owner, toSeries(edited)),
+        conflicts: await this.conflicts(String(edited.calendarId), toSeries(edited)),
       };
     });
   }
 
   async remove(owner: CalendarOwner, id: string, target: EditTarget): Promise<void> {
     await this.count('delete', async () => {
-      const record = await this.require(owner, id);
+      const { record, grant } = await this.require(owner, id, 'writer');
       this.checkIfMatch(record, target.ifMatch);
       const plan = asValidation('occurrenceStart', () =>
         planDelete<EventFields>({
@@ -186,13 +201,18 @@ export class EventService {
       );
       const ok =
         plan.deleted || !plan.series
-          ? await this.events.softDeleteIfVersion(owner.id, id, record.version)
-          : !!(await this.events.replaceIfVersion(owner.id, id, record.version, toState(plan.series)));
+          ? await this.events.softDeleteIfVersion(grant.calendarId, id, record.version)
+          : !!(await this.events.replaceIfVersion(
+              grant.calendarId,
+              id,
+              record.version,
+              toState(plan.series),
+            ));
       if (!ok)
         throw new PreconditionFailedError('The event changed since it was read; fetch it again and retry.');
-      await this.cache.invalidateUser(owner.id);
+      await this.access.invalidateReaders(grant);
       const type = plan.deleted || !plan.series ? 'event.deleted' : 'event.updated';
-      await this.changes?.publish({ type, ownerId: owner.id, eventId: id });
+      await this.changes?.publish({ type, ownerId: grant.ownerId, eventId: id });
     });
   }
 
@@ -211,45 +231,48 @@ export class EventService {
       const stale = () =>
         new PreconditionFailedError('The event changed since it was deleted; it cannot be restored.');
       let restored: EventRecord | null;
+      const placement = await this.events.findPlacement(id);
+      if (!placement) throw new NotFoundError('Event not found.');
+      const grant = await this.access.require(owner, placement.calendarId, 'writer', 'Event not found.');
       if (occurrenceStart) {
-        const record = await this.require(owner, id);
+        const { record } = await this.require(owner, id, 'writer');
         if (record.version !== expectedVersion) throw stale();
         const series = toSeries(record);
         const exdates = (series.exdates ?? []).filter((d) => d.getTime() !== occurrenceStart.getTime());
         if (exdates.length === (series.exdates ?? []).length)
           throw new NotFoundError('That occurrence is not deleted.');
         restored = await this.events.replaceIfVersion(
-          owner.id,
+          grant.calendarId,
           id,
           record.version,
           toState({ ...series, exdates }),
         );
       } else {
-        restored = await this.events.restoreIfVersion(owner.id, id, expectedVersion);
+        restored = await this.events.restoreIfVersion(grant.calendarId, id, expectedVersion);
       }
       if (!restored) throw stale();
-      await this.cache.invalidateUser(owner.id);
+      await this.access.invalidateReaders(grant);
       await this.changes?.publish({
         type: occurrenceStart ? 'event.updated' : 'event.created',
-        ownerId: owner.id,
+        ownerId: grant.ownerId,
         eventId: id,
         record: restored,
       });
       return {
         event: toEventResponse(restored, owner.timeZone),
-        conflicts: await this.conflicts(owner, toSeries(restored)),
+        conflicts: await this.conflicts(grant.calendarId, toSeries(restored)),
       };
     });
   }
 
-  /** Other events overlapping this one's occurrences (the next 90 days of a series). */
-  async conflicts(owner: CalendarOwner, series: EventSeries): Promise<Conflict[]> {
+  /** Other events of the calendar overlapping this one's occurrences (the next 90 days of a series). */
+  async conflicts(calendarId: string, series: EventSeries): Promise<Conflict[]> {
     if (series.fields?.transparency === 'transparent') return [];
     const from = series.start;
     const to = series.recurrence ? new Date(from.getTime() + CONFLICT_HORIZON_MS) : series.end;
     const mine = expandOccurrences(series, { from, to }, { limit: 500 }).occurrences;
     if (mine.length === 0) return [];
-    const others = await this.queries.occurrences(owner.id, mine[0].start, mine[mine.length - 1].end, {
+    const others = await this.queries.occurrences([calendarId], mine[0].start, mine[mine.length - 1].end, {
       excludeId: series.id,
     });
     const found = new Map<string, Conflict>();
@@ -271,6 +294,7 @@ export class EventService {
 
   private async createNow(
     owner: CalendarOwner,
+    grant: CalendarGrant,
     input: EventCreateInput,
     idempotencyKey?: string,
   ): Promise<EventWriteResponse> {
@@ -293,29 +317,38 @@ export class EventService {
         attendees: input.attendees ?? [],
         reminders: input.reminders ?? [],
         transparency: input.transparency ?? 'opaque',
+        visibility: input.visibility ?? 'default',
       },
     };
     if (recurrence) draft = asValidation('recurrence', () => snapToRule(draft));
     asValidation('recurrence', () => validateSeries(draft));
     const { id: _id, ...series } = draft;
-    const record = await this.events.insert(owner.id, toState(series, { idempotencyKey }));
-    await this.cache.invalidateUser(owner.id);
+    const record = await this.events.insert(grant, toState(series, { idempotencyKey }));
+    await this.access.invalidateReaders(grant);
     await this.changes?.publish({
       type: 'event.created',
-      ownerId: owner.id,
+      ownerId: grant.ownerId,
       eventId: String(record._id),
       record,
     });
     return {
       event: toEventResponse(record, zone),
-      conflicts: await this.conflicts(owner, toSeries(record)),
+      conflicts: await this.conflicts(grant.calendarId, toSeries(record)),
     };
   }
 
   private toChanges(record: EventRecord, input: EventUpdateInput): EventChanges<EventFields> {
     const zone = input.timeZone ?? record.timeZone;
     const fields: Partial<EventFields> = {};
-    for (const k of ['title', 'description', 'location', 'attendees', 'reminders', 'transparency'] as const) {
+    for (const k of [
+      'title',
+      'description',
+      'location',
+      'attendees',
+      'reminders',
+      'transparency',
+      'visibility',
+    ] as const) {
       if (input[k] !== undefined) (fields as Record<string, unknown>)[k] = input[k];
     }
     return {
@@ -347,10 +380,33 @@ export class EventService {
     }
   }
 
-  private async require(owner: CalendarOwner, id: string): Promise<EventRecord> {
-    const record = await this.events.findById(owner.id, id);
+  /** The event and the caller's grant on its calendar (at least `needed`); 404 without a role. */
+  private async require(
+    owner: CalendarOwner,
+    id: string,
+    needed: CalendarRole,
+  ): Promise<{ record: EventRecord; grant: CalendarGrant }> {
+    const record = await this.events.findById(id);
     if (!record) throw new NotFoundError('Event not found.');
-    return record;
+    const grant = await this.access.require(owner, String(record.calendarId), needed, 'Event not found.');
+    return { record, grant };
+  }
+
+  /** A PATCH naming another calendar moves the whole event; it needs writer there too. */
+  private async moveTarget(
+    owner: CalendarOwner,
+    from: CalendarGrant,
+    input: EventUpdateInput,
+    target: EditTarget,
+  ): Promise<CalendarGrant | undefined> {
+    if (!input.calendarId) return undefined;
+    const to = await this.access.require(owner, input.calendarId, 'writer');
+    if (to.calendarId === from.calendarId) return undefined;
+    if (target.scope !== 'all')
+      throw new ValidationError('Invalid calendarId: an event moves to another calendar whole (scope all)', [
+        { field: 'calendarId', message: 'can change only with scope all' },
+      ]);
+    return to;
   }
 
   private async count<T>(operation: string, fn: () => Promise<T>): Promise<T> {

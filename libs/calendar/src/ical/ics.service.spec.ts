@@ -5,7 +5,11 @@ import type { EventState } from '../events/event.repository';
 import type { EventRecord } from '../events/event.schema';
 import { IcsService } from './ics.service';
 
-const OWNER = { id: new Types.ObjectId().toHexString(), timeZone: 'Europe/Berlin' };
+const OWNER = {
+  id: new Types.ObjectId().toHexString(),
+  email: 'owner@example.com',
+  timeZone: 'Europe/Berlin',
+};
 
 /** A fake that fails on any call it was not given an answer for (strict, like Immich's automocks). */
 function strict<T extends object>(name: string, impl: Partial<Record<keyof T, unknown>>): T {
@@ -37,6 +41,7 @@ function record(uid: string, title: string, version: number): EventRecord {
     ...state,
     uid,
     _id: new Types.ObjectId(),
+    calendarId: new Types.ObjectId(OWNER.id),
     ownerId: new Types.ObjectId(OWNER.id),
     version,
     deletedAt: null,
@@ -66,7 +71,7 @@ describe('IcsService.importCalendar', () => {
     const outcomes: string[] = [];
     const published: unknown[] = [];
     const events = strict('EventRepository', {
-      insert: async (_owner: string, state: EventState) => {
+      insert: async (_at: unknown, state: EventState) => {
         calls.push(`insert ${state.uid}`);
         return insert(state);
       },
@@ -88,7 +93,10 @@ describe('IcsService.importCalendar', () => {
     const service = new IcsService(
       strict('EventReadRepository', { liveByUids: async () => existing }) as never,
       events as never,
-      strict('CacheService', { invalidateUser: async () => undefined }) as never,
+      strict('CalendarAccessService', {
+        require: async () => ({ calendarId: OWNER.id, ownerId: OWNER.id, role: 'owner' }),
+        invalidateReaders: async () => undefined,
+      }) as never,
       strict('EventChangePublisher', { publish: async (c: unknown) => void published.push(c) }) as never,
       strict('Counter', {
         inc: (labels: { outcome: string }) => void outcomes.push(labels.outcome),

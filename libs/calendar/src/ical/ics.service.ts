@@ -1,11 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { PreconditionFailedError, ValidationError } from '@app/common';
-import { CacheService } from '@app/cache';
 import { Counter, InjectMetric, METRICS } from '@app/observability';
 import { toSeries, toState } from '../events/event.mapper';
 import { EventRepository, EventState } from '../events/event.repository';
 import type { EventRecord } from '../events/event.schema';
 import type { CalendarOwner } from '../events/event.service';
+import { CalendarAccessService, CalendarGrant } from '../calendars/calendar-access.service';
 import { EventChangePublisher, PublishedChange } from '../sync/event-change.publisher';
 import { EventReadRepository } from '../sync/event-read.repository';
 import type { IcsImportResult } from './ical.dto';
@@ -33,21 +33,21 @@ export class IcsService {
   constructor(
     private readonly reads: EventReadRepository,
     private readonly events: EventRepository,
-    private readonly cache: CacheService,
+    private readonly access: CalendarAccessService,
     private readonly changes: EventChangePublisher,
     @InjectMetric(METRICS.icsImports) private readonly imports: Counter<string>,
   ) {}
 
   /**
-   * The owner's events as an iCalendar document (`freebusy`: times only, titled "Busy"). `timeZone`
+   * The calendar's events as an iCalendar document (`freebusy`: times only, titled "Busy"). `timeZone`
    * (the owner's, when known) becomes the X-WR-TIMEZONE hint; every time carries its own zone anyway.
    */
   async exportCalendar(
-    ownerId: string,
+    calendarId: string,
     mode: 'full' | 'freebusy' = 'full',
     opts: { timeZone?: string; now?: Date } = {},
   ): Promise<string> {
-    const records = await this.reads.allLive(ownerId);
+    const records = await this.reads.allLive(calendarId);
     return writeCalendar(records, {
       mode,
       now: opts.now,
@@ -60,13 +60,14 @@ export class IcsService {
    * Imports the VEVENTs of an iCalendar text, idempotent by UID (with its RECURRENCE-ID changes):
    * a new UID is created, a known one updated when its content differs, else skipped as unchanged.
    */
-  async importCalendar(owner: CalendarOwner, text: string): Promise<IcsImportResult> {
+  async importCalendar(owner: CalendarOwner, text: string, calendarId = 'primary'): Promise<IcsImportResult> {
+    const grant = await this.access.require(owner, calendarId, 'writer');
     let ops: Op[];
     const skipped: IcsImportResult['skipped'] = [];
     try {
       const read = readCalendar(text, owner.timeZone);
       skipped.push(...read.skipped);
-      ops = await this.plan(owner, read.events, skipped);
+      ops = await this.plan(grant, read.events, skipped);
     } catch (err) {
       this.imports.inc({ outcome: 'invalid' });
       if (err instanceof IcsFormatError) throw new ValidationError(err.message, err.problems);
@@ -76,23 +77,23 @@ export class IcsService {
     try {
       for (let i = 0; i < ops.length; i += WRITE_CONCURRENCY) {
         const batch = ops.slice(i, i + WRITE_CONCURRENCY);
-        const results = await Promise.allSettled(batch.map((op) => this.apply(owner, op)));
+        const results = await Promise.allSettled(batch.map((op) => this.apply(grant, op)));
         for (const r of results) if (r.status === 'fulfilled') done.push(r.value);
         const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
         if (failed) throw failed.reason;
       }
     } catch (err) {
-      await this.rollback(owner, done);
-      await this.cache.invalidateUser(owner.id);
+      await this.rollback(grant, done);
+      await this.access.invalidateReaders(grant);
       this.imports.inc({ outcome: 'failed' });
       throw err;
     }
-    if (done.length > 0) await this.cache.invalidateUser(owner.id);
+    if (done.length > 0) await this.access.invalidateReaders(grant);
     this.imports.inc({ outcome: 'success' });
     await this.changes.publish(
       done.map((d): PublishedChange => ({
         type: d.kind === 'created' ? 'event.created' : 'event.updated',
-        ownerId: owner.id,
+        ownerId: grant.ownerId,
         eventId: String(d.record._id),
         record: d.record,
       })),
@@ -105,13 +106,13 @@ export class IcsService {
   }
 
   private async plan(
-    owner: CalendarOwner,
+    grant: CalendarGrant,
     events: ImportedEvent[],
     skipped: IcsImportResult['skipped'],
   ): Promise<Op[]> {
     const existing = new Map<string, EventRecord>();
     for (const record of await this.reads.liveByUids(
-      owner.id,
+      grant.calendarId,
       events.map((e) => e.uid),
     )) {
       const known = existing.get(record.uid);
@@ -129,11 +130,10 @@ export class IcsService {
     return ops;
   }
 
-  private async apply(owner: CalendarOwner, op: Op): Promise<Done> {
-    if (op.kind === 'create')
-      return { kind: 'created', record: await this.events.insert(owner.id, op.state) };
+  private async apply(grant: CalendarGrant, op: Op): Promise<Done> {
+    if (op.kind === 'create') return { kind: 'created', record: await this.events.insert(grant, op.state) };
     const record = await this.events.replaceIfVersion(
-      owner.id,
+      grant.calendarId,
       String(op.previous._id),
       op.previous.version,
       op.state,
@@ -147,15 +147,15 @@ export class IcsService {
   }
 
   /** Undoes this import's writes, newest first; a document changed since by someone else is left alone (and logged). */
-  private async rollback(owner: CalendarOwner, done: Done[]): Promise<void> {
+  private async rollback(grant: CalendarGrant, done: Done[]): Promise<void> {
     for (const d of [...done].reverse()) {
       const id = String(d.record._id);
       try {
         const ok =
           d.kind === 'created'
-            ? await this.events.softDeleteIfVersion(owner.id, id, d.record.version)
+            ? await this.events.softDeleteIfVersion(grant.calendarId, id, d.record.version)
             : !!(await this.events.replaceIfVersion(
-                owner.id,
+                grant.calendarId,
                 id,
                 d.record.version,
                 toState(toSeries(d.previous)),

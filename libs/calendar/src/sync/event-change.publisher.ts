@@ -9,6 +9,7 @@ export type EventChangeType = (typeof EVENT_CHANGE_TYPES)[number];
 /** One successful write to an event, published after it is stored. */
 export interface EventChange {
   type: EventChangeType;
+  /** The owner of the event's calendar (the calendar is `record.calendarId`). */
   ownerId: string;
   eventId: string;
   /** The stored event after the write (for a deletion: its tombstone). */
@@ -51,7 +52,7 @@ export class EventChangePublisher {
     const occurredAt = new Date();
     const list: EventChange[] = [];
     for (const c of given) {
-      const record = c.record ?? (await this.reads.anyById(c.ownerId, c.eventId).catch(() => null));
+      const record = c.record ?? (await this.reads.anyById(c.eventId).catch(() => null));
       if (record) list.push({ ...c, record, occurredAt });
       else
         this.logger.warn(

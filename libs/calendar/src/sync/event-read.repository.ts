@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { findOwnedById } from '@app/database';
+import { parseObjectId } from '@app/database';
 import { Model, Types, trusted } from 'mongoose';
 import { EventDoc, EventRecord } from '../events/event.schema';
 
-/** A position in the change order of one owner's events: (updatedAt, _id). */
+/** A position in the change order of one calendar's events: (updatedAt, _id). */
 export interface ChangeKey {
   t: number;
   id: string;
@@ -12,7 +12,7 @@ export interface ChangeKey {
 
 /**
  * Read-only queries on the events collection for incremental sync, iCalendar export and import
- * (writes stay in EventRepository). Every method takes the owner's id.
+ * (writes stay in EventRepository). Every method but `anyById` takes the calendar's id.
  */
 @Injectable()
 export class EventReadRepository {
@@ -21,16 +21,16 @@ export class EventReadRepository {
   /**
    * Events changed at or after `sinceMs`, in change order (updatedAt, then _id), at most `limit`;
    * tombstones only when deleted at or after `tombstonesSinceMs` (null: none). Uses the
-   * (ownerId, updatedAt) index.
+   * (calendarId, updatedAt) index.
    */
   async changedSince(
-    ownerId: string,
+    calendarId: string,
     sinceMs: number,
     limit: number,
     tombstonesSinceMs: number | null = 0,
   ): Promise<EventRecord[]> {
     const filter: Record<string, unknown> = {
-      ownerId: new Types.ObjectId(ownerId),
+      calendarId: new Types.ObjectId(calendarId),
       updatedAt: trusted({ $gte: new Date(sinceMs) }),
     };
     if (tombstonesSinceMs === null) filter.deletedAt = null;
@@ -40,17 +40,17 @@ export class EventReadRepository {
     return this.model.find(filter).sort({ updatedAt: 1, _id: 1 }).limit(limit).lean<EventRecord[]>().exec();
   }
 
-  /** Every live event of the owner, oldest first. */
-  async allLive(ownerId: string): Promise<EventRecord[]> {
+  /** Every live event of the calendar, oldest first. */
+  async allLive(calendarId: string): Promise<EventRecord[]> {
     return this.model
-      .find({ ownerId: new Types.ObjectId(ownerId), deletedAt: null })
+      .find({ calendarId: new Types.ObjectId(calendarId), deletedAt: null })
       .sort({ _id: 1 })
       .lean<EventRecord[]>()
       .exec();
   }
 
-  /** Live events of the owner with one of these iCalendar UIDs. */
-  async liveByUids(ownerId: string, uids: string[]): Promise<EventRecord[]> {
+  /** Live events of the calendar with one of these iCalendar UIDs. */
+  async liveByUids(calendarId: string, uids: string[]): Promise<EventRecord[]> {
     if (uids.length === 0) return [];
     const found: EventRecord[] = [];
     // Bounded $in lists keep each query small.
@@ -58,7 +58,7 @@ export class EventReadRepository {
       found.push(
         ...(await this.model
           .find({
-            ownerId: new Types.ObjectId(ownerId),
+            calendarId: new Types.ObjectId(calendarId),
             uid: trusted({ $in: uids.slice(i, i + 500) }),
             deletedAt: null,
           })
@@ -70,7 +70,8 @@ export class EventReadRepository {
   }
 
   /** One event, tombstone or not (a webhook payload for a change published without its record). */
-  async anyById(ownerId: string, id: string): Promise<EventRecord | null> {
-    return findOwnedById<EventRecord, EventDoc>(this.model, ownerId, id);
+  async anyById(id: string): Promise<EventRecord | null> {
+    const _id = parseObjectId(id);
+    return _id ? this.model.findOne({ _id }).lean<EventRecord>().exec() : null;
   }
 }

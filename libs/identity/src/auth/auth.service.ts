@@ -1,5 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
 import { ConflictError } from '@app/common';
+import { AccountLifecycle } from '../users/account-lifecycle';
 import { UserRepository } from '../users/user.repository';
 import { Account, UserProfile } from '../users/user.types';
 import { DEFAULT_WORKING_HOURS } from '../users/working-hours';
@@ -45,6 +46,8 @@ export interface PasswordChangeInput {
  */
 @Injectable()
 export class AuthService {
+  private readonly logger = new Logger(AuthService.name);
+
   constructor(
     private readonly users: UserRepository,
     private readonly passwords: PasswordService,
@@ -52,6 +55,7 @@ export class AuthService {
     private readonly refreshTokens: RefreshTokenService,
     private readonly failures: AuthFailureService,
     private readonly throttle: LoginThrottleService,
+    @Optional() private readonly lifecycle?: AccountLifecycle,
   ) {}
 
   async register(input: RegisterInput): Promise<AuthSession> {
@@ -65,6 +69,10 @@ export class AuthService {
       workingHours: { ...DEFAULT_WORKING_HOURS, days: [...DEFAULT_WORKING_HOURS.days] },
     });
     if (!user) throw emailTaken();
+    // The primary calendar; were this to fail, the calendar list creates it on first use.
+    await this.lifecycle
+      ?.accountCreated({ id: user.id, email: user.email, name: user.name, timeZone: user.timeZone })
+      .catch((err: Error) => this.logger.warn(`primary calendar of a new account: ${err.message}`));
     return this.session(user, (await this.refreshTokens.issue(user.id)).token);
   }
 

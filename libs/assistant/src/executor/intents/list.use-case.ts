@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EventQueryService } from '@app/calendar';
 import { Plan } from '../../plan/plan.schema';
-import { ExecutionContext, ExecutionResult, IntentUseCase } from '../execution';
+import { ExecutionContext, ExecutionResult, IntentUseCase, owner } from '../execution';
 import { describeWindow, formatMoment, formatSpan, quote } from '../format';
 import { windowOf, windowView } from '../plan-window';
 
@@ -16,7 +16,7 @@ export class ListUseCase implements IntentUseCase {
   async execute(ctx: ExecutionContext, plan: Plan): Promise<ExecutionResult> {
     const zone = ctx.user.timeZone;
     const { from, to } = windowOf(plan, ctx.now, zone);
-    const page = await this.queries.page(ctx.user.id, { from, to, zone, limit: LIST_LIMIT });
+    const page = await this.queries.page(owner(ctx.user), { from, to, zone, limit: LIST_LIMIT });
     const span = describeWindow(from, to, zone);
     const items = page.items;
     let reply: string;

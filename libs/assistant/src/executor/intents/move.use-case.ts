@@ -12,7 +12,7 @@ import { Plan } from '../../plan/plan.schema';
 import { TimeResolver } from '../../resolver/time-resolver';
 import { ChangePreviewer } from '../change-preview';
 import { OccurrenceCandidate } from '../event-matcher';
-import { ExecutionContext, ExecutionResult, IntentUseCase, owner } from '../execution';
+import { ExecutionContext, ExecutionResult, IntentUseCase } from '../execution';
 import { formatSpan, quote } from '../format';
 import { TargetFinder } from '../target-finder';
 
@@ -48,7 +48,7 @@ export class MoveUseCase implements IntentUseCase {
           outcome: 'ok',
         };
       }
-      const conflicts = await this.events.conflicts(owner(ctx.user), {
+      const conflicts = await this.events.conflicts(ctx.user.id, {
         id: c.eventId,
         start: after.start,
         end: after.end,

@@ -1,0 +1,91 @@
+import { createZodDto } from 'nestjs-zod';
+import { z } from 'zod';
+import { TimeZoneInput } from '../events/event.dto';
+import { CALENDAR_ROLES } from './calendar-role';
+
+const name = z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters');
+const description = z.string().max(2000, 'must be at most 2000 characters').nullable();
+const color = z
+  .string()
+  .regex(/^#[0-9a-fA-F]{6}$/, 'must be a color written #rrggbb, such as #3f51b5')
+  .transform((c) => c.toLowerCase())
+  .nullable();
+const role = z.enum(CALENDAR_ROLES, { message: `must be one of ${CALENDAR_ROLES.join(', ')}` });
+
+export const CalendarCreateSchema = z
+  .object({
+    name,
+    description: description.optional(),
+    color: color.optional(),
+    timeZone: TimeZoneInput.optional(),
+  })
+  .strict()
+  .meta({
+    example: {
+      name: 'Team offsite',
+      description: 'Planning for June',
+      color: '#3f51b5',
+      timeZone: 'Europe/Berlin',
+    },
+  });
+export class CalendarCreateDto extends createZodDto(CalendarCreateSchema) {}
+
+export const CalendarUpdateSchema = z
+  .object({ name, description, color, timeZone: TimeZoneInput })
+  .partial()
+  .strict()
+  .refine((v) => Object.keys(v).length > 0, 'must change at least one field')
+  .meta({ example: { name: 'Team offsite 2027', color: '#0b8043' } });
+export class CalendarUpdateDto extends createZodDto(CalendarUpdateSchema) {}
+
+export const CalendarResponseSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    description: z.string().nullable(),
+    color: z.string().nullable(),
+    timeZone: z.string(),
+    primary: z.boolean().describe("the caller's own primary calendar (also reachable as `primary`)"),
+    role: role.describe("the caller's role on this calendar"),
+  })
+  .meta({
+    example: {
+      id: '6650f1a2c3d4e5f6a7b8c9d0',
+      name: 'Team offsite',
+      description: 'Planning for June',
+      color: '#3f51b5',
+      timeZone: 'Europe/Berlin',
+      primary: false,
+      role: 'owner',
+    },
+  });
+export type CalendarResponse = z.infer<typeof CalendarResponseSchema>;
+export class CalendarResponseDto extends createZodDto(CalendarResponseSchema) {}
+
+export const CalendarListSchema = z.object({ items: z.array(CalendarResponseSchema) });
+export class CalendarListDto extends createZodDto(CalendarListSchema) {}
+
+export const AclRuleCreateSchema = z
+  .object({ email: z.email('must be an email address').transform((e) => e.trim().toLowerCase()), role })
+  .strict()
+  .meta({ example: { email: 'priya@example.com', role: 'reader' } });
+export class AclRuleCreateDto extends createZodDto(AclRuleCreateSchema) {}
+
+export const AclRuleUpdateSchema = z
+  .object({ role })
+  .strict()
+  .meta({ example: { role: 'writer' } });
+export class AclRuleUpdateDto extends createZodDto(AclRuleUpdateSchema) {}
+
+export const AclRuleResponseSchema = z
+  .object({
+    id: z.string().describe("`owner` is the calendar's creator, who keeps the owner role"),
+    email: z.string(),
+    role,
+  })
+  .meta({ example: { id: '6650f1a2c3d4e5f6a7b8c9d1', email: 'priya@example.com', role: 'reader' } });
+export type AclRuleResponse = z.infer<typeof AclRuleResponseSchema>;
+export class AclRuleResponseDto extends createZodDto(AclRuleResponseSchema) {}
+
+export const AclListSchema = z.object({ items: z.array(AclRuleResponseSchema) });
+export class AclListDto extends createZodDto(AclListSchema) {}
