@@ -9,7 +9,8 @@ const { MongoClient, ObjectId } = createRequire(import.meta.url)('mongodb');
 
 const client = await new MongoClient(process.env.MONGODB_URI, { maxPoolSize: 100 }).connect();
 const events = client.db().collection('events');
-const ownerId = new ObjectId(process.env.OWNER_ID);
+// The owner's primary calendar, whose id is the owner's.
+const calendarId = new ObjectId(process.env.OWNER_ID);
 const from = new Date(process.env.FROM);
 const to = new Date(process.env.TO);
 
@@ -17,7 +18,7 @@ const app = Fastify({ logger: false });
 app.get('/*', async () =>
   events
     .find({
-      ownerId,
+      calendarId,
       deletedAt: null,
       rangeStart: { $lt: to },
       $or: [{ rangeEnd: null }, { rangeEnd: { $gt: from } }],

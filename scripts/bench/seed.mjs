@@ -21,13 +21,14 @@ const BATCH = 1000;
 
 export const BENCH_ZONE = 'Europe/Berlin';
 
-/** The stored document for a series, as EventRepository.insert writes it. */
+/** The stored document for a series, as EventRepository.insert writes it (in the owner's primary calendar). */
 export function eventDocument(ownerId, series, now = new Date()) {
   const _id = new ObjectId();
   const state = toState({ allDay: false, exdates: [], overrides: [], timeZone: BENCH_ZONE, ...series });
   return {
     ...state,
     _id,
+    calendarId: new ObjectId(ownerId),
     ownerId: new ObjectId(ownerId),
     uid: `${_id.toHexString()}@calendar-assistant`,
     version: 1,

@@ -31,11 +31,11 @@ app.post('/*', async (_req, reply) => {
     createdAt: now,
     updatedAt: now,
   });
-  // The conflict check of a one-off event: the owner's other live events overlapping its range.
+  // The conflict check of a one-off event: the calendar's other live events overlapping its range.
   const conflicts = await events
     .find(
       {
-        ownerId: template.ownerId,
+        calendarId: template.calendarId,
         deletedAt: null,
         rangeStart: { $lt: template.end },
         $or: [{ rangeEnd: null }, { rangeEnd: { $gt: template.start } }],

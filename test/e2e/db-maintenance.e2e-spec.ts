@@ -22,6 +22,8 @@ describe('ops db check / maintenance / verify against real FerretDB', () => {
   const changesets = ids(['longExpired', 'justExpired', 'live']);
   const events = ids(['oldTombstone', 'freshTombstone', 'live']);
   const audit = ids(['pastRetention', 'twentyDaysOld', 'recent']);
+  const calendars = ids(['deletedLongAgo', 'deletedYesterday', 'live']);
+  const calendarEvents = ids(['inOld', 'inRecent', 'inLive']);
 
   beforeAll(async () => {
     config = await testConfig();
@@ -66,6 +68,45 @@ describe('ops db check / maintenance / verify against real FerretDB', () => {
         },
         { _id: events.live, ownerId: userId, title: 'live', deletedAt: null },
       ]);
+    // A calendar deleted past CALENDAR_RETENTION_DAYS (30 by default) goes with its events, rules and
+    // feeds, and webhooks stop watching it; one deleted yesterday, and a live one, stay whole.
+    const calendar = (_id: ObjectId, deletedAt: Date | null) => ({
+      _id,
+      ownerId: userId,
+      ownerEmail: 'owner@example.com',
+      name: 'c',
+      timeZone: 'UTC',
+      primary: false,
+      deletedAt,
+    });
+    await db()
+      .collection('calendars')
+      .insertMany([
+        calendar(calendars.deletedLongAgo, new Date(now - 31 * DAY)),
+        calendar(calendars.deletedYesterday, new Date(now - DAY)),
+        calendar(calendars.live, null),
+      ]);
+    await db()
+      .collection('events')
+      .insertMany([
+        { _id: calendarEvents.inOld, calendarId: calendars.deletedLongAgo, title: 'old', deletedAt: null },
+        {
+          _id: calendarEvents.inRecent,
+          calendarId: calendars.deletedYesterday,
+          title: 'recent',
+          deletedAt: null,
+        },
+        { _id: calendarEvents.inLive, calendarId: calendars.live, title: 'kept', deletedAt: null },
+      ]);
+    await db()
+      .collection('calendar_acl')
+      .insertMany([
+        { calendarId: calendars.deletedLongAgo, email: 'a@example.com', role: 'reader' },
+        { calendarId: calendars.live, email: 'a@example.com', role: 'reader' },
+      ]);
+    await db()
+      .collection('webhooks')
+      .insertOne({ ownerId: userId, calendarIds: [calendars.deletedLongAgo, calendars.live] });
     await db()
       .collection('audit_events')
       .insertMany([
@@ -88,11 +129,28 @@ describe('ops db check / maintenance / verify against real FerretDB', () => {
     expect(res.code).toBe(0);
     const report = JSON.parse(res.stdout);
     expect(report.ok).toBe(true);
-    expect(
-      Object.fromEntries(
-        report.purged.map((p: { collection: string; deleted: number }) => [p.collection, p.deleted]),
-      ),
-    ).toEqual({ refresh_tokens: 2, changesets: 1, events: 1, audit_events: 1 });
+    const purged: Record<string, number> = {};
+    for (const p of report.purged as { collection: string; deleted: number }[])
+      purged[p.collection] = (purged[p.collection] ?? 0) + p.deleted;
+    // events: the old tombstone and the deleted calendar's event.
+    expect(purged).toEqual({
+      refresh_tokens: 2,
+      changesets: 1,
+      events: 2,
+      audit_events: 1,
+      calendar_acl: 1,
+      feeds: 0,
+      calendars: 1,
+    });
+    expect(await remaining('calendars')).toEqual(
+      [calendars.deletedYesterday, calendars.live].map(String).sort(),
+    );
+    expect((await db().collection('calendar_acl').find().toArray()).map((r) => String(r.calendarId))).toEqual(
+      [String(calendars.live)],
+    );
+    expect((await db().collection('webhooks').findOne())?.calendarIds.map(String)).toEqual([
+      String(calendars.live),
+    ]);
     expect(report.notes.join(' ')).toMatch(/idempotency records.*Redis with a TTL/);
     // Other collections may exist (the ops CLI's own audit log): every one must validate.
     expect(report.validation.map((v: { name: string }) => v.name)).toEqual(
@@ -106,7 +164,9 @@ describe('ops db check / maintenance / verify against real FerretDB', () => {
     expect(await remaining('changesets')).toEqual(
       [changesets.justExpired, changesets.live].map(String).sort(),
     );
-    expect(await remaining('events')).toEqual([events.freshTombstone, events.live].map(String).sort());
+    expect(await remaining('events')).toEqual(
+      [events.freshTombstone, events.live, calendarEvents.inRecent, calendarEvents.inLive].map(String).sort(),
+    );
     // Audit events within AUDIT_RETENTION_DAYS (365 by default) stay, and the run itself is audited.
     const auditLeft = await db().collection('audit_events').find().toArray();
     expect(auditLeft.map((d) => String(d._id))).toEqual(
@@ -152,7 +212,7 @@ describe('ops db check / maintenance / verify against real FerretDB', () => {
     expect(c.collections).toEqual(
       expect.arrayContaining([
         { name: 'changesets', documents: 2 },
-        { name: 'events', documents: 2 },
+        { name: 'events', documents: 4 },
         { name: 'refresh_tokens', documents: 2 },
       ]),
     );

@@ -222,11 +222,57 @@ export class DbMaintenanceService {
       }
     }
 
+    progress('purging deleted calendars past their retention…');
+    try {
+      purged.push(...(await this.purgeDeletedCalendars(db, now)));
+    } catch (err) {
+      problems.push(`purging deleted calendars failed: ${(err as Error).message}`);
+    }
+
     progress('validating collections…');
     const validation = await this.validateAll(db, progress);
     problems.push(...validationProblems(validation));
 
     return { ok: problems.length === 0, indexes, validation, purged, notes: [IDEMPOTENCY_NOTE], problems };
+  }
+
+  /**
+   * A deleted calendar leaves every listing at once (soft delete); its data goes here, after
+   * CALENDAR_RETENTION_DAYS: its events, sharing rules and feeds, then the calendar itself (children
+   * first, so an interrupted purge is finished by the next run). Webhook subscriptions stop watching it.
+   */
+  private async purgeDeletedCalendars(db: mongo.Db, now: Date): Promise<PurgeResult[]> {
+    const days = this.config.calendarRetentionDays;
+    const cutoff = new Date(now.getTime() - days * DAY_MS);
+    const ids = (
+      await db
+        .collection('calendars')
+        .find({ deletedAt: { $ne: null, $lt: cutoff } }, { projection: { _id: 1 } })
+        .toArray()
+    ).map((c) => c._id);
+    const what = (x: string) =>
+      `${x} of calendars deleted more than ${days} days ago (CALENDAR_RETENTION_DAYS)`;
+    const results: PurgeResult[] = [];
+    for (const collection of ['events', 'calendar_acl', 'feeds'] as const) {
+      const { deletedCount } = ids.length
+        ? await db.collection(collection).deleteMany({ calendarId: { $in: ids } })
+        : { deletedCount: 0 };
+      results.push({
+        collection,
+        what: what(collection === 'calendar_acl' ? 'sharing rules' : collection),
+        deleted: deletedCount,
+      });
+    }
+    if (ids.length)
+      // $pullAll of exact values: FerretDB 1.24 ignores a $pull with a condition.
+      await db
+        .collection<{ calendarIds: mongo.ObjectId[] }>('webhooks')
+        .updateMany({ calendarIds: { $in: ids } }, { $pullAll: { calendarIds: ids } });
+    const { deletedCount } = ids.length
+      ? await db.collection('calendars').deleteMany({ _id: { $in: ids } })
+      : { deletedCount: 0 };
+    results.push({ collection: 'calendars', what: what('the calendars'), deleted: deletedCount });
+    return results;
   }
 
   /** Structural validation of every collection (where the server supports `validate`). */

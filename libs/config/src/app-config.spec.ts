@@ -52,6 +52,18 @@ describe('AppConfig.fromEnv', () => {
     );
   });
 
+  it('reads ORG_DOMAINS as lower-case domains and refuses anything that is not one, naming it', () => {
+    expect(AppConfig.fromEnv(base).orgDomains).toEqual([]);
+    expect(AppConfig.fromEnv(base).calendarRetentionDays).toBe(30);
+    expect(AppConfig.fromEnv({ ...base, ORG_DOMAINS: ' Example.com, eu.example.org ' }).orgDomains).toEqual([
+      'example.com',
+      'eu.example.org',
+    ]);
+    expect(problem({ ...base, ORG_DOMAINS: 'example.com,@evil' })).toMatch(
+      /^ORG_DOMAINS "@evil" is not a domain name such as example\.com/,
+    );
+  });
+
   it('takes BACKUP_ENCRYPTION_KEY as 32 bytes of base64 and refuses anything else without echoing it', () => {
     const key = Buffer.alloc(32, 7).toString('base64');
     expect(AppConfig.fromEnv({ ...base, BACKUP_ENCRYPTION_KEY: key }).backupEncryptionKey).toEqual(

@@ -84,9 +84,9 @@ const HOT_QUERIES: HotQuery[] = [
   {
     name: 'events in a window',
     collection: 'events',
-    sampleField: 'ownerId',
+    sampleField: 'calendarId',
     filter: (s, now) => ({
-      ownerId: s.ownerId ?? new Types.ObjectId(),
+      calendarId: s.calendarId ?? new Types.ObjectId(),
       deletedAt: null,
       rangeStart: { $lt: new Date(now.getTime() + 7 * 86_400_000) },
       $or: [{ rangeEnd: null }, { rangeEnd: { $gt: now } }],
