@@ -3,6 +3,9 @@ import { createServer, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AssistantMessageResponseDto, ChangesetResponseDto } from '@app/assistant';
 import type {
+  AclListDto,
+  AclRuleResponseDto,
+  CalendarResponseDto,
   EventResponseDto,
   EventWriteResponseDto,
   FeedCreatedResponseDto,
@@ -50,6 +53,10 @@ interface Owned {
   feedId: string;
   feedUrl: string;
   holdId: string;
+  /** Alice's primary calendar (her account id) and a second one, shared with a third person. */
+  primaryCalendarId: string;
+  calendarId: string;
+  aclRuleId: string;
 }
 
 type Call = { path: string; method: string; json?: unknown; headers?: Record<string, string> };
@@ -107,6 +114,37 @@ const ROUTES: Record<string, (a: Owned) => Call[]> = {
   'DELETE /v1/feeds/{id}': (a) => [{ method: 'DELETE', path: `/v1/feeds/${a.feedId}` }],
   // The public feed is reached by its secret token only; its id is not a way in.
   'GET /feeds/{file}': (a) => [{ method: 'GET', path: `/feeds/${a.feedId}.ics` }],
+  'GET /v1/calendars/{id}': (a) => [
+    { method: 'GET', path: `/v1/calendars/${a.calendarId}` },
+    { method: 'GET', path: `/v1/calendars/${a.primaryCalendarId}` },
+  ],
+  'PATCH /v1/calendars/{id}': (a) => [
+    { method: 'PATCH', path: `/v1/calendars/${a.calendarId}`, json: { name: 'taken over' } },
+  ],
+  'DELETE /v1/calendars/{id}': (a) => [{ method: 'DELETE', path: `/v1/calendars/${a.calendarId}` }],
+  'GET /v1/calendars/{id}/acl': (a) => [
+    { method: 'GET', path: `/v1/calendars/${a.calendarId}/acl` },
+    { method: 'GET', path: `/v1/calendars/${a.primaryCalendarId}/acl` },
+  ],
+  'POST /v1/calendars/{id}/acl': (a) => [
+    {
+      method: 'POST',
+      path: `/v1/calendars/${a.calendarId}/acl`,
+      json: { email: 'bob@example.com', role: 'owner' },
+    },
+    {
+      method: 'POST',
+      path: `/v1/calendars/${a.primaryCalendarId}/acl`,
+      json: { email: 'bob@example.com', role: 'reader' },
+    },
+  ],
+  'PATCH /v1/calendars/{id}/acl/{ruleId}': (a) => [
+    { method: 'PATCH', path: `/v1/calendars/${a.calendarId}/acl/${a.aclRuleId}`, json: { role: 'owner' } },
+    { method: 'PATCH', path: `/v1/calendars/${a.calendarId}/acl/owner`, json: { role: 'reader' } },
+  ],
+  'DELETE /v1/calendars/{id}/acl/{ruleId}': (a) => [
+    { method: 'DELETE', path: `/v1/calendars/${a.calendarId}/acl/${a.aclRuleId}` },
+  ],
   'GET /v1/webhooks/{id}': (a) => [{ method: 'GET', path: `/v1/webhooks/${a.webhookId}` }],
   'DELETE /v1/webhooks/{id}': (a) => [{ method: 'DELETE', path: `/v1/webhooks/${a.webhookId}` }],
   'GET /v1/webhooks/{id}/deliveries': (a) => [
@@ -217,7 +255,23 @@ describe('OWASP API1/API3: another user reaches none of your objects and none of
     }, 10_000);
     expect(delivered).toBe(true);
 
+    const calendar = await as<CalendarResponseDto>(alice, {
+      method: 'POST',
+      path: '/v1/calendars',
+      json: { name: `Secret ${MARKER}`, description: `plans ${MARKER}` },
+    });
+    expect(calendar.status).toBe(201);
+    const rule = await as<AclRuleResponseDto>(alice, {
+      method: 'POST',
+      path: `/v1/calendars/${calendar.body.id}/acl`,
+      json: { email: `${MARKER}-friend@example.com`, role: 'reader' },
+    });
+    expect(rule.status).toBe(201);
+
     owned = {
+      primaryCalendarId: alice.id,
+      calendarId: calendar.body.id,
+      aclRuleId: rule.body.id,
       eventId: event.body.event.id,
       seriesId: series.body.event.id,
       occurrenceStart: `${dayAfter(2)}T08:00:00.000Z`,
@@ -308,6 +362,15 @@ describe('OWASP API1/API3: another user reaches none of your objects and none of
     });
     expect((await as(alice, { method: 'GET', path: `/v1/webhooks/${owned.webhookId}` })).status).toBe(200);
     expect(
+      (await as<CalendarResponseDto>(alice, { method: 'GET', path: `/v1/calendars/${owned.calendarId}` }))
+        .body,
+    ).toMatchObject({ name: `Secret ${MARKER}`, role: 'owner' });
+    const acl = await as<AclListDto>(alice, { method: 'GET', path: `/v1/calendars/${owned.calendarId}/acl` });
+    expect(acl.body.items.map((r) => [r.id, r.role])).toEqual([
+      ['owner', 'owner'],
+      [owned.aclRuleId, 'reader'],
+    ]);
+    expect(
       (await as<FeedListResponseDto>(alice, { method: 'GET', path: '/v1/feeds' })).body.items,
     ).toHaveLength(1);
     expect(
@@ -324,6 +387,7 @@ describe('OWASP API1/API3: another user reaches none of your objects and none of
   it("shows Bob nothing of Alice's in lists, free/busy, sync, ics export, feeds, webhooks or the assistant", async () => {
     const window = `from=${dayAfter(0)}T00:00:00Z&to=${dayAfter(8)}T00:00:00Z`;
     const reads: Call[] = [
+      { method: 'GET', path: '/v1/calendars' },
       { method: 'GET', path: `/v1/events?${window}` },
       { method: 'GET', path: '/v1/events/sync' },
       { method: 'GET', path: `/v1/availability/free-busy?${window}` },
