@@ -27,7 +27,8 @@ export const ChangesetConfirmSchema = z
       .max(200)
       .describe('The token returned with the preview (single use, 5 minutes)'),
   })
-  .strict();
+  .strict()
+  .meta({ example: { token: 'cs_4f9c2b7e1a0d4c8f9e3b6a5d2c1f0e9d' } });
 export class ChangesetConfirmDto extends createZodDto(ChangesetConfirmSchema) {}
 
 export const TimeResolveSchema = z
