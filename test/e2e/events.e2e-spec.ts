@@ -269,7 +269,7 @@ describe('events API against real FerretDB and Redis', () => {
     );
     expect(list.body.items).toHaveLength(1);
     const other = await create(user, { ...body, title: 'Different' }, { 'idempotency-key': 'key-123' });
-    expect(other.status).toBe(409);
+    expect(other.status).toBe(422);
   });
 
   it('serves a cached list, and a list after an update shows the update', async () => {

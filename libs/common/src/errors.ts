@@ -33,6 +33,14 @@ export class NotFoundError extends DomainError {
 export class ConflictError extends DomainError {
   readonly code = 'conflict';
 }
+/** Well-formed but not acceptable in this state (an Idempotency-Key reused with another request): 422. */
+export class UnprocessableError extends DomainError {
+  readonly code = 'unprocessable';
+}
+/** The same request is still being processed (a concurrent retry with one Idempotency-Key): 409 with Retry-After. */
+export class InProgressError extends ConflictError {
+  readonly retryAfterSeconds = 1;
+}
 /** Once valid, no longer (an expired sync token): 410. */
 export class GoneError extends DomainError {
   readonly code = 'gone';

@@ -2,6 +2,7 @@ import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
 import { AssistantMessageDto, AssistantMessageResponseDto, AssistantService } from '@app/assistant';
 import { AuthUser, Authenticated, CurrentUser } from '@app/identity';
+import { IdempotentCreate } from '../http/idempotency.interceptor';
 
 @ApiTags('assistant')
 @Authenticated()
@@ -10,6 +11,7 @@ export class AssistantController {
   constructor(private readonly assistant: AssistantService) {}
 
   @Post('messages')
+  @IdempotentCreate()
   @HttpCode(200)
   @ApiOperation({
     summary: 'A plain-language request about your calendar',

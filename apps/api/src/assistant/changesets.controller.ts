@@ -16,6 +16,7 @@ import {
 } from '@app/assistant';
 import { AuthUser, Authenticated, CurrentUser } from '@app/identity';
 import { Audited } from '@app/security';
+import { IdempotentCreate } from '../http/idempotency.interceptor';
 
 @ApiTags('assistant')
 @Authenticated()
@@ -31,6 +32,7 @@ export class ChangesetsController {
   }
 
   @Post(':id/confirm')
+  @IdempotentCreate()
   @Audited('changeset_confirm')
   @HttpCode(200)
   @ApiOperation({ summary: 'Apply a previewed move or cancel (single-use token, valid 5 minutes)' })

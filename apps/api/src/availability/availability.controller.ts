@@ -21,6 +21,7 @@ import {
   toSlotsResponse,
 } from '@app/calendar';
 import { AuthUser, Authenticated, CurrentUser } from '@app/identity';
+import { IdempotentCreate } from '../http/idempotency.interceptor';
 
 @ApiTags('availability')
 @Authenticated()
@@ -59,6 +60,7 @@ export class AvailabilityController {
   }
 
   @Post('holds')
+  @IdempotentCreate()
   @ApiOperation({
     summary: 'Hold a slot for 5 minutes while it is confirmed; held time is left out of further suggestions',
   })

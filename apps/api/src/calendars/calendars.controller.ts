@@ -23,6 +23,7 @@ import {
 } from '@app/calendar';
 import { AuthUser, Authenticated, CurrentUser } from '@app/identity';
 import { Audited } from '@app/security';
+import { IdempotentCreate } from '../http/idempotency.interceptor';
 
 const CALENDAR_ID = {
   name: 'id',
@@ -48,6 +49,7 @@ export class CalendarsController {
   }
 
   @Post()
+  @IdempotentCreate()
   @ApiCreatedResponse({ type: CalendarResponseDto, description: 'a new calendar; you are its owner' })
   create(@CurrentUser() user: AuthUser, @Body() body: CalendarCreateDto) {
     return this.calendars.create(user, body);
@@ -94,6 +96,7 @@ export class CalendarsController {
   }
 
   @Post(':id/acl')
+  @IdempotentCreate()
   @Audited('acl_grant')
   @ApiParam(CALENDAR_ID)
   @ApiCreatedResponse({

@@ -20,6 +20,7 @@ import {
   ApiTags,
   ApiPreconditionFailedResponse,
   ApiNotFoundResponse,
+  ApiForbiddenResponse,
 } from '@nestjs/swagger';
 import {
   EditScopeQueryDto,
@@ -36,6 +37,7 @@ import {
 import { AuthUser, Authenticated, CurrentUser } from '@app/identity';
 import { Audited } from '@app/security';
 import type { FastifyReply } from 'fastify';
+import { Idempotency, IdempotencyContext, IdempotentCreate } from '../http/idempotency.interceptor';
 
 @ApiTags('events')
 @Authenticated()
@@ -47,19 +49,17 @@ export class EventsController {
   ) {}
 
   @Post()
-  @ApiHeader({
-    name: 'Idempotency-Key',
-    required: false,
-    description: 'replays the first response for 24 h instead of creating a duplicate',
-  })
+  @IdempotentCreate()
   @ApiCreatedResponse({ type: EventWriteResponseDto })
+  @ApiForbiddenResponse({ description: 'your role on the calendar is below writer' })
+  @ApiNotFoundResponse({ description: 'no such calendar, or you have no role on it' })
   async create(
     @CurrentUser() user: AuthUser,
     @Body() body: EventCreateDto,
-    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Idempotency() idempotency: IdempotencyContext | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    const { replayed, ...result } = await this.events.create(user, body, idempotencyKey);
+    const { replayed, ...result } = await this.events.create(user, body, idempotency);
     reply.header('etag', result.event.etag).header('location', `/v1/events/${result.event.id}`);
     if (replayed) reply.header('idempotent-replayed', 'true');
     return result;

@@ -11,6 +11,7 @@ import { FeedCreateDto, FeedCreatedResponseDto, FeedListResponseDto, FeedService
 import { AuthUser, Authenticated, CurrentUser } from '@app/identity';
 import { Audited } from '@app/security';
 import type { FastifyRequest } from 'fastify';
+import { IdempotentCreate } from '../http/idempotency.interceptor';
 
 @ApiTags('icalendar')
 @Authenticated()
@@ -19,6 +20,7 @@ export class FeedsController {
   constructor(private readonly feeds: FeedService) {}
 
   @Post()
+  @IdempotentCreate()
   @ApiOperation({
     summary: 'Create a secret subscription URL (iCalendar feed)',
     description:

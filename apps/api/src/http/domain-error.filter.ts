@@ -1,5 +1,5 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
-import { DomainError, RateLimitedError } from '@app/common';
+import { DomainError, InProgressError, RateLimitedError } from '@app/common';
 import { DatabaseUnavailableError, isDatabaseUnavailable } from '@app/database';
 import { randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -14,6 +14,7 @@ const STATUS: Record<string, number> = {
   conflict: 409,
   gone: 410,
   precondition_failed: 412,
+  unprocessable: 422,
   rate_limited: 429,
   dependency_unavailable: 503,
   database_unavailable: 503,
@@ -46,7 +47,7 @@ export class DomainErrorFilter implements ExceptionFilter {
     const request = ctx.getRequest<FastifyRequest & { id?: string }>();
     const requestId = String(request.id ?? '');
     const [status, body] = this.toResponse(exception, requestId);
-    if (exception instanceof RateLimitedError)
+    if (exception instanceof RateLimitedError || exception instanceof InProgressError)
       reply.header('retry-after', String(exception.retryAfterSeconds));
     if (status === 503 && body.error.code === 'database_unavailable')
       reply.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));

@@ -11,6 +11,7 @@ import {
 import { IcsImportResultDto, IcsService } from '@app/calendar';
 import { AuthUser, Authenticated, CurrentUser } from '@app/identity';
 import type { FastifyReply } from 'fastify';
+import { IdempotentCreate } from '../http/idempotency.interceptor';
 
 @ApiTags('icalendar')
 @Authenticated()
@@ -35,6 +36,7 @@ export class IcalController {
   }
 
   @Post('events/import')
+  @IdempotentCreate()
   @HttpCode(200)
   @ApiOperation({
     summary: 'Import an iCalendar file',

@@ -21,6 +21,7 @@ import {
   WebhookResponseDto,
   WebhookService,
 } from '@app/webhooks';
+import { IdempotentCreate } from '../http/idempotency.interceptor';
 
 @ApiTags('webhooks')
 @Authenticated()
@@ -29,6 +30,7 @@ export class WebhooksController {
   constructor(private readonly webhooks: WebhookService) {}
 
   @Post()
+  @IdempotentCreate()
   @ApiOperation({
     summary: 'Subscribe a URL to event changes',
     description:
@@ -78,6 +80,7 @@ export class WebhooksController {
   }
 
   @Post(':id/deliveries/:deliveryId/replay')
+  @IdempotentCreate()
   @HttpCode(202)
   @ApiOperation({
     summary: 'Send a delivery again (same body, fresh signature, one attempt), as a new delivery',

@@ -1,6 +1,5 @@
 import { Injectable, Logger, Optional } from '@nestjs/common';
 import { ConflictError, NotFoundError, PreconditionFailedError, ValidationError } from '@app/common';
-import { CacheService, IdempotencyStore } from '@app/cache';
 import { Counter, InjectMetric, METRICS } from '@app/observability';
 import { planDelete, planUpdate, EditScope, EventChanges } from '../recurrence/edit';
 import { expandOccurrences, firstOccurrenceStart, validateSeries } from '../recurrence/expand';
@@ -65,8 +64,6 @@ export class EventService {
   constructor(
     private readonly events: EventRepository,
     private readonly queries: EventQueryService,
-    private readonly cache: CacheService,
-    private readonly idempotency: IdempotencyStore,
     private readonly access: CalendarAccessService,
     @InjectMetric(METRICS.calendarOperations) private readonly operations: Counter<string>,
     /** Tells listeners (webhooks) about each successful write. */
@@ -83,47 +80,24 @@ export class EventService {
     return role === 'reader' && view.visibility === 'private' ? busyOnly(view) : view;
   }
 
-  /** Creates an event; with an idempotency key, a repeat replays the first response instead. */
+  /**
+   * Creates an event. Repeats with one Idempotency-Key are replayed by the API's one idempotency
+   * mechanism (Redis); the key is also stored on the event, so while Redis is down (`unverified`) a
+   * repeat still finds the event it created instead of creating another.
+   */
   async create(
     owner: CalendarOwner,
     input: EventCreateInput,
-    idempotencyKey?: string,
+    idempotency?: { key: string; unverified: boolean },
   ): Promise<EventWriteResponse & { replayed?: boolean }> {
     const grant = await this.access.require(owner, input.calendarId ?? 'primary', 'writer');
-    if (!idempotencyKey) return this.count('create', () => this.createNow(owner, grant, input));
-    if (idempotencyKey.length > 200) {
-      throw new ValidationError('Invalid Idempotency-Key: must be at most 200 characters', [
-        { field: 'Idempotency-Key', message: 'must be at most 200 characters' },
-      ]);
+    if (idempotency?.unverified) {
+      const since = new Date(Date.now() - IDEMPOTENCY_WINDOW_MS);
+      const existing = await this.events.findByIdempotencyKey(grant.calendarId, idempotency.key, since);
+      if (existing)
+        return { event: toEventResponse(existing, owner.timeZone), conflicts: [], replayed: true };
     }
-    const fingerprint = IdempotencyStore.fingerprint(input);
-    const claim = await this.idempotency.claim<EventWriteResponse>(owner.id, idempotencyKey, fingerprint);
-    switch (claim.kind) {
-      case 'replay':
-        return { ...claim.response, replayed: true };
-      case 'in_progress':
-        throw new ConflictError(
-          'A request with this Idempotency-Key is still being processed; retry shortly.',
-        );
-      case 'mismatch':
-        throw new ConflictError('This Idempotency-Key was already used with a different request body.');
-      case 'unavailable': {
-        // Redis is down: fall back to the key stored on the event itself.
-        const since = new Date(Date.now() - IDEMPOTENCY_WINDOW_MS);
-        const existing = await this.events.findByIdempotencyKey(grant.calendarId, idempotencyKey, since);
-        if (existing)
-          return { event: toEventResponse(existing, owner.timeZone), conflicts: [], replayed: true };
-        return this.count('create', () => this.createNow(owner, grant, input, idempotencyKey));
-      }
-    }
-    try {
-      const response = await this.count('create', () => this.createNow(owner, grant, input, idempotencyKey));
-      await this.idempotency.complete(owner.id, idempotencyKey, fingerprint, response);
-      return response;
-    } catch (err) {
-      await this.idempotency.release(owner.id, idempotencyKey);
-      throw err;
-    }
+    return this.count('create', () => this.createNow(owner, grant, input, idempotency?.key));
   }
 
   async update(
