@@ -2,6 +2,7 @@ import { Model, Types } from 'mongoose';
 import { indexKeys, intConnection } from '../../../../test/support/int-mongo';
 import { FeedRepository } from './feed.repository';
 import { FeedDoc, FeedSchema } from './feed.schema';
+import { toFeedResponse } from './feed.service';
 
 describe('FeedRepository on FerretDB', () => {
   let db: Awaited<ReturnType<typeof intConnection>>;
@@ -48,5 +49,21 @@ describe('FeedRepository on FerretDB', () => {
     expect(await repo.findActiveByTokenHash('h-a')).toBeNull();
     expect(await repo.countActive(alice)).toBe(before - 1);
     expect((await repo.listActive(alice)).map((f) => f.tokenHash)).not.toContain('h-a');
+  });
+
+  it("reads a feed made before calendars (no calendarId) as one of its creator's primary calendar", async () => {
+    await model.collection.insertOne({
+      _id: new Types.ObjectId(),
+      ownerId: new Types.ObjectId(alice),
+      kind: 'full',
+      name: null,
+      tokenHash: 'h-legacy',
+      lastUsedAt: null,
+      revokedAt: null,
+      createdAt: new Date(),
+    });
+    const legacy = await repo.findActiveByTokenHash('h-legacy');
+    expect(legacy?.calendarId).toBeUndefined();
+    expect(toFeedResponse(legacy!)).toMatchObject({ calendarId: alice, kind: 'full' });
   });
 });
