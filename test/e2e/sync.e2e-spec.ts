@@ -262,6 +262,25 @@ describe('incremental sync against real FerretDB and Redis', () => {
       expect((await syncOf(reader, team, legacy)).status).toBe(400);
     });
 
+    it("tells a calendar's syncing clients when an event moves out of it (a tombstone), and the new calendar's that it arrived", async () => {
+      const readers = await syncOf(reader, team);
+      const owners = await syncOf(owner, 'primary');
+      const moved = await api.request(`/v1/events/${openId}`, {
+        method: 'PATCH',
+        token: owner.token,
+        json: { calendarId: 'primary' },
+      });
+      expect(moved.status).toBe(200);
+      const left = await syncOf(reader, team, readers.body.nextSyncToken);
+      expect(left.body.items).toEqual([expect.objectContaining({ id: openId, deleted: true })]);
+      const arrived = await syncOf(owner, 'primary', owners.body.nextSyncToken);
+      expect(arrived.body.items).toEqual([
+        expect.objectContaining({ id: openId, title: 'Team lunch', calendarId: owner.id }),
+      ]);
+      // A new full sync of the team calendar no longer has it at all.
+      expect((await syncOf(reader, team)).body.items.map((i) => i.id)).toEqual([secretId]);
+    });
+
     it('stops at once when the share is revoked: the next sync is a 404, with the old token too', async () => {
       const before = await syncOf(reader, team);
       expect(before.status).toBe(200);

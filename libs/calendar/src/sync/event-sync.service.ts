@@ -9,9 +9,10 @@ import type { SyncResponse } from './sync.dto';
 
 /**
  * Incremental sync, as Google Calendar's: without a token, every live event and a token; with one,
- * what changed since (created and updated events, deleted ones as tombstones `{id, deleted: true}`)
+ * what changed since (created and updated events, deleted ones — and ones moved to another
+ * calendar — as tombstones `{id, deleted: true}`)
  * and a new token. Changes are read from the events collection itself in (updatedAt, _id) order —
- * soft deletes keep tombstones — so no write path has to record anything extra. Expired or forged
+ * soft deletes keep tombstones, a move remembers the calendars left — so no write path has to record anything extra. Expired or forged
  * tokens are Gone (410).
  *
  * One calendar per token: the caller needs `reader` on it, re-checked on every call (a revoked role
@@ -60,7 +61,7 @@ export class EventSyncService {
     const { deliver, hasMore, next } = planSync(prev, refs, limit, now);
     return {
       items: deliver.map(({ record }) =>
-        record.deletedAt
+        record.deletedAt || String(record.calendarId) !== grant.calendarId
           ? { id: String(record._id), uid: record.uid, deleted: true as const }
           : viewFor(record, caller.timeZone, grant.role),
       ),
