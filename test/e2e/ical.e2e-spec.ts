@@ -5,8 +5,12 @@ import type {
   OccurrencePageDto,
 } from '@app/calendar';
 import { testConfig } from '../support/test-env';
-import { startTestApi, TestApi } from '../support/test-app';
+import { ApiErrorBody, startTestApi, TestApi, TestResponse } from '../support/test-app';
+import { createCalendar, createPrivateEvent, leaksSecret, share, unshare } from '../support/sharing';
 import { registerUser, TestUser } from '../support/users';
+
+/** The error of a refusal (typed: the happy-path DTO has none). */
+const errorOf = (res: TestResponse<unknown>) => (res.body as ApiErrorBody).error;
 
 const Y = new Date().getUTCFullYear() + 1;
 const WINDOW = `from=${Y}-01-01T00:00:00Z&to=${Y}-07-01T00:00:00Z&limit=500`;
@@ -420,6 +424,171 @@ describe('iCalendar export, import and feeds against real FerretDB and Redis', (
       expect((await api.request(`/feeds/${'A'.repeat(43)}.ics`)).status).toBe(404);
       expect((await api.request('/feeds/nonsense')).status).toBe(404);
       expect((await api.request('/v1/feeds', { token: bob.token })).body.items).toEqual([]);
+    });
+  });
+
+  describe('of a shared calendar', () => {
+    let owner: TestUser;
+    let writer: TestUser;
+    let reader: TestUser;
+    let freeBusy: TestUser;
+    let stranger: TestUser;
+    let team: string;
+    let readerRule: string;
+    let freeBusyRule: string;
+    const feedPath = (url: string) => new URL(url).pathname;
+    const exportOfTeam = (user: TestUser) =>
+      api.request(`/v1/calendars/${team}/calendar.ics`, { token: user.token });
+    const importTeam = (user: TestUser, text: string, calendarId = team) =>
+      api.request(`/v1/events/import?calendarId=${calendarId}`, {
+        method: 'POST',
+        token: user.token,
+        body: text,
+        headers: { 'content-type': 'text/calendar' },
+      });
+    const feedOf = (user: TestUser, json: Record<string, unknown>) =>
+      api.request<FeedCreatedResponseDto>('/v1/feeds', { method: 'POST', token: user.token, json });
+    const teamTitles = async () =>
+      (
+        (await api.request(`/v1/events/sync?calendarId=${team}`, { token: owner.token })).body.items as {
+          title: string;
+        }[]
+      )
+        .map((e) => e.title)
+        .sort();
+    const vevent = (uid: string, title: string) =>
+      [
+        'BEGIN:VCALENDAR',
+        'VERSION:2.0',
+        'PRODID:-//test//EN',
+        'BEGIN:VEVENT',
+        `UID:${uid}`,
+        'DTSTAMP:20260101T000000Z',
+        `DTSTART:${Y}0610T090000Z`,
+        `DTEND:${Y}0610T100000Z`,
+        `SUMMARY:${title}`,
+        'END:VEVENT',
+        'END:VCALENDAR',
+        '',
+      ].join('\r\n');
+
+    beforeAll(async () => {
+      [owner, writer, reader, freeBusy, stranger] = await Promise.all(
+        [0, 1, 2, 3, 4].map(() => registerUser(api, { timeZone: 'UTC' })),
+      );
+      team = await createCalendar(api, owner);
+      await share(api, owner, team, writer, 'writer');
+      readerRule = await share(api, owner, team, reader, 'reader');
+      freeBusyRule = await share(api, owner, team, freeBusy, 'freeBusyReader');
+      await createPrivateEvent(api, owner, team, `${Y}-06-01T09:00`);
+      const open = await api.request('/v1/events', {
+        method: 'POST',
+        token: owner.token,
+        json: { calendarId: team, title: 'Team lunch', start: `${Y}-06-02T12:00` },
+      });
+      expect(open.status).toBe(201);
+    });
+
+    it('exports by role: everything to the owner, private events as busy to a reader, free/busy only to a freeBusyReader, 404 to a stranger', async () => {
+      const mine = await exportOfTeam(owner);
+      expect(mine.status).toBe(200);
+      expect(mine.headers.get('content-type')).toMatch(/^text\/calendar/);
+      expect(leaksSecret(mine.text)).toBe(true);
+      expect(mine.text).toContain('SUMMARY:Team lunch');
+      // `primary` is the caller's own calendar, as at /v1/calendar.ics.
+      const primary = await api.request('/v1/calendars/primary/calendar.ics', { token: alice.token });
+      expect(primary.status).toBe(200);
+      expect(primary.text).toContain('SUMMARY:Standup');
+
+      const theirs = await exportOfTeam(reader);
+      expect(theirs.status).toBe(200);
+      expect(leaksSecret(theirs.text)).toBe(false);
+      expect(theirs.text).toContain('SUMMARY:Team lunch');
+      expect(theirs.text).toContain('SUMMARY:Busy');
+
+      const busy = await exportOfTeam(freeBusy);
+      expect(busy.status).toBe(200);
+      expect(leaksSecret(busy.text)).toBe(false);
+      expect(new Set(busy.text.match(/^SUMMARY:.*$/gm))).toEqual(new Set(['SUMMARY:Busy']));
+      expect(busy.text.match(/^BEGIN:VEVENT/gm)).toHaveLength(2);
+      expect(busy.text).not.toContain('@calendar-assistant\r\n'); // no event's real UID
+
+      const none = await exportOfTeam(stranger);
+      expect(none.status).toBe(404);
+      expect(leaksSecret(none.text)).toBe(false);
+      // The same answer as for a calendar that does not exist.
+      const missing = await api.request('/v1/calendars/ffffffffffffffffffffffff/calendar.ics', {
+        token: stranger.token,
+      });
+      const answer = (r: TestResponse<unknown>) => ({ status: r.status, message: errorOf(r)?.message });
+      expect(answer(missing)).toEqual(answer(none));
+    });
+
+    it('imports into a calendar with ?calendarId= for a writer; 403 naming writer below it, 404 without a role, nothing imported', async () => {
+      const before = await teamTitles();
+      for (const [user, status] of [
+        [reader, 403],
+        [freeBusy, 403],
+        [stranger, 404],
+      ] as const) {
+        const res = await importTeam(user, vevent(`refused-${status}@example.com`, 'Refused'));
+        expect({ status: res.status }).toEqual({ status });
+        if (status === 403) expect(errorOf(res).message).toContain('writer');
+      }
+      expect(await teamTitles()).toEqual(before);
+      expect((await importTeam(stranger, vevent('x@example.com', 'x'), 'nope')).status).toBe(400);
+
+      const written = await importTeam(writer, vevent('planning@example.com', 'Planning'));
+      expect({ status: written.status, body: written.body }).toEqual({
+        status: 200,
+        body: { created: 1, updated: 0, skipped: [] },
+      });
+      expect(await teamTitles()).toEqual([...before, 'Planning'].sort());
+      // The writer's own primary did not get it.
+      const own = await api.request(`/v1/events/sync`, { token: writer.token });
+      expect(own.body.items).toEqual([]);
+    });
+
+    it("serves a feed of the calendar only while its creator keeps the role; a reader's feed shows private events as busy", async () => {
+      const readerFeed = await feedOf(reader, { kind: 'full', calendarId: team });
+      expect(readerFeed.status).toBe(201);
+      expect(readerFeed.body.calendarId).toBe(team);
+      const readerPath = feedPath(readerFeed.body.url);
+      const served = await api.request(readerPath);
+      expect(served.status).toBe(200);
+      expect(served.text).toContain('SUMMARY:Team lunch');
+      expect(leaksSecret(served.text)).toBe(false);
+
+      const refused = await feedOf(freeBusy, { kind: 'full', calendarId: team });
+      expect({ status: refused.status, code: errorOf(refused)?.code }).toEqual({
+        status: 403,
+        code: 'forbidden',
+      });
+      expect(errorOf(refused).message).toContain('reader');
+      expect((await feedOf(stranger, { kind: 'freebusy', calendarId: team })).status).toBe(404);
+      const busyFeed = await feedOf(freeBusy, { kind: 'freebusy', calendarId: team });
+      expect(busyFeed.status).toBe(201);
+      const busyPath = feedPath(busyFeed.body.url);
+      const busy = await api.request(busyPath);
+      expect(busy.status).toBe(200);
+      expect(leaksSecret(busy.text)).toBe(false);
+      expect(busy.text).not.toContain('Team lunch');
+
+      // The owner's feed of the same calendar has everything; their default feed is their primary.
+      const ownerFeed = await feedOf(owner, { kind: 'full', calendarId: team });
+      expect(leaksSecret((await api.request(feedPath(ownerFeed.body.url))).text)).toBe(true);
+      expect((await feedOf(owner, { kind: 'full' })).body.calendarId).toBe(owner.id);
+
+      await unshare(api, owner, team, readerRule);
+      const gone = await api.request(readerPath);
+      expect(gone.status).toBe(404);
+      expect(leaksSecret(gone.text)).toBe(false);
+      // Revoking the reader leaves the freeBusyReader's feed alone, until theirs goes too.
+      expect((await api.request(busyPath)).status).toBe(200);
+      await unshare(api, owner, team, freeBusyRule);
+      expect((await api.request(busyPath)).status).toBe(404);
+      // And the revoked reader's export is a 404 on the next request.
+      expect((await exportOfTeam(reader)).status).toBe(404);
     });
   });
 });

@@ -6,8 +6,19 @@ import {
 } from '@app/calendar';
 import type { AppConfig } from '@app/config';
 import { testConfig } from '../support/test-env';
-import { startTestApi, TestApi } from '../support/test-app';
+import { ApiErrorBody, startTestApi, TestApi, TestResponse } from '../support/test-app';
+import {
+  createCalendar,
+  createPrivateEvent,
+  leaksSecret,
+  SECRET_MARKER,
+  share,
+  unshare,
+} from '../support/sharing';
 import { registerUser, TestUser } from '../support/users';
+
+/** The error of a refusal (typed: the happy-path DTO has none). */
+const errorOf = (res: TestResponse<unknown>) => (res.body as ApiErrorBody).error;
 
 const Y = new Date().getUTCFullYear() + 1;
 
@@ -133,5 +144,151 @@ describe('incremental sync against real FerretDB and Redis', () => {
     expect((await api.request(`/v1/events/sync?syncToken=${fresh}`, { token: alice.token })).status).toBe(
       200,
     );
+  });
+
+  describe('of a shared calendar', () => {
+    let owner: TestUser;
+    let reader: TestUser;
+    let freeBusy: TestUser;
+    let stranger: TestUser;
+    let team: string;
+    let readerRule: string;
+    let secretId: string;
+    let openId: string;
+
+    beforeAll(async () => {
+      [owner, reader, freeBusy, stranger] = await Promise.all(
+        [0, 1, 2, 3].map(() => registerUser(api, { timeZone: 'UTC' })),
+      );
+      team = await createCalendar(api, owner);
+      readerRule = await share(api, owner, team, reader, 'reader');
+      await share(api, owner, team, freeBusy, 'freeBusyReader');
+      secretId = (await createPrivateEvent(api, owner, team, `${Y}-03-01T09:00`)).id;
+      const open = await api.request<EventWriteResponseDto>('/v1/events', {
+        method: 'POST',
+        token: owner.token,
+        json: { calendarId: team, title: 'Team lunch', start: `${Y}-03-02T12:00` },
+      });
+      openId = open.body.event.id;
+    });
+
+    const syncOf = (user: TestUser, calendarId: string, token?: string) =>
+      api.request<SyncResponseDto>(
+        `/v1/events/sync?calendarId=${calendarId}${token ? `&syncToken=${encodeURIComponent(token)}` : ''}`,
+        { token: user.token },
+      );
+
+    it('gives the owner everything, and a reader private events as busy only', async () => {
+      const mine = await syncOf(owner, team);
+      expect(mine.status).toBe(200);
+      expect(mine.body.items).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ id: secretId, title: `Offer talks ${SECRET_MARKER}`, calendarId: team }),
+          expect.objectContaining({ id: openId, title: 'Team lunch' }),
+        ]),
+      );
+      // The owner's primary is another calendar: nothing of the team calendar there.
+      expect((await syncOf(owner, 'primary')).body.items).toEqual([]);
+
+      const theirs = await syncOf(reader, team);
+      expect(theirs.status).toBe(200);
+      expect(leaksSecret(theirs.text)).toBe(false);
+      expect(theirs.body.items).toHaveLength(2);
+      expect(theirs.body.items).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            id: secretId,
+            title: 'Busy',
+            description: null,
+            location: null,
+            attendees: [],
+            visibility: 'private',
+          }),
+          expect.objectContaining({ id: openId, title: 'Team lunch' }),
+        ]),
+      );
+
+      // A change to the private event reaches the reader as busy only too.
+      const renamed = await api.request(`/v1/events/${secretId}`, {
+        method: 'PATCH',
+        token: owner.token,
+        json: { title: `Offer signed ${SECRET_MARKER}` },
+      });
+      expect(renamed.status).toBe(200);
+      const next = await syncOf(reader, team, theirs.body.nextSyncToken);
+      expect(next.status).toBe(200);
+      expect(next.body.items).toEqual([expect.objectContaining({ id: secretId, title: 'Busy', version: 2 })]);
+      expect(leaksSecret(next.text)).toBe(false);
+    });
+
+    it('answers 403 naming reader to a freeBusyReader and 404 to a stranger, showing nothing', async () => {
+      const fb = await syncOf(freeBusy, team);
+      expect({ status: fb.status, code: errorOf(fb)?.code }).toEqual({ status: 403, code: 'forbidden' });
+      expect(errorOf(fb).message).toContain('reader');
+      expect(leaksSecret(fb.text)).toBe(false);
+      const none = await syncOf(stranger, team);
+      expect(none.status).toBe(404);
+      expect(leaksSecret(none.text)).toBe(false);
+      // The same 404 as a calendar that does not exist.
+      const missing = await syncOf(stranger, 'ffffffffffffffffffffffff');
+      const answer = (r: typeof none) => ({
+        status: r.status,
+        code: errorOf(r)?.code,
+        message: errorOf(r)?.message,
+      });
+      expect(answer(missing)).toEqual(answer(none));
+    });
+
+    it('binds a token to its calendar: another calendarId is a 400 naming the calendar it is for', async () => {
+      const { body } = await syncOf(reader, team);
+      const mixed = await syncOf(reader, 'primary', body.nextSyncToken);
+      expect(mixed.status).toBe(400);
+      expect(errorOf(mixed).message).toContain(team);
+      expect(errorOf(mixed).details).toEqual([expect.objectContaining({ field: 'syncToken' })]);
+      // The reader's own primary token is not valid for the team calendar either.
+      const own = await syncOf(reader, 'primary');
+      expect((await syncOf(reader, team, own.body.nextSyncToken)).status).toBe(400);
+      // A token from before calendars (no calendar in it) is the primary's.
+      const codec = new SyncTokenCodec(config.jwt.secret);
+      const legacy = codec.encode({
+        u: reader.id,
+        t: Date.now() - 60_000,
+        r: [],
+        f: false,
+        s: 0,
+        iat: Date.now(),
+      });
+      expect((await syncOf(reader, 'primary', legacy)).status).toBe(200);
+      expect((await syncOf(reader, team, legacy)).status).toBe(400);
+    });
+
+    it("tells a calendar's syncing clients when an event moves out of it (a tombstone), and the new calendar's that it arrived", async () => {
+      const readers = await syncOf(reader, team);
+      const owners = await syncOf(owner, 'primary');
+      const moved = await api.request(`/v1/events/${openId}`, {
+        method: 'PATCH',
+        token: owner.token,
+        json: { calendarId: 'primary' },
+      });
+      expect(moved.status).toBe(200);
+      const left = await syncOf(reader, team, readers.body.nextSyncToken);
+      expect(left.body.items).toEqual([expect.objectContaining({ id: openId, deleted: true })]);
+      const arrived = await syncOf(owner, 'primary', owners.body.nextSyncToken);
+      expect(arrived.body.items).toEqual([
+        expect.objectContaining({ id: openId, title: 'Team lunch', calendarId: owner.id }),
+      ]);
+      // A new full sync of the team calendar no longer has it at all.
+      expect((await syncOf(reader, team)).body.items.map((i) => i.id)).toEqual([secretId]);
+    });
+
+    it('stops at once when the share is revoked: the next sync is a 404, with the old token too', async () => {
+      const before = await syncOf(reader, team);
+      expect(before.status).toBe(200);
+      await unshare(api, owner, team, readerRule);
+      const withToken = await syncOf(reader, team, before.body.nextSyncToken);
+      expect(withToken.status).toBe(404);
+      expect(leaksSecret(withToken.text)).toBe(false);
+      expect((await syncOf(reader, team)).status).toBe(404);
+    });
   });
 });

@@ -7,11 +7,23 @@ import type {
   DeliveryListResponseDto,
   DeliveryResponseDto,
   WebhookCreatedResponseDto,
+  WebhookCreateDto,
   WebhookListResponseDto,
 } from '@app/webhooks';
 import { testConfig } from '../support/test-env';
-import { startTestApi, TestApi } from '../support/test-app';
+import { ApiErrorBody, startTestApi, TestApi, TestResponse } from '../support/test-app';
+import {
+  createCalendar,
+  createPrivateEvent,
+  leaksSecret,
+  SECRET_MARKER,
+  share,
+  unshare,
+} from '../support/sharing';
 import { registerUser, TestUser } from '../support/users';
+
+/** The error of a refusal (typed: the happy-path DTO has none). */
+const errorOf = (res: TestResponse<unknown>) => (res.body as ApiErrorBody).error;
 
 const Y = new Date().getUTCFullYear() + 1;
 
@@ -260,6 +272,130 @@ describe('webhooks against real FerretDB and Redis, with local receivers', () =>
     }, 20_000);
     expect(delivery.attempts.at(-1)?.statusCode).toBe(200);
     expect(delivery.attempts.length).toBeGreaterThanOrEqual(2);
+  });
+
+  describe('of shared calendars', () => {
+    let owner: TestUser;
+    let reader: TestUser;
+    let freeBusy: TestUser;
+    let stranger: TestUser;
+    let team: string;
+    let readerRule: string;
+
+    beforeAll(async () => {
+      [owner, reader, freeBusy, stranger] = await Promise.all([0, 1, 2, 3].map(() => registerUser(api)));
+      team = await createCalendar(api, owner);
+      readerRule = await share(api, owner, team, reader, 'reader');
+      await share(api, owner, team, freeBusy, 'freeBusyReader');
+    });
+
+    const create = (user: TestUser, json: WebhookCreateDto) =>
+      api.request<WebhookCreatedResponseDto>('/v1/webhooks', { method: 'POST', token: user.token, json });
+    const hooksOf = async (user: TestUser) =>
+      (await api.request<WebhookListResponseDto>('/v1/webhooks', { token: user.token })).body.items;
+
+    it('watches the primary by default, and only calendars the caller can read: 403 below reader, 404 without a role', async () => {
+      const rx = await receiver();
+      const own = await create(owner, { url: rx.url, events: ['event.created'] });
+      expect(own.status).toBe(201);
+      expect(own.body.calendarIds).toEqual([owner.id]);
+
+      const fb = await create(freeBusy, { url: rx.url, events: ['event.created'], calendarIds: [team] });
+      expect({ status: fb.status, code: errorOf(fb)?.code }).toEqual({ status: 403, code: 'forbidden' });
+      expect(errorOf(fb).message).toContain('reader');
+      const none = await create(stranger, { url: rx.url, events: ['event.created'], calendarIds: [team] });
+      expect(none.status).toBe(404);
+      // One calendar refused refuses the whole subscription.
+      const mixed = await create(stranger, {
+        url: rx.url,
+        events: ['event.created'],
+        calendarIds: ['primary', team],
+      });
+      expect(mixed.status).toBe(404);
+      expect(await hooksOf(freeBusy)).toEqual([]);
+      expect(await hooksOf(stranger)).toEqual([]);
+      const bad = await create(stranger, { url: rx.url, events: ['event.created'], calendarIds: ['nope'] });
+      expect(bad.status).toBe(400);
+      expect(errorOf(bad).message).toContain('calendarIds');
+    });
+
+    it("delivers a shared calendar's changes to a reader, private events as busy only, and stops when the share is revoked", async () => {
+      const readerRx = await receiver();
+      const ownerRx = await receiver();
+      // The reader's subscription is made first, so it is dispatched first for every change.
+      const readerHook = await create(reader, {
+        url: readerRx.url,
+        events: ['event.created', 'event.updated'],
+        calendarIds: [team, 'primary', team],
+      });
+      expect(readerHook.status).toBe(201);
+      expect(readerHook.body.calendarIds).toEqual([team, reader.id]);
+      const ownerHook = await create(owner, {
+        url: ownerRx.url,
+        events: ['event.created', 'event.updated'],
+        calendarIds: [team],
+      });
+      expect(ownerHook.status).toBe(201);
+      expect((await hooksOf(reader)).map((h) => h.calendarIds)).toEqual([[team, reader.id]]);
+
+      const secret = await createPrivateEvent(api, owner, team, `${Y}-06-01T09:00`);
+      await eventually(async () => readerRx.requests.length >= 1 && ownerRx.requests.length >= 1);
+      const toReader = JSON.parse(readerRx.requests[0].body);
+      expect(toReader.data.event).toMatchObject({
+        id: secret.id,
+        calendarId: team,
+        title: 'Busy',
+        description: null,
+        location: null,
+        attendees: [],
+      });
+      expect(leaksSecret(readerRx.requests[0].body)).toBe(false);
+      expect(signedBy(readerHook.body.secret, readerRx.requests[0])).toBe(true);
+      expect(JSON.parse(ownerRx.requests[0].body).data.event).toMatchObject({
+        id: secret.id,
+        title: `Offer talks ${SECRET_MARKER}`,
+      });
+      // The same notification id on both sides, for the same change.
+      expect(toReader.id).toBe(JSON.parse(ownerRx.requests[0].body).id);
+      // The reader's log shows it; the owner cannot see the reader's subscription.
+      expect(await deliveries(reader, readerHook.body.id)).toHaveLength(1);
+      expect(
+        (await api.request(`/v1/webhooks/${readerHook.body.id}/deliveries`, { token: owner.token })).status,
+      ).toBe(404);
+
+      await unshare(api, owner, team, readerRule);
+      await api.request(`/v1/events/${secret.id}`, {
+        method: 'PATCH',
+        token: owner.token,
+        json: { title: `Offer signed ${SECRET_MARKER}` },
+      });
+      await eventually(async () => ownerRx.requests.length >= 2);
+      // The reader's subscription came first in the dispatch of that change: had it been sent, it would be logged by now.
+      expect(await deliveries(reader, readerHook.body.id)).toHaveLength(1);
+      expect(readerRx.requests).toHaveLength(1);
+      // Their own primary is still watched.
+      await createEvent(reader, 'Mine');
+      await eventually(async () => readerRx.requests.length >= 2);
+      expect(JSON.parse(readerRx.requests[1].body).data.event.title).toBe('Mine');
+    });
+
+    it('cancels a delivery still being retried when its owner loses the calendar', async () => {
+      const carol = await registerUser(api);
+      const rule = await share(api, owner, team, carol, 'reader');
+      const rx = await receiver();
+      rx.plan = Array.from({ length: 20 }, () => 500);
+      const hook = await create(carol, { url: rx.url, events: ['event.created'], calendarIds: [team] });
+      expect(hook.status).toBe(201);
+      await createPrivateEvent(api, owner, team, `${Y}-06-02T09:00`);
+      await eventually(async () => rx.requests.length >= 1);
+      await unshare(api, owner, team, rule);
+      const [delivery] = await eventually(async () => {
+        const items = await deliveries(carol, hook.body.id);
+        return items[0]?.status === 'cancelled' && items;
+      });
+      expect(rx.requests).toHaveLength(delivery.attempts.length);
+      expect(rx.requests.some((r) => leaksSecret(r.body))).toBe(false);
+    });
   });
 
   it('refuses URLs it may not call: non-loopback http outside production, bad event types', async () => {

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { CalendarAccessService, roleAtLeast } from '@app/calendar';
 import { AppConfig } from '@app/config';
 import { Counter, Histogram, InjectMetric, METRICS } from '@app/observability';
 import { UnrecoverableError } from 'bullmq';
@@ -15,7 +16,9 @@ export const USER_AGENT = 'CalendarAssistant-Webhooks/1.0';
 /**
  * One delivery attempt: load the delivery and its webhook, sign the stored body with a fresh
  * timestamp, POST it, and record the attempt (status code, latency, error). A non-2xx answer or a
- * network error throws so the queue retries it; a URL refused by the policy fails for good.
+ * network error throws so the queue retries it; a URL refused by the policy fails for good. Before
+ * each attempt the webhook's owner must still read the event's calendar: if not, the delivery is
+ * cancelled (a revoked share stops retries and replays too).
  */
 @Injectable()
 export class WebhookDeliveryProcessor {
@@ -26,6 +29,7 @@ export class WebhookDeliveryProcessor {
     private readonly webhooks: WebhookRepository,
     private readonly deliveries: WebhookDeliveryRepository,
     private readonly cipher: WebhookSecretCipher,
+    private readonly access: CalendarAccessService,
     private readonly config: AppConfig,
     @InjectMetric(METRICS.webhookDeliveries) private readonly outcomes: Counter<string>,
     @InjectMetric(METRICS.webhookDeliveryDuration) private readonly duration: Histogram<string>,
@@ -45,6 +49,16 @@ export class WebhookDeliveryProcessor {
     if (!hook) {
       await this.deliveries.setStatus(job.ownerId, job.deliveryId, 'cancelled');
       return;
+    }
+    if (delivery.calendarId) {
+      const grant = await this.access.roleOfAccount(job.ownerId, String(delivery.calendarId));
+      if (!grant || !roleAtLeast(grant.role, 'reader')) {
+        this.logger.warn(
+          `webhook delivery ${job.deliveryId} cancelled: its owner no longer reads calendar ${String(delivery.calendarId)}`,
+        );
+        await this.deliveries.setStatus(job.ownerId, job.deliveryId, 'cancelled');
+        return;
+      }
     }
     const timestamp = Math.floor(Date.now() / 1000);
     const at = new Date();

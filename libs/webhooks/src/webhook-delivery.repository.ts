@@ -6,6 +6,7 @@ import { DeliveryStatus, WebhookDeliveryDoc, WebhookDeliveryRecord } from './web
 
 export interface NewDelivery {
   webhookId: Types.ObjectId;
+  calendarId?: string | Types.ObjectId | null;
   eventType: string;
   notificationId: string;
   payload: string;
@@ -21,6 +22,7 @@ export class WebhookDeliveryRepository {
   async insert(ownerId: string, d: NewDelivery): Promise<WebhookDeliveryRecord> {
     const doc = await this.model.create({
       ...d,
+      calendarId: d.calendarId ? new Types.ObjectId(d.calendarId) : null,
       replayOf: d.replayOf ?? null,
       ownerId: new Types.ObjectId(ownerId),
       status: 'pending',

@@ -25,6 +25,8 @@ export class WebhookDeliveryDoc {
   _id!: Types.ObjectId;
   @Prop({ type: Types.ObjectId, required: true }) ownerId!: Types.ObjectId;
   @Prop({ type: Types.ObjectId, required: true }) webhookId!: Types.ObjectId;
+  /** The calendar of the changed event: each attempt needs the owner to still read it (absent on older deliveries). */
+  @Prop({ type: Types.ObjectId, default: null }) calendarId!: Types.ObjectId | null;
   @Prop({ required: true }) eventType!: string;
   /** The notification's id (`evt_…`), the same on a replay so receivers can de-duplicate. */
   @Prop({ required: true }) notificationId!: string;

@@ -1,7 +1,10 @@
-import { EVENT_CHANGE_TYPES } from '@app/calendar';
+import { CalendarIdInput, EVENT_CHANGE_TYPES } from '@app/calendar';
 import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
 import { DELIVERY_STATUSES } from './webhook-delivery.schema';
+
+/** At most this many calendars per subscription. */
+export const MAX_WATCHED_CALENDARS = 50;
 
 export const WebhookCreateSchema = z
   .object({
@@ -16,6 +19,14 @@ export const WebhookCreateSchema = z
       .min(1, 'must list at least one event type')
       .transform((e) => [...new Set(e)])
       .describe('event types to receive'),
+    calendarIds: z
+      .array(CalendarIdInput)
+      .min(1, 'must list at least one calendar (or leave calendarIds out for your primary)')
+      .max(MAX_WATCHED_CALENDARS)
+      .optional()
+      .describe(
+        'calendars to watch (default: your primary); each needs the reader role, and a change is delivered only while you keep it',
+      ),
     description: z.string().trim().max(200).optional(),
   })
   .strict()
@@ -23,17 +34,30 @@ export const WebhookCreateSchema = z
     example: {
       url: 'https://hooks.example.com/calendar',
       events: ['event.created', 'event.updated', 'event.deleted'],
+      calendarIds: ['primary', '6650f1a2c3d4e5f6a7b8c9aa'],
     },
   });
 export class WebhookCreateDto extends createZodDto(WebhookCreateSchema) {}
 
-export const WebhookResponseSchema = z.object({
-  id: z.string(),
-  url: z.string(),
-  events: z.array(z.string()),
-  description: z.string().nullable(),
-  createdAt: z.string(),
-});
+export const WebhookResponseSchema = z
+  .object({
+    id: z.string(),
+    url: z.string(),
+    events: z.array(z.string()),
+    calendarIds: z.array(z.string()).describe('the calendars watched (ids; your primary is your account id)'),
+    description: z.string().nullable(),
+    createdAt: z.string(),
+  })
+  .meta({
+    example: {
+      id: '6650f1a2c3d4e5f6a7b8c9d0',
+      url: 'https://hooks.example.com/calendar',
+      events: ['event.created', 'event.updated', 'event.deleted'],
+      calendarIds: ['6650f1a2c3d4e5f6a7b8c9a1', '6650f1a2c3d4e5f6a7b8c9aa'],
+      description: 'team calendar to chat',
+      createdAt: '2026-03-01T10:00:00.000Z',
+    },
+  });
 export type WebhookResponse = z.infer<typeof WebhookResponseSchema>;
 export class WebhookResponseDto extends createZodDto(WebhookResponseSchema) {}
 
@@ -48,6 +72,7 @@ export const WebhookCreatedResponseSchema = WebhookResponseSchema.extend({
     id: '6650f1a2c3d4e5f6a7b8c9d0',
     url: 'https://hooks.example.com/calendar',
     events: ['event.created'],
+    calendarIds: ['6650f1a2c3d4e5f6a7b8c9a1'],
     description: null,
     createdAt: '2026-03-01T10:00:00.000Z',
     secret: 'whsec_…',

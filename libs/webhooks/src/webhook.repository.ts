@@ -1,19 +1,33 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { findOwnedById, parseObjectId } from '@app/database';
-import { Model, Types } from 'mongoose';
+import { Model, Types, trusted } from 'mongoose';
 import { WebhookDoc, WebhookRecord } from './webhook.schema';
 
-/** The only code that touches the webhooks collection; every method is scoped by owner. */
+/**
+ * The only code that touches the webhooks collection; every method is scoped by owner except
+ * `watching`, which finds the subscriptions of anyone watching a calendar (the dispatcher then
+ * checks each owner's role).
+ */
 @Injectable()
 export class WebhookRepository {
   constructor(@InjectModel(WebhookDoc.name) private readonly model: Model<WebhookDoc>) {}
 
   async insert(
     ownerId: string,
-    hook: { url: string; events: string[]; description: string | null; secretEnc: string },
+    hook: {
+      url: string;
+      events: string[];
+      calendarIds: string[];
+      description: string | null;
+      secretEnc: string;
+    },
   ): Promise<WebhookRecord> {
-    const doc = await this.model.create({ ...hook, ownerId: new Types.ObjectId(ownerId) });
+    const doc = await this.model.create({
+      ...hook,
+      calendarIds: hook.calendarIds.map((id) => new Types.ObjectId(id)),
+      ownerId: new Types.ObjectId(ownerId),
+    });
     return doc.toObject() as WebhookRecord;
   }
 
@@ -33,10 +47,19 @@ export class WebhookRepository {
     return findOwnedById<WebhookRecord, WebhookDoc>(this.model, ownerId, id);
   }
 
-  /** The owner's webhooks subscribed to `eventType`. */
-  async subscribedTo(ownerId: string, eventType: string): Promise<WebhookRecord[]> {
+  /**
+   * Every subscription, of any owner, watching the calendar for `eventType`; one without
+   * `calendarIds` (made before calendars) watches its owner's primary calendar, whose id is the
+   * owner's.
+   */
+  async watching(calendarId: string, eventType: string): Promise<WebhookRecord[]> {
+    const id = new Types.ObjectId(calendarId);
     return this.model
-      .find({ ownerId: new Types.ObjectId(ownerId), events: eventType })
+      .find({
+        events: eventType,
+        $or: [{ calendarIds: id }, { calendarIds: trusted({ $exists: false }), ownerId: id }],
+      })
+      .sort({ _id: 1 })
       .lean<WebhookRecord[]>()
       .exec();
   }

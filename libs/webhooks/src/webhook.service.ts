@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ConflictError, DependencyUnavailableError, NotFoundError, ValidationError } from '@app/common';
+import { CalendarAccessService, Caller, PRIMARY } from '@app/calendar';
 import { AppConfig } from '@app/config';
 import { randomBytes } from 'node:crypto';
 import { WebhookDeliveryQueue } from './webhook-delivery.queue';
@@ -9,7 +10,7 @@ import { WebhookSecretCipher } from './webhook-secret.cipher';
 import { checkWebhookUrl, WebhookUrlMode } from './webhook-url.policy';
 import type { DeliveryResponse, WebhookCreatedResponse, WebhookResponse } from './webhook.dto';
 import { WebhookRepository } from './webhook.repository';
-import type { WebhookRecord } from './webhook.schema';
+import { watchedCalendars, WebhookRecord } from './webhook.schema';
 
 export const MAX_WEBHOOKS_PER_USER = 25;
 
@@ -28,16 +29,25 @@ export class WebhookService {
     private readonly deliveries: WebhookDeliveryRepository,
     private readonly cipher: WebhookSecretCipher,
     private readonly queue: WebhookDeliveryQueue,
+    private readonly access: CalendarAccessService,
     config: AppConfig,
   ) {
     this.mode = config.isProduction ? 'production' : 'development';
   }
 
-  /** Subscribes `url` to `events`; the signing secret is in this answer only. */
+  /**
+   * Subscribes `url` to `events` of `calendarIds` (default the owner's primary; each needs reader:
+   * 404 without a role, 403 below reader, nothing created); the signing secret is in this answer only.
+   */
   async create(
-    owner: WebhookOwner,
-    input: { url: string; events: string[]; description?: string },
+    owner: Caller,
+    input: { url: string; events: string[]; calendarIds?: string[]; description?: string },
   ): Promise<WebhookCreatedResponse> {
+    const calendarIds: string[] = [];
+    for (const id of input.calendarIds ?? [PRIMARY]) {
+      const grant = await this.access.require(owner, id, 'reader', `Calendar ${id} not found.`);
+      if (!calendarIds.includes(grant.calendarId)) calendarIds.push(grant.calendarId);
+    }
     const check = await checkWebhookUrl(input.url, this.mode);
     if (!check.ok)
       throw new ValidationError(`Invalid url: url ${check.reason}`, [
@@ -52,6 +62,7 @@ export class WebhookService {
     const record = await this.webhooks.insert(owner.id, {
       url: check.url.toString(),
       events: input.events,
+      calendarIds,
       description: input.description ?? null,
       secretEnc: this.cipher.encrypt(secret),
     });
@@ -84,6 +95,7 @@ export class WebhookService {
       throw new NotFoundError('Delivery not found.');
     const replay = await this.deliveries.insert(owner.id, {
       webhookId: hook._id,
+      calendarId: original.calendarId,
       eventType: original.eventType,
       notificationId: original.notificationId,
       payload: original.payload,
@@ -112,6 +124,7 @@ export function toWebhookResponse(r: WebhookRecord): WebhookResponse {
     id: String(r._id),
     url: r.url,
     events: r.events,
+    calendarIds: watchedCalendars(r),
     description: r.description ?? null,
     createdAt: new Date(r.createdAt).toISOString(),
   };

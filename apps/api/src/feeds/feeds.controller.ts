@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
 import {
   ApiCreatedResponse,
+  ApiForbiddenResponse,
   ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
@@ -25,9 +26,14 @@ export class FeedsController {
     summary: 'Create a secret subscription URL (iCalendar feed)',
     description:
       'full: your events with details; freebusy: only busy times, titled "Busy", without descriptions, locations or attendees. ' +
-      'The URL needs no login — keep it secret; it is shown only in this answer. Revoke it with DELETE.',
+      'The URL needs no login — keep it secret; it is shown only in this answer. Revoke it with DELETE. ' +
+      'calendarId (default primary) names the calendar served: full needs the reader role on it, freebusy freeBusyReader. ' +
+      'The URL serves it only while you keep that role (checked at every fetch; lose it and the URL answers 404). ' +
+      'As a reader, private events come in the free/busy form.',
   })
   @ApiCreatedResponse({ type: FeedCreatedResponseDto })
+  @ApiForbiddenResponse({ description: 'your role on the calendar is too low for this kind of feed' })
+  @ApiNotFoundResponse({ description: 'no such calendar, or you have no role on it' })
   async create(@CurrentUser() user: AuthUser, @Body() body: FeedCreateDto, @Req() req: FastifyRequest) {
     const { feed, path } = await this.feeds.create(user, body);
     return { ...feed, url: `${req.protocol}://${req.host}${path}` };

@@ -13,7 +13,9 @@ export class PublicFeedController {
   @ApiOperation({ summary: 'An iCalendar feed by its secret URL (no login)' })
   @ApiProduces('text/calendar')
   @ApiOkResponse({ description: 'text/calendar', schema: { type: 'string' } })
-  @ApiNotFoundResponse({ description: 'unknown or revoked' })
+  @ApiNotFoundResponse({
+    description: "unknown or revoked, or its creator no longer has the role it needs on the feed's calendar",
+  })
   async feed(@Param('file') file: string, @Res({ passthrough: true }) reply: FastifyReply) {
     if (!file.endsWith('.ics')) throw new NotFoundException('Feed not found.');
     const text = await this.feeds.render(file.slice(0, -4));

@@ -3,6 +3,7 @@ import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
   ApiCreatedResponse,
+  ApiForbiddenResponse,
   ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
@@ -36,13 +37,22 @@ export class WebhooksController {
     description:
       'POSTs JSON {id, type, createdAt, data: {event}} for event.created, event.updated and event.deleted, signed in ' +
       'X-Calendar-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>. Non-2xx answers are retried with ' +
-      'exponential backoff for more than 24 hours. The URL must be https and must not resolve to a private, loopback or link-local address.',
+      'exponential backoff for more than 24 hours. The URL must be https and must not resolve to a private, loopback or link-local address. ' +
+      'calendarIds names the calendars watched (default: your primary), yours or shared with you: each needs the reader role. A change ' +
+      'is delivered only while you still have it (checked at each change and before each attempt; a delivery pending when you lose it ' +
+      "is cancelled). As a reader, a private event's body shows it as busy only (title 'Busy', no description, location or attendees).",
   })
   @ApiCreatedResponse({
     type: WebhookCreatedResponseDto,
     description: 'the secret is shown only in this answer',
   })
-  @ApiBadRequestResponse({ description: 'the URL is not allowed' })
+  @ApiBadRequestResponse({ description: 'the URL is not allowed, or a calendar id is malformed' })
+  @ApiForbiddenResponse({
+    description: 'your role on a calendar is below reader (the message says so); nothing created',
+  })
+  @ApiNotFoundResponse({
+    description: 'a calendar does not exist or you have no role on it; nothing created',
+  })
   create(@CurrentUser() user: AuthUser, @Body() body: WebhookCreateDto) {
     return this.webhooks.create(user, body);
   }

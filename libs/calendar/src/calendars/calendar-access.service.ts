@@ -69,6 +69,17 @@ export class CalendarAccessService {
     return { calendarId: id, ownerId, role };
   }
 
+  /**
+   * The role of an account known only by its id (a feed's creator, a webhook's owner), checked when
+   * the feed is fetched or the change delivered, so a revocation holds there too. The account's
+   * address comes from its primary calendar (whose id is the account's).
+   */
+  async roleOfAccount(accountId: string, calendarId: string): Promise<CalendarGrant | null> {
+    if (calendarId === accountId) return { calendarId, ownerId: accountId, role: 'owner' };
+    const account = await this.calendars.findOwnership(accountId);
+    return this.roleOn({ id: accountId, email: account?.ownerEmail ?? '', timeZone: 'UTC' }, calendarId);
+  }
+
   /** The caller's grant when it is at least `needed`; 404 with no role, 403 naming the role needed. */
   async require(
     caller: Caller,

@@ -1,4 +1,5 @@
 import { Types } from 'mongoose';
+import type { CalendarRole } from '../calendars/calendar-role';
 import { generatedStartsBetween } from '../recurrence/expand';
 import { CalendarSeries, Occurrence } from '../recurrence/types';
 import { formatInZone } from '../time/zone';
@@ -169,6 +170,12 @@ export function busyOnly<T extends EventResponse | OccurrenceResponse>(view: T):
     });
   }
   return out;
+}
+
+/** An event as someone with `role` on its calendar may see it: a reader sees a private event as busy only. */
+export function viewFor(record: EventRecord, zone: string, role: CalendarRole): EventResponse {
+  const view = toEventResponse(record, zone);
+  return role === 'reader' && view.visibility === 'private' ? busyOnly(view) : view;
 }
 
 export const objectId = (id: string) => new Types.ObjectId(id);

@@ -128,7 +128,14 @@ export class EventRepository {
     return this.model
       .findOneAndUpdate(
         { _id: oid(id), calendarId: oid(calendarId), deletedAt: null, version: expectedVersion },
-        { $set: { ...rest, ...placement }, $inc: { version: 1 } },
+        {
+          $set: { ...rest, ...placement },
+          $inc: { version: 1 },
+          // Remembered so the calendar's syncing clients learn that the event left it.
+          ...(moveTo && moveTo.calendarId !== calendarId
+            ? { $addToSet: { formerCalendarIds: oid(calendarId) } }
+            : {}),
+        },
         { new: true },
       )
       .lean<EventRecord>()

@@ -43,6 +43,8 @@ export class EventDoc {
   @Prop({ type: Types.ObjectId, required: true }) calendarId!: Types.ObjectId;
   /** The calendar's owner (follows the event when it moves to another owner's calendar). */
   @Prop({ type: Types.ObjectId, required: true }) ownerId!: Types.ObjectId;
+  /** Calendars the event moved out of: their syncing clients get it as a tombstone. */
+  @Prop({ type: [Types.ObjectId], default: undefined }) formerCalendarIds?: Types.ObjectId[];
   @Prop({ required: true }) title!: string;
   @Prop({ type: String, default: null }) description!: string | null;
   @Prop({ type: String, default: null }) location!: string | null;
@@ -75,6 +77,7 @@ export const EventSchema = SchemaFactory.createForClass(EventDoc);
 EventSchema.index({ calendarId: 1, deletedAt: 1, rangeStart: 1 });
 EventSchema.index({ calendarId: 1, uid: 1 });
 EventSchema.index({ calendarId: 1, updatedAt: 1 });
+EventSchema.index({ formerCalendarIds: 1, updatedAt: 1 }, { sparse: true });
 EventSchema.index({ calendarId: 1, idempotencyKey: 1 }, { sparse: true });
 
 /** A lean event document as read from MongoDB. */

@@ -12,10 +12,11 @@ export class FeedRepository {
 
   async insert(
     ownerId: string,
-    feed: { kind: FeedKind; name: string | null; tokenHash: string },
+    feed: { calendarId: string; kind: FeedKind; name: string | null; tokenHash: string },
   ): Promise<FeedRecord> {
     const doc = await this.model.create({
       ...feed,
+      calendarId: new Types.ObjectId(feed.calendarId),
       ownerId: new Types.ObjectId(ownerId),
       lastUsedAt: null,
       revokedAt: null,

@@ -9,7 +9,10 @@ import type { FeedKind } from './ical.dto';
 @Schema({ collection: 'feeds', versionKey: false, timestamps: { createdAt: 'createdAt', updatedAt: false } })
 export class FeedDoc {
   _id!: Types.ObjectId;
+  /** The feed's creator: the feed serves the calendar only while they hold the role it needs. */
   @Prop({ type: Types.ObjectId, required: true }) ownerId!: Types.ObjectId;
+  /** The calendar served. Absent on feeds made before calendars: the creator's primary (its id is ownerId). */
+  @Prop({ type: Types.ObjectId }) calendarId?: Types.ObjectId;
   @Prop({ type: String, required: true }) kind!: FeedKind;
   @Prop({ type: String, default: null }) name!: string | null;
   @Prop({ required: true }) tokenHash!: string;

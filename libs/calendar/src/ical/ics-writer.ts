@@ -13,6 +13,8 @@ export const ICS_PRODID = '-//Calendar Assistant//Calendar Assistant API//EN';
 export interface IcsWriteOptions {
   /** `full`: everything; `freebusy`: only when busy — SUMMARY "Busy", no details, opaque times only. */
   mode: 'full' | 'freebusy';
+  /** `full` for a reader of a shared calendar: a private event comes in the free/busy form. */
+  privateAsBusy?: boolean;
   calendarName?: string;
   /** The owner's zone, as X-WR-TIMEZONE (a hint for clients). */
   timeZone?: string;
@@ -61,7 +63,8 @@ export function writeCalendar(records: EventRecord[], opts: IcsWriteOptions): st
   const zones = new ZoneUse();
   const events: IcalComponent[] = [];
   for (const record of records) {
-    events.push(...(opts.mode === 'full' ? fullEvents(record, zones, now) : busyEvents(record, zones, now)));
+    const full = opts.mode === 'full' && !(opts.privateAsBusy && record.visibility === 'private');
+    events.push(...(full ? fullEvents(record, zones, now) : busyEvents(record, zones, now)));
   }
   for (const vtz of zones.components(now.getUTCFullYear())) cal.addSubcomponent(vtz);
   for (const event of events) cal.addSubcomponent(event);

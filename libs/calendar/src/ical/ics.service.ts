@@ -6,6 +6,7 @@ import { EventRepository, EventState } from '../events/event.repository';
 import type { EventRecord } from '../events/event.schema';
 import type { CalendarOwner } from '../events/event.service';
 import { CalendarAccessService, CalendarGrant } from '../calendars/calendar-access.service';
+import { Caller, CalendarRole, PRIMARY } from '../calendars/calendar-role';
 import { EventChangePublisher, PublishedChange } from '../sync/event-change.publisher';
 import { EventReadRepository } from '../sync/event-read.repository';
 import type { IcsImportResult } from './ical.dto';
@@ -39,17 +40,32 @@ export class IcsService {
   ) {}
 
   /**
-   * The calendar's events as an iCalendar document (`freebusy`: times only, titled "Busy"). `timeZone`
-   * (the owner's, when known) becomes the X-WR-TIMEZONE hint; every time carries its own zone anyway.
+   * A calendar as the caller may see it (`primary`: their own): a freeBusyReader gets the free/busy
+   * form (times only, titled "Busy", hashed UIDs), a reader every event with private ones in that
+   * form, a writer or owner everything. No role: 404.
+   */
+  async exportFor(caller: Caller, calendarId: string = PRIMARY): Promise<string> {
+    const grant = await this.access.require(caller, calendarId, 'freeBusyReader');
+    return this.exportCalendar(grant.calendarId, exportModeFor(grant.role), {
+      timeZone: caller.timeZone,
+      privateAsBusy: grant.role === 'reader',
+    });
+  }
+
+  /**
+   * The calendar's events as an iCalendar document (`freebusy`: times only, titled "Busy";
+   * `privateAsBusy`: private events so). `timeZone` (the reader's, when known) becomes the
+   * X-WR-TIMEZONE hint; every time carries its own zone anyway. Checks no role: callers do.
    */
   async exportCalendar(
     calendarId: string,
     mode: 'full' | 'freebusy' = 'full',
-    opts: { timeZone?: string; now?: Date } = {},
+    opts: { timeZone?: string; now?: Date; privateAsBusy?: boolean } = {},
   ): Promise<string> {
     const records = await this.reads.allLive(calendarId);
     return writeCalendar(records, {
       mode,
+      privateAsBusy: opts.privateAsBusy,
       now: opts.now,
       timeZone: opts.timeZone,
       calendarName: mode === 'full' ? 'Calendar Assistant' : 'Calendar Assistant (free/busy)',
@@ -60,7 +76,11 @@ export class IcsService {
    * Imports the VEVENTs of an iCalendar text, idempotent by UID (with its RECURRENCE-ID changes):
    * a new UID is created, a known one updated when its content differs, else skipped as unchanged.
    */
-  async importCalendar(owner: CalendarOwner, text: string, calendarId = 'primary'): Promise<IcsImportResult> {
+  async importCalendar(
+    owner: CalendarOwner,
+    text: string,
+    calendarId: string = PRIMARY,
+  ): Promise<IcsImportResult> {
     const grant = await this.access.require(owner, calendarId, 'writer');
     let ops: Op[];
     const skipped: IcsImportResult['skipped'] = [];
@@ -167,6 +187,10 @@ export class IcsService {
     }
   }
 }
+
+/** What a role may export: a freeBusyReader only the free/busy form. */
+const exportModeFor = (role: CalendarRole): 'full' | 'freebusy' =>
+  role === 'freeBusyReader' ? 'freebusy' : 'full';
 
 /** Whether two states describe the same event (timing, rule, exceptions, fields), ignoring bookkeeping. */
 export function sameContent(a: EventState, b: EventState): boolean {

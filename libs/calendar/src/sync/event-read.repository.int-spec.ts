@@ -66,6 +66,7 @@ describe('EventReadRepository on FerretDB', () => {
     expect(await indexKeys(model)).toEqual(
       expect.arrayContaining([
         { calendarId: 1, updatedAt: 1 },
+        { formerCalendarIds: 1, updatedAt: 1 },
         { calendarId: 1, uid: 1 },
       ]),
     );
@@ -130,5 +131,29 @@ describe('EventReadRepository on FerretDB', () => {
     expect(await reads.anyById(ids.e1)).toMatchObject({ title: 'e1', deletedAt: null });
     expect(String((await reads.anyById(ids.bobs))?.calendarId)).toBe(bob);
     expect(await reads.anyById('not-an-id')).toBeNull();
+  });
+
+  it('lists an event that moved out of the calendar among its changes (not on a first full-sync page), and in the new one', async () => {
+    const home = new Types.ObjectId().toHexString();
+    const away = new Types.ObjectId().toHexString();
+    const ev = await writes.insert({ calendarId: home, ownerId: home }, state('mover', 'mover@example.com'));
+    const moved = await writes.replaceIfVersion(home, ev._id.toHexString(), 1, state('mover'), {
+      calendarId: away,
+      ownerId: away,
+    });
+    expect(String(moved?.calendarId)).toBe(away);
+    expect((moved?.formerCalendarIds ?? []).map(String)).toEqual([home]);
+    expect(titles(await reads.changedSince(home, 0, 10))).toEqual(['mover']);
+    expect(titles(await reads.changedSince(home, 0, 10, null))).toEqual([]);
+    expect(titles(await reads.changedSince(away, 0, 10, null))).toEqual(['mover']);
+    // Moved back: live in its first calendar again, and listed as a change of the other.
+    await writes.replaceIfVersion(away, ev._id.toHexString(), 2, state('mover'), {
+      calendarId: home,
+      ownerId: home,
+    });
+    const back = await reads.changedSince(home, 0, 10, null);
+    expect(titles(back)).toEqual(['mover']);
+    expect(String(back[0].calendarId)).toBe(home);
+    expect(titles(await reads.changedSince(away, 0, 10))).toEqual(['mover']);
   });
 });

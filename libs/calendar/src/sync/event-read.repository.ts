@@ -20,8 +20,9 @@ export class EventReadRepository {
 
   /**
    * Events changed at or after `sinceMs`, in change order (updatedAt, then _id), at most `limit`;
-   * tombstones only when deleted at or after `tombstonesSinceMs` (null: none). Uses the
-   * (calendarId, updatedAt) index.
+   * tombstones only when deleted at or after `tombstonesSinceMs` (null: none). With tombstones, also
+   * the events that moved out of the calendar (their `calendarId` is another: for this calendar they
+   * are gone). Uses the (calendarId, updatedAt) and (formerCalendarIds, updatedAt) indexes.
    */
   async changedSince(
     calendarId: string,
@@ -29,13 +30,16 @@ export class EventReadRepository {
     limit: number,
     tombstonesSinceMs: number | null = 0,
   ): Promise<EventRecord[]> {
-    const filter: Record<string, unknown> = {
-      calendarId: new Types.ObjectId(calendarId),
-      updatedAt: trusted({ $gte: new Date(sinceMs) }),
-    };
-    if (tombstonesSinceMs === null) filter.deletedAt = null;
-    else if (tombstonesSinceMs > sinceMs) {
-      filter.$or = [{ deletedAt: null }, { updatedAt: trusted({ $gte: new Date(tombstonesSinceMs) }) }];
+    const id = new Types.ObjectId(calendarId);
+    const updatedAt = trusted({ $gte: new Date(sinceMs) });
+    const filter: Record<string, unknown> =
+      tombstonesSinceMs === null
+        ? { calendarId: id, updatedAt, deletedAt: null }
+        : { updatedAt, $or: [{ calendarId: id }, { formerCalendarIds: id }] };
+    if (tombstonesSinceMs !== null && tombstonesSinceMs > sinceMs) {
+      filter.$and = [
+        { $or: [{ deletedAt: null }, { updatedAt: trusted({ $gte: new Date(tombstonesSinceMs) }) }] },
+      ];
     }
     return this.model.find(filter).sort({ updatedAt: 1, _id: 1 }).limit(limit).lean<EventRecord[]>().exec();
   }

@@ -1,17 +1,22 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '@app/config';
-import { toEventResponse } from '../events/event.mapper';
-import type { CalendarOwner } from '../events/event.service';
+import { CalendarAccessService } from '../calendars/calendar-access.service';
+import { Caller, PRIMARY } from '../calendars/calendar-role';
+import { viewFor } from '../events/event.mapper';
 import { EventReadRepository } from './event-read.repository';
 import { planSync, SYNC_SETTLE_MS, SyncPosition, SyncTokenCodec } from './sync-token';
 import type { SyncResponse } from './sync.dto';
 
 /**
  * Incremental sync, as Google Calendar's: without a token, every live event and a token; with one,
- * what changed since (created and updated events, deleted ones as tombstones `{id, deleted: true}`)
+ * what changed since (created and updated events, deleted ones — and ones moved to another
+ * calendar — as tombstones `{id, deleted: true}`)
  * and a new token. Changes are read from the events collection itself in (updatedAt, _id) order —
- * soft deletes keep tombstones — so no write path has to record anything extra. Expired or forged
+ * soft deletes keep tombstones, a move remembers the calendars left — so no write path has to record anything extra. Expired or forged
  * tokens are Gone (410).
+ *
+ * One calendar per token: the caller needs `reader` on it, re-checked on every call (a revoked role
+ * is a 404 with any token, a freeBusyReader a 403), and a reader gets private events as busy only.
  */
 @Injectable()
 export class EventSyncService {
@@ -19,25 +24,30 @@ export class EventSyncService {
 
   constructor(
     private readonly reads: EventReadRepository,
+    private readonly access: CalendarAccessService,
     config: AppConfig,
   ) {
     this.codec = new SyncTokenCodec(config.jwt.secret);
   }
 
   async sync(
-    owner: CalendarOwner,
-    syncToken: string | undefined,
-    limit = 500,
+    caller: Caller,
+    {
+      calendarId = PRIMARY,
+      syncToken,
+      limit = 500,
+    }: { calendarId?: string; syncToken?: string; limit?: number },
     now = Date.now(),
   ): Promise<SyncResponse> {
+    const grant = await this.access.require(caller, calendarId, 'reader');
     const prev: SyncPosition = syncToken
-      ? this.codec.decode(syncToken, owner.id, now)
-      : { u: owner.id, t: 0, r: [], f: true, s: now, iat: now };
+      ? this.codec.decode(syncToken, caller.id, now, grant.calendarId)
+      : { u: caller.id, t: 0, r: [], f: true, s: now, iat: now };
     // Full sync: the first page has live events only; later pages also the tombstones of events that
     // may have been delivered live on an earlier page. Incremental: every change, tombstones included.
     const tombstonesSince = !syncToken ? null : prev.f ? prev.s - SYNC_SETTLE_MS : 0;
     const records = await this.reads.changedSince(
-      owner.id,
+      grant.calendarId,
       prev.t,
       limit + prev.r.length + 1,
       tombstonesSince,
@@ -51,11 +61,11 @@ export class EventSyncService {
     const { deliver, hasMore, next } = planSync(prev, refs, limit, now);
     return {
       items: deliver.map(({ record }) =>
-        record.deletedAt
+        record.deletedAt || String(record.calendarId) !== grant.calendarId
           ? { id: String(record._id), uid: record.uid, deleted: true as const }
-          : toEventResponse(record, owner.timeZone),
+          : viewFor(record, caller.timeZone, grant.role),
       ),
-      nextSyncToken: this.codec.encode({ ...next, u: owner.id, s: prev.s, iat: now }),
+      nextSyncToken: this.codec.encode({ ...next, u: caller.id, c: grant.calendarId, s: prev.s, iat: now }),
       hasMore,
       fullSync: prev.f,
     };

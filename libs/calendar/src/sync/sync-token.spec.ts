@@ -1,4 +1,4 @@
-import { GoneError } from '@app/common';
+import { GoneError, ValidationError } from '@app/common';
 import {
   ChangeRef,
   markOf,
@@ -123,5 +123,19 @@ describe('SyncTokenCodec', () => {
       iat: Date.now() - SYNC_TOKEN_MAX_AGE_MS - 1000,
     });
     expect(() => codec.decode(old, owner)).toThrow(/older than 30 days/);
+  });
+
+  it('binds the calendar: another calendar is a 400 naming the one it is for; a token without one is the primary', () => {
+    const team = 'c'.repeat(24);
+    const token = codec.encode({ ...position, c: team });
+    expect(codec.decode(token, owner, Date.now(), team)).toEqual({ ...position, c: team });
+    expect(() => codec.decode(token, owner)).toThrow(ValidationError);
+    expect(() => codec.decode(token, owner)).toThrow(`for calendar ${team}, not ${owner}`);
+    // Issued before calendars: the user's primary (whose id is the user's), nothing else.
+    const legacy = codec.encode(position);
+    expect(codec.decode(legacy, owner, Date.now(), owner)).toEqual(position);
+    expect(() => codec.decode(legacy, owner, Date.now(), team)).toThrow(ValidationError);
+    // Another user's token stays Gone, whatever calendar it names.
+    expect(() => codec.decode(token, 'b'.repeat(24), Date.now(), team)).toThrow(GoneError);
   });
 });

@@ -1,4 +1,4 @@
-import { GoneError } from '@app/common';
+import { GoneError, ValidationError } from '@app/common';
 import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 
 /** Tombstones are kept at least this long (`ops db maintenance` purges older ones): older tokens are refused. */
@@ -13,13 +13,19 @@ export const SYNC_SETTLE_MS = 5000;
 export const SYNC_MAX_MARKS = 100;
 
 /**
- * Where a client's sync stands, for one owner:
+ * Where a client's sync of one calendar stands, for one user:
  * - every change with updatedAt < `t` has been delivered;
  * - of the changes with updatedAt >= `t`, those listed in `r` (id at version) have been delivered;
  * - `f`: the initial full sync is still paging (only live events, plus tombstones since `s`).
  */
 export interface SyncPosition {
+  /** The user the token was issued to. */
   u: string;
+  /**
+   * The calendar it syncs. Absent in tokens issued before calendars existed: those sync the user's
+   * primary calendar (whose id is the user's).
+   */
+  c?: string;
   t: number;
   r: string[];
   f: boolean;
@@ -74,7 +80,9 @@ export function planSync<C extends ChangeRef>(
 /**
  * Sync tokens: the position, base64url JSON, with an HMAC-SHA256 (key derived from JWT_SECRET), so
  * a client cannot forge or edit one. A token that does not verify, belongs to another user, or is
- * older than the tombstone retention is Gone (410): the client does a full sync.
+ * older than the tombstone retention is Gone (410): the client does a full sync. A token binds the
+ * calendar it syncs: used with another calendarId it is a 400 naming both (the client mixed up its
+ * per-calendar state; nothing is lost, the right token still works).
  */
 export class SyncTokenCodec {
   private readonly key: Buffer;
@@ -88,6 +96,7 @@ export class SyncTokenCodec {
       JSON.stringify({
         v: 1,
         u: position.u,
+        ...(position.c ? { c: position.c } : {}),
         t: position.t,
         r: position.r,
         f: position.f ? 1 : 0,
@@ -98,7 +107,8 @@ export class SyncTokenCodec {
     return `${body}.${this.sign(body)}`;
   }
 
-  decode(token: string, ownerId: string, now = Date.now()): SyncPosition {
+  /** The position in a token of `ownerId` for calendar `calendarId` (the user's primary when it is the user's id). */
+  decode(token: string, ownerId: string, now = Date.now(), calendarId = ownerId): SyncPosition {
     const gone = (why: string) =>
       new GoneError(`The sync token is ${why}; discard it and start over with a full sync (no syncToken).`);
     const [body, mac, extra] = token.split('.');
@@ -113,8 +123,16 @@ export class SyncTokenCodec {
       throw gone('not valid');
     }
     if (raw.v !== 1 || raw.u !== ownerId) throw gone('not valid');
+    const tokenCalendar = typeof raw.c === 'string' ? raw.c : ownerId;
+    if (tokenCalendar !== calendarId) {
+      throw new ValidationError(
+        `The sync token is for calendar ${tokenCalendar}, not ${calendarId}: pass the calendarId it was issued for, or omit syncToken for a full sync of this one.`,
+        [{ field: 'syncToken', message: `issued for calendar ${tokenCalendar}` }],
+      );
+    }
     const position: SyncPosition = {
       u: ownerId,
+      ...(typeof raw.c === 'string' ? { c: raw.c } : {}),
       t: Number(raw.t),
       r: Array.isArray(raw.r) ? raw.r.map(String) : [],
       f: raw.f === 1,

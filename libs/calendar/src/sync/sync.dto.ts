@@ -1,8 +1,11 @@
 import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
-import { EventResponseSchema } from '../events/event.dto';
+import { CalendarIdInput, EventResponseSchema } from '../events/event.dto';
 
 export const SyncQuerySchema = z.object({
+  calendarId: CalendarIdInput.default('primary').describe(
+    'the calendar to sync (needs reader); default your primary. A token belongs to the calendar it was issued for',
+  ),
   syncToken: z
     .string()
     .max(8000)
