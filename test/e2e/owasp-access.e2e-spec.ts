@@ -122,6 +122,10 @@ const ROUTES: Record<string, (a: Owned) => Call[]> = {
     { method: 'PATCH', path: `/v1/calendars/${a.calendarId}`, json: { name: 'taken over' } },
   ],
   'DELETE /v1/calendars/{id}': (a) => [{ method: 'DELETE', path: `/v1/calendars/${a.calendarId}` }],
+  'GET /v1/calendars/{id}/calendar.ics': (a) => [
+    { method: 'GET', path: `/v1/calendars/${a.calendarId}/calendar.ics` },
+    { method: 'GET', path: `/v1/calendars/${a.primaryCalendarId}/calendar.ics` },
+  ],
   'GET /v1/calendars/{id}/acl': (a) => [
     { method: 'GET', path: `/v1/calendars/${a.calendarId}/acl` },
     { method: 'GET', path: `/v1/calendars/${a.primaryCalendarId}/acl` },
