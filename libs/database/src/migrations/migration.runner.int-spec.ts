@@ -1,7 +1,7 @@
-import { ObjectId } from 'bson';
 import type { Connection, mongo } from 'mongoose';
 import { snapshotMongo } from '../../../backup/test/fixtures';
 import { intConnection } from '../../../../test/support/int-mongo';
+import { seedTodaysShape } from '../../test/todays-shape';
 import { calendarsMigration } from './001-calendars.migration';
 import type { Migration } from './migration';
 import {
@@ -18,78 +18,6 @@ const EVENTS = 1100; // more than one page (500) of events
 const COUNTS = { calendars: USERS - 1, events: EVENTS, feeds: 3, webhooks: 2 };
 const CHANGED = USERS - 1 + EVENTS + 3 + 2;
 const FAST = { leaseMs: 3000, pollMs: 20, waitTimeoutMs: 20_000 };
-
-/** Today's shape, as the current code writes it: users, and events, feeds, webhooks with only ownerId. */
-async function seedTodaysShape(db: mongo.Db) {
-  const users = Array.from({ length: USERS }, (_, i) => ({
-    _id: new ObjectId(),
-    email: i === 0 ? 'Mixed.Case@Example.test' : `user${i}@example.test`,
-    passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA',
-    name: `User ${i}`,
-    timeZone: i % 2 ? 'Europe/Berlin' : 'America/New_York',
-    createdAt: new Date(Date.UTC(2025, 0, i + 1)),
-    updatedAt: new Date(Date.UTC(2025, 1, i + 1)),
-  }));
-  await db.collection('users').insertMany(users);
-  // The last user signed up under the new code: already has its primary calendar.
-  const signedUpLater = users[USERS - 1];
-  const existingCalendar = {
-    _id: signedUpLater._id,
-    ownerId: signedUpLater._id,
-    ownerEmail: signedUpLater.email,
-    name: 'Chosen at sign-up',
-    description: null,
-    color: '#123456',
-    timeZone: 'Asia/Tokyo',
-    primary: true,
-    deletedAt: null,
-    createdAt: new Date(Date.UTC(2026, 0, 1)),
-    updatedAt: new Date(Date.UTC(2026, 0, 1)),
-  };
-  await db.collection('calendars').insertOne(existingCalendar);
-  const orphanOwner = new ObjectId(); // events of an account deleted without its data
-  const events = Array.from({ length: EVENTS }, (_, i) => ({
-    _id: new ObjectId(),
-    ownerId: i === 5 ? orphanOwner : users[i % (USERS - 1)]._id,
-    title: `Event ${i}`,
-    start: new Date(Date.UTC(2026, 2, 1, i % 24)),
-    end: new Date(Date.UTC(2026, 2, 1, i % 24, 30)),
-    timeZone: 'Europe/Berlin',
-    rangeStart: new Date(Date.UTC(2026, 2, 1, i % 24)),
-    rangeEnd: new Date(Date.UTC(2026, 2, 1, i % 24, 30)),
-    version: 3,
-    uid: `uid-${i}@example.test`,
-    deletedAt: i % 100 === 0 ? new Date(Date.UTC(2026, 1, 1)) : null,
-    updatedAt: new Date(Date.UTC(2026, 1, 2)),
-  }));
-  // One event already in a (secondary) calendar: left alone.
-  const secondary = new ObjectId();
-  events.push({ ...events[1], _id: new ObjectId(), calendarId: secondary } as (typeof events)[number]);
-  await db.collection('events').insertMany(events);
-  const feeds = users.slice(0, 3).map((u, i) => ({
-    _id: new ObjectId(),
-    ownerId: u._id,
-    kind: 'private',
-    name: null,
-    tokenHash: `hash-${i}`,
-    lastUsedAt: null,
-    revokedAt: null,
-    createdAt: new Date(),
-  }));
-  await db.collection('feeds').insertMany(feeds);
-  const webhooks = users.slice(0, 2).map((u, i) => ({
-    _id: new ObjectId(),
-    ownerId: u._id,
-    url: `https://hooks.example.test/${i}`,
-    events: ['event.created'],
-    description: null,
-    secretEnc: 'enc',
-    createdAt: new Date(),
-    updatedAt: new Date(),
-  }));
-  await db.collection('webhooks').insertMany(webhooks);
-  return { users, existingCalendar, orphanOwner, secondary };
-}
 
 describe('MigrationRunner and migration 001 (calendars) on FerretDB', () => {
   let conns: Awaited<ReturnType<typeof intConnection>>[] = [];
@@ -109,7 +37,7 @@ describe('MigrationRunner and migration 001 (calendars) on FerretDB', () => {
 
   it('migrates a database in today’s shape: a primary calendar per user, calendarId on events and feeds, calendarIds on webhooks', async () => {
     const { connection, db } = await fresh();
-    const seed = await seedTodaysShape(db);
+    const seed = await seedTodaysShape(db, { users: USERS, events: EVENTS });
     const eventsBefore = await db.collection('events').find().toArray();
     const logs: string[] = [];
 
@@ -200,7 +128,7 @@ describe('MigrationRunner and migration 001 (calendars) on FerretDB', () => {
 
   it('leaves a calendar created after it looked (a sign-up during `ops db migrate`) as it is', async () => {
     const { db } = await fresh();
-    const seed = await seedTodaysShape(db);
+    const seed = await seedTodaysShape(db, { users: USERS, events: EVENTS });
     // The migration's read of existing calendars sees none, as if they were all created just after it.
     const blind = new Proxy(db, {
       get(target, prop) {
@@ -229,7 +157,7 @@ describe('MigrationRunner and migration 001 (calendars) on FerretDB', () => {
 
   it('plans without writing: the status and what the pending migration would change', async () => {
     const { connection, db } = await fresh();
-    await seedTodaysShape(db);
+    await seedTodaysShape(db, { users: USERS, events: EVENTS });
     const before = await snapshotMongo(db, []);
 
     const plan = await runner(connection).plan();
@@ -255,7 +183,7 @@ describe('MigrationRunner and migration 001 (calendars) on FerretDB', () => {
 
   it('applies a migration once when runners start at the same time, each user keeping exactly one calendar', async () => {
     const { connection, db } = await fresh();
-    const seed = await seedTodaysShape(db);
+    const seed = await seedTodaysShape(db, { users: USERS, events: EVENTS });
     const holders = ['replica-1', 'replica-2', 'replica-3', 'replica-4'];
 
     const reports = await Promise.all(holders.map((holder) => runner(connection, { holder }).migrate()));
@@ -279,7 +207,7 @@ describe('MigrationRunner and migration 001 (calendars) on FerretDB', () => {
 
   it('takes over a stale lock whose holder died, once its lease has run out', async () => {
     const { connection, db } = await fresh();
-    await seedTodaysShape(db);
+    await seedTodaysShape(db, { users: USERS, events: EVENTS });
     const past = new Date(Date.now() - 60_000);
     await db
       .collection<MigrationLockDoc>(MIGRATION_LOCKS_COLLECTION)
@@ -302,7 +230,7 @@ describe('MigrationRunner and migration 001 (calendars) on FerretDB', () => {
 
   it('makes a runner wait while another holds the lock, then find nothing left to do', async () => {
     const { connection, db } = await fresh();
-    await seedTodaysShape(db);
+    await seedTodaysShape(db, { users: USERS, events: EVENTS });
     const holder = new MigrationLock(db, {
       holder: 'busy-pod',
       leaseMs: 3000,
@@ -338,7 +266,7 @@ describe('MigrationRunner and migration 001 (calendars) on FerretDB', () => {
 
   it('gives up waiting after the bound with a message naming the holder, and changes nothing', async () => {
     const { connection, db } = await fresh();
-    await seedTodaysShape(db);
+    await seedTodaysShape(db, { users: USERS, events: EVENTS });
     const holder = new MigrationLock(db, {
       holder: 'slow-pod',
       leaseMs: 5000,
