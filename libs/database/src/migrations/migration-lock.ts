@@ -165,7 +165,7 @@ export class MigrationLock {
     const asked = Date.now();
     // Never renew a lease that has run out: another process may have taken over already.
     if (asked >= this.localDeadline - Math.min(1000, this.options.leaseMs / 10)) {
-      this.lose(`its lease ran out before it could be renewed`);
+      this.lose('its lease ran out before it could be renewed');
       return;
     }
     try {
