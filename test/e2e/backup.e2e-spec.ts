@@ -1,4 +1,4 @@
-import { EJSON } from 'bson';
+import { EJSON, ObjectId } from 'bson';
 import Redis from 'ioredis';
 import { MongoClient } from 'mongodb';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -46,9 +46,84 @@ describe('ops backup / restore against real FerretDB and Redis', () => {
     env = { MONGODB_URI: config.mongodbUri, REDIS_URL: config.redisUrl, BACKUP_DIR: config.backupDir };
     mongo = await MongoClient.connect(config.mongodbUri);
     redis = new Redis(config.redisUrl);
-    await Promise.all([seedMongo(db(), COUNTS), seedRedis(redis)]);
+    await Promise.all([seedMongo(db(), COUNTS), seedRedis(redis), seedCalendars()]);
     dir = path.join(tmp, 'full');
   });
+
+  /** Calendars with their sharing (issue 15), the migration record, and a lock held at backup time. */
+  const seedCalendars = async () => {
+    const owner = new ObjectId();
+    const shared = new ObjectId();
+    const at = new Date('2026-03-02T10:00:00Z');
+    await db()
+      .collection('calendars')
+      .insertMany([
+        {
+          _id: owner,
+          ownerId: owner,
+          ownerEmail: 'owner@example.test',
+          name: 'Owner — primary',
+          description: null,
+          color: null,
+          timeZone: 'Europe/Berlin',
+          primary: true,
+          deletedAt: null,
+          createdAt: at,
+          updatedAt: at,
+        },
+        {
+          _id: shared,
+          ownerId: owner,
+          ownerEmail: 'owner@example.test',
+          name: 'Team rota',
+          description: 'who is on call',
+          color: '#0b8043',
+          timeZone: 'America/New_York',
+          primary: false,
+          deletedAt: null,
+          createdAt: at,
+          updatedAt: at,
+        },
+        {
+          _id: new ObjectId(),
+          ownerId: owner,
+          ownerEmail: 'owner@example.test',
+          name: 'Old project',
+          description: null,
+          color: null,
+          timeZone: 'UTC',
+          primary: false,
+          deletedAt: at,
+          createdAt: at,
+          updatedAt: at,
+        },
+      ]);
+    await db()
+      .collection('calendar_acl')
+      .insertMany(
+        (['freeBusyReader', 'reader', 'writer'] as const).map((role, i) => ({
+          _id: new ObjectId(),
+          calendarId: shared,
+          email: `grantee${i}@example.test`,
+          granteeId: i === 2 ? null : new ObjectId(), // an invitation to someone without an account yet
+          role,
+          createdAt: at,
+          updatedAt: at,
+        })),
+      );
+    await db()
+      .collection('schema_migrations')
+      .insertOne({ _id: 1 as never, name: 'calendars', appliedAt: at, durationMs: 12, changed: 3 });
+    await db()
+      .collection('migration_locks')
+      .insertOne({
+        _id: 7 as never,
+        holder: 'api-pod:1:abc',
+        acquiredAt: new Date(),
+        expiresAt: new Date(Date.now() + 3_600_000),
+        releasedAt: null,
+      });
+  };
 
   afterAll(async () => {
     await mongo?.db().dropDatabase();
@@ -73,8 +148,17 @@ describe('ops backup / restore against real FerretDB and Redis', () => {
         events: COUNTS.events,
         refresh_tokens: COUNTS.refreshTokens,
         users: COUNTS.users,
+        calendars: 3,
+        calendar_acl: 3,
+        schema_migrations: 1,
       }),
     );
+    // A lock restored as held would keep the next API start waiting for a holder that is gone.
+    expect(docs.migration_locks).toBeUndefined();
+    expect(summary.mongodb.skipped).toContainEqual({
+      name: 'migration_locks',
+      reason: expect.stringMatching(/schema-migration lock/),
+    });
     expect(summary.redis.keys).toBe(Object.keys(redisBefore).length);
     expect(readdirSync(tmp).filter((n) => n.includes('.partial-'))).toEqual([]);
     const manifest = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
@@ -95,10 +179,15 @@ describe('ops backup / restore against real FerretDB and Redis', () => {
     expect(JSON.parse(restoreRedis.stdout).redis).toMatchObject({ restored: summary.redis.keys, expired: 0 });
 
     const after = await snapshotMongo(db());
-    expect(Object.keys(after.documents)).toEqual(Object.keys(before.documents));
-    for (const name of Object.keys(before.documents))
-      expect(after.documents[name]).toEqual(before.documents[name]);
-    expect(after.indexes).toEqual(before.indexes);
+    const { migration_locks: _lock, ...backedUp } = before.documents;
+    expect(Object.keys(after.documents)).toEqual(Object.keys(backedUp));
+    for (const name of Object.keys(backedUp)) expect(after.documents[name]).toEqual(before.documents[name]);
+    expect(after.documents.calendars).toHaveLength(3);
+    expect(after.documents.calendar_acl).toHaveLength(3);
+    const { migration_locks: _lockIndexes, ...indexes } = before.indexes;
+    expect(after.indexes).toEqual(indexes);
+    // The target from here on: as restored (the lock stayed behind).
+    before = after;
     expectSameRedis(await snapshotRedis(redis), redisBefore);
 
     const runs = await db().collection('backup_runs').find({ kind: 'restore' }).toArray();
@@ -213,5 +302,49 @@ describe('ops backup / restore against real FerretDB and Redis', () => {
     expect(await redis.get('session:1')).toBe('value-1');
     expect(await redis.hgetall('user:1:prefs')).toEqual({ theme: 'dark', tz: 'Europe/Berlin', n: '42' });
     expect(await redis.get('new-key')).toBe('kept');
+  });
+
+  it('makes schema_migrations the backup’s in every mode: none from a backup older than migrations, so the next start migrates', async () => {
+    // A backup from before the migrations existed: the same folder without schema_migrations.
+    const old = copyBackup('before-migrations');
+    const manifestPath = path.join(old, 'manifest.json');
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
+    const entry = manifest.mongodb.collections.find((c: any) => c.name === 'schema_migrations');
+    manifest.mongodb.collections = manifest.mongodb.collections.filter((c: any) => c !== entry);
+    rmSync(path.join(old, entry.file));
+    writeFileSync(manifestPath, JSON.stringify(manifest));
+
+    const merged = await ops('restore', 'mongodb', '--backup-dir', old, '--merge', '--yes', '--json');
+    expect(merged.code).toBe(0);
+    expect(JSON.parse(merged.stdout).warnings).toContainEqual(
+      expect.stringMatching(/^schema_migrations dropped: the backup predates the schema migrations/),
+    );
+    expect(await db().collection('schema_migrations').countDocuments()).toBe(0);
+
+    // A fresh database where an API already started: only migration bookkeeping, which is no data
+    // to refuse a plain restore for; the record of applied migrations becomes the backup's.
+    await db().dropDatabase();
+    await db()
+      .collection('schema_migrations')
+      .insertOne({ _id: 1 as never, name: 'calendars', appliedAt: new Date(), durationMs: 1, changed: 0 });
+    const released = new Date();
+    await db()
+      .collection('migration_locks')
+      .insertOne({
+        _id: 1 as never,
+        holder: 'fresh-api',
+        acquiredAt: released,
+        expiresAt: released,
+        releasedAt: released,
+      });
+    const plain = await ops('restore', 'mongodb', '--backup-dir', dir, '--yes');
+    expect(plain.stderr).not.toMatch(/error/);
+    expect(plain.code).toBe(0);
+    const after = await snapshotMongo(db());
+    expect(after.documents.schema_migrations).toEqual(before.documents.schema_migrations);
+    expect(after.documents.calendars).toEqual(before.documents.calendars);
+    expect(await db().collection('migration_locks').find().toArray()).toEqual([
+      expect.objectContaining({ holder: 'fresh-api' }),
+    ]);
   });
 });

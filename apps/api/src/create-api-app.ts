@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppConfig } from '@app/config';
+import { MigrationRunner } from '@app/database';
 import { HealthService } from '@app/health';
 import { requestIdFor } from '@app/observability';
 import { assertProductionReady } from '@app/security';
@@ -35,7 +36,19 @@ export async function createApiApp(
   const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(config), adapter, {
     bufferLogs: opts.bufferLogs ?? true,
   });
-  app.useLogger(app.get(Logger));
+  const logger = app.get(Logger);
+  app.useLogger(logger);
+  // The schema migrations run before anything is served (one replica applies them, the others wait
+  // for it); a failure stops the start here, and main.ts exits 1 with the message.
+  try {
+    await app.get(MigrationRunner).migrate({
+      log: (message) => logger.log(message, 'Migrations'),
+      progress: (message) => logger.debug(message, 'Migrations'),
+    });
+  } catch (err) {
+    await app.close().catch(() => undefined);
+    throw err;
+  }
   // First of all hooks, so that every request the server takes is counted until it is answered.
   const inFlight = new InFlightRequests();
   inFlight.attach(app.getHttpAdapter().getInstance());

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '@app/config';
+import { MIGRATION_LOCKS_COLLECTION, SCHEMA_MIGRATIONS_COLLECTION } from '@app/database';
 import { InjectConnection } from '@nestjs/mongoose';
 import { EJSON } from 'bson';
 import { mkdir } from 'node:fs/promises';
@@ -53,6 +54,16 @@ const UNSUPPORTED_CODES = new Set([
   8000, // AtlasError: a command not allowed on this Atlas tier
 ]);
 const NAMESPACE_EXISTS = 48;
+
+/**
+ * The schema-migration bookkeeping. The lock is never backed up: a lock restored as held would
+ * keep the next API start waiting for a holder that does not exist. The record of applied
+ * migrations describes the data it was saved with, so a restore always replaces it with the
+ * backup's (none, for a backup from before migrations): the next API start or `ops db migrate` then
+ * brings the restored data up to date. Neither counts as data already in the target.
+ */
+const isMigrationBookkeeping = (collection: string) =>
+  collection === MIGRATION_LOCKS_COLLECTION || collection === SCHEMA_MIGRATIONS_COLLECTION;
 
 export const isUnsupported = (err: unknown) =>
   UNSUPPORTED_CODES.has(Number((err as { code?: unknown }).code));
@@ -109,6 +120,13 @@ export class MongoBackupService {
         skipped.push({ name: info.name, reason: `a ${info.type}: it holds no data of its own` });
         continue;
       }
+      if (info.name === MIGRATION_LOCKS_COLLECTION) {
+        skipped.push({
+          name: info.name,
+          reason: 'the schema-migration lock: restored, it would hold back the next API start',
+        });
+        continue;
+      }
       collections.push(await this.dumpCollection(db, dir, info as mongo.CollectionInfo, progress));
     }
     return { database: db.databaseName, server: server.description, collections, skipped };
@@ -158,7 +176,8 @@ export class MongoBackupService {
     const db = await connectedDb(this.connection);
     const found: NonEmptyCollection[] = [];
     for (const info of await db.listCollections({}, { nameOnly: true }).toArray()) {
-      if (isAppendOnly(info.name) || info.name.startsWith('system.')) continue;
+      if (isAppendOnly(info.name) || isMigrationBookkeeping(info.name) || info.name.startsWith('system.'))
+        continue;
       if (info.type && info.type !== 'collection') continue;
       const collection = db.collection(info.name);
       if (await collection.findOne({}, { projection: { _id: 1 } }))
@@ -189,6 +208,16 @@ export class MongoBackupService {
     for (const entry of section.collections) {
       collections.push(await this.restoreCollection(db, dir, entry, mode, existing, warnings, progress));
     }
+    if (
+      existing.has(SCHEMA_MIGRATIONS_COLLECTION) &&
+      !section.collections.some((c) => c.name === SCHEMA_MIGRATIONS_COLLECTION)
+    ) {
+      await db.collection(SCHEMA_MIGRATIONS_COLLECTION).drop();
+      warnings.push(
+        `${SCHEMA_MIGRATIONS_COLLECTION} dropped: the backup predates the schema migrations, so the restored ` +
+          'data is in the old shape; the next API start (or `ops db migrate`) migrates it',
+      );
+    }
     return {
       database: db.databaseName,
       collections,
@@ -210,8 +239,10 @@ export class MongoBackupService {
     // The run history and the audit trail survive every restore: never dropped, and merged so the
     // target's own records win.
     const history = isAppendOnly(name);
+    // The record of applied migrations is the backup's, whatever the mode.
+    const replace = mode === 'drop' || name === SCHEMA_MIGRATIONS_COLLECTION;
     let dropped = false;
-    if (mode === 'drop' && !history && existing.has(name)) {
+    if (replace && !history && existing.has(name)) {
       await db.collection(name).drop();
       existing.delete(name);
       dropped = true;
@@ -221,7 +252,7 @@ export class MongoBackupService {
     const collection = db.collection(name);
     // Plain restores insert; merges (and the append-only records) write only what is missing or differs.
     const write = (batch: BatchDoc[]) =>
-      mode === 'merge' || history
+      (mode === 'merge' && !replace) || history
         ? this.mergeBatch(collection, batch, !history)
         : this.insertBatch(collection, batch);
 

@@ -11,6 +11,7 @@ import {
 } from './connection-options';
 import { DbDiagnosticsService } from './diagnostics/db-diagnostics.service';
 import { failFastPlugin } from './fail-fast.plugin';
+import { MigrationRunner } from './migrations/migration.runner';
 import { MongoHealthIndicator } from './mongo.health';
 
 export interface DatabaseModuleOptions {
@@ -68,8 +69,8 @@ export class DatabaseModule {
           }),
         }),
       ],
-      providers: [PoolMetricsAttacher, MongoHealthIndicator, DbDiagnosticsService],
-      exports: [MongooseModule, MongoHealthIndicator, DbDiagnosticsService],
+      providers: [PoolMetricsAttacher, MongoHealthIndicator, DbDiagnosticsService, MigrationRunner],
+      exports: [MongooseModule, MongoHealthIndicator, DbDiagnosticsService, MigrationRunner],
     };
   }
 }

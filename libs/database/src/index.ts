@@ -6,3 +6,8 @@ export * from './fail-fast.plugin';
 export * from './owned-by-id';
 export * from './diagnostics/db-diagnostics.service';
 export * from './diagnostics/explain-plan';
+export * from './connected-db';
+export * from './migrations/migration';
+export * from './migrations/migration-lock';
+export * from './migrations/migration.runner';
+export * from './migrations/migrations';

@@ -1,5 +1,6 @@
 import { CollectionValidation, DbMaintenanceService } from '@app/backup';
-import { Command, SubCommand } from 'nest-commander';
+import { MigrationCounts, MigrationRunner } from '@app/database';
+import { Command, Option, SubCommand } from 'nest-commander';
 import { AuditedAction } from '../cli/ops-audit';
 import { EXIT } from '../cli/exit-codes';
 import { mark, Output } from '../cli/output';
@@ -108,9 +109,83 @@ export class DbVerifyCommand extends JsonFlagCommand {
   }
 }
 
+interface MigrateFlags extends JsonFlags {
+  dryRun?: boolean;
+}
+
+const countsText = (counts: MigrationCounts | undefined) =>
+  Object.entries(counts ?? {})
+    .map(([what, n]) => `${what} ${n}`)
+    .join(', ') || 'nothing';
+
+@AuditedAction<MigrateFlags>({ when: (f) => !f.dryRun })
+@SubCommand({
+  name: 'migrate',
+  description:
+    'apply the pending schema migrations (the API also does at start), under the migration lock; --dry-run shows what is applied and what would change',
+})
+export class DbMigrateCommand extends JsonFlagCommand {
+  constructor(private readonly migrations: MigrationRunner) {
+    super();
+  }
+
+  async run(_args: string[], flags: MigrateFlags): Promise<void> {
+    const out = new Output(!!flags.json);
+    if (flags.dryRun) {
+      const plan = await this.migrations.plan();
+      out.line(
+        `database ${plan.database}: schema version ${Math.max(0, ...plan.applied.map((a) => a.version))}`,
+      );
+      for (const a of plan.applied)
+        out.line(
+          `[${mark(true)}] ${String(a.version).padStart(3)} ${a.name.padEnd(20)} applied ${a.appliedAt.toISOString()} ` +
+            `(${a.changed} changed in ${a.durationMs} ms)`,
+        );
+      for (const p of plan.plans)
+        out.line(
+          `[${mark('warn')}] ${String(p.version).padStart(3)} ${p.name.padEnd(20)} pending: would change ${countsText(p.counts)}`,
+        );
+      if (plan.unknown.length)
+        out.line(
+          `[${mark('warn')}] applied by a newer release (unknown to this one): ${plan.unknown.join(', ')}`,
+        );
+      out.line(
+        plan.lock
+          ? `lock: held by ${plan.lock.holder} since ${plan.lock.acquiredAt.toISOString()}, lease until ${plan.lock.expiresAt.toISOString()}`
+          : 'lock: free',
+      );
+      out.line(plan.pending.length ? 'dry run: nothing was changed' : 'up to date: nothing to apply');
+      out.result({ ok: true, dryRun: true, ...plan });
+      process.exitCode = EXIT.ok;
+      return;
+    }
+    const report = await this.migrations.migrate({
+      log: (m) => out.progress(m),
+      progress: (m) => out.progress(m),
+    });
+    out.line(`database ${report.database}:`);
+    for (const a of report.applied)
+      out.line(
+        `[${mark(true)}] ${String(a.version).padStart(3)} ${a.name.padEnd(20)} applied: ${a.changed} changed in ${a.durationMs} ms (${countsText(a.counts)})`,
+      );
+    if (!report.applied.length) out.line('up to date: nothing to apply');
+    out.line(`schema version ${report.version}`);
+    out.result({ ok: true, dryRun: false, ...report });
+    process.exitCode = EXIT.ok;
+  }
+
+  @Option({
+    flags: '--dry-run',
+    description: 'show applied and pending migrations and what they would change; change nothing',
+  })
+  parseDryRun(): boolean {
+    return true;
+  }
+}
+
 @Command({
   name: 'db',
-  description: 'the application database: check, maintenance, verify',
-  subCommands: [DbCheckCommand, DbMaintenanceCommand, DbVerifyCommand],
+  description: 'the application database: check, maintenance, verify, migrate',
+  subCommands: [DbCheckCommand, DbMaintenanceCommand, DbVerifyCommand, DbMigrateCommand],
 })
 export class DbCommand extends CommandGroup {}

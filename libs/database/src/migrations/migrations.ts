@@ -1,0 +1,8 @@
+import { calendarsMigration } from './001-calendars.migration';
+import type { Migration } from './migration';
+
+/**
+ * Every migration, in version order. A schema change adds one file `NNN-<name>.migration.ts` and a
+ * line here; an applied migration is never edited (the databases it ran on would not match).
+ */
+export const MIGRATIONS: readonly Migration[] = [calendarsMigration];
