@@ -42,7 +42,7 @@ export function intersectIntervals(a: Interval[], b: Interval[]): Interval[] {
   const x = mergeIntervals(a);
   const y = mergeIntervals(b);
   const out: Interval[] = [];
-  for (let i = 0, j = 0; i < x.length && j < y.length; ) {
+  for (let i = 0, j = 0; i < x.length && j < y.length;) {
     const start = Math.max(x[i].start, y[j].start);
     const end = Math.min(x[i].end, y[j].end);
     if (end > start) out.push({ start, end });
