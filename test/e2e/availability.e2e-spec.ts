@@ -249,7 +249,12 @@ describe('availability: free/busy, slots and holds against real FerretDB and Red
         to: berlin(next(tuesday, 1), '00:00'),
         durationMinutes: 30,
       });
-      expect(fully.body).toEqual({ slots: [], reason: 'fully_booked', timeZone: 'Europe/Berlin', notVisible: [] });
+      expect(fully.body).toEqual({
+        slots: [],
+        reason: 'fully_booked',
+        timeZone: 'Europe/Berlin',
+        notVisible: [],
+      });
 
       const weekend = {
         from: berlin(saturday, '00:00'),
