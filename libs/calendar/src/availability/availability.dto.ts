@@ -38,9 +38,9 @@ export const FreeBusyQuerySchema = z
     from: instant,
     to: instant,
     timeZone: TimeZoneInput.optional().describe('zone of startLocal/endLocal (default: yours)'),
-    emails: EmailListInput.optional().describe(
-      `comma-separated email addresses of the people to read (default: you), at most ${MAX_PEOPLE}`,
-    ),
+    emails: EmailListInput.optional()
+      .describe(`comma-separated email addresses of the people to read (default: you), at most ${MAX_PEOPLE}`)
+      .meta({ example: 'priya@example.com,sam@example.com' }),
   })
   .refine((q) => Date.parse(q.to) > Date.parse(q.from), { path: ['to'], message: 'must be after from' })
   .refine((q) => Date.parse(q.to) - Date.parse(q.from) <= FREE_BUSY_MAX_DAYS * 86_400_000, {
@@ -212,13 +212,23 @@ export const HoldCreateSchema = z
   });
 export class HoldCreateDto extends createZodDto(HoldCreateSchema) {}
 
-export const HoldResponseSchema = z.object({
-  id: z.string(),
-  start: z.string(),
-  end: z.string(),
-  expiresAt: z.string().describe('the hold lapses on its own then (5 minutes after it was made)'),
-  attendees: z.array(z.string()).describe('the other people it holds the time for'),
-});
+export const HoldResponseSchema = z
+  .object({
+    id: z.string(),
+    start: z.string(),
+    end: z.string(),
+    expiresAt: z.string().describe('the hold lapses on its own then (5 minutes after it was made)'),
+    attendees: z.array(z.string()).describe('the other people it holds the time for'),
+  })
+  .meta({
+    example: {
+      id: 'q3Zb0x1VvYw2mT9k',
+      start: '2026-03-02T09:00:00.000Z',
+      end: '2026-03-02T09:30:00.000Z',
+      expiresAt: '2026-02-27T14:05:00.000Z',
+      attendees: ['priya@example.com'],
+    },
+  });
 export class HoldResponseDto extends createZodDto(HoldResponseSchema) {}
 export type HoldResponse = z.infer<typeof HoldResponseSchema>;
 
