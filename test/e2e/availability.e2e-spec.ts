@@ -78,15 +78,18 @@ describe('availability: free/busy, slots and holds against real FerretDB and Red
       { token: alice.token },
     );
     expect(res.status).toBe(200);
+    // Without `emails`: the caller alone, at the top level (as before) and as the one person.
+    const busy = res.body.busy ?? [];
+    expect(res.body.people).toEqual([{ email: alice.email, busy }]);
     const utcDay = (date: string, h: number) =>
       DateTime.fromISO(date, { zone: 'utc' }).set({ hour: h }).toISO({ suppressMilliseconds: false });
-    expect(res.body.busy.map((b: { start: string; end: string }) => [b.start, b.end])).toEqual([
+    expect(busy.map((b: { start: string; end: string }) => [b.start, b.end])).toEqual([
       [utcDay(next(dst, -2), 14), utcDay(next(dst, -2), 15)],
       [utcDay(next(dst, -1), 14), utcDay(next(dst, -1), 15)],
       [utcDay(dst, 13), utcDay(dst, 14)], // EDT from 02:00 on
       [utcDay(next(dst, 1), 13), utcDay(next(dst, 1), 14)],
     ]);
-    expect(res.body.busy.every((b: { startLocal: string }) => b.startLocal.includes('T09:00:00'))).toBe(true);
+    expect(busy.every((b: { startLocal: string }) => b.startLocal.includes('T09:00:00'))).toBe(true);
     expect(res.body.timeZone).toBe('America/New_York');
   });
 
@@ -246,7 +249,12 @@ describe('availability: free/busy, slots and holds against real FerretDB and Red
         to: berlin(next(tuesday, 1), '00:00'),
         durationMinutes: 30,
       });
-      expect(fully.body).toEqual({ slots: [], reason: 'fully_booked', timeZone: 'Europe/Berlin' });
+      expect(fully.body).toEqual({
+        slots: [],
+        reason: 'fully_booked',
+        timeZone: 'Europe/Berlin',
+        notVisible: [],
+      });
 
       const weekend = {
         from: berlin(saturday, '00:00'),

@@ -15,6 +15,7 @@ import { ZodValidationPipe } from 'nestjs-zod';
 import { AssistantController } from './assistant/assistant.controller';
 import { ChangesetsController } from './assistant/changesets.controller';
 import { AvailabilityController } from './availability/availability.controller';
+import { PeopleDirectoryModule } from './availability/people-directory.module';
 import { CalendarsController } from './calendars/calendars.controller';
 import { PrimaryCalendarModule } from './calendars/primary-calendar.module';
 import { FeedsController } from './feeds/feeds.controller';
@@ -47,6 +48,8 @@ export class ApiModule {
         CalendarModule,
         // Every new account's primary calendar (identity's registration hook).
         PrimaryCalendarModule,
+        // Other people's zones and working hours for slots across people (identity's users).
+        PeopleDirectoryModule,
         AssistantModule,
         // Event webhooks; starts the delivery worker in this process.
         WebhooksModule,

@@ -8,6 +8,7 @@ import { ChangesetDoc, ChangesetSchema } from './changesets/changeset.schema';
 import { ChangesetService } from './changesets/changeset.service';
 import { FREE_SLOT_FINDER } from './executor/free-slots';
 import { ChangePreviewer } from './executor/change-preview';
+import { PeopleResolver } from './executor/people-resolver';
 import { INTENT_USE_CASES, PlanExecutor } from './executor/plan.executor';
 import { TargetFinder } from './executor/target-finder';
 import { OfflineInterpreter } from './interpreter/offline.interpreter';
@@ -41,6 +42,7 @@ export class AssistantInterpreterModule {}
     PlanExecutor,
     ...INTENT_USE_CASES,
     TargetFinder,
+    PeopleResolver,
     ChangePreviewer,
     AssistantService,
     { provide: FREE_SLOT_FINDER, useExisting: AvailabilityService },

@@ -51,4 +51,23 @@ describe('SlotHoldStore on Redis', () => {
     expect(await store.list('dave', now + 2_000)).toEqual([]);
     expect((await store.claim('dave', at('08:00'), at('09:00'), 60_000, now + 2_000)).kind).toBe('held');
   });
+
+  it("copies a hold into its attendees' indexes; only its maker releases it, and the copies go with it", async () => {
+    const claim = await store.claim('erin', at('11:00'), at('12:00'), 60_000, Date.now(), [
+      { id: 'frank', email: 'frank@example.com' },
+    ]);
+    expect(claim.kind).toBe('held');
+    if (claim.kind !== 'held') return;
+    const [copy] = await store.list('frank');
+    expect(copy).toMatchObject({ id: claim.hold.id, ownerId: 'erin', start: at('11:00'), end: at('12:00') });
+    expect(copy.attendees).toEqual([{ id: 'frank', email: 'frank@example.com' }]);
+    expect(await store.ttlMs('frank', claim.hold.id)).toBeGreaterThan(0);
+    // The attendee's own overlapping hold is refused: that time is held for them.
+    expect((await store.claim('frank', at('11:30'), at('12:30'), 60_000)).kind).toBe('overlaps');
+    expect(await store.release('frank', claim.hold.id)).toBe(false);
+    expect(await store.list('frank')).toHaveLength(1);
+    expect(await store.release('erin', claim.hold.id)).toBe(true);
+    expect(await store.list('frank')).toEqual([]);
+    expect(await store.ttlMs('frank', claim.hold.id)).toBe(-2);
+  });
 });

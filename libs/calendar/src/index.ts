@@ -21,6 +21,7 @@ export type { EditScope } from './recurrence/edit';
 export * from './availability/availability.dto';
 export * from './availability/availability.service';
 export type { Interval, WorkingHoursSpec } from './availability/intervals';
+export { PeopleDirectory, type DirectoryPerson } from './availability/people-directory';
 export * from './ical/ical.dto';
 export { IcsService } from './ical/ics.service';
 export { FeedService, toFeedResponse } from './ical/feed.service';

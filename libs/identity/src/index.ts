@@ -17,7 +17,7 @@ export {
 } from './auth/auth-failure.service';
 export { UserService } from './users/user.service';
 export { AccountLifecycle, type CreatedAccount } from './users/account-lifecycle';
-export type { AuthUser, UserProfile, UserProfilePatch } from './users/user.types';
+export type { AuthUser, Person, UserProfile, UserProfilePatch } from './users/user.types';
 export { DEFAULT_WORKING_HOURS, WorkingHoursSchema, type WorkingHours } from './users/working-hours';
 export { TimeZoneSchema } from './users/user.validation';
 export type {

@@ -8,6 +8,7 @@ import { WorkingHoursLike } from '../resolver/time-resolver';
 
 export interface SlotOwner {
   id: string;
+  email: string;
   timeZone: string;
   workingHours: WorkingHoursLike;
 }
@@ -21,12 +22,16 @@ export interface FreeSlotSearch {
   maxResults?: number;
   /** No slot starts before it. */
   now?: Date;
+  /** The other people (email addresses): slots where everyone is free, in everyone's working hours. */
+  attendees?: string[];
 }
 
 export interface FreeSlots {
   slots: { start: Date; end: Date }[];
   /** Why there is none (e.g. "fully_booked", "outside_working_hours"); null when there are slots. */
   reason: string | null;
+  /** Attendees whose calendars the user cannot see (left out of the search). */
+  notVisible: string[];
 }
 
 export interface FreeSlotFinder {

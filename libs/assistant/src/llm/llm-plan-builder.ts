@@ -79,6 +79,7 @@ export class ToolPlanBuilder {
           ...empty('find_free'),
           window,
           durationMinutes: args.durationMinutes ?? reading.minutes ?? 60,
+          ...(args.attendees?.length ? { attendees: args.attendees } : {}),
         };
         break;
       }

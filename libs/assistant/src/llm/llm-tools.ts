@@ -100,6 +100,9 @@ export const FindFreeTimeArgsSchema = z.object({
   durationMinutes: PlanSchema.shape.durationMinutes.describe(
     'Length of the free slot wanted in minutes (60 when not given)',
   ),
+  attendees: PlanSchema.shape.attendees.describe(
+    'The other people to find time with, as written: names or email addresses ("find time with Priya"); null when none',
+  ),
 });
 
 export const UnknownRequestArgsSchema = z.object({

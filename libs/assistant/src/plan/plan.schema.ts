@@ -105,6 +105,14 @@ export const PlanSchema = z
       .positive()
       .nullable()
       .describe('find_free: the length of the free slot wanted, in minutes (60 when not given); else null'),
+    attendees: z
+      .array(z.string().trim().min(1).max(320))
+      .max(50)
+      .nullable()
+      .optional()
+      .describe(
+        'find_free: the other people named, as written — email addresses or names ("Priya", "sam@example.com"); null or absent when none',
+      ),
   })
   .describe('One calendar action derived from a natural-language request');
 export type Plan = z.infer<typeof PlanSchema>;

@@ -1,6 +1,8 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
 import { ConflictError, DependencyUnavailableError, NotFoundError, ValidationError } from '@app/common';
-import { SlotHold, SlotHoldStore } from '@app/cache';
+import { HoldAttendee, SlotHold, SlotHoldStore } from '@app/cache';
+import { CalendarAccessService } from '../calendars/calendar-access.service';
+import { CalendarRepository } from '../calendars/calendar.repository';
 import { EventQueryService } from '../events/event-query.service';
 import type { EventFields } from '../events/event.schema';
 import type { CalendarOwner } from '../events/event.service';
@@ -8,6 +10,7 @@ import { formatInZone } from '../time/zone';
 import type { FreeBusyResponse, HoldResponse, NoSlotReason, SlotsResponse } from './availability.dto';
 import {
   clipIntervals,
+  intersectIntervals,
   Interval,
   mergeIntervals,
   padIntervals,
@@ -16,10 +19,15 @@ import {
   WorkingHoursSpec,
   workingIntervals,
 } from './intervals';
+import { PeopleDirectory } from './people-directory';
+import { rankSlots } from './slot-ranking';
 
 /** A hold keeps a suggested slot out of further suggestions this long, unless confirmed or released. */
 export const HOLD_TTL_MS = 5 * 60_000;
 const MINUTE_MS = 60_000;
+const DAY_MS = 86_400_000;
+/** Slots ranked per search at most (the best `maxResults` of them are answered). */
+const RANKING_CANDIDATES = 2_000;
 
 /** The owner as scheduling needs it: the calendar's owner with their working hours. */
 export interface SchedulingOwner extends CalendarOwner {
@@ -40,6 +48,8 @@ export interface SlotSearch {
   maxResults?: number;
   /** "Now": no slot starts before it (default the current time). */
   now?: Date;
+  /** The other people (lower-case email addresses): slots where everyone is free, in everyone's working hours. */
+  attendees?: string[];
 }
 
 export interface Slot {
@@ -47,17 +57,40 @@ export interface Slot {
   end: Date;
 }
 
+export interface RankedSlotResult extends Slot {
+  /** Why it ranks where it does, e.g. "inside everyone's working hours", "Priya's 17:30 is late". */
+  reasons: string[];
+}
+
 export interface SlotResult {
-  /** Free slots, earliest first. */
-  slots: Slot[];
+  /** Free slots, best first (earliest first among equals). */
+  slots: RankedSlotResult[];
   /** Why there is none; null when there are slots. */
   reason: NoSlotReason | null;
   timeZone: string;
+  /** Attendees left out: the caller cannot see their primary calendar (or there is no such account). */
+  notVisible: string[];
+}
+
+/** Addresses whose primary calendars the caller sees (at least as freeBusyReader), and the rest. */
+export interface PeopleVisibility {
+  /** Address → the owner's account id (= their primary calendar's id), in the order asked. */
+  visible: Map<string, string>;
+  /** In the order asked; an address with no account is here too, indistinguishably. */
+  notVisible: string[];
+}
+
+interface Participant {
+  id: string;
+  /** Null for the caller. */
+  name: string | null;
+  timeZone: string;
+  workingHours: WorkingHoursSpec;
 }
 
 /**
- * Free/busy and free-slot search over the owner's calendar (recurring series expanded), with slot
- * holds. Busy means an occurrence whose TRANSP is opaque (RFC 5545's default): transparent events
+ * Free/busy and free-slot search over the owner's calendar and other people's primary calendars
+ * (each needing at least freeBusyReader; only busy intervals ever leave here), with slot holds. Busy means an occurrence whose TRANSP is opaque (RFC 5545's default): transparent events
  * never block time; all-day events block their whole local days unless marked transparent — we
  * follow the stored TRANSP rather than Google's "all-day is free" convention, so an imported
  * all-day TRANSP:TRANSPARENT event (how Google exports them) stays free.
@@ -69,28 +102,79 @@ export class AvailabilityService {
   constructor(
     private readonly queries: EventQueryService,
     private readonly holds: SlotHoldStore,
+    private readonly access: CalendarAccessService,
+    private readonly calendars: CalendarRepository,
+    /** Bound by the API (identity's users); absent in the ops CLI, which never searches across people. */
+    @Optional() private readonly people?: PeopleDirectory,
   ) {}
 
   /** The owner's busy intervals overlapping [from, to): merged, sorted, clipped to the window. */
   async busy(ownerId: string, from: Date, to: Date): Promise<Slot[]> {
-    return (await this.busyIntervals(ownerId, from.getTime(), to.getTime())).map(toSlot);
+    return (await this.busyIntervals([ownerId], from.getTime(), to.getTime())).map(toSlot);
   }
 
-  /** Free/busy as the API answers it, with local readings in `zone`. */
-  async freeBusy(ownerId: string, from: Date, to: Date, zone: string): Promise<FreeBusyResponse> {
-    const busy = await this.busy(ownerId, from, to);
+  /**
+   * Free/busy as the API answers it, with local readings in `zone`: for each address asked (default
+   * the caller's own), its busy intervals, or `notVisible` when the caller cannot see that person's
+   * primary calendar even as freeBusyReader — the same whether or not the account exists. Without
+   * `emails` the caller's own busy time is also at the top level, as before people could be asked.
+   */
+  async freeBusy(
+    caller: CalendarOwner,
+    from: Date,
+    to: Date,
+    zone: string,
+    emails?: string[],
+  ): Promise<FreeBusyResponse> {
+    const asked = emails ?? [caller.email.toLowerCase()];
+    const { visible } = await this.visiblePeople(caller, asked);
+    const busyOf = await this.busyByCalendar([...new Set(visible.values())], from.getTime(), to.getTime());
+    const people = asked.map((email) => {
+      const id = visible.get(email);
+      if (id === undefined) return { email, error: 'notVisible' as const };
+      return { email, busy: (busyOf.get(id) ?? []).map((b) => toSlotResponse(toSlot(b), zone)) };
+    });
     return {
       from: from.toISOString(),
       to: to.toISOString(),
       timeZone: zone,
-      busy: busy.map((b) => toSlotResponse(b, zone)),
+      ...(emails ? {} : { busy: people[0].busy }),
+      people,
     };
   }
 
   /**
-   * Free slots of `durationMinutes` in [from, to) — inside working hours (in the owner's zone)
-   * unless `workingHoursOnly` is false, clear of busy times and holds widened by the buffer, never
-   * in the past — earliest first. None: `reason` says why.
+   * Which addresses' primary calendars the caller can see at least as freeBusyReader (one
+   * permission check, CalendarAccessService, per address). An address without an account and one
+   * whose calendar is not shared land in `notVisible` alike. The caller's own address is visible.
+   */
+  async visiblePeople(caller: CalendarOwner, emails: string[]): Promise<PeopleVisibility> {
+    const own = caller.email.toLowerCase();
+    const others = [...new Set(emails.filter((e) => e !== own))];
+    const primaries = await this.calendars.findPrimariesByEmails(others);
+    const grants = await Promise.all(
+      others.map((email) => {
+        const calendar = primaries.get(email);
+        return calendar ? this.access.roleOn(caller, String(calendar._id)) : null;
+      }),
+    );
+    const ownerOf = new Map(others.map((email, i) => [email, grants[i]?.ownerId]));
+    const visible = new Map<string, string>();
+    const notVisible: string[] = [];
+    for (const email of new Set(emails)) {
+      const id = email === own ? caller.id : ownerOf.get(email);
+      if (id) visible.set(email, id);
+      else notVisible.push(email);
+    }
+    return { visible, notVisible };
+  }
+
+  /**
+   * Free slots of `durationMinutes` in [from, to) for the owner and the attendees they can see —
+   * inside everyone's working hours (each in their own zone) unless `workingHoursOnly` is false,
+   * clear of everyone's busy times and holds widened by the buffer, never in the past — ranked
+   * (slot-ranking.ts), best first, starts on the owner's local grid. None: `reason` says why.
+   * Attendees the owner cannot see are named in `notVisible`, and the slots leave them out.
    */
   async findSlots(owner: SchedulingOwner, search: SlotSearch): Promise<SlotResult> {
     const durationMs = search.durationMinutes * MINUTE_MS;
@@ -103,50 +187,94 @@ export class AvailabilityService {
       ]);
     }
     const zone = owner.timeZone;
-    const none = (reason: NoSlotReason): SlotResult => ({ slots: [], reason, timeZone: zone });
+    const { participants, notVisible } = await this.participants(owner, search.attendees ?? []);
+    const none = (reason: NoSlotReason): SlotResult => ({ slots: [], reason, timeZone: zone, notVisible });
     const from = Math.max(search.from.getTime(), (search.now ?? new Date()).getTime());
     const to = search.to.getTime();
     if (to - from < durationMs) return none('window_too_short');
 
+    // A day beyond the window on each side, so a working day cut by the window still ends where it ends.
+    const working = participants.map((p) =>
+      workingIntervals(p.workingHours, p.timeZone, from - DAY_MS, to + DAY_MS),
+    );
     const allowed =
       search.workingHoursOnly === false
         ? [{ start: from, end: to }]
-        : workingIntervals(owner.workingHours, zone, from, to);
+        : clipIntervals(working.reduce(intersectIntervals), from, to);
     if (slotStarts(allowed, durationMs, stepMs, zone, 1).length === 0) {
       return none(search.workingHoursOnly === false ? 'window_too_short' : 'outside_working_hours');
     }
+    const ids = participants.map((p) => p.id);
     const [busy, held] = await Promise.all([
-      this.busyIntervals(owner.id, from - bufferMs, to + bufferMs),
-      this.liveHolds(owner.id),
+      this.busyIntervals(ids, from - bufferMs, to + bufferMs),
+      Promise.all(ids.map((id) => this.liveHolds(id))),
     ]);
     const blocked = padIntervals(
-      [...busy, ...held.map((h) => ({ start: h.start.getTime(), end: h.end.getTime() }))],
+      [...busy, ...held.flat().map((h) => ({ start: h.start.getTime(), end: h.end.getTime() }))],
       bufferMs,
     );
-    const starts = slotStarts(subtractIntervals(allowed, blocked), durationMs, stepMs, zone, max);
+    const starts = slotStarts(
+      subtractIntervals(allowed, blocked),
+      durationMs,
+      stepMs,
+      zone,
+      RANKING_CANDIDATES,
+    );
     if (starts.length === 0) return none('fully_booked');
+    const ranked = rankSlots(
+      starts,
+      durationMs,
+      participants.map((p, i) => ({ name: p.name, timeZone: p.timeZone, working: working[i] })),
+      max,
+    );
     return {
-      slots: starts.map((start) => ({ start: new Date(start), end: new Date(start + durationMs) })),
+      slots: ranked.map((s) => ({ start: new Date(s.start), end: new Date(s.end), reasons: s.reasons })),
       reason: null,
       timeZone: zone,
+      notVisible,
     };
   }
 
   /**
-   * Holds [start, end) for 5 minutes so it is left out of further suggestions. Refused (409) when
-   * the time is busy or overlaps another hold of the owner; 503 when Redis is down.
+   * Holds [start, end) for 5 minutes so it is left out of further suggestions — the owner's and,
+   * with `attendees`, each attendee's (whoever searches). Refused (409) when the time is busy for
+   * anyone or overlaps another hold of theirs; 400 naming `attendees` when the owner cannot see an
+   * attendee's primary calendar; 503 when Redis is down.
    */
-  async hold(owner: CalendarOwner, start: Date, end: Date, now = new Date()): Promise<SlotHold> {
+  async hold(
+    owner: CalendarOwner,
+    start: Date,
+    end: Date,
+    opts: { attendees?: string[]; now?: Date } = {},
+  ): Promise<SlotHold> {
+    const now = opts.now ?? new Date();
     if (end.getTime() <= now.getTime()) {
       throw new ValidationError('Invalid end: end must be in the future', [
         { field: 'end', message: 'must be in the future' },
       ]);
     }
-    const busy = await this.busyIntervals(owner.id, start.getTime(), end.getTime());
+    const { visible, notVisible } = await this.visiblePeople(owner, opts.attendees ?? []);
+    if (notVisible.length > 0) {
+      const message = `not visible to you (no shared calendar, or no such account): ${notVisible.join(', ')}`;
+      throw new ValidationError(`Invalid attendees: ${message}`, [{ field: 'attendees', message }]);
+    }
+    const attendees: HoldAttendee[] = [...visible]
+      .filter(([, id]) => id !== owner.id)
+      .map(([email, id]) => ({ id, email }));
+    const busy = await this.busyIntervals(
+      [owner.id, ...attendees.map((a) => a.id)],
+      start.getTime(),
+      end.getTime(),
+    );
     if (busy.length > 0) {
       throw new ConflictError('That time is no longer free.', { busy: busy.map(toSlot).map(isoSlot) });
     }
-    const claim = await this.holds.claim(owner.id, start, end, HOLD_TTL_MS, now.getTime());
+    // The owner's own holds are checked atomically by the claim; the attendees' here, just before.
+    for (const a of attendees) {
+      const clash = (await this.liveHolds(a.id)).find((h) => h.start < end && h.end > start);
+      if (clash) throw new ConflictError('That time overlaps another hold.', { hold: isoSlot(clash) });
+    }
+    const claim = await this.holds.claim(owner.id, start, end, HOLD_TTL_MS, now.getTime(), attendees);
     if (claim.kind === 'unavailable')
       throw new DependencyUnavailableError('Slot holds are unavailable right now; try again shortly.');
     if (claim.kind === 'overlaps') {
@@ -155,9 +283,10 @@ export class AvailabilityService {
     return claim.hold;
   }
 
+  /** The owner's own live holds (not those others made naming them). */
   async listHolds(owner: CalendarOwner): Promise<SlotHold[]> {
     try {
-      return await this.holds.list(owner.id);
+      return (await this.holds.list(owner.id)).filter((h) => h.ownerId === owner.id);
     } catch {
       throw new DependencyUnavailableError('Slot holds are unavailable right now; try again shortly.');
     }
@@ -173,15 +302,66 @@ export class AvailabilityService {
     if (!released) throw new NotFoundError('Hold not found (it may have expired).');
   }
 
-  private async busyIntervals(ownerId: string, from: number, to: number): Promise<Interval[]> {
-    const occurrences = await this.queries.occurrences([ownerId], new Date(from), new Date(to));
-    const busy: Interval[] = [];
-    for (const { occurrence, series } of occurrences) {
+  /** Everyone's busy time together: merged, clipped to [from, to). */
+  private async busyIntervals(calendarIds: string[], from: number, to: number): Promise<Interval[]> {
+    const byCalendar = await this.busyByCalendar(calendarIds, from, to);
+    return mergeIntervals([...byCalendar.values()].flat());
+  }
+
+  /** Each calendar's busy time (opaque occurrences, series expanded): merged, clipped to [from, to). */
+  private async busyByCalendar(
+    calendarIds: string[],
+    from: number,
+    to: number,
+  ): Promise<Map<string, Interval[]>> {
+    const byCalendar = new Map<string, Interval[]>();
+    if (calendarIds.length === 0) return byCalendar;
+    for (const { occurrence, series, calendarId } of await this.queries.occurrences(
+      calendarIds,
+      new Date(from),
+      new Date(to),
+    )) {
       const fields = { ...series.fields, ...occurrence.fields } as EventFields;
       if (fields.transparency === 'transparent') continue;
-      busy.push({ start: occurrence.start.getTime(), end: occurrence.end.getTime() });
+      const list = byCalendar.get(calendarId) ?? [];
+      list.push({ start: occurrence.start.getTime(), end: occurrence.end.getTime() });
+      byCalendar.set(calendarId, list);
     }
-    return clipIntervals(mergeIntervals(busy), from, to);
+    for (const [id, list] of byCalendar) byCalendar.set(id, clipIntervals(mergeIntervals(list), from, to));
+    return byCalendar;
+  }
+
+  /** The owner (named "Your" in reasons) and the attendees they can see, with zones and working hours. */
+  private async participants(
+    owner: SchedulingOwner,
+    attendees: string[],
+  ): Promise<{ participants: Participant[]; notVisible: string[] }> {
+    const me: Participant = {
+      id: owner.id,
+      name: null,
+      timeZone: owner.timeZone,
+      workingHours: owner.workingHours,
+    };
+    if (attendees.length === 0) return { participants: [me], notVisible: [] };
+    if (!this.people) throw new Error('AvailabilityService: no PeopleDirectory is bound in this process');
+    const { visible, notVisible } = await this.visiblePeople(owner, attendees);
+    const others = [...visible].filter(([, id]) => id !== owner.id);
+    const found = new Map(
+      (await this.people.findByEmails(others.map(([email]) => email))).map((p) => [p.id, p] as const),
+    );
+    const participants = [me];
+    for (const [email, id] of others) {
+      const person = found.get(id);
+      if (!person) notVisible.push(email);
+      else
+        participants.push({
+          id,
+          name: person.name,
+          timeZone: person.timeZone,
+          workingHours: person.workingHours,
+        });
+    }
+    return { participants, notVisible };
   }
 
   /** Holds leave suggestions only while Redis is up; without it, slots are still found. */
@@ -195,11 +375,13 @@ export class AvailabilityService {
   }
 }
 
+type BusyResponse = Omit<SlotsResponse['slots'][number], 'reasons'>;
+
 const toSlot = (i: Interval): Slot => ({ start: new Date(i.start), end: new Date(i.end) });
 const isoSlot = (s: Slot) => ({ start: s.start.toISOString(), end: s.end.toISOString() });
 
-/** A slot as the API returns it: UTC instants and local readings in `zone`. */
-export function toSlotResponse(slot: Slot, zone: string): SlotsResponse['slots'][number] {
+/** A busy interval or slot as the API returns it: UTC instants and local readings in `zone`. */
+export function toSlotResponse(slot: Slot, zone: string): BusyResponse {
   return {
     start: slot.start.toISOString(),
     end: slot.end.toISOString(),
@@ -214,13 +396,15 @@ export function toHoldResponse(hold: SlotHold): HoldResponse {
     start: hold.start.toISOString(),
     end: hold.end.toISOString(),
     expiresAt: hold.expiresAt.toISOString(),
+    attendees: hold.attendees.map((a) => a.email),
   };
 }
 
 export function toSlotsResponse(result: SlotResult): SlotsResponse {
   return {
-    slots: result.slots.map((s) => toSlotResponse(s, result.timeZone)),
+    slots: result.slots.map((s) => ({ ...toSlotResponse(s, result.timeZone), reasons: s.reasons })),
     reason: result.reason,
     timeZone: result.timeZone,
+    notVisible: result.notVisible,
   };
 }

@@ -37,6 +37,21 @@ export function subtractIntervals(from: Interval[], minus: Interval[]): Interval
   return out;
 }
 
+/** The time inside both `a` and `b` (each any order); sorted and merged. */
+export function intersectIntervals(a: Interval[], b: Interval[]): Interval[] {
+  const x = mergeIntervals(a);
+  const y = mergeIntervals(b);
+  const out: Interval[] = [];
+  for (let i = 0, j = 0; i < x.length && j < y.length;) {
+    const start = Math.max(x[i].start, y[j].start);
+    const end = Math.min(x[i].end, y[j].end);
+    if (end > start) out.push({ start, end });
+    if (x[i].end < y[j].end) i++;
+    else j++;
+  }
+  return out;
+}
+
 /** Each interval cut to [from, to); empty results dropped. */
 export function clipIntervals(intervals: Interval[], from: number, to: number): Interval[] {
   return intervals

@@ -42,6 +42,22 @@ describe('UserRepository on FerretDB', () => {
     expect(await repo.findProfile(first!.id)).toMatchObject({ name: 'First' });
   });
 
+  it('finds people by email with their zone and working hours, never a hash; unknown addresses are absent', async () => {
+    const a = (await repo.insert(user('people-a@example.com', 'Ann')))!;
+    await repo.insert(user('people-b@example.com', 'Ben'));
+    const found = await repo.findPeopleByEmails(['people-a@example.com', 'nobody@example.com']);
+    expect(found).toEqual([
+      {
+        id: a.id,
+        email: 'people-a@example.com',
+        name: 'Ann',
+        timeZone: 'Europe/Berlin',
+        workingHours: { days: [1, 2, 3], start: '08:00', end: '16:00' },
+      },
+    ]);
+    expect(await repo.findPeopleByEmails([])).toEqual([]);
+  });
+
   it('gives the password hash only to the login and password-change reads', async () => {
     const acc = (await repo.insert(user('login@example.com')))!;
     expect(await repo.findCredentialsByEmail('login@example.com')).toMatchObject({

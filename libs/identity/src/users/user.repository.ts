@@ -1,11 +1,19 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { parseObjectId } from '@app/database';
-import { Model } from 'mongoose';
+import { Model, trusted } from 'mongoose';
 import { AuthUserCache } from '../auth/auth-user.cache';
 import { Role, toRole } from './roles';
 import { UserDoc } from './user.schema';
-import { Account, AuthUser, AuthUserRecord, NewUser, UserProfile, UserProfilePatch } from './user.types';
+import {
+  Account,
+  AuthUser,
+  AuthUserRecord,
+  NewUser,
+  Person,
+  UserProfile,
+  UserProfilePatch,
+} from './user.types';
 import { WorkingHours } from './working-hours';
 
 const AUTH_USER_FIELDS = {
@@ -18,6 +26,7 @@ const AUTH_USER_FIELDS = {
 } as const;
 const PROFILE_FIELDS = { email: 1, name: 1, timeZone: 1, workingHours: 1, createdAt: 1 } as const;
 const ACCOUNT_FIELDS = { ...AUTH_USER_FIELDS, createdAt: 1 } as const;
+const PERSON_FIELDS = { email: 1, name: 1, timeZone: 1, workingHours: 1 } as const;
 
 type LeanUser = Pick<UserDoc, '_id' | 'email' | 'name' | 'timeZone' | 'workingHours'> & {
   createdAt?: Date;
@@ -93,6 +102,16 @@ export class UserRepository implements OnModuleInit {
       .lean<LeanUser & { passwordHash: string }>()
       .exec();
     return doc ? { ...toAccount(doc), passwordHash: doc.passwordHash } : null;
+  }
+
+  /** Who these (normalised) addresses belong to, with zone and working hours; unknown ones are absent. */
+  async findPeopleByEmails(emails: string[]): Promise<Person[]> {
+    if (emails.length === 0) return [];
+    const docs = await this.model
+      .find({ email: trusted({ $in: emails }) }, PERSON_FIELDS)
+      .lean<LeanUser[]>()
+      .exec();
+    return docs.map(toIdentity);
   }
 
   async emailExists(email: string): Promise<boolean> {
@@ -181,7 +200,7 @@ function toWorkingHours(doc: WorkingHours): WorkingHours {
 }
 
 /** What every view of an account shares: who it is and when they work. */
-function toIdentity(doc: LeanUser): Omit<AuthUser, 'role'> {
+function toIdentity(doc: LeanUser): Person {
   return {
     id: doc._id.toHexString(),
     email: doc.email,

@@ -1,6 +1,15 @@
 import type { Role } from './roles';
 import type { WorkingHours } from './working-hours';
 
+/** Who an account is and when they work: what scheduling with them needs. */
+export interface Person {
+  id: string;
+  email: string;
+  name: string;
+  timeZone: string;
+  workingHours: WorkingHours;
+}
+
 /** An account as the owner sees it. */
 export interface UserProfile {
   id: string;

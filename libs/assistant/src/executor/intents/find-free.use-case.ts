@@ -5,29 +5,45 @@ import { WorkingHoursLike } from '../../resolver/time-resolver';
 import { ExecutionContext, ExecutionResult, IntentUseCase } from '../execution';
 import { describeWindow, formatMoment } from '../format';
 import { FREE_SLOT_FINDER, FreeSlotFinder } from '../free-slots';
+import { PeopleResolver } from '../people-resolver';
 import { windowOf, windowView } from '../plan-window';
 
 /** Outside working hours, free time is looked for in the daytime. */
 const DAYTIME: WorkingHoursLike = { days: [1, 2, 3, 4, 5, 6, 7], start: '08:00', end: '20:00' };
 
-/** `find_free`: free slots of the wanted length in the window, in working hours or else the daytime. */
+/**
+ * `find_free`: free slots of the wanted length in the window, in working hours or else the daytime;
+ * with attendees (addresses, or names of people who share their calendars with the user), slots
+ * where everyone is free inside everyone's working hours, best first.
+ */
 @Injectable()
 export class FindFreeUseCase implements IntentUseCase {
-  constructor(@Inject(FREE_SLOT_FINDER) private readonly slots: FreeSlotFinder) {}
+  constructor(
+    @Inject(FREE_SLOT_FINDER) private readonly slots: FreeSlotFinder,
+    private readonly people: PeopleResolver,
+  ) {}
 
   async execute(ctx: ExecutionContext, plan: Plan): Promise<ExecutionResult> {
     const zone = ctx.user.timeZone;
     const { from, to } = windowOf(plan, ctx.now, zone);
     const durationMinutes = plan.durationMinutes ?? 60;
-    const search = { from, to, durationMinutes, now: ctx.now, maxResults: 10 };
+    const written = plan.attendees ?? [];
+    const people = written.length ? await this.people.resolve(ctx.user, written) : null;
+    if (people && (people.unknown.length || people.ambiguous.length)) {
+      const names = [...people.unknown, ...people.ambiguous].map((n) => `"${n}"`).join(', ');
+      return {
+        reply: `I don't know which person you mean by ${names}; give me their email address.`,
+        outcome: 'incomplete',
+      };
+    }
+    const attendees = people?.emails ?? [];
+    const search = { from, to, durationMinutes, now: ctx.now, maxResults: 10, attendees };
+    const owner = { id: ctx.user.id, email: ctx.user.email, timeZone: zone };
     let outsideWorkingHours = false;
-    let found = await this.slots.findSlots(
-      { id: ctx.user.id, timeZone: zone, workingHours: ctx.user.workingHours },
-      search,
-    );
+    let found = await this.slots.findSlots({ ...owner, workingHours: ctx.user.workingHours }, search);
     if (!found.slots.length && found.reason === 'outside_working_hours') {
       outsideWorkingHours = true;
-      found = await this.slots.findSlots({ id: ctx.user.id, timeZone: zone, workingHours: DAYTIME }, search);
+      found = await this.slots.findSlots({ ...owner, workingHours: DAYTIME }, search);
     }
     const slots = found.slots.map((s) => ({
       start: s.start.toISOString(),
@@ -40,14 +56,18 @@ export class FindFreeUseCase implements IntentUseCase {
       durationMinutes % 60 === 0
         ? `${durationMinutes / 60} hour${durationMinutes === 60 ? '' : 's'}`
         : `${durationMinutes} minutes`;
+    const who = attendees.length ? `${andList(['You', ...written])} are` : "You're";
+    const hidden = found.notVisible.length
+      ? ` I can't see the calendar of ${found.notVisible.join(', ')}, so they are left out.`
+      : '';
     const reply = slots.length
-      ? `You're free for ${length} ${span} at ${found.slots
+      ? `${who} free for ${length} ${span} at ${found.slots
           .slice(0, 3)
           .map((s) => formatMoment(s.start, zone))
           .join(
             ', ',
-          )}${slots.length > 3 ? ` and ${slots.length - 3} more times` : ''}${outsideWorkingHours ? ' (outside your working hours)' : ''}.`
-      : `I found no free ${length} ${span}.`;
+          )}${slots.length > 3 ? ` and ${slots.length - 3} more times` : ''}${outsideWorkingHours ? ' (outside your working hours)' : ''}.${hidden}`
+      : `I found no free ${length} ${span}.${hidden}`;
     return {
       reply,
       outcome: 'ok',
@@ -61,3 +81,7 @@ export class FindFreeUseCase implements IntentUseCase {
     };
   }
 }
+
+/** "A", "A and B", "A, B and C". */
+const andList = (items: string[]) =>
+  items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
