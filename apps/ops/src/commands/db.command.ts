@@ -1,4 +1,5 @@
 import { CollectionValidation, DbMaintenanceService } from '@app/backup';
+import { ValidationError } from '@app/common';
 import { MigrationCounts, MigrationRunner } from '@app/database';
 import { Command, Option, SubCommand } from 'nest-commander';
 import { AuditedAction } from '../cli/ops-audit';
@@ -111,6 +112,7 @@ export class DbVerifyCommand extends JsonFlagCommand {
 
 interface MigrateFlags extends JsonFlags {
   dryRun?: boolean;
+  rerun?: number;
 }
 
 const countsText = (counts: MigrationCounts | undefined) =>
@@ -162,6 +164,7 @@ export class DbMigrateCommand extends JsonFlagCommand {
     const report = await this.migrations.migrate({
       log: (m) => out.progress(m),
       progress: (m) => out.progress(m),
+      rerun: flags.rerun,
     });
     out.line(`database ${report.database}:`);
     for (const a of report.applied)
@@ -180,6 +183,17 @@ export class DbMigrateCommand extends JsonFlagCommand {
   })
   parseDryRun(): boolean {
     return true;
+  }
+
+  @Option({
+    flags: '--rerun <version>',
+    description:
+      'apply this applied migration again (it touches only what is still in the old shape): after a rolling upgrade whose old pods kept writing',
+  })
+  parseRerun(value: string): number {
+    if (!/^\d+$/.test(value))
+      throw new ValidationError(`--rerun takes a migration version such as 1 (got "${value}")`);
+    return Number(value);
   }
 }
 

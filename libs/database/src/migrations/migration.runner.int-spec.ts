@@ -126,6 +126,30 @@ describe('MigrationRunner and migration 001 (calendars) on FerretDB', () => {
     expect(await snapshotMongo(db, [])).toEqual(after);
   });
 
+  it('runs an applied migration again on request (--rerun): what an older release wrote since is moved too', async () => {
+    const { connection, db } = await fresh();
+    const seed = await seedTodaysShape(db, { users: 2, events: 3 });
+    await runner(connection).migrate();
+    // An old pod, still running during the rolling upgrade, creates an event the old way.
+    const late = { ownerId: seed.users[1]._id, title: 'written by an old pod', deletedAt: null };
+    const { insertedId } = await db.collection('events').insertOne(late);
+    expect((await runner(connection).migrate()).applied).toEqual([]);
+    expect((await db.collection('events').findOne({ _id: insertedId }))?.calendarId).toBeUndefined();
+
+    const rerun = await runner(connection).migrate({ rerun: 1 });
+    expect(rerun.applied).toEqual([expect.objectContaining({ version: 1, changed: 1 })]);
+    expect((await db.collection('events').findOne({ _id: insertedId }))?.calendarId).toEqual(
+      seed.users[1]._id,
+    );
+    // One record per version, now saying what the rerun did.
+    expect(await db.collection(SCHEMA_MIGRATIONS_COLLECTION).find().toArray()).toEqual([
+      expect.objectContaining({ _id: 1, changed: 1 }),
+    ]);
+    await expect(runner(connection).migrate({ rerun: 99 })).rejects.toThrow(
+      /there is no migration 99 to run again/,
+    );
+  });
+
   it('leaves a calendar created after it looked (a sign-up during `ops db migrate`) as it is', async () => {
     const { db } = await fresh();
     const seed = await seedTodaysShape(db, { users: USERS, events: EVENTS });

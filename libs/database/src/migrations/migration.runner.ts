@@ -78,6 +78,11 @@ export interface MigrateCallbacks {
   log?: (message: string) => void;
   /** Batch-by-batch progress. */
   progress?: (message: string) => void;
+  /**
+   * Applies this (already applied) version again: a migration touches only what is still in the
+   * old shape, so this picks up what an older release wrote after it ran (a rolling upgrade).
+   */
+  rerun?: number;
 }
 
 export class MigrationFailedError extends Error {}
@@ -141,7 +146,14 @@ export class MigrationRunner {
     const progress = callbacks.progress ?? (() => undefined);
     const db = await this.db();
     const report: MigrateReport = { database: db.databaseName, applied: [], version: 0, waitedMs: 0 };
-    if (!(await this.pending(db)).length) {
+    const { rerun } = callbacks;
+    if (rerun !== undefined && !this.migrations.some((m) => m.version === rerun))
+      throw new MigrationFailedError(
+        `there is no migration ${rerun} to run again (known: ${this.migrations.map((m) => m.version).join(', ')})`,
+      );
+    const todo = async () =>
+      rerun === undefined ? this.pending(db) : this.migrations.filter((m) => m.version === rerun);
+    if (!(await todo()).length) {
       report.version = await this.version(db);
       return report;
     }
@@ -162,7 +174,7 @@ export class MigrationRunner {
       log(`took over the schema-migration lock from ${taken.tookOverFrom}, whose lease had run out`);
     try {
       // Re-read under the lock: another replica may have applied them while this one waited.
-      for (const migration of await this.pending(db)) {
+      for (const migration of await todo()) {
         const label = `migration ${migration.version} (${migration.name})`;
         const started = Date.now();
         let result;
@@ -192,7 +204,7 @@ export class MigrationRunner {
         const { version, ...rest } = record;
         await db
           .collection<SchemaMigrationDoc>(SCHEMA_MIGRATIONS_COLLECTION)
-          .insertOne({ _id: version, ...rest });
+          .replaceOne({ _id: version }, rest, { upsert: true });
         report.applied.push(record);
         log(
           `${label} applied: ${record.changed} documents changed in ${record.durationMs} ms ` +
