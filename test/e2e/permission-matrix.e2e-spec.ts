@@ -47,7 +47,7 @@ interface Route {
   /** Calls the route as `user`; returns the response whose raw text is searched for the markers. */
   call(m: Matrix, user: TestUser): Promise<TestResponse>;
   /** After the call: that it took effect (2xx) or that nothing changed (refused). */
-  check?(m: Matrix, res: TestResponse, allowed: boolean): Promise<void>;
+  check?(m: Matrix, res: TestResponse, allowed: boolean, role: Role): Promise<void>;
 }
 
 const statuses = (none: number, freeBusyReader: number, reader: number, writer: number, owner: number) => ({
@@ -184,6 +184,15 @@ const ROUTES: Route[] = [
   },
 
   // ── Calendars ───────────────────────────────────────────────────────────────────────────────
+  {
+    name: 'GET /v1/calendars (the caller’s list)',
+    expect: statuses(200, 200, 200, 200, 200),
+    call: (m, u) => m.api.request('/v1/calendars', { token: u.token }),
+    async check(m, res, _allowed, role) {
+      const listed = (res.body.items as { id: string; role: string }[]).find((c) => c.id === m.calendarId);
+      expect(listed?.role).toBe(role === 'none' ? undefined : role);
+    },
+  },
   {
     name: 'GET /v1/calendars/{id}',
     expect: statuses(404, 200, 200, 200, 200),
@@ -385,7 +394,7 @@ describe('permission matrix: every route × every role on the calendar', () => {
     if (role === 'none' || role === 'freeBusyReader') expect(res.text).not.toContain(MARK);
     if (role === 'none' || role === 'freeBusyReader' || role === 'reader')
       expect(res.text).not.toContain(PRIVATE_MARK);
-    await route.check?.(m, res, ok(res));
+    await route.check?.(m, res, ok(res), role);
   });
 
   it('shows a reader the private event as busy only, in the listing and by id', async () => {
