@@ -12,6 +12,7 @@ import type {
 import { AuditService } from '@app/audit';
 import { AppConfig } from '@app/config';
 import type { AuditEventListResponse } from '@app/identity';
+import { MongoClient, ObjectId } from 'mongodb';
 import { runOps } from '../support/cli';
 import { testConfig } from '../support/test-env';
 import { ApiErrorBody, startTestApi, TestApi } from '../support/test-app';
@@ -240,6 +241,69 @@ describe('calendars and sharing against real FerretDB and Redis', () => {
         expect((await getEvent(u, event.id)).status).toBe(404);
         expect((await calendars(u)).body.items.map((c) => c.id)).not.toContain(trip.id);
       }
+    });
+  });
+
+  describe('purging deleted calendars', () => {
+    it('`ops db maintenance` purges the events, rules and record of calendars deleted past CALENDAR_RETENTION_DAYS, and nothing else', async () => {
+      const ada = await registerUser(api);
+      const bob = await registerUser(api);
+      const old = await createCalendar(ada, { name: 'Deleted long ago' });
+      const recent = await createCalendar(ada, { name: 'Deleted yesterday' });
+      const kept = await createCalendar(ada, { name: 'Kept' });
+      for (const c of [old, recent, kept]) {
+        await shared(ada, c.id, { email: bob.email, role: 'reader' });
+        await createEvent(ada, { title: c.name, start: '2027-03-22T10:00', calendarId: c.id });
+      }
+      for (const c of [old, recent])
+        expect(
+          (await api.request(`/v1/calendars/${c.id}`, { method: 'DELETE', token: ada.token })).status,
+        ).toBe(204);
+      const mongo = await MongoClient.connect(config.mongodbUri);
+      try {
+        const db = mongo.db();
+        const days = config.calendarRetentionDays;
+        await db
+          .collection('calendars')
+          .updateOne(
+            { _id: new ObjectId(old.id) },
+            { $set: { deletedAt: new Date(Date.now() - (days + 1) * 864e5) } },
+          );
+        await db
+          .collection('calendars')
+          .updateOne(
+            { _id: new ObjectId(recent.id) },
+            { $set: { deletedAt: new Date(Date.now() - (days - 1) * 864e5) } },
+          );
+        const env = {
+          MONGODB_URI: config.mongodbUri,
+          REDIS_URL: config.redisUrl,
+          JWT_SECRET: config.jwt.secret,
+        };
+        const res = await runOps(['db', 'maintenance', '--json'], env);
+        expect(res.code).toBe(0);
+        const purged = (
+          JSON.parse(res.stdout).purged as { collection: string; what: string; deleted: number }[]
+        )
+          .filter((p) => /calendars deleted/.test(p.what))
+          .map((p) => [p.collection, p.deleted]);
+        expect(purged).toEqual([
+          ['events', 1],
+          ['calendar_acl', 1],
+          ['calendars', 1],
+        ]);
+        const left = async (collection: string, filter: Record<string, unknown>) =>
+          (await db.collection(collection).find(filter).toArray())
+            .map((d) => String(d.calendarId ?? d._id))
+            .sort();
+        const ids = [old, recent, kept].map((c) => new ObjectId(c.id));
+        expect(await left('calendars', { _id: { $in: ids } })).toEqual([recent.id, kept.id].sort());
+        expect(await left('events', { calendarId: { $in: ids } })).toEqual([recent.id, kept.id].sort());
+        expect(await left('calendar_acl', { calendarId: { $in: ids } })).toEqual([recent.id, kept.id].sort());
+      } finally {
+        await mongo.close();
+      }
+      expect(titles((await list(bob)).body)).toEqual(['Kept']);
     });
   });
 

@@ -222,11 +222,46 @@ export class DbMaintenanceService {
       }
     }
 
+    progress('purging deleted calendars…');
+    try {
+      purged.push(...(await this.purgeDeletedCalendars(db, now)));
+    } catch (err) {
+      problems.push(`purging deleted calendars failed: ${(err as Error).message}`);
+    }
+
     progress('validating collections…');
     const validation = await this.validateAll(db, progress);
     problems.push(...validationProblems(validation));
 
     return { ok: problems.length === 0, indexes, validation, purged, notes: [IDEMPOTENCY_NOTE], problems };
+  }
+
+  /**
+   * Calendars deleted more than CALENDAR_RETENTION_DAYS ago: their events, their sharing rules,
+   * then the calendars themselves (last, so a run that fails half-way finds them again next time).
+   * Two steps, as FerretDB has no $lookup: the calendars' ids, then the documents naming them.
+   */
+  private async purgeDeletedCalendars(db: mongo.Db, now: Date): Promise<PurgeResult[]> {
+    const days = this.config.calendarRetentionDays;
+    const cutoff = new Date(now.getTime() - days * DAY_MS);
+    const ids = (
+      await db
+        .collection('calendars')
+        .find({ deletedAt: { $lt: cutoff } }, { projection: { _id: 1 } })
+        .toArray()
+    ).map((d) => d._id);
+    const of = `of calendars deleted more than ${days} days ago (CALENDAR_RETENTION_DAYS)`;
+    const steps: [string, string, mongo.Filter<mongo.Document>][] = [
+      ['events', `events ${of}`, { calendarId: { $in: ids } }],
+      ['calendar_acl', `sharing rules ${of}`, { calendarId: { $in: ids } }],
+      ['calendars', `calendars deleted more than ${days} days ago`, { _id: { $in: ids } }],
+    ];
+    const results: PurgeResult[] = [];
+    for (const [collection, what, filter] of steps) {
+      const deleted = ids.length ? (await db.collection(collection).deleteMany(filter)).deletedCount : 0;
+      results.push({ collection, what, deleted });
+    }
+    return results;
   }
 
   /** Structural validation of every collection (where the server supports `validate`). */
