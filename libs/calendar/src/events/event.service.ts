@@ -88,7 +88,11 @@ export class EventService {
     if (view.visibility === 'private') return busyOnly(view);
     const hidden = (record.overrides ?? []).map((o) => o.fields?.visibility === 'private');
     if (!hidden.includes(true)) return view;
-    const overrides = view.overrides.map(({ title, ...o }, i) => (hidden[i] ? o : { ...o, title }));
+    const overrides = view.overrides.map((o, i) => {
+      if (!hidden[i]) return o;
+      const { title: _title, ...rest } = o;
+      return rest;
+    });
     return { ...view, overrides };
   }
 
