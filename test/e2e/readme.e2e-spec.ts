@@ -1,4 +1,4 @@
-import type { OccurrencePageDto } from '@app/calendar';
+import type { CalendarListDto, OccurrencePageDto } from '@app/calendar';
 import type { AuthSessionResponse } from '@app/identity';
 import { DateTime } from 'luxon';
 import { execFile } from 'node:child_process';
@@ -35,7 +35,7 @@ describe('README: the five-minute tour works as written', () => {
   });
   afterAll(() => api?.close());
 
-  it('points at the default port, signs up, creates, lists, asks the assistant and confirms its move', async () => {
+  it('points at the default port, signs up, creates, lists, asks the assistant, confirms its move and shares the calendar', async () => {
     expect(script).toMatch(/^API=http:\/\/localhost:3000$/m);
     // Asynchronously: the API answering the tour runs in this very process.
     const run = await promisify(execFile)(
@@ -56,12 +56,29 @@ describe('README: the five-minute tour works as written', () => {
     expect(run.stdout).toContain('"title": "Dentist appointment"');
     expect(run.stdout).toMatch(/"changeset": ".*Dentist appointment/);
 
+    // Grace lists Ada's calendar, shared with her as reader: she sees the moved appointment at her
+    // 11:30 (12:30 in the weeks New York's summer time is on and London's is not).
+    expect(run.stdout).toMatch(
+      /"sharedBy": "[0-9a-f]{24}",\s+"title": "Dentist appointment",\s+"startLocal": "[-0-9]+T1[12]:30:00-0[45]:00"/,
+    );
+
     const login = await api.request<AuthSessionResponse>('/v1/auth/login', {
       method: 'POST',
       json: { email: 'ada@example.com', password: 'correct horse battery staple' },
     });
     expect(login.status).toBe(200);
     const now = Date.now();
+    const graceLogin = await api.request<AuthSessionResponse>('/v1/auth/login', {
+      method: 'POST',
+      json: { email: 'grace@example.com', password: 'correct horse battery staple' },
+    });
+    const graceCalendars = await api.request<CalendarListDto>('/v1/calendars', {
+      token: graceLogin.body.accessToken,
+    });
+    expect(graceCalendars.body.items.map((c) => [c.id, c.role])).toEqual([
+      [graceLogin.body.user.id, 'owner'],
+      [login.body.user.id, 'reader'],
+    ]);
     const week = await api.request<OccurrencePageDto>(
       `/v1/events?from=${new Date(now).toISOString()}&to=${new Date(now + 8 * 864e5).toISOString()}`,
       { token: login.body.accessToken },

@@ -8,12 +8,15 @@ export interface TestUser {
   refreshToken: string;
 }
 
-/** Registers a fresh user through the API and returns its tokens. */
+/** A fresh address no account has, at `domain`. */
+export const uniqueAddress = (domain = 'example.com') => `user-${randomBytes(5).toString('hex')}@${domain}`;
+
+/** Registers a fresh user (at a fresh address unless one is given) through the API and returns its tokens. */
 export async function registerUser(
   api: TestApi,
-  overrides: { timeZone?: string; name?: string } = {},
+  overrides: { timeZone?: string; name?: string; email?: string } = {},
 ): Promise<TestUser> {
-  const email = `user-${randomBytes(5).toString('hex')}@example.com`;
+  const email = overrides.email ?? uniqueAddress();
   const res = await api.request('/v1/auth/register', {
     method: 'POST',
     json: {

@@ -10,7 +10,21 @@ const color = z
   .regex(/^#[0-9a-fA-F]{6}$/, 'must be a color written #rrggbb, such as #3f51b5')
   .transform((c) => c.toLowerCase())
   .nullable();
-const role = z.enum(CALENDAR_ROLES, { message: `must be one of ${CALENDAR_ROLES.join(', ')}` });
+const ROLE_LIST = CALENDAR_ROLES.join(', ');
+/** An unknown role is named back to the caller (cut short), with the roles there are. */
+const role = z.enum(CALENDAR_ROLES, {
+  error: (iss) =>
+    typeof iss.input === 'string'
+      ? `"${iss.input.slice(0, 40)}" is unknown: must be one of ${ROLE_LIST}`
+      : `must be one of ${ROLE_LIST}`,
+});
+/** Trimmed and lower-cased before the check, as accounts store addresses (identity's EmailSchema). */
+const email = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .max(254, 'must be at most 254 characters')
+  .check(z.email('must be an email address'));
 
 export const CalendarCreateSchema = z
   .object({
@@ -66,7 +80,7 @@ export const CalendarListSchema = z.object({ items: z.array(CalendarResponseSche
 export class CalendarListDto extends createZodDto(CalendarListSchema) {}
 
 export const AclRuleCreateSchema = z
-  .object({ email: z.email('must be an email address').transform((e) => e.trim().toLowerCase()), role })
+  .object({ email, role })
   .strict()
   .meta({ example: { email: 'priya@example.com', role: 'reader' } });
 export class AclRuleCreateDto extends createZodDto(AclRuleCreateSchema) {}

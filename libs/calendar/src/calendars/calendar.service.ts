@@ -8,13 +8,21 @@ import { CalendarRepository } from './calendar.repository';
 import { CalendarRecord } from './calendar.schema';
 import type { z } from 'zod';
 
-export const toCalendarResponse = (c: CalendarRecord, role: CalendarRole): CalendarResponse => ({
+/**
+ * A calendar as `callerId` sees it: `primary` is true only for the caller's own primary calendar
+ * (someone else's primary shared with them is not theirs, and `primary` does not name it).
+ */
+export const toCalendarResponse = (
+  c: CalendarRecord,
+  role: CalendarRole,
+  callerId?: string,
+): CalendarResponse => ({
   id: String(c._id),
   name: c.name,
   description: c.description ?? null,
   color: c.color ?? null,
   timeZone: c.timeZone,
-  primary: c.primary,
+  primary: c.primary && (callerId === undefined || String(c.ownerId) === callerId),
   role,
 });
 
@@ -33,12 +41,12 @@ export class CalendarService {
 
   async list(caller: Caller & { name?: string }): Promise<CalendarResponse[]> {
     let visible = await this.access.visible(caller);
-    if (!visible.some((v) => v.calendar.primary && v.role === 'owner')) {
+    if (!visible.some((v) => v.calendar.primary && String(v.calendar.ownerId) === caller.id)) {
       // An account from before calendars whose migration has not run yet: its primary comes now.
       await this.calendars.ensurePrimary({ ...caller, name: caller.name ?? caller.email });
       visible = await this.access.visible(caller);
     }
-    return visible.map((v: VisibleCalendar) => toCalendarResponse(v.calendar, v.role));
+    return visible.map((v: VisibleCalendar) => toCalendarResponse(v.calendar, v.role, caller.id));
   }
 
   async create(caller: Caller, input: z.infer<typeof CalendarCreateSchema>): Promise<CalendarResponse> {
@@ -55,7 +63,7 @@ export class CalendarService {
 
   async get(caller: Caller, id: string): Promise<CalendarResponse> {
     const grant = await this.access.require(caller, id, 'freeBusyReader');
-    return toCalendarResponse(await this.record(grant.calendarId, caller), grant.role);
+    return toCalendarResponse(await this.record(grant.calendarId, caller), grant.role, caller.id);
   }
 
   async update(
@@ -70,7 +78,7 @@ export class CalendarService {
       ...(patch.timeZone ? { timeZone: normalizeTimeZone(patch.timeZone) } : {}),
     });
     if (!updated) throw new NotFoundError('Calendar not found.');
-    return toCalendarResponse(updated, grant.role);
+    return toCalendarResponse(updated, grant.role, caller.id);
   }
 
   /** Deletes a secondary calendar: its events leave every listing at once (purged after retention). */

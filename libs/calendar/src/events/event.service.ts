@@ -73,11 +73,24 @@ export class EventService {
   /** The event as the caller may see it: a reader sees a private event as busy only. */
   async get(owner: CalendarOwner, id: string, zone = owner.timeZone): Promise<EventResponse> {
     const { record, grant } = await this.require(owner, id, 'reader');
-    return this.visibleTo(grant.role, toEventResponse(record, zone));
+    return this.visibleTo(grant.role, record, toEventResponse(record, zone));
   }
 
-  private visibleTo(role: CalendarRole, view: EventResponse): EventResponse {
-    return role === 'reader' && view.visibility === 'private' ? busyOnly(view) : view;
+  /**
+   * A reader sees a private event as busy only, and of a shared series the title of no occurrence
+   * made private on its own (an override with `visibility: private`, which the listing shows as busy).
+   */
+  private visibleTo(role: CalendarRole, record: EventRecord, view: EventResponse): EventResponse {
+    if (role !== 'reader') return view;
+    if (view.visibility === 'private') return busyOnly(view);
+    const hidden = (record.overrides ?? []).map((o) => o.fields?.visibility === 'private');
+    if (!hidden.includes(true)) return view;
+    const overrides = view.overrides.map((o, i) => {
+      if (!hidden[i]) return o;
+      const { title: _title, ...rest } = o;
+      return rest;
+    });
+    return { ...view, overrides };
   }
 
   /**
