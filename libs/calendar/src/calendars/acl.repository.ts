@@ -105,9 +105,4 @@ export class AclRepository {
       .updateMany({ email, granteeId: null }, { $set: { granteeId: new Types.ObjectId(granteeId) } })
       .exec();
   }
-
-  async deleteForCalendars(ids: Types.ObjectId[]): Promise<number> {
-    if (ids.length === 0) return 0;
-    return (await this.model.deleteMany({ calendarId: trusted({ $in: ids }) }).exec()).deletedCount;
-  }
 }

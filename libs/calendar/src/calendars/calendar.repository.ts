@@ -117,18 +117,4 @@ export class CalendarRepository {
       .exec();
     return res.modifiedCount === 1;
   }
-
-  /** Calendars deleted before `cutoff`: their events and rules are purged. */
-  async findDeletedBefore(cutoff: Date): Promise<Types.ObjectId[]> {
-    const docs = await this.model
-      .find({ deletedAt: trusted({ $ne: null, $lt: cutoff }) }, { _id: 1 })
-      .lean<{ _id: Types.ObjectId }[]>()
-      .exec();
-    return docs.map((d) => d._id);
-  }
-
-  async hardDelete(ids: Types.ObjectId[]): Promise<number> {
-    if (ids.length === 0) return 0;
-    return (await this.model.deleteMany({ _id: trusted({ $in: ids }) }).exec()).deletedCount;
-  }
 }

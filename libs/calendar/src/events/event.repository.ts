@@ -178,10 +178,4 @@ export class EventRepository {
   async hardDelete(calendarId: string, id: string): Promise<void> {
     await this.model.deleteOne({ _id: oid(id), calendarId: oid(calendarId) }).exec();
   }
-
-  /** Purges the events of deleted calendars (`ops db maintenance`, after the retention period). */
-  async purgeCalendars(calendarIds: Types.ObjectId[]): Promise<number> {
-    if (calendarIds.length === 0) return 0;
-    return (await this.model.deleteMany({ calendarId: trusted({ $in: calendarIds }) }).exec()).deletedCount;
-  }
 }
