@@ -307,10 +307,113 @@ const ROUTES: Route[] = [
     },
   },
 
-  // ── Sync, iCalendar export and feeds, webhooks, free/busy, slots ────────────────────────────
-  // Rows for these routes go here, one Route each (a name, the status per role, the call, and a
-  // check that a refusal changed nothing): the markers are searched in their bodies like the rest.
-  // Added after the sync/ics/webhooks and availability work is merged.
+  // ── Sync, iCalendar export and feeds, webhooks ──────────────────────────────────────────────
+  {
+    name: 'GET /v1/events/sync?calendarId',
+    expect: statuses(404, 403, 200, 200, 200),
+    call: (m, u) => m.api.request(`/v1/events/sync?calendarId=${m.calendarId}`, { token: u.token }),
+    async check(_m, res, allowed, role) {
+      if (allowed && role !== 'reader') expect(res.text).toContain(PRIVATE_MARK);
+    },
+  },
+  {
+    name: 'GET /v1/calendars/{id}/calendar.ics (freeBusyReader: the busy-only form)',
+    expect: statuses(404, 200, 200, 200, 200),
+    call: (m, u) => m.api.request(`/v1/calendars/${m.calendarId}/calendar.ics`, { token: u.token }),
+    async check(_m, res, allowed, role) {
+      if (!allowed) return;
+      expect(res.text).toContain('BEGIN:VCALENDAR');
+      if (role === 'freeBusyReader') expect(res.text).toContain('SUMMARY:Busy');
+      else expect(res.text).toContain(MARK);
+    },
+  },
+  {
+    name: 'POST /v1/feeds {calendarId, kind: full} (then the feed itself)',
+    expect: statuses(404, 403, 201, 201, 201),
+    call: (m, u) =>
+      m.api.request('/v1/feeds', {
+        method: 'POST',
+        token: u.token,
+        json: { kind: 'full', calendarId: m.calendarId },
+      }),
+    async check(m, res, allowed, role) {
+      if (!allowed) return;
+      const feed = await m.api.request(new URL((res.body as { url: string }).url).pathname);
+      expect(feed.status).toBe(200);
+      expect(feed.text).toContain(MARK);
+      if (role === 'reader') expect(feed.text).not.toContain(PRIVATE_MARK);
+    },
+  },
+  {
+    name: 'POST /v1/feeds {calendarId, kind: freebusy} (then the feed itself)',
+    expect: statuses(404, 201, 201, 201, 201),
+    call: (m, u) =>
+      m.api.request('/v1/feeds', {
+        method: 'POST',
+        token: u.token,
+        json: { kind: 'freebusy', calendarId: m.calendarId },
+      }),
+    async check(m, res, allowed) {
+      if (!allowed) return;
+      const feed = await m.api.request(new URL((res.body as { url: string }).url).pathname);
+      expect(feed.status).toBe(200);
+      expect(feed.text).toContain('SUMMARY:Busy');
+      expect(feed.text).not.toContain(MARK);
+      expect(feed.text).not.toContain(PRIVATE_MARK);
+    },
+  },
+  {
+    name: 'POST /v1/webhooks {calendarIds}',
+    expect: statuses(404, 403, 201, 201, 201),
+    call: (m, u) =>
+      m.api.request('/v1/webhooks', {
+        method: 'POST',
+        token: u.token,
+        // The discard port: nothing is meant to arrive; the row is about who may watch.
+        json: { url: 'http://127.0.0.1:9/hook', events: ['event.created'], calendarIds: [m.calendarId] },
+      }),
+    async check(m, res, allowed, role) {
+      const mine = await m.api.request<{ items: { calendarIds: string[] }[] }>('/v1/webhooks', {
+        token: m.as[role].token,
+      });
+      expect(mine.body.items.some((w) => w.calendarIds.includes(m.calendarId))).toBe(allowed);
+    },
+  },
+
+  // ── Free/busy and slots: the owner's primary calendar, shared with each role the same way ────
+  {
+    name: "GET /v1/availability/free-busy?emails=<the owner's>",
+    expect: statuses(200, 200, 200, 200, 200),
+    call: (m, u) =>
+      m.api.request(`/v1/availability/free-busy?${WINDOW}&emails=${encodeURIComponent(m.owner.email)}`, {
+        token: u.token,
+      }),
+    async check(m, res, _allowed, role) {
+      const [person] = (res.body as { people: { email: string; busy?: unknown[]; error?: string }[] }).people;
+      if (role === 'none') expect(person).toEqual({ email: m.owner.email, error: 'notVisible' });
+      else expect(person.busy?.length).toBeGreaterThan(0);
+    },
+  },
+  {
+    name: "POST /v1/availability/slots {attendees: [the owner's]}",
+    expect: statuses(200, 200, 200, 200, 200),
+    call: (m, u) =>
+      m.api.request('/v1/availability/slots', {
+        method: 'POST',
+        token: u.token,
+        json: {
+          from: '2027-05-03T00:00:00Z',
+          to: '2027-05-08T00:00:00Z',
+          durationMinutes: 30,
+          attendees: [m.owner.email],
+          workingHoursOnly: false,
+        },
+      }),
+    async check(m, res, _allowed, role) {
+      const body = res.body as { notVisible: string[] };
+      expect(body.notVisible).toEqual(role === 'none' ? [m.owner.email] : []);
+    },
+  },
 ];
 
 const rows = ROUTES.flatMap((route) => ROLES.map((role) => [route.name, role, route] as const));
@@ -344,6 +447,19 @@ describe('permission matrix: every route × every role on the calendar', () => {
       return res.body.id;
     };
     const calendarId = await newCalendar('Shared');
+    // The owner's primary, shared the same way, with a marked event: free/busy and slots read it.
+    await shareAll('primary');
+    const primaryEvent = await api.request('/v1/events', {
+      method: 'POST',
+      token: owner.token,
+      json: {
+        title: `${MARK} in primary`,
+        location: `room ${MARK}`,
+        start: '2027-05-04T09:00',
+        end: '2027-05-04T17:00',
+      },
+    });
+    expect(primaryEvent.status).toBe(201);
     let day = 0;
     const freshEvent = async (mark = MARK, extra: Record<string, unknown> = {}) => {
       day = (day % 27) + 1;
