@@ -733,18 +733,42 @@ describe('calendars and sharing against real FerretDB and Redis', () => {
         expect(res.status).toBe(200);
         return res.body.items
           .filter((e) => e.actor === ada.id || e.actor === bob.id)
-          .map(({ actor, route, status, outcome }) => ({ actor, route, status, outcome }))
+          .map(({ actor, route, status, outcome, reason }) => ({
+            actor,
+            route,
+            status,
+            outcome,
+            ...(reason ? { reason } : {}),
+          }))
           .reverse();
       };
       expect(await audited('acl_grant')).toEqual([
-        { actor: ada.id, route: `/v1/calendars/${team.id}/acl`, status: 201, outcome: 'success' },
+        {
+          actor: ada.id,
+          route: `/v1/calendars/${team.id}/acl`,
+          status: 201,
+          outcome: 'success',
+          reason: `${bob.email} granted reader`,
+        },
         { actor: bob.id, route: `/v1/calendars/${team.id}/acl`, status: 403, outcome: 'failure' },
       ]);
       expect(await audited('acl_update')).toEqual([
-        { actor: ada.id, route: `/v1/calendars/${team.id}/acl/${rule.id}`, status: 200, outcome: 'success' },
+        {
+          actor: ada.id,
+          route: `/v1/calendars/${team.id}/acl/${rule.id}`,
+          status: 200,
+          outcome: 'success',
+          reason: `${bob.email} now writer`,
+        },
       ]);
       expect(await audited('acl_revoke')).toEqual([
-        { actor: ada.id, route: `/v1/calendars/${team.id}/acl/${rule.id}`, status: 204, outcome: 'success' },
+        {
+          actor: ada.id,
+          route: `/v1/calendars/${team.id}/acl/${rule.id}`,
+          status: 204,
+          outcome: 'success',
+          reason: `${bob.email} revoked (was writer)`,
+        },
       ]);
       expect(await audited('calendar_delete')).toEqual([
         { actor: ada.id, route: `/v1/calendars/${team.id}`, status: 204, outcome: 'success' },

@@ -4,7 +4,7 @@ export { PROBE_PATHS } from './http/security-http.hooks';
 export { assertProductionReady } from './http/production-readiness';
 export { RedisThrottlerStorage } from './throttle/redis-throttler.storage';
 export { throttlersFor, type ThrottlerName } from './throttle/throttle-rules';
-export { Audited } from './audit/audited-actions.hook';
+export { Audited, auditDetail } from './audit/audited-actions.hook';
 export { AuditHttpModule } from './audit/audit-http.module';
 export { DenyListService, DENY_LIST_REFRESH_MS } from './deny-list/deny-list.service';
 export { RateLimitService, type RateLimitDecision } from './rate-limit/rate-limit.service';

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Req } from '@nestjs/common';
 import {
   ApiConflictResponse,
   ApiCreatedResponse,
@@ -22,7 +22,8 @@ import {
   CalendarUpdateDto,
 } from '@app/calendar';
 import { AuthUser, Authenticated, CurrentUser } from '@app/identity';
-import { Audited } from '@app/security';
+import { Audited, auditDetail } from '@app/security';
+import type { FastifyRequest } from 'fastify';
 import { IdempotentCreate } from '../http/idempotency.interceptor';
 
 const CALENDAR_ID = {
@@ -106,8 +107,15 @@ export class CalendarsController {
   @ApiConflictResponse({ description: 'that address already has a rule: change it with PATCH' })
   @ApiForbiddenResponse(FORBIDDEN)
   @ApiNotFoundResponse(NOT_FOUND)
-  grant(@CurrentUser() user: AuthUser, @Param('id') id: string, @Body() body: AclRuleCreateDto) {
-    return this.acl.grant(user, id, body);
+  async grant(
+    @CurrentUser() user: AuthUser,
+    @Param('id') id: string,
+    @Body() body: AclRuleCreateDto,
+    @Req() request: FastifyRequest,
+  ) {
+    const rule = await this.acl.grant(user, id, body);
+    auditDetail(request, `${rule.email} granted ${rule.role}`);
+    return rule;
   }
 
   @Patch(':id/acl/:ruleId')
@@ -117,13 +125,16 @@ export class CalendarsController {
   @ApiConflictResponse({ description: "the calendar's owner keeps the owner role" })
   @ApiForbiddenResponse(FORBIDDEN)
   @ApiNotFoundResponse(NOT_FOUND)
-  updateAcl(
+  async updateAcl(
     @CurrentUser() user: AuthUser,
     @Param('id') id: string,
     @Param('ruleId') ruleId: string,
     @Body() body: AclRuleUpdateDto,
+    @Req() request: FastifyRequest,
   ) {
-    return this.acl.update(user, id, ruleId, body.role);
+    const rule = await this.acl.update(user, id, ruleId, body.role);
+    auditDetail(request, `${rule.email} now ${rule.role}`);
+    return rule;
   }
 
   @Delete(':id/acl/:ruleId')
@@ -134,7 +145,13 @@ export class CalendarsController {
   @ApiConflictResponse({ description: "the calendar's owner keeps the owner role" })
   @ApiForbiddenResponse(FORBIDDEN)
   @ApiNotFoundResponse(NOT_FOUND)
-  async revokeAcl(@CurrentUser() user: AuthUser, @Param('id') id: string, @Param('ruleId') ruleId: string) {
-    await this.acl.revoke(user, id, ruleId);
+  async revokeAcl(
+    @CurrentUser() user: AuthUser,
+    @Param('id') id: string,
+    @Param('ruleId') ruleId: string,
+    @Req() request: FastifyRequest,
+  ) {
+    const rule = await this.acl.revoke(user, id, ruleId);
+    auditDetail(request, `${rule.email} revoked (was ${rule.role})`);
   }
 }

@@ -81,12 +81,14 @@ export class AclService {
     return toRule(rule);
   }
 
-  async revoke(caller: Caller, calendarId: string, ruleId: string): Promise<void> {
+  /** Removes the rule; answers what it was. */
+  async revoke(caller: Caller, calendarId: string, ruleId: string): Promise<AclRuleResponse> {
     const grant = await this.access.require(caller, calendarId, 'owner');
     this.refuseCreator(ruleId);
     const rule = await this.acl.delete(grant.calendarId, ruleId);
     if (!rule) throw new NotFoundError('Rule not found.');
     await this.touchGrantee(rule);
+    return toRule(rule);
   }
 
   private refuseCreator(ruleId: string): void {

@@ -18,6 +18,15 @@ const MAX_ROUTE_LENGTH = 200;
 export const Audited = (action: AuditedAction): MethodDecorator =>
   RouteConfig({ [AUDIT_CONFIG_KEY]: action });
 
+/** What an audited handler adds to its record (e.g. whose access changed): set with `auditDetail()`. */
+const DETAIL = Symbol('auditDetail');
+type DetailedRequest = FastifyRequest & { [DETAIL]?: string };
+
+/** Adds a detail to this request's audit record (kept short; never a secret). */
+export function auditDetail(request: FastifyRequest, detail: string): void {
+  (request as DetailedRequest)[DETAIL] = detail.slice(0, MAX_ROUTE_LENGTH);
+}
+
 /**
  * The onResponse hook behind `@Audited()`: it sees the final status, whatever answered it (the
  * handler or the error filter). API only; writes are queued, never awaited.
@@ -53,6 +62,7 @@ export class AuditedActionsHook implements OnModuleInit {
       route: path.length > MAX_ROUTE_LENGTH ? path.slice(0, MAX_ROUTE_LENGTH) : path,
       status,
       outcome: status < 400 ? 'success' : 'failure',
+      ...((request as DetailedRequest)[DETAIL] ? { reason: (request as DetailedRequest)[DETAIL] } : {}),
     });
   }
 }
