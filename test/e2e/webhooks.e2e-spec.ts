@@ -379,6 +379,35 @@ describe('webhooks against real FerretDB and Redis, with local receivers', () =>
       expect(JSON.parse(readerRx.requests[1].body).data.event.title).toBe('Mine');
     });
 
+    it('tells the watchers of the calendar an event left that it is gone there, and those of the new one that it changed', async () => {
+      const leftRx = await receiver();
+      const arrivedRx = await receiver();
+      const other = await createCalendar(api, owner);
+      const left = await create(owner, { url: leftRx.url, events: ['event.deleted'], calendarIds: [team] });
+      const arrived = await create(owner, {
+        url: arrivedRx.url,
+        events: ['event.updated'],
+        calendarIds: [other],
+      });
+      expect([left.status, arrived.status]).toEqual([201, 201]);
+      const event = await createPrivateEvent(api, owner, team, `${Y}-06-03T09:00`);
+      const moved = await api.request(`/v1/events/${event.id}`, {
+        method: 'PATCH',
+        token: owner.token,
+        json: { calendarId: other },
+      });
+      expect(moved.status).toBe(200);
+      await eventually(async () => leftRx.requests.length >= 1 && arrivedRx.requests.length >= 1);
+      expect(JSON.parse(leftRx.requests[0].body)).toMatchObject({
+        type: 'event.deleted',
+        data: { event: { id: event.id, deleted: true } },
+      });
+      expect(JSON.parse(arrivedRx.requests[0].body)).toMatchObject({
+        type: 'event.updated',
+        data: { event: { id: event.id, calendarId: other } },
+      });
+    });
+
     it('cancels a delivery still being retried when its owner loses the calendar', async () => {
       const carol = await registerUser(api);
       const rule = await share(api, owner, team, carol, 'reader');

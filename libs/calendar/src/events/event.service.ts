@@ -165,6 +165,22 @@ export class EventService {
               },
             ]
           : []),
+        // Moved away: to the calendar it left (its watchers), the event is gone.
+        ...(moveTo
+          ? [
+              {
+                type: 'event.deleted' as const,
+                ownerId: grant.ownerId,
+                eventId: id,
+                record: {
+                  ...updated,
+                  calendarId: record.calendarId,
+                  ownerId: record.ownerId,
+                  deletedAt: updated.updatedAt,
+                },
+              },
+            ]
+          : []),
       ]);
       const edited = created ?? updated;
       return {
