@@ -236,6 +236,8 @@ bad_values "additional properties 'replicas' not allowed" --set replicas=3
 bad_values '/securityContext/readOnlyRootFilesystem' --set securityContext.readOnlyRootFilesystem=false
 bad_values "/exporters/redis/image/digest" --set exporters.redis.image.digest=
 bad_values "/exporters/mongodb/image/tag" --set exporters.mongodb.image.tag=latest
+bad_values "/backup/offsite/s3Url" --set backup.offsite.s3Url=https://bucket/prefix
+bad_values "/backup/offsite/s3Url" --set backup.offsite.s3Url=s3://AKIA:secret@bucket/prefix
 
 step "Helm: the Alertmanager configuration rendered from oncall.* routes by severity"
 "$HELM" template ca "$CHART" -f "$CHART/ci/minimal-values.yaml" --kube-version "$K8S_VERSION" \

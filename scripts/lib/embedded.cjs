@@ -581,6 +581,7 @@ function onShutdown(handler) {
 
 module.exports = {
   FERRETDB_VERSION,
+  goBin,
   ServiceError,
   ensureFerretdb,
   ensureRedis,

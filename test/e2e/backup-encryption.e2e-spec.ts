@@ -136,7 +136,7 @@ describe('encrypted backups (BACKUP_ENCRYPTION_KEY) against real FerretDB and Re
     await db().dropDatabase();
     await redis.flushdb();
     const [m, r] = await Promise.all([
-      ops({ BACKUP_ENCRYPTION_KEY: key }, 'restore', 'mongodb', '--backup-dir', dir, '--yes'),
+      ops({ BACKUP_ENCRYPTION_KEY: key }, 'restore', 'mongodb', '--backup-dir', dir, '--yes', '--force'),
       ops({ BACKUP_ENCRYPTION_KEY: key }, 'restore', 'redis', '--backup-dir', dir, '--yes'),
     ]);
     expect([m.code, m.stderr]).toEqual([0, expect.not.stringMatching(/error/)]);

@@ -104,7 +104,16 @@ describe('ops system check / verify / restore against real FerretDB and Redis', 
   });
 
   it('system restore --drop brings both back and verifies them; the API exports the last backup time', async () => {
-    const res = await ops('system', 'restore', '--backup-dir', backupDir, '--drop', '--yes', '--json');
+    const res = await ops(
+      'system',
+      'restore',
+      '--backup-dir',
+      backupDir,
+      '--drop',
+      '--yes',
+      '--force',
+      '--json',
+    );
     expect(res.stderr).not.toMatch(/error/);
     expect(res.code).toBe(0);
     const out = JSON.parse(res.stdout);

@@ -15,6 +15,8 @@ export interface EmbeddedServices {
   createFerretdb(opts: { dataDir: string }): Promise<ManagedService>;
   createRedis(opts: { dataDir: string; cluster?: boolean }): Promise<ManagedService>;
   freePort(): Promise<number>;
+  /** The Go toolchain (`go` on PATH or /usr/local/go/bin/go), or null. */
+  goBin(): string | null;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -20,7 +20,7 @@ export interface PrometheusServer {
 }
 
 // Runs "$@" in the background and prints its pid; a reader on the original stdin TERMs it at EOF.
-const SUPERVISOR =
+export const SUPERVISOR =
   'exec 3<&0; "$@" </dev/null & pid=$!; echo "pid $pid"; { read -r _ <&3; kill -TERM $pid 2>/dev/null; } & reader=$!; wait $pid; code=$?; kill $reader 2>/dev/null; exit $code';
 
 export async function startPrometheus(opts: {

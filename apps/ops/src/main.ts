@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { loadConfigOrExit } from '@app/config';
+import { CLIENT_NAMES, loadConfigOrExit } from '@app/config';
 import { CommandFactory, CommandRunnerService } from 'nest-commander';
 import { AuditService } from '@app/audit';
 import { auditedRun, commandLine, recordOpsAction } from './cli/ops-audit';
@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   const assistant = argv[0] === 'assistant';
   // `ops oncall` only reads the contacts (a values file or ONCALL_CONTACTS): no datastores either.
   const datastores = !assistant && argv[0] !== 'oncall' && !onlyReadsCommandTree(argv);
-  const config = loadConfigOrExit(process.env, { datastores });
+  const config = loadConfigOrExit(process.env, { datastores, clientName: CLIENT_NAMES.ops });
   const root = assistant ? AssistantOpsModule.forRoot(config) : OpsModule.forRoot(config);
   let commandError: string | undefined;
   const app = await CommandFactory.createWithoutRunning(root, {

@@ -114,6 +114,43 @@ env:
 {{- end }}
 
 {{/*
+Environment of the backup pods' off-site copy (backup.offsite), as items of an env list: the URL,
+region and endpoint as values, the AWS credentials only by reference to their Secret.
+*/}}
+{{- define "calendar-assistant.backupOffsiteEnv" -}}
+{{- $o := .Values.backup.offsite -}}
+{{- if $o.s3Url }}
+- name: BACKUP_S3_URL
+  value: {{ $o.s3Url | quote }}
+- name: AWS_REGION
+  value: {{ $o.region | quote }}
+{{- with $o.endpoint }}
+- name: AWS_ENDPOINT_URL
+  value: {{ . | quote }}
+{{- end }}
+{{- if not (kindIs "invalid" $o.forcePathStyle) }}
+- name: BACKUP_S3_FORCE_PATH_STYLE
+  value: {{ $o.forcePathStyle | quote }}
+{{- end }}
+{{- with $o.credentialsSecret }}
+{{- range $key := list "AWS_ACCESS_KEY_ID" "AWS_SECRET_ACCESS_KEY" }}
+- name: {{ $key }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ $o.credentialsSecret }}
+      key: {{ $key }}
+{{- end }}
+- name: AWS_SESSION_TOKEN
+  valueFrom:
+    secretKeyRef:
+      name: {{ $o.credentialsSecret }}
+      key: AWS_SESSION_TOKEN
+      optional: true
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/*
 Pod-level scheduling settings shared by the API and backup pods.
 */}}
 {{- define "calendar-assistant.podScheduling" -}}

@@ -9,7 +9,8 @@ const FIRST_READ_TIMEOUT_MS = 2000;
 
 /**
  * Exports backup_last_success_timestamp_seconds from the newest successful backup recorded in
- * backup_runs (0 while none is), and backup_retained_count from the newest prune. When the read fails the last value stays: a database blip must
+ * backup_runs (0 while none is), backup_retained_count from the newest prune and
+ * backup_offsite_last_success_timestamp_seconds from the newest off-site copy. When the read fails the last value stays: a database blip must
  * not look like a missing backup.
  */
 @Injectable()
@@ -21,6 +22,7 @@ export class BackupMetricsService implements OnModuleInit, OnModuleDestroy {
     private readonly runs: BackupRunRepository,
     @InjectMetric(METRICS.backupLastSuccess) private readonly lastSuccess: Gauge<string>,
     @InjectMetric(METRICS.backupRetained) private readonly retained: Gauge<string>,
+    @InjectMetric(METRICS.backupOffsiteLastSuccess) private readonly offsite: Gauge<string>,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -35,12 +37,17 @@ export class BackupMetricsService implements OnModuleInit, OnModuleDestroy {
 
   async refresh(): Promise<void> {
     try {
-      const [last, prune] = await Promise.all([this.runs.lastSuccessfulBackup(), this.runs.lastPrune()]);
+      const [last, prune, offsite] = await Promise.all([
+        this.runs.lastSuccessfulBackup(),
+        this.runs.lastPrune(),
+        this.runs.lastOffsiteCopy(),
+      ]);
       this.lastSuccess.set(last ? last.completedAt.getTime() / 1000 : 0);
       this.retained.set(prune?.retained ?? 0);
+      this.offsite.set(offsite ? offsite.completedAt.getTime() / 1000 : 0);
     } catch (err) {
       this.logger.warn(
-        `backup_runs could not be read for ${METRICS.backupLastSuccess} and ${METRICS.backupRetained}: ${(err as Error).message}`,
+        `backup_runs could not be read for ${METRICS.backupLastSuccess}, ${METRICS.backupRetained} and ${METRICS.backupOffsiteLastSuccess}: ${(err as Error).message}`,
       );
     }
   }

@@ -8,7 +8,8 @@ import type { Component } from './manifest';
 export const BACKUP_RUNS_COLLECTION = 'backup_runs';
 
 export interface BackupRun {
-  kind: 'backup' | 'restore' | 'prune';
+  /** offsite: the upload of a backup to BACKUP_S3_URL (its path is the s3:// URL). */
+  kind: 'backup' | 'restore' | 'prune' | 'offsite';
   outcome: 'succeeded' | 'failed';
   components: Component[];
   /** The backup folder written or read. */
@@ -44,6 +45,15 @@ export class BackupRunRepository {
     const runs = (await connectedDb(this.connection)).collection<BackupRun>(BACKUP_RUNS_COLLECTION);
     return runs.findOne(
       { kind: 'backup', outcome: 'succeeded' },
+      { sort: { completedAt: -1 }, projection: { _id: 0 } },
+    );
+  }
+
+  /** The most recent successful off-site copy, or null when none is recorded. */
+  async lastOffsiteCopy(): Promise<BackupRun | null> {
+    const runs = (await connectedDb(this.connection)).collection<BackupRun>(BACKUP_RUNS_COLLECTION);
+    return runs.findOne(
+      { kind: 'offsite', outcome: 'succeeded' },
       { sort: { completedAt: -1 }, projection: { _id: 0 } },
     );
   }

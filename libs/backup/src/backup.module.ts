@@ -1,11 +1,14 @@
 import { Module } from '@nestjs/common';
 import { HealthModule } from '@app/health';
+import { ApiConnectionsProbe } from './api-connections';
 import { BackupMetricsService } from './backup-metrics.service';
 import { BackupRunRepository } from './backup-runs.repository';
 import { BackupVerifier } from './backup-verifier';
 import { BackupService } from './backup.service';
 import { DbMaintenanceService } from './db-maintenance.service';
 import { MongoBackupService } from './mongo-backup.service';
+import { OffsiteStore } from './offsite-store';
+import { OffsiteService } from './offsite.service';
 import { PruneService } from './prune.service';
 import { RedisBackupService } from './redis-backup.service';
 import { RestoreService } from './restore.service';
@@ -18,6 +21,7 @@ import { SystemService } from './system.service';
 @Module({
   imports: [HealthModule],
   providers: [
+    ApiConnectionsProbe,
     BackupRunRepository,
     MongoBackupService,
     RedisBackupService,
@@ -27,8 +31,18 @@ import { SystemService } from './system.service';
     RestoreService,
     DbMaintenanceService,
     SystemService,
+    OffsiteStore,
+    OffsiteService,
   ],
-  exports: [BackupService, BackupVerifier, PruneService, RestoreService, DbMaintenanceService, SystemService],
+  exports: [
+    BackupService,
+    BackupVerifier,
+    PruneService,
+    RestoreService,
+    DbMaintenanceService,
+    SystemService,
+    OffsiteService,
+  ],
 })
 export class BackupModule {}
 

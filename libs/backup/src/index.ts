@@ -1,3 +1,4 @@
+export * from './api-connections';
 export * from './backup.errors';
 export * from './backup.module';
 export * from './backup.service';
@@ -8,6 +9,8 @@ export * from './backup-verifier';
 export * from './db-maintenance.service';
 export * from './manifest';
 export * from './mongo-backup.service';
+export * from './offsite-store';
+export * from './offsite.service';
 export * from './progress';
 export * from './prune.service';
 export * from './redis-backup.service';

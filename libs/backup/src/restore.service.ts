@@ -3,6 +3,7 @@ import { ConflictError, PreconditionFailedError, ValidationError } from '@app/co
 import { AppConfig } from '@app/config';
 import os from 'node:os';
 import path from 'node:path';
+import { ApiConnections, ApiConnectionsProbe } from './api-connections';
 import { readManifest } from './backup-folder';
 import { BackupRun, BackupRunRepository } from './backup-runs.repository';
 import { BackupVerifier } from './backup-verifier';
@@ -26,6 +27,10 @@ export interface RestorePlan {
     mongodb?: { database: string; nonEmpty: NonEmptyCollection[] };
     redis?: { db: number; keys: number };
   };
+  /** --force: restore although the API is (or may be) connected. */
+  force: boolean;
+  /** What each target says about the API's connections to it. */
+  api: ApiConnections[];
 }
 
 export interface RestoreResult {
@@ -51,10 +56,11 @@ export class RestoreService {
     private readonly mongo: MongoBackupService,
     private readonly redis: RedisBackupService,
     private readonly runs: BackupRunRepository,
+    private readonly apiConnections: ApiConnectionsProbe,
   ) {}
 
   async prepare(
-    opts: { dir: string; components?: Component[]; mode: RestoreMode },
+    opts: { dir: string; components?: Component[]; mode: RestoreMode; force?: boolean },
     progress: ProgressFn = noProgress,
   ): Promise<RestorePlan> {
     const dir = path.resolve(opts.dir);
@@ -71,21 +77,31 @@ export class RestoreService {
         `the backup in ${dir} does not match its manifest; nothing was changed:\n` +
           report.problems.map((p) => `  - ${p}`).join('\n'),
       );
-    const plan: RestorePlan = { dir, manifest, components, mode: opts.mode, target: {} };
+    const plan: RestorePlan = {
+      dir,
+      manifest,
+      components,
+      mode: opts.mode,
+      target: {},
+      force: !!opts.force,
+      api: [],
+    };
     await this.inspectTarget(plan);
+    await this.checkApi(plan);
     return plan;
   }
 
   async execute(plan: RestorePlan, progress: ProgressFn = noProgress): Promise<RestoreResult> {
     // The target may have changed while the operator read the confirmation prompt.
     await this.inspectTarget(plan);
+    await this.checkApi(plan);
     const startedAt = new Date();
     const result: RestoreResult = {
       dir: plan.dir,
       mode: plan.mode,
       components: plan.components,
       durationMs: 0,
-      warnings: [],
+      warnings: apiWarnings(plan),
     };
     const run = (outcome: BackupRun['outcome'], error?: string): BackupRun => ({
       kind: 'restore',
@@ -124,6 +140,29 @@ export class RestoreService {
     return result;
   }
 
+  /**
+   * Refuses while the API is connected to a target, or when a target cannot tell, unless --force:
+   * the API's writes would race the restore (interleaved with it, or lost under --drop).
+   */
+  private async checkApi(plan: RestorePlan): Promise<void> {
+    plan.api = [];
+    for (const c of plan.components) plan.api.push(await this.apiConnections.check(c));
+    if (plan.force) return;
+    const connected = plan.api.filter((a) => a.known && a.connections > 0);
+    if (connected.length)
+      throw new ConflictError(
+        `refusing to restore while the API is connected: ${connected.map(describeApi).join('; ')}. ` +
+          `Its writes would race the restore; scale it to 0 first ` +
+          `(kubectl -n calendar scale deploy/calendar-assistant --replicas=0) or pass --force; nothing was changed.`,
+      );
+    const unknown = plan.api.filter((a) => !a.known);
+    if (unknown.length)
+      throw new ConflictError(
+        `cannot tell whether API pods are connected: ${unknown.map(describeApi).join('; ')}; ` +
+          `stop them first or pass --force; nothing was changed.`,
+      );
+  }
+
   /** Fills in the target's state; refuses a target holding data unless the mode says what to do with it. */
   private async inspectTarget(plan: RestorePlan): Promise<void> {
     const refusals: string[] = [];
@@ -148,4 +187,21 @@ export class RestoreService {
           `what the backup holds, or --merge to upsert by _id and overwrite keys; nothing was changed.`,
       );
   }
+}
+
+/** One target's answer, as a phrase. */
+export function describeApi(a: ApiConnections): string {
+  if (!a.known) return a.reason;
+  const hosts = a.hosts.length ? ` from ${a.hosts.join(', ')}` : '';
+  return `${a.component === 'mongodb' ? 'MongoDB' : 'Redis'} lists ${a.connections} API connection${a.connections === 1 ? '' : 's'}${hosts}`;
+}
+
+/** What --force went past, for the result's warnings. */
+function apiWarnings(plan: RestorePlan): string[] {
+  return plan.api
+    .filter((a) => !a.known || a.connections > 0)
+    .map(
+      (a) =>
+        `restored with --force although ${a.known ? describeApi(a) : `it could not be told whether the API is connected (${a.reason})`}`,
+    );
 }

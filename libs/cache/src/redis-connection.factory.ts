@@ -20,7 +20,7 @@ export class RedisConnectionFactory {
   create(name: string, role: RedisConnectionRole): RedisClient {
     const logger = new Logger(`Redis:${name}`);
     const client = createRedisClient(this.config, {
-      connectionName: name,
+      connectionName: `${this.config.clientName}:${name}`,
       maxRetriesPerRequest: null,
       enableOfflineQueue: role === 'worker',
       connectTimeout: 2000,

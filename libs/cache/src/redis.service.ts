@@ -18,6 +18,8 @@ export class RedisService implements OnApplicationShutdown {
 
   constructor(config: AppConfig) {
     this.client = createRedisClient(config, {
+      // Lets `ops restore` tell the API's connections from its own (CLIENT LIST).
+      connectionName: config.clientName,
       enableOfflineQueue: false,
       commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
       connectTimeout: 1000,

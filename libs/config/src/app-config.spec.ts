@@ -77,6 +77,45 @@ describe('AppConfig.fromEnv', () => {
       );
   });
 
+  it('reads BACKUP_S3_URL as bucket and prefix, refusing anything else (and credentials in it) by name', () => {
+    expect(AppConfig.fromEnv(base).backupS3).toBeUndefined();
+    expect(AppConfig.fromEnv({ ...base, BACKUP_S3_URL: 's3://my-backups/prod/calendar/' }).backupS3).toEqual({
+      url: 's3://my-backups/prod/calendar',
+      bucket: 'my-backups',
+      prefix: 'prod/calendar',
+      region: 'us-east-1',
+      endpoint: undefined,
+      forcePathStyle: false,
+    });
+    const compatible = AppConfig.fromEnv({
+      ...base,
+      BACKUP_S3_URL: 's3://b01',
+      AWS_ENDPOINT_URL: 'http://127.0.0.1:9000',
+      AWS_REGION: 'eu-central-1',
+    }).backupS3;
+    expect(compatible).toEqual(
+      expect.objectContaining({ prefix: '', endpoint: 'http://127.0.0.1:9000', forcePathStyle: true }),
+    );
+    expect(
+      AppConfig.fromEnv({
+        ...base,
+        BACKUP_S3_URL: 's3://b01',
+        AWS_ENDPOINT_URL: 'https://s3.example.com',
+        BACKUP_S3_FORCE_PATH_STYLE: 'false',
+      }).backupS3?.forcePathStyle,
+    ).toBe(false);
+    for (const bad of ['https://bucket/x', 's3://Bucket/x', 's3://b', 's3://bucket/a//b', 's3://bucket/../x'])
+      expect(problem({ ...base, BACKUP_S3_URL: bad })).toMatch(
+        /^BACKUP_S3_URL must be s3:\/\/BUCKET\[\/PREFIX\] with a bucket name/,
+      );
+    const withCredentials = problem({ ...base, BACKUP_S3_URL: 's3://AKIA:hunter2@bucket/x' });
+    expect(withCredentials).toMatch(/^BACKUP_S3_URL must be s3:\/\/BUCKET\[\/PREFIX\] without credentials/);
+    expect(withCredentials).not.toContain('hunter2');
+    expect(problem({ ...base, BACKUP_S3_URL: 's3://b01', AWS_ENDPOINT_URL: 'minio:9000' })).toMatch(
+      /^AWS_ENDPOINT_URL must be a URL/,
+    );
+  });
+
   it('refuses the default or a short JWT secret outside development, without echoing it', () => {
     expect(problem({ ...base, NODE_ENV: 'production' })).toBe('JWT_SECRET must be set outside development');
     const short = problem({ ...base, NODE_ENV: 'production', JWT_SECRET: 'tooshort-secret' });

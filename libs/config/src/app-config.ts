@@ -2,7 +2,16 @@ import { version } from '../../../package.json';
 import { Env, EnvSchema } from './config.schema';
 
 /** How a process loads its configuration. */
+/**
+ * How each process names its MongoDB (appName) and Redis (CLIENT SETNAME) connections, so that a
+ * server's connection list tells the API's apart: `ops restore` refuses while the API is connected.
+ */
+export const CLIENT_NAMES = { api: 'calendar-assistant-api', ops: 'calendar-assistant-ops' } as const;
+export type ClientName = (typeof CLIENT_NAMES)[keyof typeof CLIENT_NAMES];
+
 export interface ConfigOptions {
+  /** The name this process's datastore connections carry (default: the API's). */
+  clientName?: ClientName;
   /**
    * False for commands that need no database and no cache (`ops assistant interpret|eval`): they
    * start without MONGODB_URI / REDIS_URL, and a bad value there does not stop them.
@@ -56,6 +65,18 @@ export class AppConfig {
   readonly backupDir: string;
   /** The 32-byte key backups are encrypted with (BACKUP_ENCRYPTION_KEY); unset: not encrypted. */
   readonly backupEncryptionKey?: Buffer;
+  /**
+   * Where `backup all` copies each verified backup (BACKUP_S3_URL), and how to reach the server;
+   * undefined: no off-site copy. Credentials are left to the AWS SDK's default chain.
+   */
+  readonly backupS3?: {
+    url: string;
+    bucket: string;
+    prefix: string;
+    region: string;
+    endpoint?: string;
+    forcePathStyle: boolean;
+  };
   readonly securityWebhookUrl?: string;
   /** Audit events older than this many days are purged by `ops db maintenance`. */
   readonly auditRetentionDays: number;
@@ -64,6 +85,8 @@ export class AppConfig {
    * `mongodbUri` and `redisUrl` then hold placeholders that must never be connected to.
    */
   readonly datastores: boolean;
+  /** The MongoDB appName and Redis client name of this process's connections (CLIENT_NAMES). */
+  readonly clientName: ClientName;
   /** Outgoing event webhooks: the first retry waits `retryBaseMs`, each later one twice as long (capped). */
   readonly webhooks: { retryBaseMs: number };
   /** ORG_DOMAINS: accounts in these domains see each other's primary calendar as freeBusyReader. */
@@ -73,6 +96,7 @@ export class AppConfig {
 
   constructor(env: Env, options: ConfigOptions = {}) {
     this.datastores = options.datastores !== false;
+    this.clientName = options.clientName ?? CLIENT_NAMES.api;
     this.nodeEnv = env.NODE_ENV;
     this.host = env.HOST;
     this.port = env.PORT;
@@ -106,6 +130,14 @@ export class AppConfig {
     this.backupDir = env.BACKUP_DIR;
     this.backupEncryptionKey = env.BACKUP_ENCRYPTION_KEY
       ? Buffer.from(env.BACKUP_ENCRYPTION_KEY, 'base64')
+      : undefined;
+    this.backupS3 = env.BACKUP_S3_URL
+      ? {
+          ...env.BACKUP_S3_URL,
+          region: env.AWS_REGION,
+          endpoint: env.AWS_ENDPOINT_URL,
+          forcePathStyle: env.BACKUP_S3_FORCE_PATH_STYLE ?? !!env.AWS_ENDPOINT_URL,
+        }
       : undefined;
     this.securityWebhookUrl = env.SECURITY_WEBHOOK_URL;
     this.auditRetentionDays = env.AUDIT_RETENTION_DAYS;

@@ -98,6 +98,36 @@ export const EnvSchema = z
         'must be 32 bytes in base64 (openssl rand -base64 32)',
       )
       .optional(),
+    /**
+     * Off-site copy of every backup: s3://BUCKET[/PREFIX]. Credentials come from the standard AWS
+     * variables (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, web identity), never here.
+     */
+    BACKUP_S3_URL: z
+      .string()
+      .trim()
+      .transform((v, ctx) => {
+        const m = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/(.*))?$/.exec(v);
+        const prefix = (m?.[2] ?? '').replace(/\/+$/, '');
+        const badSegment =
+          prefix !== '' && prefix.split('/').some((seg) => seg === '' || seg === '.' || seg === '..');
+        if (!m || badSegment) {
+          ctx.addIssue({
+            code: 'custom',
+            message: v.includes('@')
+              ? 'must be s3://BUCKET[/PREFIX] without credentials (they come from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)'
+              : 'must be s3://BUCKET[/PREFIX] with a bucket name of 3-63 lower-case letters, digits, dots and hyphens',
+          });
+          return z.NEVER;
+        }
+        return { url: `s3://${m[1]}${prefix ? '/' + prefix : ''}`, bucket: m[1], prefix };
+      })
+      .optional(),
+    /** An S3-compatible server (MinIO, Ceph, …) instead of AWS; the SDK also reads it. */
+    AWS_ENDPOINT_URL: url(['http:', 'https:']).optional(),
+    /** The bucket's region; S3-compatible servers usually accept any. */
+    AWS_REGION: z.string().trim().min(1).default('us-east-1'),
+    /** Address buckets as https://host/BUCKET instead of https://BUCKET.host (default: true with AWS_ENDPOINT_URL). */
+    BACKUP_S3_FORCE_PATH_STYLE: bool.optional(),
     SECURITY_WEBHOOK_URL: url(['http:', 'https:']).optional(),
     AUDIT_RETENTION_DAYS: int(1, 3650).default(365),
     WEBHOOK_RETRY_BASE_MS: int(10, 3_600_000).default(10_000),

@@ -54,6 +54,8 @@ export class DatabaseModule {
           useFactory: (config: AppConfig) => ({
             uri: config.mongodbUri,
             ...MONGOOSE_CONNECTION_OPTIONS,
+            // Lets `ops restore` tell the API's connections from its own ($currentOp appName).
+            appName: config.clientName,
             sanitizeFilter: true, // NoSQL injection: $-operators in filters need mongoose.trusted() (owasp-injection e2e)
             socketTimeoutMS: options.longOperations ? LONG_SOCKET_TIMEOUT_MS : REQUEST_SOCKET_TIMEOUT_MS,
             lazyConnection: options.lazy ?? false,

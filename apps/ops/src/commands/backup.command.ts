@@ -6,11 +6,17 @@ import {
   BackupService,
   BackupVerifier,
   Component,
+  manifestFiles,
+  OffsiteService,
   PruneService,
+  readManifest,
+  RemotePruneReport,
   RetentionPolicy,
   resolveBackupDir,
 } from '@app/backup';
 import { Command, Option, SubCommand } from 'nest-commander';
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
 import { AuditedAction } from '../cli/ops-audit';
 import { EXIT } from '../cli/exit-codes';
 import { mark, Output } from '../cli/output';
@@ -62,8 +68,13 @@ function summary(result: BackupResult) {
 @Injectable()
 abstract class TakeBackupCommand extends JsonFlagCommand {
   protected abstract readonly components: Component[];
+  /** Copy the backup off-site (BACKUP_S3_URL) once it verifies: `backup all` only. */
+  protected readonly offsiteCopy: boolean = false;
 
-  constructor(private readonly backups: BackupService) {
+  constructor(
+    private readonly backups: BackupService,
+    private readonly offsite: OffsiteService,
+  ) {
     super();
   }
 
@@ -71,6 +82,8 @@ abstract class TakeBackupCommand extends JsonFlagCommand {
     const out = new Output(!!flags.json);
     const result = await this.backups.backup(this.components, flags.output, (m) => out.progress(m));
     const s = summary(result);
+    const offsite =
+      this.offsiteCopy && this.offsite.url ? await this.copyOffsite(out, result.dir) : undefined;
     out.line(`backup complete: ${result.dir} (${bytes(result.bytes)} in ${seconds(result.durationMs)})`);
     if (s.mongodb) {
       out.line(
@@ -89,8 +102,26 @@ abstract class TakeBackupCommand extends JsonFlagCommand {
           `${s.redis.withExpiry} with an expiry`,
       );
     printWarnings(out, result.warnings);
-    out.result(s);
-    process.exitCode = EXIT.ok;
+    if (offsite?.ok)
+      out.line(
+        `  off-site ${offsite.url}: ${offsite.files} files, ${bytes(offsite.bytes)} in ${seconds(offsite.durationMs)}`,
+      );
+    out.result({ ...s, ok: offsite?.ok ?? true, ...(offsite ? { offsite } : {}) });
+    process.exitCode = offsite && !offsite.ok ? EXIT.checkFailed : EXIT.ok;
+  }
+
+  /** The upload; a failure leaves the local backup standing and is reported, not thrown. */
+  private async copyOffsite(out: Output, dir: string) {
+    try {
+      return { ok: true as const, ...(await this.offsite.copy(dir, (m) => out.progress(m))) };
+    } catch (err) {
+      const error = (err as Error).message;
+      out.progress(`error: off-site copy to ${this.offsite.url} failed: ${error}`);
+      out.progress(
+        `the local backup ${dir} is complete and stands; upload it again with: ops backup upload --backup-dir ${dir}`,
+      );
+      return { ok: false as const, url: this.offsite.url!, error };
+    }
   }
 
   @Option({
@@ -121,9 +152,14 @@ export class BackupRedisCommand extends TakeBackupCommand {
 }
 
 @AuditedAction()
-@SubCommand({ name: 'all', description: 'back up MongoDB and Redis into one folder' })
+@SubCommand({
+  name: 'all',
+  description:
+    'back up MongoDB and Redis into one folder; with BACKUP_S3_URL, then upload it once it verifies',
+})
 export class BackupAllCommand extends TakeBackupCommand {
   protected readonly components: Component[] = ['mongodb', 'redis'];
+  protected override readonly offsiteCopy = true;
 }
 
 @SubCommand({
@@ -173,6 +209,116 @@ export class BackupVerifyCommand extends JsonFlagCommand {
   }
 }
 
+@AuditedAction()
+@SubCommand({
+  name: 'upload',
+  description: 'copy a backup to BACKUP_S3_URL once it verifies (what `backup all` does after a backup)',
+})
+export class BackupUploadCommand extends JsonFlagCommand {
+  constructor(
+    private readonly offsite: OffsiteService,
+    private readonly config: AppConfig,
+  ) {
+    super();
+  }
+
+  async run(_args: string[], flags: JsonFlags & { backupDir?: string }): Promise<void> {
+    const out = new Output(!!flags.json);
+    if (!this.offsite.url)
+      throw new ValidationError(
+        'BACKUP_S3_URL is not set: there is nowhere to upload to (s3://BUCKET/PREFIX)',
+      );
+    const dir = await resolveBackupDir(flags.backupDir, this.config.backupDir);
+    const result = await this.offsite.copy(dir, (m) => out.progress(m));
+    out.line(
+      `uploaded ${dir} to ${result.url}: ${result.files} files, ${bytes(result.bytes)} in ${seconds(result.durationMs)}`,
+    );
+    out.result({ ok: true, dir, ...result });
+    process.exitCode = EXIT.ok;
+  }
+
+  @Option({
+    flags: '--backup-dir <dir>',
+    description: 'the backup folder (default: the newest under BACKUP_DIR)',
+  })
+  parseBackupDir(value: string): string {
+    return value;
+  }
+}
+
+@SubCommand({
+  name: 'list',
+  description: 'the backups under BACKUP_DIR, or with --remote the copies under BACKUP_S3_URL',
+})
+export class BackupListCommand extends JsonFlagCommand {
+  constructor(
+    private readonly offsite: OffsiteService,
+    private readonly config: AppConfig,
+  ) {
+    super();
+  }
+
+  async run(_args: string[], flags: JsonFlags & { remote?: boolean }): Promise<void> {
+    const out = new Output(!!flags.json);
+    if (flags.remote) {
+      if (!this.offsite.url)
+        throw new ValidationError('BACKUP_S3_URL is not set: there is no off-site copy to list');
+      const backups = await this.offsite.list();
+      out.line(`off-site backups under ${this.offsite.url}: ${backups.length}`);
+      for (const b of backups)
+        out.line(
+          `  ${b.name.padEnd(28)} ${(b.manifest?.completedAt ?? '-').padEnd(24)} ${bytes(b.bytes).padStart(10)}  ` +
+            (b.problems.length ? `INCOMPLETE: ${b.problems.join('; ')}` : `${b.objects.length} files, whole`),
+        );
+      out.result({
+        ok: true,
+        url: this.offsite.url,
+        backups: backups.map((b) => ({
+          name: b.name,
+          url: b.url,
+          takenAt: b.manifest?.completedAt,
+          components: b.manifest?.components,
+          encrypted: !!b.manifest?.encryption,
+          files: b.objects.map((o) => ({ file: o.file, bytes: o.bytes })),
+          bytes: b.bytes,
+          whole: !b.problems.length,
+          problems: b.problems,
+        })),
+      });
+      process.exitCode = EXIT.ok;
+      return;
+    }
+    const root = path.resolve(this.config.backupDir);
+    const entries = await readdir(root, { withFileTypes: true }).catch(() => []);
+    const backups = [];
+    for (const e of entries.filter((e) => e.isDirectory() && !e.name.startsWith('.'))) {
+      const manifest = await readManifest(path.join(root, e.name)).catch(() => undefined);
+      if (!manifest) continue;
+      const size = manifestFiles(manifest).reduce((n, f) => n + f.bytes, 0);
+      backups.push({
+        name: e.name,
+        dir: path.join(root, e.name),
+        takenAt: manifest.completedAt,
+        components: manifest.components,
+        bytes: size,
+      });
+    }
+    backups.sort((a, b) => b.takenAt.localeCompare(a.takenAt));
+    out.line(`backups under ${root}: ${backups.length}`);
+    for (const b of backups)
+      out.line(
+        `  ${b.name.padEnd(28)} ${b.takenAt.padEnd(24)} ${bytes(b.bytes).padStart(10)}  ${b.components.join(', ')}`,
+      );
+    out.result({ ok: true, root, backups });
+    process.exitCode = EXIT.ok;
+  }
+
+  @Option({ flags: '--remote', description: 'list the off-site copies under BACKUP_S3_URL instead' })
+  parseRemote(): boolean {
+    return true;
+  }
+}
+
 interface PruneFlags extends JsonFlags, Partial<RetentionPolicy> {
   backupDir?: string;
   dryRun?: boolean;
@@ -189,11 +335,12 @@ function keepCount(flag: string, value: string): number {
 @SubCommand({
   name: 'prune',
   description:
-    'delete backups outside the retention (newest per day, ISO week and month in UTC); never the newest verified backup or a running one',
+    'delete backups outside the retention (newest per day, ISO week and month in UTC), here and under BACKUP_S3_URL; never the newest verified backup or a running one',
 })
 export class BackupPruneCommand extends JsonFlagCommand {
   constructor(
     private readonly pruner: PruneService,
+    private readonly offsite: OffsiteService,
     private readonly config: AppConfig,
   ) {
     super();
@@ -226,8 +373,37 @@ export class BackupPruneCommand extends JsonFlagCommand {
     for (const s of report.skipped) out.line(`  skip    ${s.name}  (${s.why})`);
     printWarnings(out, report.warnings);
     out.line(`${report.kept.length} kept, ${verb} ${report.removed.length}`);
-    out.result({ ok: true, ...report });
-    process.exitCode = EXIT.ok;
+    const remote = this.offsite.url ? await this.pruneRemote(out, policy, !!flags.dryRun) : undefined;
+    out.result({ ...report, ok: !remote?.error, ...(remote ? { remote } : {}) });
+    process.exitCode = remote?.error ? EXIT.checkFailed : EXIT.ok;
+  }
+
+  /** The same policy over BACKUP_S3_URL; a failure there is reported after the local prune stands. */
+  private async pruneRemote(
+    out: Output,
+    policy: RetentionPolicy,
+    dryRun: boolean,
+  ): Promise<(RemotePruneReport & { error?: undefined }) | { url: string; error: string }> {
+    try {
+      const r = await this.offsite.prune(policy, { dryRun }, (m) => out.progress(m));
+      out.line(`off-site copies under ${r.url}${r.dryRun ? ' (dry run, nothing deleted)' : ''}`);
+      for (const k of r.kept) out.line(`  keep    ${k.name}  ${k.reasons.join(', ')}`);
+      for (const x of r.removed) out.line(`  ${r.dryRun ? 'remove' : 'removed'} ${x.name}`);
+      for (const p of r.partials)
+        out.line(
+          `  ${p.action === 'kept' ? 'keep   ' : r.dryRun ? 'remove ' : 'removed'} ${p.name}  (${p.why})`,
+        );
+      for (const d of r.damaged) out.line(`  skip    ${d.name}  (damaged: ${d.why})`);
+      printWarnings(out, r.warnings);
+      out.line(
+        `${r.kept.length} kept off-site, ${r.dryRun ? 'would remove' : 'removed'} ${r.removed.length}`,
+      );
+      return r;
+    } catch (err) {
+      const error = (err as Error).message;
+      out.progress(`error: pruning the off-site copies failed: ${error}`);
+      return { url: this.offsite.url!, error };
+    }
   }
 
   @Option({ flags: '--keep-daily <n>', description: 'days to keep the newest backup of (default 7)' })
@@ -261,12 +437,14 @@ export class BackupPruneCommand extends JsonFlagCommand {
 
 @Command({
   name: 'backup',
-  description: 'logical backups of MongoDB and Redis: mongodb, redis, all, verify, prune',
+  description: 'logical backups of MongoDB and Redis: mongodb, redis, all, verify, list, upload, prune',
   subCommands: [
     BackupMongodbCommand,
     BackupRedisCommand,
     BackupAllCommand,
     BackupVerifyCommand,
+    BackupListCommand,
+    BackupUploadCommand,
     BackupPruneCommand,
   ],
 })

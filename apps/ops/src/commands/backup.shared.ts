@@ -1,5 +1,14 @@
 import { ValidationError } from '@app/common';
-import { Component, COMPONENTS, RestoreMode, RestorePlan, RestoreResult, RestoreService } from '@app/backup';
+import {
+  Component,
+  COMPONENTS,
+  describeApi,
+  OffsiteService,
+  RestoreMode,
+  RestorePlan,
+  RestoreResult,
+  RestoreService,
+} from '@app/backup';
 import { createInterface } from 'node:readline/promises';
 import { Option } from 'nest-commander';
 import { EXIT } from '../cli/exit-codes';
@@ -10,16 +19,30 @@ import { JsonFlagCommand, JsonFlags } from '../cli/ops-command';
 
 export interface RestoreFlags extends JsonFlags {
   backupDir?: string;
+  fromS3?: string;
+  force?: boolean;
   drop?: boolean;
   merge?: boolean;
   yes?: boolean;
 }
 
-/** A command that restores: `--backup-dir`, `--drop`, `--merge`, `--yes` and `--json`. */
+/** A command that restores: `--backup-dir` or `--from-s3`, `--drop`, `--merge`, `--yes` and `--json`. */
 export abstract class RestoringCommand extends JsonFlagCommand {
   // Checked in restoreRequest(), not with `required`: commander would exit 1 on a subcommand, not 2.
-  @Option({ flags: '--backup-dir <dir>', description: 'the backup folder to restore (required)' })
+  @Option({
+    flags: '--backup-dir <dir>',
+    description: 'the backup folder to restore (this or --from-s3 is required)',
+  })
   parseBackupDir(value: string): string {
+    return value;
+  }
+
+  @Option({
+    flags: '--from-s3 <name>',
+    description:
+      'download the backup NAME (see `backup list --remote`) from BACKUP_S3_URL into BACKUP_DIR/NAME, verify it, then restore it',
+  })
+  parseFromS3(value: string): string {
     return value;
   }
 
@@ -37,6 +60,15 @@ export abstract class RestoringCommand extends JsonFlagCommand {
     description: 'upsert documents by _id and overwrite keys, keeping everything else',
   })
   parseMerge(): boolean {
+    return true;
+  }
+
+  @Option({
+    flags: '--force',
+    description:
+      'restore although the API is connected to the target, or the server cannot tell (its writes race the restore)',
+  })
+  parseForce(): boolean {
     return true;
   }
 
@@ -61,16 +93,26 @@ export function parseComponents(value: string | undefined): Component[] | undefi
   return COMPONENTS.filter((c) => names.includes(c));
 }
 
-/** The backup folder and mode from the flags, with the usage checks that need nothing else (exit 2). */
-export function restoreRequest(flags: RestoreFlags): { dir: string; mode: RestoreMode } {
-  if (!flags.backupDir)
-    throw new ValidationError('--backup-dir DIR is required: the backup folder to restore');
+/** The backup (a folder, or a name off-site) and mode from the flags, with the usage checks that need nothing else (exit 2). */
+export function restoreRequest(flags: RestoreFlags): {
+  source: { dir: string } | { fromS3: string };
+  mode: RestoreMode;
+} {
+  if (flags.backupDir && flags.fromS3)
+    throw new ValidationError('--backup-dir and --from-s3 cannot be used together');
+  if (!flags.backupDir && !flags.fromS3)
+    throw new ValidationError(
+      '--backup-dir DIR is required: the backup folder to restore (or --from-s3 NAME for an off-site one)',
+    );
   if (flags.drop && flags.merge) throw new ValidationError('--drop and --merge cannot be used together');
   if (!flags.yes && !process.stdin.isTTY)
     throw new ValidationError(
       'a restore changes data: pass --yes to confirm it (there is no terminal to ask on)',
     );
-  return { dir: flags.backupDir, mode: flags.drop ? 'drop' : flags.merge ? 'merge' : 'empty' };
+  return {
+    source: flags.fromS3 ? { fromS3: flags.fromS3 } : { dir: flags.backupDir! },
+    mode: flags.drop ? 'drop' : flags.merge ? 'merge' : 'empty',
+  };
 }
 
 const MODE_TEXT: Record<RestoreMode, string> = {
@@ -95,6 +137,8 @@ export function describePlan(plan: RestorePlan): string[] {
       `redis    ${plan.manifest.redis.keys} keys → db ${plan.target.redis.db} (${plan.target.redis.keys} keys now)`,
     );
   lines.push(`mode     ${MODE_TEXT[plan.mode]}`);
+  for (const a of plan.api.filter((a) => !a.known || a.connections > 0))
+    lines.push(`api      ${describeApi(a)}${plan.force ? ' (--force: restoring anyway)' : ''}`);
   return lines;
 }
 
@@ -113,14 +157,17 @@ async function confirm(question: string): Promise<boolean> {
  * confirmation, then the restore. Returns undefined when the operator declined.
  */
 export async function runRestore(
-  restore: RestoreService,
+  services: { restore: RestoreService; offsite: OffsiteService },
   out: Output,
   components: Component[] | undefined,
   flags: RestoreFlags,
 ): Promise<RestoreResult | undefined> {
-  const { dir, mode } = restoreRequest(flags);
+  const { restore, offsite } = services;
+  const { source, mode } = restoreRequest(flags);
   const progress = (m: string) => out.progress(m);
-  const plan = await restore.prepare({ dir, components, mode }, progress);
+  // Downloaded and verified before anything is touched; a copy that does not verify is deleted again.
+  const dir = 'dir' in source ? source.dir : await offsite.fetch(source.fromS3, progress);
+  const plan = await restore.prepare({ dir, components, mode, force: !!flags.force }, progress);
   for (const line of describePlan(plan)) out.progress(line);
   if (!flags.yes && !(await confirm('Type "yes" to restore: '))) {
     out.line('restore cancelled; nothing was changed');

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Component, RestoreService } from '@app/backup';
+import { Component, OffsiteService, RestoreService } from '@app/backup';
 import { Command, SubCommand } from 'nest-commander';
 import { AuditedAction } from '../cli/ops-audit';
 import { EXIT } from '../cli/exit-codes';
@@ -11,13 +11,21 @@ import { RestoreFlags, RestoringCommand, runRestore } from './backup.shared';
 abstract class RestoreComponentCommand extends RestoringCommand {
   protected abstract readonly component: Component;
 
-  constructor(private readonly restore: RestoreService) {
+  constructor(
+    private readonly restore: RestoreService,
+    private readonly offsite: OffsiteService,
+  ) {
     super();
   }
 
   async run(_args: string[], flags: RestoreFlags): Promise<void> {
     const out = new Output(!!flags.json);
-    const result = await runRestore(this.restore, out, [this.component], flags);
+    const result = await runRestore(
+      { restore: this.restore, offsite: this.offsite },
+      out,
+      [this.component],
+      flags,
+    );
     if (!result) return;
     out.result({ ok: true, ...result });
     process.exitCode = EXIT.ok;

@@ -1,4 +1,11 @@
-import { Component, COMPONENTS, RestoreService, SystemService, SystemVerifyReport } from '@app/backup';
+import {
+  Component,
+  COMPONENTS,
+  OffsiteService,
+  RestoreService,
+  SystemService,
+  SystemVerifyReport,
+} from '@app/backup';
 import { Command, Option, SubCommand } from 'nest-commander';
 import { AuditedAction } from '../cli/ops-audit';
 import { EXIT } from '../cli/exit-codes';
@@ -116,6 +123,7 @@ export class SystemRestoreCommand extends RestoringCommand {
   constructor(
     private readonly restore: RestoreService,
     private readonly system: SystemService,
+    private readonly offsite: OffsiteService,
   ) {
     super();
   }
@@ -123,7 +131,7 @@ export class SystemRestoreCommand extends RestoringCommand {
   async run(_args: string[], flags: RestoreFlags & ComponentFlags): Promise<void> {
     const out = new Output(!!flags.json);
     const components: Component[] | undefined = parseComponents(flags.components);
-    const result = await runRestore(this.restore, out, components, flags);
+    const result = await runRestore({ restore: this.restore, offsite: this.offsite }, out, components, flags);
     if (!result) return;
     out.progress('verifying the restored system…');
     const verify = await this.system.verify({ components: result.components, dir: result.dir });

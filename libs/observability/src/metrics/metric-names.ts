@@ -24,6 +24,7 @@ export const METRICS = {
   changesets: 'changesets_total',
   backupLastSuccess: 'backup_last_success_timestamp_seconds',
   backupRetained: 'backup_retained_count',
+  backupOffsiteLastSuccess: 'backup_offsite_last_success_timestamp_seconds',
   rateLimitHits: 'rate_limit_hits_total',
 } as const;
 

@@ -42,6 +42,10 @@ export const metricProviders = [
     name: METRICS.backupRetained,
     help: 'Backups kept by the last `ops backup prune` (0 when none is recorded)',
   }),
+  makeGaugeProvider({
+    name: METRICS.backupOffsiteLastSuccess,
+    help: 'Unix time of the last backup copied to BACKUP_S3_URL (0 when none is recorded)',
+  }),
   makeCounterProvider({ name: METRICS.rateLimitHits, help: 'Requests refused by the rate limiter' }),
   makeCounterProvider({
     name: METRICS.webhookDeliveries,
