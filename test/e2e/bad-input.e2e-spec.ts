@@ -191,7 +191,7 @@ const badEventField: Record<string, fc.Arbitrary<unknown>> = {
   reminders: fc.oneof(
     fc.array(fc.oneof(fc.integer({ max: -1 }), fc.integer({ min: 40_321 })), { minLength: 1, maxLength: 3 }),
     fc.array(fc.double({ min: 0.1, max: 0.9, noNaN: true }), { minLength: 1, maxLength: 3 }),
-    fc.constant(Array.from({ length: 11 }, () => 5)),
+    fc.constant(Array.from({ length: 6 }, () => 5)),
     fc.array(fc.oneof(fc.string(), fc.constant(null), operatorObject), { minLength: 1, maxLength: 3 }),
     fc.oneof(fc.string(), fc.integer(), fc.constant(null), operatorObject),
   ),

@@ -57,6 +57,7 @@ import { EventSyncService } from './sync/event-sync.service';
     EventService,
     EventQueryService,
     EventChangePublisher,
+    EventReadRepository,
     EventSyncService,
     AvailabilityService,
     IcsService,

@@ -29,3 +29,4 @@ export * from './sync/sync.dto';
 export { EventSyncService } from './sync/event-sync.service';
 export { SyncTokenCodec, SYNC_TOKEN_MAX_AGE_MS } from './sync/sync-token';
 export * from './sync/event-change.publisher';
+export { EventReadRepository } from './sync/event-read.repository';

@@ -3,6 +3,10 @@ import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
 import { DELIVERY_STATUSES } from './webhook-delivery.schema';
 
+/** What a subscription may receive: every event change, and reminders. */
+export const WEBHOOK_EVENT_TYPES = [...EVENT_CHANGE_TYPES, 'event.reminder'] as const;
+export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
+
 /** At most this many calendars per subscription. */
 export const MAX_WATCHED_CALENDARS = 50;
 
@@ -15,10 +19,12 @@ export const WebhookCreateSchema = z
       .max(2000)
       .describe('https URL that receives POSTs (http only to loopback outside production)'),
     events: z
-      .array(z.enum(EVENT_CHANGE_TYPES))
+      .array(z.enum(WEBHOOK_EVENT_TYPES))
       .min(1, 'must list at least one event type')
       .transform((e) => [...new Set(e)])
-      .describe('event types to receive'),
+      .describe(
+        "event types to receive; event.reminder fires at each of an event's reminders (data: event, occurrence, minutesBefore, remindAt, late)",
+      ),
     calendarIds: z
       .array(CalendarIdInput)
       .min(1, 'must list at least one calendar (or leave calendarIds out for your primary)')
@@ -33,7 +39,7 @@ export const WebhookCreateSchema = z
   .meta({
     example: {
       url: 'https://hooks.example.com/calendar',
-      events: ['event.created', 'event.updated', 'event.deleted'],
+      events: ['event.created', 'event.updated', 'event.deleted', 'event.reminder'],
       calendarIds: ['primary', '6650f1a2c3d4e5f6a7b8c9aa'],
     },
   });

@@ -1,6 +1,9 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { CalendarModule } from '@app/calendar';
+import { ReminderFirer } from './reminders/reminder.firer';
+import { ReminderQueue } from './reminders/reminder.queue';
+import { ReminderScheduler } from './reminders/reminder.scheduler';
 import { WebhookDeliveryProcessor } from './webhook-delivery.processor';
 import { WebhookDeliveryQueue } from './webhook-delivery.queue';
 import { WebhookDeliveryRepository } from './webhook-delivery.repository';
@@ -14,7 +17,8 @@ import { WebhookService } from './webhook.service';
 /**
  * Outgoing webhooks for event changes: subscriptions, signed deliveries on a BullMQ queue with
  * retries for more than 24 h, a delivery log and replays. Importing this module starts the
- * delivery worker in the process (the API does; the ops CLI does not).
+ * delivery worker in the process (the API does; the ops CLI does not), and the reminder worker:
+ * an event's reminders fire as `event.reminder` deliveries (reminders/).
  */
 @Module({
   imports: [
@@ -32,6 +36,9 @@ import { WebhookService } from './webhook.service';
     WebhookDeliveryQueue,
     WebhookDispatcher,
     WebhookService,
+    ReminderFirer,
+    ReminderQueue,
+    ReminderScheduler,
   ],
   exports: [WebhookService],
 })

@@ -35,7 +35,9 @@ export class WebhooksController {
   @ApiOperation({
     summary: 'Subscribe a URL to event changes',
     description:
-      'POSTs JSON {id, type, createdAt, data: {event}} for event.created, event.updated and event.deleted, signed in ' +
+      'POSTs JSON {id, type, createdAt, data: {event}} for event.created, event.updated and event.deleted, and for ' +
+      'event.reminder at each reminder of each occurrence, once (data: {event, occurrence: {originalStart, start, end}, ' +
+      'minutesBefore, remindAt, late}; late: sent after its time because no worker ran then — not sent once the occurrence ended), signed in ' +
       'X-Calendar-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>. Non-2xx answers are retried with ' +
       'exponential backoff for more than 24 hours. The URL must be https and must not resolve to a private, loopback or link-local address. ' +
       'calendarIds names the calendars watched (default: your primary), yours or shared with you: each needs the reader role. A change ' +

@@ -55,7 +55,9 @@ const fields = {
   description: z.string().max(10_000).nullable(),
   location: z.string().max(500).nullable(),
   attendees: z.array(z.email('must be an email address')).max(200),
-  reminders: z.array(z.int().min(0).max(40_320, 'must be at most 4 weeks (40320 minutes)')).max(10),
+  reminders: z
+    .array(z.int().min(0).max(40_320, 'must be at most 4 weeks (40320 minutes)'))
+    .max(5, 'must have at most 5 reminders'),
   transparency: z.enum(['opaque', 'transparent']),
   visibility: z.enum(['default', 'private']),
   timeZone: TimeZoneInput,

@@ -49,7 +49,7 @@ export interface IcsReadResult {
 
 export const MAX_IMPORT_EVENTS = 5000;
 const MAX_PROBLEMS = 20;
-const LIMITS = { title: 200, description: 10_000, location: 500, attendees: 200, reminders: 10, uid: 1000 };
+const LIMITS = { title: 200, description: 10_000, location: 500, attendees: 200, reminders: 5, uid: 1000 };
 const MAX_REMINDER_MINUTES = 40_320;
 const EMAIL = /^[^\s@<>(),;:"[\]]+@[^\s@<>(),;:"[\]]+\.[^\s@<>(),;:"[\]]+$/;
 

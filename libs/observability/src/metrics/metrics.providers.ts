@@ -58,6 +58,19 @@ export const metricProviders = [
     buckets: LATENCY_BUCKETS,
   }),
   makeCounterProvider({
+    name: METRICS.remindersFired,
+    help: 'Event reminders by channel and outcome (on_time, late, expired, stale, failed)',
+    labelNames: ['channel', 'outcome'],
+  }),
+  makeGaugeProvider({
+    name: METRICS.reminderQueueDepth,
+    help: 'Reminder jobs in Redis not yet done (scheduled, due or running), sampled every 15 s',
+  }),
+  makeGaugeProvider({
+    name: METRICS.reminderQueueLag,
+    help: 'Seconds the most overdue reminder job has been waiting past its due time (0: none overdue)',
+  }),
+  makeCounterProvider({
     name: METRICS.icsImports,
     help: 'iCalendar imports by outcome',
     labelNames: ['outcome'],
