@@ -8,6 +8,7 @@ const state = (title: string, start: string, hours = 1): EventState => ({
   description: null,
   location: null,
   attendees: [],
+  attendeeEmails: [],
   reminders: [],
   transparency: 'opaque',
   visibility: 'default',
