@@ -220,6 +220,49 @@ describe('meetings: organizer, attendees and RSVP against real FerretDB and Redi
     expect((await list(alex, '', JULY)).body.items.filter((o) => o.seriesId === weekly.id)).toHaveLength(4);
   });
 
+  it("importing a file invites its guests only when the importer organizes it: a copy of someone else's meeting lists them", async () => {
+    const ics = (uid: string, organizer: string, title: string) =>
+      [
+        'BEGIN:VCALENDAR',
+        'VERSION:2.0',
+        'PRODID:-//test//meetings//EN',
+        'BEGIN:VEVENT',
+        `UID:${uid}`,
+        'DTSTAMP:20270101T000000Z',
+        'DTSTART:20270601T090000Z',
+        'DTEND:20270601T100000Z',
+        `SUMMARY:${title}`,
+        `ORGANIZER;CN=Someone:mailto:${organizer}`,
+        `ATTENDEE;PARTSTAT=ACCEPTED;CN=Bea:mailto:${bea.email}`,
+        'END:VEVENT',
+        'END:VCALENDAR',
+        '',
+      ].join('\r\n');
+    const importInto = (u: TestUser, text: string) =>
+      api.request('/v1/events/import', {
+        method: 'POST',
+        token: u.token,
+        body: text,
+        headers: { 'content-type': 'text/calendar' },
+      });
+    expect((await importInto(carl, ics('copy@test', 'someone@example.com', 'Their meeting'))).status).toBe(
+      200,
+    );
+    expect((await importInto(carl, ics('own@test', carl.email, 'Carl meeting'))).status).toBe(200);
+    const june = 'from=2027-06-01T00:00:00Z&to=2027-06-02T00:00:00Z';
+    const carlSees = (await list(carl, '', june)).body.items;
+    expect(carlSees.map((o) => o.title).sort()).toEqual(['Carl meeting', 'Their meeting']);
+    const copy = (await get(carl, carlSees.find((o) => o.title === 'Their meeting')!.seriesId)).body;
+    expect(copy.organizer).toEqual({ email: 'someone@example.com', name: 'Someone', self: false });
+    expect(copy.attendees).toEqual([
+      { email: bea.email, name: 'Bea', optional: false, responseStatus: 'accepted', self: false },
+    ]);
+    // Bea is invited to Carl's own meeting only (with the answer the file recorded).
+    expect((await list(bea, '', june)).body.items.map((o) => [o.title, o.responseStatus])).toEqual([
+      ['Carl meeting', 'accepted'],
+    ]);
+  });
+
   it('refuses bad input with a 4xx naming the problem and changes nothing', async () => {
     const meeting = await create(alex, {
       title: 'Review',

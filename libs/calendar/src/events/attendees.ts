@@ -74,7 +74,7 @@ export function mergeAttendees(
         email,
         name: given.name ?? old?.name ?? undefined,
         optional: given.optional ?? old?.optional ?? false,
-        responseStatus: old?.responseStatus ?? 'needsAction',
+        responseStatus: old?.responseStatus ?? (email === organizer?.email ? 'accepted' : 'needsAction'),
         comment: old?.comment ?? undefined,
       }),
     );

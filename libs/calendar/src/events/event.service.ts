@@ -111,7 +111,9 @@ export class EventService {
   async get(owner: CalendarOwner, id: string, zone = owner.timeZone): Promise<EventResponse> {
     const { record, grant, attendee } = await this.require(owner, id, 'reader');
     if (attendee) return attendeeView(owner, record, zone);
-    return this.visibleTo(grant.role, record, toEventResponse(record, zone, owner.email));
+    const view = toEventResponse(record, zone, owner.email);
+    // Invited, a reader sees the meeting whole too (a private one included).
+    return view.responseStatus ? view : this.visibleTo(grant.role, record, view);
   }
 
   /**
