@@ -220,6 +220,44 @@ describe('meetings: organizer, attendees and RSVP against real FerretDB and Redi
     expect((await list(alex, '', JULY)).body.items.filter((o) => o.seriesId === weekly.id)).toHaveLength(4);
   });
 
+  it('B answers tentative from the third occurrence on: the series splits, each part keeps its answers, A sees both', async () => {
+    const august = 'from=2027-08-01T00:00:00Z&to=2027-09-01T00:00:00Z';
+    const weekly = await create(alex, {
+      title: 'Retro',
+      start: '2027-08-02T14:00:00Z',
+      end: '2027-08-02T15:00:00Z',
+      timeZone: 'UTC',
+      recurrence: 'FREQ=WEEKLY;COUNT=4',
+      attendees: [bea.email],
+    });
+    expect((await rsvp(bea, weekly.id, { response: 'accepted' })).status).toBe(200);
+    const third = '2027-08-16T14:00:00.000Z';
+    const res = await rsvp(
+      bea,
+      weekly.id,
+      { response: 'tentative' },
+      `?scope=thisAndFollowing&occurrenceStart=${encodeURIComponent(third)}`,
+    );
+    expect(res.status).toBe(200);
+    const answers = (u: TestUser) =>
+      list(u, '', august).then((r) =>
+        r.body.items.filter((o) => o.title === 'Retro').map((o) => [o.start, o.responseStatus]),
+      );
+    expect(await answers(bea)).toEqual([
+      ['2027-08-02T14:00:00.000Z', 'accepted'],
+      ['2027-08-09T14:00:00.000Z', 'accepted'],
+      ['2027-08-16T14:00:00.000Z', 'tentative'],
+      ['2027-08-23T14:00:00.000Z', 'tentative'],
+    ]);
+    // The organizer's calendar: all four, and Bea's answers on each part of the meeting.
+    const alexSees = (await list(alex, '', august)).body.items.filter((o) => o.title === 'Retro');
+    expect(alexSees).toHaveLength(4);
+    const parts = [...new Set(alexSees.map((o) => o.seriesId))];
+    expect(parts).toHaveLength(2);
+    const beaOn = async (id: string) => statusOf((await get(alex, id)).body, bea.email);
+    expect(await Promise.all(parts.map(beaOn))).toEqual(['accepted', 'tentative']);
+  });
+
   it("importing a file invites its guests only when the importer organizes it: a copy of someone else's meeting lists them", async () => {
     const ics = (uid: string, organizer: string, title: string) =>
       [
