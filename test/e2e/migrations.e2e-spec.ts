@@ -11,6 +11,9 @@ const SHAPE = { users: 5, events: 40 };
 /** Migration 001 on that fixture: calendars for all users but the one that has it, every event, feed and webhook. */
 const COUNTS = { calendars: 4, events: 40, feeds: 3, webhooks: 2 };
 const CHANGED = 49;
+/** Migration 002 on that fixture: every event (the one already in a secondary calendar too) gets attendees. */
+const COUNTS_2 = { events: SHAPE.events + 1 };
+const CHANGED_2 = SHAPE.events + 1;
 
 interface ApiProcess {
   child: ChildProcessWithoutNullStreams;
@@ -79,10 +82,12 @@ describe('schema migrations: API start and `ops db migrate` against real FerretD
     const records = await db.collection('schema_migrations').find().toArray();
     expect(records).toEqual([
       expect.objectContaining({ _id: 1, name: 'calendars', changed: CHANGED, counts: COUNTS }),
+      expect.objectContaining({ _id: 2, name: 'attendees', changed: CHANGED_2, counts: COUNTS_2 }),
     ]);
     const calendars = await db.collection('calendars').find().toArray();
     expect(calendars.map((c) => String(c._id)).sort()).toEqual(seed.users.map((u) => String(u._id)).sort());
     expect(await db.collection('events').countDocuments({ calendarId: { $exists: false } })).toBe(0);
+    expect(await db.collection('events').countDocuments({ organizer: { $exists: false } })).toBe(0);
     // Exactly one of them logged applying it; the other found it applied (or waited for it).
     const applied = pair.filter((api) =>
       api.output().includes('migration 1 (calendars) applied: 49 documents changed'),
@@ -107,14 +112,20 @@ describe('schema migrations: API start and `ops db migrate` against real FerretD
       dryRun: true,
       database: db.databaseName,
       applied: [],
-      pending: [{ version: 1, name: 'calendars', description: expect.any(String) }],
+      pending: [
+        { version: 1, name: 'calendars', description: expect.any(String) },
+        { version: 2, name: 'attendees', description: expect.any(String) },
+      ],
       unknown: [],
       lock: null,
-      plans: [{ version: 1, name: 'calendars', counts: COUNTS }],
+      plans: [
+        { version: 1, name: 'calendars', counts: COUNTS },
+        { version: 2, name: 'attendees', counts: COUNTS_2 },
+      ],
     });
     expect(dryHuman.code).toBe(0);
     expect(dryHuman.stdout).toMatch(
-      /schema version 0\n\[WARN\]\s+1 calendars\s+pending: would change calendars 4, events 40, feeds 3, webhooks 2\nlock: free\ndry run: nothing was changed/,
+      /schema version 0\n\[WARN\]\s+1 calendars\s+pending: would change calendars 4, events 40, feeds 3, webhooks 2\n\[WARN\]\s+2 attendees\s+pending: would change events 41\nlock: free\ndry run: nothing was changed/,
     );
     // Not a document changed (the CLI's models may have built their indexes, so documents only).
     const afterDryRun = await snapshotMongo(db, []);
@@ -128,20 +139,23 @@ describe('schema migrations: API start and `ops db migrate` against real FerretD
     expect(report).toMatchObject({
       ok: true,
       dryRun: false,
-      version: 1,
-      applied: [{ version: 1, changed: CHANGED, counts: COUNTS }],
+      version: 2,
+      applied: [
+        { version: 1, changed: CHANGED, counts: COUNTS },
+        { version: 2, changed: CHANGED_2, counts: COUNTS_2 },
+      ],
     });
-    expect(await db.collection('schema_migrations').countDocuments()).toBe(1);
+    expect(await db.collection('schema_migrations').countDocuments()).toBe(2);
 
     const [again, status] = await Promise.all([
       runOps(['db', 'migrate'], env),
       runOps(['db', 'migrate', '--dry-run'], env),
     ]);
     expect(again.code).toBe(0);
-    expect(again.stdout).toMatch(/up to date: nothing to apply\nschema version 1\n$/);
+    expect(again.stdout).toMatch(/up to date: nothing to apply\nschema version 2\n$/);
     expect(status.code).toBe(0);
     expect(status.stdout).toMatch(
-      /schema version 1\n\[ OK \]\s+1 calendars\s+applied \d{4}-\d\d-\d\dT[\d:.]+Z \(49 changed in \d+ ms\)\nlock: free\nup to date/,
+      /schema version 2\n\[ OK \]\s+1 calendars\s+applied \d{4}-\d\d-\d\dT[\d:.]+Z \(49 changed in \d+ ms\)\n\[ OK \]\s+2 attendees\s+applied \d{4}-\d\d-\d\dT[\d:.]+Z \(41 changed in \d+ ms\)\nlock: free\nup to date/,
     );
     const audited = await db
       .collection('audit_events')

@@ -97,6 +97,15 @@ const ROUTES: Record<string, (a: Owned) => Call[]> = {
     },
     { method: 'DELETE', path: `/v1/events/${a.seriesId}?scope=all` },
   ],
+  // Not invited: an answer to Alice's meeting is refused as if it did not exist, for one occurrence too.
+  'POST /v1/events/{id}/rsvp': (a) => [
+    { method: 'POST', path: `/v1/events/${a.eventId}/rsvp`, json: { response: 'accepted' } },
+    {
+      method: 'POST',
+      path: `/v1/events/${a.seriesId}/rsvp?scope=this&occurrenceStart=${encodeURIComponent(a.occurrenceStart)}`,
+      json: { response: 'declined' },
+    },
+  ],
   'GET /v1/changesets/{id}': (a) => [
     { method: 'GET', path: `/v1/changesets/${a.changesetId}` },
     { method: 'GET', path: `/v1/changesets/${a.confirmedChangesetId}` },

@@ -385,6 +385,7 @@ describe('security: audit log, deny list, suspicious IPs, evidence, notify and c
     const r = JSON.parse(res.stdout);
     expect(r.queries.map((q: any) => q.name)).toEqual([
       'events in a window',
+      'meetings an address is invited to',
       'user by email',
       'refresh token by hash',
       'audit events in a window',

@@ -25,7 +25,7 @@ import { IcsBodyParser } from './ical/ics-body.parser';
 import { JsonBodyParser } from './http/json-body.parser';
 import { SyncController } from './sync/sync.controller';
 import { WebhooksController } from './webhooks/webhooks.controller';
-import { EventsController } from './events/events.controller';
+import { EventsController, InvitationsController } from './events/events.controller';
 import { HealthController } from './health/health.controller';
 import { DomainErrorFilter } from './http/domain-error.filter';
 import { TimeController } from './time/time.controller';
@@ -62,6 +62,7 @@ export class ApiModule {
         HealthController,
         CalendarsController,
         EventsController,
+        InvitationsController,
         AssistantController,
         ChangesetsController,
         TimeController,

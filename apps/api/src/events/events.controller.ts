@@ -21,6 +21,7 @@ import {
   ApiPreconditionFailedResponse,
   ApiNotFoundResponse,
   ApiForbiddenResponse,
+  ApiOperation,
 } from '@nestjs/swagger';
 import {
   EditScopeQueryDto,
@@ -31,7 +32,9 @@ import {
   EventQueryService,
   EventUpdateDto,
   EventWriteResponseDto,
+  InvitationsQueryDto,
   OccurrencePageDto,
+  RsvpDto,
   TimeZoneQueryDto,
 } from '@app/calendar';
 import { AuthUser, Authenticated, CurrentUser } from '@app/identity';
@@ -79,11 +82,44 @@ export class EventsController {
       cursor: q.cursor,
       limit: q.limit,
       calendarIds: q.calendarIds,
+      responseStatus: q.responseStatus,
     });
   }
 
+  @Post(':id/rsvp')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: "Answer a meeting you are invited to (your own response; the organizer's event shows it)",
+    description:
+      'For a recurring meeting, `scope=this` (or `thisAndFollowing`) with `occurrenceStart` answers one occurrence ' +
+      '(or it and the following ones); the default `all` answers the whole series. Declined occurrences leave your ' +
+      'calendar and your free/busy.',
+  })
+  @ApiOkResponse({ type: EventResponseDto, description: 'the meeting as you see it now' })
+  @ApiNotFoundResponse({ description: 'no such meeting, or you are not one of its attendees' })
+  async rsvp(
+    @CurrentUser() user: AuthUser,
+    @Param('id') id: string,
+    @Query() q: EditScopeQueryDto,
+    @Body() body: RsvpDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const event = await this.events.rsvp(
+      user,
+      id,
+      body,
+      { scope: q.scope, occurrenceStart: q.occurrenceStart },
+      q.timeZone,
+    );
+    reply.header('etag', event.etag);
+    return event;
+  }
+
   @Get(':id')
-  @ApiOkResponse({ type: EventResponseDto })
+  @ApiOkResponse({
+    type: EventResponseDto,
+    description: 'as an attendee, the meeting on your own calendar, with your responseStatus',
+  })
   @ApiNotFoundResponse({ description: 'no such event of yours' })
   async get(
     @CurrentUser() user: AuthUser,
@@ -97,6 +133,9 @@ export class EventsController {
   }
 
   @Patch(':id')
+  @ApiForbiddenResponse({
+    description: 'below writer on the calendar, or an attendee (only the organizer changes a meeting)',
+  })
   @ApiHeader({
     name: 'If-Match',
     required: false,
@@ -127,7 +166,9 @@ export class EventsController {
   @Audited('event_delete')
   @HttpCode(204)
   @ApiHeader({ name: 'If-Match', required: false })
-  @ApiNoContentResponse()
+  @ApiNoContentResponse({
+    description: 'deleted (cancelled for every attendee); by an attendee: declined, off their calendar only',
+  })
   @ApiPreconditionFailedResponse({ description: 'If-Match is stale' })
   async remove(
     @CurrentUser() user: AuthUser,
@@ -136,5 +177,35 @@ export class EventsController {
     @Headers('if-match') ifMatch: string | undefined,
   ) {
     await this.events.remove(user, id, { scope: q.scope, occurrenceStart: q.occurrenceStart, ifMatch });
+  }
+}
+
+/** How far ahead GET /v1/invitations looks (the listing's window is at most 366 days). */
+const INVITATIONS_HORIZON_MS = 365 * 86_400_000;
+
+@ApiTags('events')
+@Authenticated()
+@Controller('v1/invitations')
+export class InvitationsController {
+  constructor(private readonly queries: EventQueryService) {}
+
+  @Get()
+  @ApiOperation({
+    summary: 'Pending invitations: upcoming meetings you have not answered',
+    description: 'The same as GET /v1/events?responseStatus=needsAction from now for a year.',
+  })
+  @ApiOkResponse({ type: OccurrencePageDto })
+  @Header('content-type', 'application/json; charset=utf-8')
+  list(@CurrentUser() user: AuthUser, @Query() q: InvitationsQueryDto): Promise<Buffer> {
+    // A whole minute, so repeats within it share a cache entry.
+    const from = new Date(Math.floor(Date.now() / 60_000) * 60_000);
+    return this.queries.pageJson(user, {
+      from,
+      to: new Date(from.getTime() + INVITATIONS_HORIZON_MS),
+      zone: q.timeZone ?? user.timeZone,
+      cursor: q.cursor,
+      limit: q.limit,
+      responseStatus: 'needsAction',
+    });
   }
 }

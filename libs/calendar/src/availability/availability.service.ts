@@ -3,7 +3,7 @@ import { ConflictError, DependencyUnavailableError, NotFoundError, ValidationErr
 import { HoldAttendee, SlotHold, SlotHoldStore } from '@app/cache';
 import { CalendarAccessService } from '../calendars/calendar-access.service';
 import { CalendarRepository } from '../calendars/calendar.repository';
-import { EventQueryService } from '../events/event-query.service';
+import { EventQueryService, Person } from '../events/event-query.service';
 import type { EventFields } from '../events/event.schema';
 import type { CalendarOwner } from '../events/event.service';
 import { formatInZone } from '../time/zone';
@@ -82,6 +82,7 @@ export interface PeopleVisibility {
 
 interface Participant {
   id: string;
+  email: string;
   /** Null for the caller. */
   name: string | null;
   timeZone: string;
@@ -109,8 +110,8 @@ export class AvailabilityService {
   ) {}
 
   /** The owner's busy intervals overlapping [from, to): merged, sorted, clipped to the window. */
-  async busy(ownerId: string, from: Date, to: Date): Promise<Slot[]> {
-    return (await this.busyIntervals([ownerId], from.getTime(), to.getTime())).map(toSlot);
+  async busy(owner: Person, from: Date, to: Date): Promise<Slot[]> {
+    return (await this.busyIntervals([owner], from.getTime(), to.getTime())).map(toSlot);
   }
 
   /**
@@ -128,7 +129,11 @@ export class AvailabilityService {
   ): Promise<FreeBusyResponse> {
     const asked = emails ?? [caller.email.toLowerCase()];
     const { visible } = await this.visiblePeople(caller, asked);
-    const busyOf = await this.busyByCalendar([...new Set(visible.values())], from.getTime(), to.getTime());
+    const busyOf = await this.busyByCalendar(
+      [...visible].map(([email, id]) => ({ id, email })),
+      from.getTime(),
+      to.getTime(),
+    );
     const people = asked.map((email) => {
       const id = visible.get(email);
       if (id === undefined) return { email, error: 'notVisible' as const };
@@ -206,7 +211,7 @@ export class AvailabilityService {
     }
     const ids = participants.map((p) => p.id);
     const [busy, held] = await Promise.all([
-      this.busyIntervals(ids, from - bufferMs, to + bufferMs),
+      this.busyIntervals(participants, from - bufferMs, to + bufferMs),
       Promise.all(ids.map((id) => this.liveHolds(id))),
     ]);
     const blocked = padIntervals(
@@ -261,11 +266,7 @@ export class AvailabilityService {
     const attendees: HoldAttendee[] = [...visible]
       .filter(([, id]) => id !== owner.id)
       .map(([email, id]) => ({ id, email }));
-    const busy = await this.busyIntervals(
-      [owner.id, ...attendees.map((a) => a.id)],
-      start.getTime(),
-      end.getTime(),
-    );
+    const busy = await this.busyIntervals([owner, ...attendees], start.getTime(), end.getTime());
     if (busy.length > 0) {
       throw new ConflictError('That time is no longer free.', { busy: busy.map(toSlot).map(isoSlot) });
     }
@@ -303,21 +304,21 @@ export class AvailabilityService {
   }
 
   /** Everyone's busy time together: merged, clipped to [from, to). */
-  private async busyIntervals(calendarIds: string[], from: number, to: number): Promise<Interval[]> {
-    const byCalendar = await this.busyByCalendar(calendarIds, from, to);
+  private async busyIntervals(people: Person[], from: number, to: number): Promise<Interval[]> {
+    const byCalendar = await this.busyByCalendar(people, from, to);
     return mergeIntervals([...byCalendar.values()].flat());
   }
 
-  /** Each calendar's busy time (opaque occurrences, series expanded): merged, clipped to [from, to). */
-  private async busyByCalendar(
-    calendarIds: string[],
-    from: number,
-    to: number,
-  ): Promise<Map<string, Interval[]>> {
+  /**
+   * Each person's busy time (opaque occurrences of their primary calendar and of the meetings they
+   * are invited to and have not declined, series expanded), by account id: merged, clipped to [from, to).
+   */
+  private async busyByCalendar(people: Person[], from: number, to: number): Promise<Map<string, Interval[]>> {
     const byCalendar = new Map<string, Interval[]>();
-    if (calendarIds.length === 0) return byCalendar;
-    for (const { occurrence, series, calendarId } of await this.queries.occurrences(
-      calendarIds,
+    if (people.length === 0) return byCalendar;
+    const unique = [...new Map(people.map((p) => [p.id, { id: p.id, email: p.email }])).values()];
+    for (const { occurrence, series, calendarId } of await this.queries.personalOccurrences(
+      unique,
       new Date(from),
       new Date(to),
     )) {
@@ -338,6 +339,7 @@ export class AvailabilityService {
   ): Promise<{ participants: Participant[]; notVisible: string[] }> {
     const me: Participant = {
       id: owner.id,
+      email: owner.email,
       name: null,
       timeZone: owner.timeZone,
       workingHours: owner.workingHours,
@@ -356,6 +358,7 @@ export class AvailabilityService {
       else
         participants.push({
           id,
+          email,
           name: person.name,
           timeZone: person.timeZone,
           workingHours: person.workingHours,

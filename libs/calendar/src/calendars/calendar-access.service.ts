@@ -119,11 +119,23 @@ export class CalendarAccessService {
   }
 
   /**
-   * After a change to the calendar: every cached read of everyone who can see it (its owner and
-   * every grantee) is stale at once. O(readers of the calendar); a read stays one Redis round trip.
+   * After a change to the calendar: every cached read of everyone who can see it (its owner, every
+   * grantee, and the attendees of the meeting that changed) is stale at once. O(readers of the
+   * calendar + attendees); a read stays one Redis round trip.
    */
-  async invalidateReaders(grant: Pick<CalendarGrant, 'calendarId' | 'ownerId'>): Promise<void> {
-    const ids = new Set([grant.ownerId, ...(await this.acl.granteeIds(grant.calendarId))]);
+  async invalidateReaders(
+    grant: Pick<CalendarGrant, 'calendarId' | 'ownerId'>,
+    /** A meeting's attendees (lower-case; before and after the change): those with accounts see it too. */
+    attendeeEmails: readonly string[] = [],
+  ): Promise<void> {
+    const [grantees, attendees] = await Promise.all([
+      this.acl.granteeIds(grant.calendarId),
+      // An account's primary calendar has the account's id, so its id is the attendee's.
+      attendeeEmails.length
+        ? this.calendars.findPrimariesByEmails([...new Set(attendeeEmails)])
+        : new Map<string, { _id: unknown }>(),
+    ]);
+    const ids = new Set([grant.ownerId, ...grantees, ...[...attendees.values()].map((c) => String(c._id))]);
     await Promise.all([...ids].map((id) => this.cache.invalidateUser(id)));
   }
 

@@ -7,6 +7,8 @@ import { Caller, CalendarRole, roleAtLeast } from '../calendars/calendar-role';
 import { OccurrencePage } from './event.dto';
 import { busyOnly, EventOccurrence, EventSeries, toOccurrenceResponse, toSeries } from './event.mapper';
 import { EventRepository } from './event.repository';
+import { ResponseStatus, responseOf } from './attendees';
+import type { EventFields } from './event.schema';
 
 export interface SeriesOccurrence {
   occurrence: EventOccurrence;
@@ -15,6 +17,12 @@ export interface SeriesOccurrence {
 }
 
 const LIST_CACHE_TTL_MS = 60_000;
+
+/** A person as their primary calendar knows them: the account id (= the calendar's) and address. */
+export interface Person {
+  id: string;
+  email: string;
+}
 
 /** Orders occurrences by start, then series, then original start: a total order for cursors. */
 function compare(a: EventOccurrence, b: EventOccurrence): number {
@@ -80,6 +88,45 @@ export class EventQueryService {
   }
 
   /**
+   * The occurrences of meetings `person` is invited to in calendars other than `except`, as on
+   * their primary calendar (`calendarId` is theirs): only those whose own guest list names them,
+   * and, unless `keepDeclined`, not those they declined (a declined meeting is off their calendar).
+   */
+  async invitedOccurrences(
+    person: Person,
+    from: Date,
+    to: Date,
+    opts: { except?: ReadonlySet<string>; keepDeclined?: boolean } = {},
+  ): Promise<SeriesOccurrence[]> {
+    const email = person.email.toLowerCase();
+    const out: SeriesOccurrence[] = [];
+    for (const record of await this.events.findInvitedInRange(email, from, to)) {
+      if (opts.except?.has(String(record.calendarId))) continue;
+      const series = toSeries(record);
+      for (const occurrence of expandOccurrences(series, { from, to }).occurrences) {
+        const fields = { ...series.fields, ...occurrence.fields } as EventFields;
+        const response = responseOf(fields.attendees, email);
+        if (!response || (response === 'declined' && !opts.keepDeclined)) continue;
+        out.push({ occurrence, series, calendarId: person.id });
+      }
+    }
+    return out.sort((a, b) => compare(a.occurrence, b.occurrence));
+  }
+
+  /** Each person's calendar occurrences and the meetings they are invited to (not declined), sorted. */
+  async personalOccurrences(people: Person[], from: Date, to: Date): Promise<SeriesOccurrence[]> {
+    const own = await this.occurrences(
+      people.map((p) => p.id),
+      from,
+      to,
+    );
+    const invited = await Promise.all(
+      people.map((p) => this.invitedOccurrences(p, from, to, { except: new Set([p.id]) })),
+    );
+    return [...own, ...invited.flat()].sort((a, b) => compare(a.occurrence, b.occurrence));
+  }
+
+  /**
    * One page of occurrences, read through the caller's cache. Every write to a calendar and every
    * change of the caller's roles bumps the caller's generation, so a hit needs no permission check.
    */
@@ -118,7 +165,25 @@ export class EventQueryService {
   private async loadPage(caller: Caller, q: PageQuery): Promise<OccurrencePage> {
     const after = q.cursor ? decodeCursor(q.cursor) : null;
     const roles = await this.readable(caller, q.calendarIds);
+    const me = caller.email.toLowerCase();
     let all = await this.occurrences([...roles.keys()], q.from, q.to);
+    // The caller's primary calendar also shows the meetings they are invited to (one event, their
+    // own answer), whichever calendar holds them; those already listed through a calendar are not repeated.
+    if (roles.has(caller.id)) {
+      const invited = await this.invitedOccurrences(caller, q.from, q.to, {
+        except: new Set(roles.keys()),
+        keepDeclined: q.responseStatus === 'declined',
+      });
+      all = [...all, ...invited].sort((a, b) => compare(a.occurrence, b.occurrence));
+    }
+    if (q.responseStatus) {
+      const wanted = q.responseStatus;
+      all = all.filter(
+        (x) =>
+          responseOf(({ ...x.series.fields, ...x.occurrence.fields } as EventFields).attendees, me) ===
+          wanted,
+      );
+    }
     if (after) {
       const [start, seriesId, original] = after;
       const pivot = {
@@ -132,7 +197,8 @@ export class EventQueryService {
     const last = items.at(-1);
     return {
       items: items.map((x) => {
-        const view = toOccurrenceResponse(x.occurrence, x.series, q.zone, x.calendarId);
+        const view = toOccurrenceResponse(x.occurrence, x.series, q.zone, x.calendarId, me);
+        // An invited meeting (on the caller's own calendar) is seen whole, a private one too.
         return view.visibility === 'private' && roles.get(x.calendarId) === 'reader' ? busyOnly(view) : view;
       }),
       nextCursor: all.length > q.limit && last ? encodeCursor(last.occurrence) : null,
@@ -149,7 +215,9 @@ export interface PageQuery {
   limit: number;
   /** The calendars to read (default: every calendar the caller can read). */
   calendarIds?: string[];
+  /** Only meetings where the caller's own response is this. */
+  responseStatus?: ResponseStatus;
 }
 
 const pageKey = (q: PageQuery) =>
-  `${q.from.toISOString()}|${q.to.toISOString()}|${q.zone}|${q.cursor ?? ''}|${q.limit}|${q.calendarIds?.join(',') ?? ''}`;
+  `${q.from.toISOString()}|${q.to.toISOString()}|${q.zone}|${q.cursor ?? ''}|${q.limit}|${q.calendarIds?.join(',') ?? ''}|${q.responseStatus ?? ''}`;

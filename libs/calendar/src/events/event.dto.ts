@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { parseRecurrence } from '../recurrence/rrule';
 import { isValidTimeZone, parseInstant, parseLocalDateTime } from '../time/zone';
 import { isValidLocalDate } from '../time/local-date';
+import { MAX_ATTENDEES, RESPONSE_STATUSES, RSVP_RESPONSES } from './attendees';
 
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 const LOCAL_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/;
@@ -54,7 +55,22 @@ const fields = {
   title: z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters'),
   description: z.string().max(10_000).nullable(),
   location: z.string().max(500).nullable(),
-  attendees: z.array(z.email('must be an email address')).max(200),
+  attendees: z
+    .array(
+      // A plain address is shorthand for `{email}`.
+      z.preprocess(
+        (v) => (typeof v === 'string' ? { email: v } : v),
+        z
+          .object({
+            email: z.email('must be an email address'),
+            optional: z.boolean().optional(),
+            name: z.string().trim().min(1).max(200).optional(),
+          })
+          .strict(),
+      ),
+    )
+    .max(MAX_ATTENDEES, `must list at most ${MAX_ATTENDEES} attendees`)
+    .describe('guests: addresses, or {email, optional?, name?}; you (the organizer) are added as accepted'),
   reminders: z
     .array(z.int().min(0).max(40_320, 'must be at most 4 weeks (40320 minutes)'))
     .max(5, 'must have at most 5 reminders'),
@@ -121,6 +137,15 @@ export const EditScopeQuerySchema = z
   });
 export class EditScopeQueryDto extends createZodDto(EditScopeQuerySchema) {}
 
+export const RsvpSchema = z
+  .object({
+    response: z.enum(RSVP_RESPONSES, { message: 'must be accepted, declined or tentative' }),
+    comment: z.string().trim().max(1000, 'must be at most 1000 characters').nullable().optional(),
+  })
+  .strict()
+  .meta({ example: { response: 'accepted', comment: 'See you there' } });
+export class RsvpDto extends createZodDto(RsvpSchema) {}
+
 export const MAX_WINDOW_DAYS = 366;
 
 export const EventListQuerySchema = z
@@ -148,7 +173,13 @@ export const EventListQuerySchema = z
           .max(50, 'must name at most 50 calendars'),
       )
       .optional()
-      .describe('comma-separated calendar ids (default: every calendar you can read)'),
+      .describe(
+        'comma-separated calendar ids (default: every calendar you can read); your primary calendar includes the meetings you are invited to',
+      ),
+    responseStatus: z
+      .enum(RESPONSE_STATUSES)
+      .optional()
+      .describe('only meetings where your own response is this (needsAction: pending invitations)'),
   })
   .refine((q) => Date.parse(q.to) > Date.parse(q.from), { path: ['to'], message: 'must be after from' })
   .refine((q) => Date.parse(q.to) - Date.parse(q.from) <= MAX_WINDOW_DAYS * 86_400_000, {
@@ -157,10 +188,32 @@ export const EventListQuerySchema = z
   });
 export class EventListQueryDto extends createZodDto(EventListQuerySchema) {}
 
+export const InvitationsQuerySchema = z.object({
+  timeZone: TimeZoneInput.optional(),
+  cursor: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+export class InvitationsQueryDto extends createZodDto(InvitationsQuerySchema) {}
+
 export const TimeZoneQuerySchema = z.object({ timeZone: TimeZoneInput.optional() });
 export class TimeZoneQueryDto extends createZodDto(TimeZoneQuerySchema) {}
 
 // ---- responses ----
+
+export const AttendeeResponseSchema = z.object({
+  email: z.string(),
+  name: z.string().optional(),
+  optional: z.boolean(),
+  responseStatus: z.enum(RESPONSE_STATUSES),
+  comment: z.string().optional(),
+  self: z.boolean().describe('this is you'),
+});
+
+export const OrganizerResponseSchema = z.object({
+  email: z.string(),
+  name: z.string().optional(),
+  self: z.boolean(),
+});
 
 export const OverrideResponseSchema = z.object({
   originalStart: z.string(),
@@ -170,6 +223,7 @@ export const OverrideResponseSchema = z.object({
   startDate: z.string().optional(),
   endDate: z.string().optional(),
   title: z.string().optional(),
+  attendees: z.array(AttendeeResponseSchema).optional().describe("this occurrence's own answers"),
 });
 
 export const EventResponseSchema = z
@@ -180,7 +234,14 @@ export const EventResponseSchema = z
     title: z.string(),
     description: z.string().nullable(),
     location: z.string().nullable(),
-    attendees: z.array(z.string()),
+    organizer: OrganizerResponseSchema.nullable().describe('the owner of the calendar the meeting is in'),
+    attendees: z
+      .array(AttendeeResponseSchema)
+      .describe('the organizer first (accepted), then the guests; empty for an event without guests'),
+    responseStatus: z.enum(RESPONSE_STATUSES).optional().describe('your own response, when you are invited'),
+    sequence: z
+      .number()
+      .describe('iCalendar SEQUENCE: bumped by each change of time, place, title or guests'),
     reminders: z.array(z.number()),
     transparency: z.enum(['opaque', 'transparent']),
     visibility: z
@@ -210,7 +271,13 @@ export const EventResponseSchema = z
       title: 'Team sync',
       description: null,
       location: null,
-      attendees: [],
+      organizer: { email: 'alex@example.com', self: true },
+      attendees: [
+        { email: 'alex@example.com', optional: false, responseStatus: 'accepted', self: true },
+        { email: 'sam@example.com', optional: false, responseStatus: 'needsAction', self: false },
+      ],
+      responseStatus: 'accepted',
+      sequence: 0,
       reminders: [10],
       transparency: 'opaque',
       visibility: 'default',
@@ -250,6 +317,11 @@ export const OccurrenceResponseSchema = z.object({
   endLocal: z.string(),
   startDate: z.string().optional(),
   endDate: z.string().optional(),
+  attendeeCount: z.number().optional().describe('a meeting: how many are invited (organizer included)'),
+  responseStatus: z
+    .enum(RESPONSE_STATUSES)
+    .optional()
+    .describe('your own response to this occurrence, when you are invited'),
 });
 export type OccurrenceResponse = z.infer<typeof OccurrenceResponseSchema>;
 

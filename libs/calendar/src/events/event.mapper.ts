@@ -6,6 +6,7 @@ import { formatInZone } from '../time/zone';
 import { EventResponse, OccurrenceResponse } from './event.dto';
 import { EventState, SeriesRecord } from './event.repository';
 import { EventFields, EventRecord } from './event.schema';
+import { Attendee, attendeeEmailsOf, Organizer, responseOf } from './attendees';
 
 export type EventSeries = CalendarSeries<EventFields>;
 export type EventOccurrence = Occurrence<EventFields>;
@@ -42,7 +43,13 @@ export function toSeries(r: SeriesRecord): EventSeries {
  */
 export function toState(
   series: Omit<EventSeries, 'id'>,
-  extra: { uid?: string; idempotencyKey?: string } = {},
+  extra: {
+    uid?: string;
+    idempotencyKey?: string;
+    organizer?: Organizer | null;
+    /** False for a copy of someone else's meeting (imported): its guests are listed, not invited. */
+    invites?: boolean;
+  } = {},
 ): EventState {
   const f = series.fields as EventFields;
   const duration = series.end.getTime() - series.start.getTime();
@@ -70,6 +77,13 @@ export function toState(
     description: f.description ?? null,
     location: f.location ?? null,
     attendees: f.attendees ?? [],
+    attendeeEmails:
+      extra.invites === false
+        ? []
+        : attendeeEmailsOf([
+            f.attendees,
+            ...(series.overrides ?? []).map((o) => (o.fields as Partial<EventFields> | undefined)?.attendees),
+          ]),
     reminders: f.reminders ?? [],
     transparency: f.transparency ?? 'opaque',
     visibility: f.visibility ?? 'default',
@@ -86,12 +100,35 @@ export function toState(
     rangeEnd: rangeEnd === null ? null : new Date(rangeEnd),
     uid: extra.uid,
     idempotencyKey: extra.idempotencyKey,
+    organizer: extra.organizer,
   }) as EventState;
 }
 
+/**
+ * Whether the guests of a stored event are invited (see it on their calendars): yes unless it lists
+ * guests none of whom is indexed — a copy of someone else's meeting, imported — which stays a copy.
+ */
+export const invitesGuests = (r: Pick<EventRecord, 'attendees' | 'attendeeEmails'>): boolean =>
+  !(r.attendees?.length && !r.attendeeEmails?.length);
+
 export const etagOf = (version: number): string => `"${version}"`;
 
-export function toEventResponse(r: EventRecord, zone: string): EventResponse {
+/** Attendees as `viewer` (an address, lower-case) sees them: `self` marks their own entry. */
+const attendeesFor = (list: readonly Attendee[] | undefined, viewer?: string) =>
+  (list ?? []).map((a) =>
+    stripUndefined({
+      email: a.email,
+      name: a.name ?? undefined,
+      optional: !!a.optional,
+      responseStatus: a.responseStatus,
+      comment: a.comment ?? undefined,
+      self: a.email === viewer,
+    }),
+  );
+
+/** The event as an answer; `viewer` (the caller's address) decides each `self`. */
+export function toEventResponse(r: EventRecord, zone: string, viewer?: string): EventResponse {
+  const me = viewer?.toLowerCase();
   return {
     id: String(r._id),
     calendarId: String(r.calendarId),
@@ -99,7 +136,16 @@ export function toEventResponse(r: EventRecord, zone: string): EventResponse {
     title: r.title,
     description: r.description ?? null,
     location: r.location ?? null,
-    attendees: r.attendees ?? [],
+    organizer: r.organizer
+      ? stripUndefined({
+          email: r.organizer.email,
+          name: r.organizer.name ?? undefined,
+          self: r.organizer.email === me,
+        })
+      : null,
+    attendees: attendeesFor(r.attendees, me),
+    ...(me && responseOf(r.attendees, me) ? { responseStatus: responseOf(r.attendees, me) } : {}),
+    sequence: r.sequence ?? 0,
     reminders: r.reminders ?? [],
     transparency: r.transparency ?? 'opaque',
     visibility: r.visibility ?? 'default',
@@ -121,6 +167,7 @@ export function toEventResponse(r: EventRecord, zone: string): EventResponse {
         startDate: o.startDate,
         endDate: o.endDate,
         title: o.fields?.title,
+        attendees: o.fields?.attendees ? attendeesFor(o.fields.attendees, me) : undefined,
       }),
     ),
     version: r.version,
@@ -135,8 +182,10 @@ export function toOccurrenceResponse(
   series: EventSeries,
   zone: string,
   calendarId: string,
+  viewer?: string,
 ): OccurrenceResponse {
   const f = { ...series.fields, ...o.fields } as EventFields;
+  const response = viewer ? responseOf(f.attendees, viewer) : undefined;
   return {
     calendarId,
     seriesId: o.seriesId,
@@ -155,18 +204,22 @@ export function toOccurrenceResponse(
     startLocal: formatInZone(o.start, zone),
     endLocal: formatInZone(o.end, zone),
     ...(o.allDay ? { startDate: o.startDate, endDate: o.endDate } : {}),
+    ...(f.attendees?.length ? { attendeeCount: f.attendees.length } : {}),
+    ...(response ? { responseStatus: response } : {}),
   };
 }
 
 /** What a reader of a shared calendar sees of a private event: that the time is busy, nothing more. */
 export const BUSY_TITLE = 'Busy';
 export function busyOnly<T extends EventResponse | OccurrenceResponse>(view: T): T {
-  const out = { ...view, title: BUSY_TITLE, description: null, location: null };
+  const { attendeeCount: _count, ...rest } = view as OccurrenceResponse;
+  const out = { ...(rest as T), title: BUSY_TITLE, description: null, location: null };
   if ('attendees' in out) {
     Object.assign(out, {
+      organizer: null,
       attendees: [],
       reminders: [],
-      overrides: (out as EventResponse).overrides.map(({ title: _t, ...o }) => o),
+      overrides: (out as EventResponse).overrides.map(({ title: _t, attendees: _a, ...o }) => o),
     });
   }
   return out;

@@ -8,6 +8,7 @@ const state = (title: string, start: string, hours = 1): EventState => ({
   description: null,
   location: null,
   attendees: [],
+  attendeeEmails: [],
   reminders: [],
   transparency: 'opaque',
   visibility: 'default',
@@ -45,8 +46,33 @@ describe('EventRepository on FerretDB', () => {
         { calendarId: 1, uid: 1 },
         { calendarId: 1, updatedAt: 1 },
         { calendarId: 1, idempotencyKey: 1 },
+        { attendeeEmails: 1, deletedAt: 1, rangeStart: 1 },
       ]),
     );
+  });
+
+  it('finds the live meetings an address is invited to in a window, whichever calendar holds them', async () => {
+    const guest = `guest-${new Types.ObjectId().toHexString()}@example.test`;
+    const invite = (title: string, start: string, emails: string[]) => ({
+      ...state(title, start),
+      attendeeEmails: emails,
+    });
+    const inMine = await repo.insert(at(alice), invite('in mine', '2026-05-04T09:00:00Z', [guest]));
+    await repo.insert(at(bob), invite('in theirs', '2026-05-04T11:00:00Z', ['other@example.test', guest]));
+    await repo.insert(at(bob), invite('not invited', '2026-05-04T12:00:00Z', ['other@example.test']));
+    await repo.insert(at(bob), invite('later', '2026-06-04T12:00:00Z', [guest]));
+    const cancelled = await repo.insert(at(bob), invite('cancelled', '2026-05-04T13:00:00Z', [guest]));
+    expect(await repo.softDeleteIfVersion(bob, cancelled._id.toHexString(), 1)).toBe(true);
+
+    const found = await repo.findInvitedInRange(
+      guest,
+      new Date('2026-05-01T00:00:00Z'),
+      new Date('2026-05-08T00:00:00Z'),
+    );
+    expect(found.map((r) => r.title).sort()).toEqual(['in mine', 'in theirs']);
+    // A cancel is an organizer change: SEQUENCE went up with it.
+    expect((await model.findById(cancelled._id).lean())?.sequence).toBe(1);
+    expect((await model.findById(inMine._id).lean())?.sequence).toBe(0);
   });
 
   it("finds a calendar's live events in a window, and any live event by id (its caller checks the role)", async () => {

@@ -7,9 +7,22 @@ import { EventDoc, EventRecord } from './event.schema';
 /** Writable event state (everything but identity, placement and bookkeeping). */
 export type EventState = Omit<
   EventDoc,
-  '_id' | 'calendarId' | 'ownerId' | 'version' | 'createdAt' | 'updatedAt' | 'deletedAt' | 'uid'
+  | '_id'
+  | 'calendarId'
+  | 'ownerId'
+  | 'version'
+  | 'createdAt'
+  | 'updatedAt'
+  | 'deletedAt'
+  | 'uid'
+  | 'organizer'
+  | 'sequence'
 > & {
   uid?: string;
+  /** Set on create; a replace without it keeps the stored one. */
+  organizer?: EventDoc['organizer'];
+  /** Set when the organizer changes time, place, title or attendees; absent keeps the stored one. */
+  sequence?: number;
 };
 
 /** Where an event lives: its calendar and that calendar's owner. */
@@ -38,6 +51,7 @@ export const SERIES_FIELDS = {
   recurrence: 1,
   exdates: 1,
   overrides: 1,
+  organizer: 1,
 } as const satisfies Partial<Record<keyof EventRecord, 1>>;
 
 /** A document as the window reads return it (SERIES_FIELDS). */
@@ -70,6 +84,25 @@ export class EventRepository {
       .lean<{ calendarId: Types.ObjectId; ownerId: Types.ObjectId }>()
       .exec();
     return doc ? { calendarId: String(doc.calendarId), ownerId: String(doc.ownerId) } : null;
+  }
+
+  /**
+   * Live meetings `email` (lower-case) is invited to whose occurrences may overlap [from, to), in
+   * any calendar: one equality on the indexed `attendeeEmails` array plus the range bounds.
+   */
+  async findInvitedInRange(email: string, from: Date, to: Date): Promise<SeriesRecord[]> {
+    return this.model
+      .find(
+        {
+          attendeeEmails: email,
+          deletedAt: null,
+          rangeStart: trusted({ $lt: to }),
+          $or: [{ rangeEnd: null }, { rangeEnd: trusted({ $gt: from }) }],
+        },
+        SERIES_FIELDS,
+      )
+      .lean<SeriesRecord[]>()
+      .exec();
   }
 
   /** Live events of these calendars whose occurrences may overlap [from, to), with the fields toSeries reads. */
@@ -142,12 +175,15 @@ export class EventRepository {
       .exec();
   }
 
-  /** Soft delete (a tombstone for sync) when the version still matches; false when it does not. */
+  /**
+   * Soft delete (a tombstone for sync) when the version still matches; false when it does not.
+   * A cancel is an organizer change, so SEQUENCE goes up with it.
+   */
   async softDeleteIfVersion(calendarId: string, id: string, expectedVersion: number): Promise<boolean> {
     const res = await this.model
       .updateOne(
         { _id: oid(id), calendarId: oid(calendarId), deletedAt: null, version: expectedVersion },
-        { $set: { deletedAt: new Date() }, $inc: { version: 1 } },
+        { $set: { deletedAt: new Date() }, $inc: { version: 1, sequence: 1 } },
       )
       .exec();
     return res.modifiedCount === 1;

@@ -1,12 +1,14 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import { Types } from 'mongoose';
+import type { Attendee, Organizer } from './attendees';
 
 /** Descriptive fields of an event: copied per occurrence, overridable per occurrence. */
 export interface EventFields {
   title: string;
   description?: string | null;
   location?: string | null;
-  attendees?: string[];
+  /** A meeting's guests, each with their own response; an override's list is that occurrence's answers. */
+  attendees?: Attendee[];
   reminders?: number[];
   /** RFC 5545 TRANSP: a transparent event does not block time (free/busy, conflicts). */
   transparency?: 'opaque' | 'transparent';
@@ -48,7 +50,16 @@ export class EventDoc {
   @Prop({ required: true }) title!: string;
   @Prop({ type: String, default: null }) description!: string | null;
   @Prop({ type: String, default: null }) location!: string | null;
-  @Prop({ type: [String], default: [] }) attendees!: string[];
+  /** The owner of the calendar the meeting was made in (null only for an owner gone before migration 002). */
+  @Prop({ type: Object, default: null }) organizer!: Organizer | null;
+  @Prop({ type: [Object], default: [] }) attendees!: Attendee[];
+  /**
+   * Every address in `attendees` and in the overrides' lists, lower-case: "the events I am invited
+   * to" is one indexed equality on this top-level array (derived in toState, never written alone).
+   */
+  @Prop({ type: [String], default: [] }) attendeeEmails!: string[];
+  /** iCalendar SEQUENCE: bumped by each organizer change of time, place, title or attendees. */
+  @Prop({ type: Number, default: 0 }) sequence!: number;
   @Prop({ type: [Number], default: [] }) reminders!: number[];
   @Prop({ type: String, default: 'opaque' }) transparency!: 'opaque' | 'transparent';
   @Prop({ type: String, default: 'default' }) visibility!: 'default' | 'private';
@@ -79,6 +90,8 @@ EventSchema.index({ calendarId: 1, uid: 1 });
 EventSchema.index({ calendarId: 1, updatedAt: 1 });
 EventSchema.index({ formerCalendarIds: 1, updatedAt: 1 }, { sparse: true });
 EventSchema.index({ calendarId: 1, idempotencyKey: 1 }, { sparse: true });
+// Attendee reads: the live meetings an address is invited to whose range overlaps [from, to).
+EventSchema.index({ attendeeEmails: 1, deletedAt: 1, rangeStart: 1 });
 
 /** A lean event document as read from MongoDB. */
 export type EventRecord = Omit<EventDoc, never>;

@@ -1,5 +1,11 @@
 import { Injectable, Logger, Optional } from '@nestjs/common';
-import { ConflictError, NotFoundError, PreconditionFailedError, ValidationError } from '@app/common';
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  PreconditionFailedError,
+  ValidationError,
+} from '@app/common';
 import { Counter, InjectMetric, METRICS } from '@app/observability';
 import { planDelete, planUpdate, EditScope, EventChanges } from '../recurrence/edit';
 import { expandOccurrences, firstOccurrenceStart, validateSeries } from '../recurrence/expand';
@@ -17,10 +23,27 @@ import { EventQueryService } from './event-query.service';
 import { CalendarAccessService, CalendarGrant } from '../calendars/calendar-access.service';
 import { Caller, CalendarRole } from '../calendars/calendar-role';
 import { resolveNewTiming, resolveTimingChanges, toInstant } from './event-timing';
-import { busyOnly, etagOf, EventSeries, toEventResponse, toSeries, toState } from './event.mapper';
+import {
+  busyOnly,
+  etagOf,
+  EventSeries,
+  invitesGuests,
+  toEventResponse,
+  toSeries,
+  toState,
+} from './event.mapper';
 import { EventRepository } from './event.repository';
 import { EventFields, EventRecord } from './event.schema';
 import { EventChangePublisher } from '../sync/event-change.publisher';
+import { CalendarRepository } from '../calendars/calendar.repository';
+import {
+  Attendee,
+  mergeAttendees,
+  organizerOf,
+  resetResponses,
+  RsvpResponse,
+  withResponse,
+} from './attendees';
 import type { z } from 'zod';
 
 /** The caller of an event operation; the calendar it touches is checked against their role. */
@@ -28,6 +51,19 @@ export type CalendarOwner = Caller;
 
 export type EventCreateInput = z.infer<typeof EventCreateSchema>;
 export type EventUpdateInput = z.infer<typeof EventUpdateSchema>;
+
+export interface RsvpInput {
+  response: RsvpResponse;
+  comment?: string | null;
+}
+
+/** The fields only the organizer's side changes: each change bumps `sequence` (RFC 5546). */
+const ORGANIZER_FIELDS = ['title', 'description', 'location', 'attendees'] as const;
+const TIMING_FIELDS = ['start', 'end', 'allDay', 'timeZone', 'recurrence'] as const;
+/** Attempts of an RSVP against concurrent answers by other attendees (each a compare-and-set). */
+const RSVP_ATTEMPTS = 5;
+
+const NOT_INVITED = 'Event not found among your invitations (only an attendee answers a meeting).';
 
 export interface EditTarget {
   scope: EditScope;
@@ -65,6 +101,7 @@ export class EventService {
     private readonly events: EventRepository,
     private readonly queries: EventQueryService,
     private readonly access: CalendarAccessService,
+    private readonly calendars: CalendarRepository,
     @InjectMetric(METRICS.calendarOperations) private readonly operations: Counter<string>,
     /** Tells listeners (webhooks) about each successful write. */
     @Optional() private readonly changes?: EventChangePublisher,
@@ -72,8 +109,11 @@ export class EventService {
 
   /** The event as the caller may see it: a reader sees a private event as busy only. */
   async get(owner: CalendarOwner, id: string, zone = owner.timeZone): Promise<EventResponse> {
-    const { record, grant } = await this.require(owner, id, 'reader');
-    return this.visibleTo(grant.role, record, toEventResponse(record, zone));
+    const { record, grant, attendee } = await this.require(owner, id, 'reader');
+    if (attendee) return attendeeView(owner, record, zone);
+    const view = toEventResponse(record, zone, owner.email);
+    // Invited, a reader sees the meeting whole too (a private one included).
+    return view.responseStatus ? view : this.visibleTo(grant.role, record, view);
   }
 
   /**
@@ -108,7 +148,11 @@ export class EventService {
       const since = new Date(Date.now() - IDEMPOTENCY_WINDOW_MS);
       const existing = await this.events.findByIdempotencyKey(grant.calendarId, idempotency.key, since);
       if (existing)
-        return { event: toEventResponse(existing, owner.timeZone), conflicts: [], replayed: true };
+        return {
+          event: toEventResponse(existing, owner.timeZone, owner.email),
+          conflicts: [],
+          replayed: true,
+        };
     }
     return this.count('create', () => this.createNow(owner, grant, input, idempotency?.key));
   }
@@ -121,10 +165,15 @@ export class EventService {
     zone = owner.timeZone,
   ): Promise<EventWriteResponse> {
     return this.count('update', async () => {
-      const { record, grant } = await this.require(owner, id, 'writer');
+      const { record, grant, attendee } = await this.require(owner, id, 'writer');
+      if (attendee)
+        throw new ForbiddenError(
+          'Only the organizer (or a writer of their calendar) changes a meeting: its time, place, title, guests or ' +
+            'anything else; you are an attendee, so answer it with POST /v1/events/{id}/rsvp (DELETE declines it).',
+        );
       this.checkIfMatch(record, target.ifMatch);
       const moveTo = await this.moveTarget(owner, grant, input, target);
-      const changes = this.toChanges(record, input);
+      const changes = this.toChanges(record, input, target);
       const plan = asValidation('occurrenceStart', () =>
         planUpdate<EventFields>({
           series: toSeries(record),
@@ -133,17 +182,28 @@ export class EventService {
           changes,
         }),
       );
+      const moved = this.movesTime(record, input, target);
+      if (moved && plan.series && target.scope === 'all')
+        plan.series = resetOverrideResponses(record, plan.series);
+      // RFC 5546: the organizer's changes of time, place, title or guests raise SEQUENCE.
+      const sequence =
+        moved || ORGANIZER_FIELDS.some((k) => input[k] !== undefined)
+          ? (record.sequence ?? 0) + 1
+          : undefined;
       let created: EventRecord | null = null;
       if (plan.created) {
         // No transactions (FerretDB): insert the new part first, and take it back if the old part changed meanwhile.
-        created = await this.events.insert(grant, toState(plan.created));
+        created = await this.events.insert(grant, {
+          ...toState(plan.created, { organizer: record.organizer, invites: invitesGuests(record) }),
+          sequence: sequence ?? record.sequence ?? 0,
+        });
       }
       const updated = plan.series
         ? await this.events.replaceIfVersion(
             grant.calendarId,
             id,
             record.version,
-            toState(plan.series),
+            { ...toState(plan.series, { invites: invitesGuests(record) }), sequence },
             moveTo,
           )
         : null;
@@ -151,7 +211,12 @@ export class EventService {
         if (created) await this.events.hardDelete(grant.calendarId, String(created._id));
         throw new PreconditionFailedError('The event changed since it was read; fetch it again and retry.');
       }
-      await this.access.invalidateReaders(grant);
+      const invited = [
+        ...(record.attendeeEmails ?? []),
+        ...(updated.attendeeEmails ?? []),
+        ...(created?.attendeeEmails ?? []),
+      ];
+      await this.access.invalidateReaders(grant, invited);
       if (moveTo) await this.access.invalidateReaders(moveTo);
       await this.changes?.publish([
         { type: 'event.updated', ownerId: String(updated.ownerId), eventId: id, record: updated },
@@ -184,16 +249,21 @@ export class EventService {
       ]);
       const edited = created ?? updated;
       return {
-        event: toEventResponse(updated, zone),
-        ...(created ? { created: toEventResponse(created, zone) } : {}),
+        event: toEventResponse(updated, zone, owner.email),
+        ...(created ? { created: toEventResponse(created, zone, owner.email) } : {}),
         conflicts: await this.conflicts(String(edited.calendarId), toSeries(edited)),
       };
     });
   }
 
+  /**
+   * Deletes (the organizer's side: cancels the meeting for everyone) or, by an attendee, declines:
+   * the meeting leaves their calendar and stays on the organizer's.
+   */
   async remove(owner: CalendarOwner, id: string, target: EditTarget): Promise<void> {
-    await this.count('delete', async () => {
-      const { record, grant } = await this.require(owner, id, 'writer');
+    const declines = await this.count('delete', async () => {
+      const { record, grant, attendee } = await this.require(owner, id, 'writer');
+      if (attendee) return true;
       this.checkIfMatch(record, target.ifMatch);
       const plan = asValidation('occurrenceStart', () =>
         planDelete<EventFields>({
@@ -205,18 +275,18 @@ export class EventService {
       const ok =
         plan.deleted || !plan.series
           ? await this.events.softDeleteIfVersion(grant.calendarId, id, record.version)
-          : !!(await this.events.replaceIfVersion(
-              grant.calendarId,
-              id,
-              record.version,
-              toState(plan.series),
-            ));
+          : !!(await this.events.replaceIfVersion(grant.calendarId, id, record.version, {
+              ...toState(plan.series, { invites: invitesGuests(record) }),
+              sequence: (record.sequence ?? 0) + 1,
+            }));
       if (!ok)
         throw new PreconditionFailedError('The event changed since it was read; fetch it again and retry.');
-      await this.access.invalidateReaders(grant);
+      await this.access.invalidateReaders(grant, record.attendeeEmails ?? []);
       const type = plan.deleted || !plan.series ? 'event.deleted' : 'event.updated';
       await this.changes?.publish({ type, ownerId: grant.ownerId, eventId: id });
+      return false;
     });
+    if (declines) await this.rsvp(owner, id, { response: 'declined' }, target);
   }
 
   /**
@@ -248,13 +318,13 @@ export class EventService {
           grant.calendarId,
           id,
           record.version,
-          toState({ ...series, exdates }),
+          toState({ ...series, exdates }, { invites: invitesGuests(record) }),
         );
       } else {
         restored = await this.events.restoreIfVersion(grant.calendarId, id, expectedVersion);
       }
       if (!restored) throw stale();
-      await this.access.invalidateReaders(grant);
+      await this.access.invalidateReaders(grant, restored.attendeeEmails ?? []);
       await this.changes?.publish({
         type: occurrenceStart ? 'event.updated' : 'event.created',
         ownerId: grant.ownerId,
@@ -262,9 +332,101 @@ export class EventService {
         record: restored,
       });
       return {
-        event: toEventResponse(restored, owner.timeZone),
+        event: toEventResponse(restored, owner.timeZone, owner.email),
         conflicts: await this.conflicts(grant.calendarId, toSeries(restored)),
       };
+    });
+  }
+
+  /**
+   * An attendee's answer (accepted, declined, tentative, with an optional comment) to the whole
+   * meeting or, for a recurring one, to one occurrence (`this`) or this and the following ones.
+   * Anyone else gets 404, as for an event that does not exist. Answers race only with each other,
+   * so a lost compare-and-set is read again and retried rather than answered 412.
+   */
+  async rsvp(
+    owner: CalendarOwner,
+    id: string,
+    input: RsvpInput,
+    target: EditTarget,
+    zone = owner.timeZone,
+  ): Promise<EventResponse> {
+    return this.count('rsvp', async () => {
+      const me = owner.email.toLowerCase();
+      for (let attempt = 0; attempt < RSVP_ATTEMPTS; attempt++) {
+        const record = await this.events.findById(id);
+        if (!record || !(record.attendeeEmails ?? []).includes(me)) throw new NotFoundError(NOT_INVITED);
+        const series = toSeries(record);
+        const answer = (list: Attendee[] | undefined) => {
+          if (!list?.some((a) => a.email === me))
+            throw new NotFoundError('You are not invited to that occurrence of the meeting.');
+          return withResponse(list, me, input.response, input.comment);
+        };
+        const occurrenceStart = this.occurrenceStart(target);
+        let next: EventSeries;
+        let created: EventSeries | undefined;
+        if (target.scope === 'all' || !series.recurrence) {
+          next = {
+            ...series,
+            fields: { ...(series.fields as EventFields), attendees: answer(series.fields?.attendees) },
+            // Per-occurrence answers of the one answering follow their answer to the whole series.
+            overrides: (series.overrides ?? []).map((o) =>
+              o.fields?.attendees?.some((a) => a.email === me)
+                ? { ...o, fields: { ...o.fields, attendees: answer(o.fields.attendees) } }
+                : o,
+            ),
+          };
+        } else {
+          const own = (series.overrides ?? []).find(
+            (o) => o.originalStart.getTime() === occurrenceStart?.getTime(),
+          );
+          const plan = asValidation('occurrenceStart', () =>
+            planUpdate<EventFields>({
+              series,
+              scope: target.scope,
+              occurrenceStart,
+              changes: { fields: { attendees: answer(own?.fields?.attendees ?? series.fields?.attendees) } },
+            }),
+          );
+          if (!plan.series) throw new Error('rsvp: the plan left no series');
+          next = plan.series as EventSeries;
+          created = plan.created as EventSeries | undefined;
+        }
+        const placement = { calendarId: String(record.calendarId), ownerId: String(record.ownerId) };
+        const part = created
+          ? await this.events.insert(placement, {
+              ...toState(created, { organizer: record.organizer }),
+              sequence: record.sequence ?? 0,
+            })
+          : null;
+        const { id: _id, ...rest } = next;
+        const updated = await this.events.replaceIfVersion(
+          placement.calendarId,
+          id,
+          record.version,
+          toState(rest),
+        );
+        if (!updated) {
+          if (part) await this.events.hardDelete(placement.calendarId, String(part._id));
+          continue;
+        }
+        await this.access.invalidateReaders(placement, record.attendeeEmails ?? []);
+        await this.changes?.publish([
+          { type: 'event.updated', ownerId: placement.ownerId, eventId: id, record: updated },
+          ...(part
+            ? [
+                {
+                  type: 'event.created' as const,
+                  ownerId: placement.ownerId,
+                  eventId: String(part._id),
+                  record: part,
+                },
+              ]
+            : []),
+        ]);
+        return attendeeView(owner, updated, zone);
+      }
+      throw new ConflictError('The meeting kept changing while you answered; try again.');
     });
   }
 
@@ -303,6 +465,7 @@ export class EventService {
   ): Promise<EventWriteResponse> {
     const zone = normalizeTimeZone(input.timeZone ?? owner.timeZone);
     const timing = resolveNewTiming(input, zone);
+    const organizer = await organizerOf(owner, grant, this.calendars);
     const recurrence = input.recurrence
       ? asValidation('recurrence', () => parseRecurrence(input.recurrence as string))
       : null;
@@ -317,7 +480,7 @@ export class EventService {
         title: input.title,
         description: input.description ?? null,
         location: input.location ?? null,
-        attendees: input.attendees ?? [],
+        attendees: mergeAttendees(organizer, input.attendees ?? []),
         reminders: input.reminders ?? [],
         transparency: input.transparency ?? 'opaque',
         visibility: input.visibility ?? 'default',
@@ -326,8 +489,8 @@ export class EventService {
     if (recurrence) draft = asValidation('recurrence', () => snapToRule(draft));
     asValidation('recurrence', () => validateSeries(draft));
     const { id: _id, ...series } = draft;
-    const record = await this.events.insert(grant, toState(series, { idempotencyKey }));
-    await this.access.invalidateReaders(grant);
+    const record = await this.events.insert(grant, toState(series, { idempotencyKey, organizer }));
+    await this.access.invalidateReaders(grant, record.attendeeEmails ?? []);
     await this.changes?.publish({
       type: 'event.created',
       ownerId: grant.ownerId,
@@ -335,25 +498,56 @@ export class EventService {
       record,
     });
     return {
-      event: toEventResponse(record, zone),
+      event: toEventResponse(record, zone, owner.email),
       conflicts: await this.conflicts(grant.calendarId, toSeries(record)),
     };
   }
 
-  private toChanges(record: EventRecord, input: EventUpdateInput): EventChanges<EventFields> {
+  /**
+   * Whether the edit moves the meeting in time (then every attendee answers again). A new start,
+   * end or rule equal to the current one is not a move; for one occurrence any new time is.
+   */
+  private movesTime(record: EventRecord, input: EventUpdateInput, target: EditTarget): boolean {
+    if (!TIMING_FIELDS.some((k) => input[k] !== undefined)) return false;
+    if (target.scope !== 'all' && record.recurrence) return true;
+    const zone = input.timeZone ?? record.timeZone;
+    const timing = resolveTimingChanges(input, zone, record.allDay);
+    const differs = (a: unknown, b: unknown) =>
+      a !== undefined && (a instanceof Date && b instanceof Date ? a.getTime() !== b.getTime() : a !== b);
+    return (
+      differs(timing.start, record.start) ||
+      differs(timing.end, record.end) ||
+      differs(timing.allDay, record.allDay) ||
+      differs(timing.startDate, record.startDate) ||
+      differs(timing.endDate, record.endDate) ||
+      (input.timeZone !== undefined && normalizeTimeZone(input.timeZone) !== record.timeZone) ||
+      (input.recurrence !== undefined &&
+        (input.recurrence === null ? null : parseRecurrence(input.recurrence)) !== record.recurrence)
+    );
+  }
+
+  private toChanges(
+    record: EventRecord,
+    input: EventUpdateInput,
+    target: EditTarget,
+  ): EventChanges<EventFields> {
     const zone = input.timeZone ?? record.timeZone;
     const fields: Partial<EventFields> = {};
     for (const k of [
       'title',
       'description',
       'location',
-      'attendees',
       'reminders',
       'transparency',
       'visibility',
     ] as const) {
       if (input[k] !== undefined) (fields as Record<string, unknown>)[k] = input[k];
     }
+    const organizer = record.organizer ?? null;
+    if (input.attendees !== undefined)
+      fields.attendees = mergeAttendees(organizer, input.attendees, record.attendees ?? []);
+    if ((fields.attendees ?? record.attendees ?? []).length && this.movesTime(record, input, target))
+      fields.attendees = resetResponses(organizer, fields.attendees ?? record.attendees ?? []);
     return {
       ...resolveTimingChanges(input, zone, record.allDay),
       ...(input.timeZone ? { timeZone: normalizeTimeZone(input.timeZone) } : {}),
@@ -383,16 +577,35 @@ export class EventService {
     }
   }
 
-  /** The event and the caller's grant on its calendar (at least `needed`); 404 without a role. */
+  /**
+   * The event and the caller's grant on its calendar (at least `needed`); 404 without a role.
+   *
+   * Being invited is the one exception, and it lives here rather than in a second permission
+   * mechanism: an invitation is a right to one event, not a role on a calendar, so
+   * CalendarAccessService stays the only judge of roles and this is the only place that widens it —
+   * an attendee without the role `needed` gets `attendee: true` (a reader's view of this one
+   * meeting), and each write decides what an attendee may do instead (answer, decline, or a 403).
+   */
   private async require(
     owner: CalendarOwner,
     id: string,
     needed: CalendarRole,
-  ): Promise<{ record: EventRecord; grant: CalendarGrant }> {
+  ): Promise<{ record: EventRecord; grant: CalendarGrant; attendee: boolean }> {
     const record = await this.events.findById(id);
     if (!record) throw new NotFoundError('Event not found.');
-    const grant = await this.access.require(owner, String(record.calendarId), needed, 'Event not found.');
-    return { record, grant };
+    try {
+      const grant = await this.access.require(owner, String(record.calendarId), needed, 'Event not found.');
+      return { record, grant, attendee: false };
+    } catch (err) {
+      const invited = (record.attendeeEmails ?? []).includes(owner.email.toLowerCase());
+      if (!invited || !(err instanceof NotFoundError || err instanceof ForbiddenError)) throw err;
+      const grant = {
+        calendarId: String(record.calendarId),
+        ownerId: String(record.ownerId),
+        role: 'reader' as const,
+      };
+      return { record, grant, attendee: true };
+    }
   }
 
   /** A PATCH naming another calendar moves the whole event; it needs writer there too. */
@@ -432,6 +645,26 @@ export class EventService {
       throw err;
     }
   }
+}
+
+/**
+ * A meeting as an attendee sees it: whole (a private meeting too: they are invited), on their own
+ * primary calendar (its calendarId is theirs), with their own response.
+ */
+function attendeeView(owner: CalendarOwner, record: EventRecord, zone: string): EventResponse {
+  return { ...toEventResponse(record, zone, owner.email), calendarId: owner.id };
+}
+
+/** A moved series: the per-occurrence answers go back to needsAction too (the organizer's stay). */
+function resetOverrideResponses(record: EventRecord, series: EventSeries): EventSeries {
+  return {
+    ...series,
+    overrides: (series.overrides ?? []).map((o) =>
+      o.fields?.attendees
+        ? { ...o, fields: { ...o.fields, attendees: resetResponses(record.organizer, o.fields.attendees) } }
+        : o,
+    ),
+  };
 }
 
 /**

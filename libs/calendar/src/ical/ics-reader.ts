@@ -1,5 +1,6 @@
 import type { EventSeries } from '../events/event.mapper';
 import type { EventFields } from '../events/event.schema';
+import type { Attendee, Organizer, ResponseStatus } from '../events/attendees';
 import {
   firstOccurrenceStart,
   generatedStartsBetween,
@@ -40,6 +41,8 @@ export interface IcsProblem {
 export interface ImportedEvent {
   uid: string;
   series: Omit<EventSeries, 'id'>;
+  /** ORGANIZER (lower-case address, CN), when the file names one. */
+  organizer?: Organizer;
 }
 
 export interface IcsReadResult {
@@ -361,7 +364,8 @@ function convertGroup(
     });
   }
   validateSeries({ ...series, id: uid });
-  return { uid, series };
+  const organizer = readOrganizer(master);
+  return { uid, series, ...(organizer ? { organizer } : {}) };
 }
 
 /**
@@ -403,6 +407,26 @@ function snapToRule(series: Omit<EventSeries, 'id'>): Omit<EventSeries, 'id'> {
   };
 }
 
+function readOrganizer(c: IcalComponent): Organizer | undefined {
+  const p = c.getFirstProperty('organizer');
+  if (!p) return undefined;
+  const email = String(p.getFirstValue() ?? '')
+    .replace(/^mailto:/i, '')
+    .trim()
+    .toLowerCase();
+  if (!EMAIL.test(email)) return undefined;
+  const name = String(p.getParameter('cn') ?? '').trim();
+  return { email, ...(name ? { name: name.slice(0, LIMITS.title) } : {}) };
+}
+
+/** RFC 5545 PARTSTAT → the response it records (DELEGATED and the rest: still to answer). */
+const FROM_PARTSTAT: Record<string, ResponseStatus> = {
+  'NEEDS-ACTION': 'needsAction',
+  ACCEPTED: 'accepted',
+  DECLINED: 'declined',
+  TENTATIVE: 'tentative',
+};
+
 function readFields(c: IcalComponent, start: TimeValue): EventFields {
   const text = (name: string, max: number): string | null => {
     const v = c.getFirstPropertyValue(name);
@@ -410,19 +434,27 @@ function readFields(c: IcalComponent, start: TimeValue): EventFields {
     const s = String(v).trim();
     return s === '' ? null : s.length > max ? `${s.slice(0, max - 1)}…` : s;
   };
-  const attendees = new Set<string>();
+  const attendees = new Map<string, Attendee>();
   for (const p of c.getAllProperties('attendee')) {
     const email = String(p.getFirstValue() ?? '')
       .replace(/^mailto:/i, '')
       .trim()
       .toLowerCase();
-    if (EMAIL.test(email) && attendees.size < LIMITS.attendees) attendees.add(email);
+    if (!EMAIL.test(email) || attendees.has(email) || attendees.size >= LIMITS.attendees) continue;
+    const name = String(p.getParameter('cn') ?? '').trim();
+    const partstat = String(p.getParameter('partstat') ?? '').toUpperCase();
+    attendees.set(email, {
+      email,
+      ...(name ? { name: name.slice(0, LIMITS.title) } : {}),
+      optional: String(p.getParameter('role') ?? '').toUpperCase() === 'OPT-PARTICIPANT',
+      responseStatus: FROM_PARTSTAT[partstat] ?? 'needsAction',
+    });
   }
   return {
     title: text('summary', LIMITS.title) ?? '(no title)',
     description: text('description', LIMITS.description),
     location: text('location', LIMITS.location),
-    attendees: [...attendees],
+    attendees: [...attendees.values()],
     reminders: readReminders(c, start),
     transparency:
       String(c.getFirstPropertyValue('transp') ?? '').toUpperCase() === 'TRANSPARENT'

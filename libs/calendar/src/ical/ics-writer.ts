@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { toSeries } from '../events/event.mapper';
+import type { ResponseStatus } from '../events/attendees';
 import type { EventFields, EventRecord } from '../events/event.schema';
 import { findOccurrence } from '../recurrence/expand';
 import { formatRecurrence, parseRecurrenceRule, RecurrenceUntil, withUntil } from '../recurrence/rrule';
@@ -76,6 +77,7 @@ function fullEvents(record: EventRecord, zones: ZoneUse, now: Date): IcalCompone
   const fields = series.fields as EventFields;
   const master = baseEvent(record.uid, record, now);
   addTiming(master, record, seriesTiming(record), occurrenceEndTiming(record), zones);
+  addOrganizer(master, record, fields);
   addFields(master, fields);
   const exdates = [...(record.exdates ?? [])];
   const overrides: IcalComponent[] = [];
@@ -91,7 +93,9 @@ function fullEvents(record: EventRecord, zones: ZoneUse, now: Date): IcalCompone
       const vevent = baseEvent(record.uid, record, now);
       addRecurrenceId(vevent, record, o.originalStart, zones);
       addOccurrenceTiming(vevent, record, occurrence, zones);
-      addFields(vevent, { ...fields, ...(occurrence.fields as Partial<EventFields>) });
+      const own = { ...fields, ...(occurrence.fields as Partial<EventFields>) };
+      addOrganizer(vevent, record, own);
+      addFields(vevent, own);
       overrides.push(vevent);
     }
     addExdates(master, record, exdates, zones);
@@ -155,15 +159,35 @@ function baseEvent(uid: string, record: EventRecord, now: Date): IcalComponent {
   return vevent;
 }
 
+/** RFC 5545 PARTSTAT of each response. */
+export const PARTSTAT: Record<ResponseStatus, string> = {
+  needsAction: 'NEEDS-ACTION',
+  accepted: 'ACCEPTED',
+  declined: 'DECLINED',
+  tentative: 'TENTATIVE',
+};
+
+/** ORGANIZER, on a meeting (an event with attendees) only. */
+function addOrganizer(vevent: IcalComponent, record: EventRecord, f: Partial<EventFields>): void {
+  if (!record.organizer?.email || !f.attendees?.length) return;
+  const p = new ICAL.Property('organizer');
+  if (record.organizer.name) p.setParameter('cn', record.organizer.name);
+  p.setValue(`mailto:${record.organizer.email}`);
+  vevent.addProperty(p);
+}
+
 function addFields(vevent: IcalComponent, f: Partial<EventFields>): void {
   vevent.addPropertyWithValue('summary', f.title ?? '');
   if (f.description) vevent.addPropertyWithValue('description', f.description);
   if (f.location) vevent.addPropertyWithValue('location', f.location);
   vevent.addPropertyWithValue('transp', f.transparency === 'transparent' ? 'TRANSPARENT' : 'OPAQUE');
-  for (const email of f.attendees ?? []) {
+  for (const a of f.attendees ?? []) {
     const p = new ICAL.Property('attendee');
-    p.setParameter('rsvp', 'TRUE');
-    p.setValue(`mailto:${email}`);
+    if (a.name) p.setParameter('cn', a.name);
+    p.setParameter('role', a.optional ? 'OPT-PARTICIPANT' : 'REQ-PARTICIPANT');
+    p.setParameter('partstat', PARTSTAT[a.responseStatus] ?? 'NEEDS-ACTION');
+    if (a.responseStatus === 'needsAction') p.setParameter('rsvp', 'TRUE');
+    p.setValue(`mailto:${a.email}`);
     vevent.addProperty(p);
   }
   for (const minutes of f.reminders ?? []) {

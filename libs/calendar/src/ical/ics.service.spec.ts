@@ -97,6 +97,7 @@ describe('IcsService.importCalendar', () => {
         require: async () => ({ calendarId: OWNER.id, ownerId: OWNER.id, role: 'owner' }),
         invalidateReaders: async () => undefined,
       }) as never,
+      strict('CalendarRepository', {}) as never,
       strict('EventChangePublisher', { publish: async (c: unknown) => void published.push(c) }) as never,
       strict('Counter', {
         inc: (labels: { outcome: string }) => void outcomes.push(labels.outcome),

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { PreconditionFailedError, ValidationError } from '@app/common';
 import { Counter, InjectMetric, METRICS } from '@app/observability';
-import { toSeries, toState } from '../events/event.mapper';
+import { invitesGuests, toSeries, toState } from '../events/event.mapper';
 import { EventRepository, EventState } from '../events/event.repository';
 import type { EventRecord } from '../events/event.schema';
 import type { CalendarOwner } from '../events/event.service';
@@ -9,6 +9,10 @@ import { CalendarAccessService, CalendarGrant } from '../calendars/calendar-acce
 import { Caller, CalendarRole, PRIMARY } from '../calendars/calendar-role';
 import { EventChangePublisher, PublishedChange } from '../sync/event-change.publisher';
 import { EventReadRepository } from '../sync/event-read.repository';
+import { CalendarRepository } from '../calendars/calendar.repository';
+import { Organizer, organizerOf, withOrganizer } from '../events/attendees';
+import type { EventSeries } from '../events/event.mapper';
+import type { EventFields } from '../events/event.schema';
 import type { IcsImportResult } from './ical.dto';
 import { IcsFormatError, ImportedEvent, readCalendar } from './ics-reader';
 import { writeCalendar } from './ics-writer';
@@ -35,6 +39,7 @@ export class IcsService {
     private readonly reads: EventReadRepository,
     private readonly events: EventRepository,
     private readonly access: CalendarAccessService,
+    private readonly calendars: CalendarRepository,
     private readonly changes: EventChangePublisher,
     @InjectMetric(METRICS.icsImports) private readonly imports: Counter<string>,
   ) {}
@@ -87,7 +92,7 @@ export class IcsService {
     try {
       const read = readCalendar(text, owner.timeZone);
       skipped.push(...read.skipped);
-      ops = await this.plan(grant, read.events, skipped);
+      ops = await this.plan(owner, grant, read.events, skipped);
     } catch (err) {
       this.imports.inc({ outcome: 'invalid' });
       if (err instanceof IcsFormatError) throw new ValidationError(err.message, err.problems);
@@ -104,11 +109,11 @@ export class IcsService {
       }
     } catch (err) {
       await this.rollback(grant, done);
-      await this.access.invalidateReaders(grant);
+      await this.access.invalidateReaders(grant, invitedIn(done));
       this.imports.inc({ outcome: 'failed' });
       throw err;
     }
-    if (done.length > 0) await this.access.invalidateReaders(grant);
+    if (done.length > 0) await this.access.invalidateReaders(grant, invitedIn(done));
     this.imports.inc({ outcome: 'success' });
     await this.changes.publish(
       done.map((d): PublishedChange => ({
@@ -126,10 +131,13 @@ export class IcsService {
   }
 
   private async plan(
+    owner: CalendarOwner,
     grant: CalendarGrant,
     events: ImportedEvent[],
     skipped: IcsImportResult['skipped'],
   ): Promise<Op[]> {
+    // The importing calendar's owner organizes what is imported into it (as if made there).
+    const organizer = await organizerOf(owner, grant, this.calendars);
     const existing = new Map<string, EventRecord>();
     for (const record of await this.reads.liveByUids(
       grant.calendarId,
@@ -140,10 +148,15 @@ export class IcsService {
     }
     const ops: Op[] = [];
     for (const event of events) {
-      const state = toState(event.series, { uid: event.uid });
+      // A meeting organized by someone else is a copy of theirs: its guests are listed, not invited
+      // (importing a file never puts anything on other people's calendars).
+      const own = !event.organizer || event.organizer.email === organizer?.email;
+      const state = own
+        ? toState(asMeeting(event.series, organizer), { uid: event.uid, organizer })
+        : toState(event.series, { uid: event.uid, organizer: event.organizer, invites: false });
       const previous = existing.get(event.uid);
       if (!previous) ops.push({ kind: 'create', event, state });
-      else if (sameContent(toState(toSeries(previous)), state))
+      else if (sameContent(toState(toSeries(previous), { invites: invitesGuests(previous) }), state))
         skipped.push({ uid: event.uid, reason: 'unchanged' });
       else ops.push({ kind: 'update', event, state, previous });
     }
@@ -178,7 +191,7 @@ export class IcsService {
                 grant.calendarId,
                 id,
                 d.record.version,
-                toState(toSeries(d.previous)),
+                toState(toSeries(d.previous), { invites: invitesGuests(d.previous) }),
               ));
         if (!ok) this.logger.warn(`import rollback: event ${id} changed meanwhile; left as it is`);
       } catch (err) {
@@ -197,8 +210,35 @@ export function sameContent(a: EventState, b: EventState): boolean {
   return canonical(a) === canonical(b);
 }
 
+/** The organizer listed (accepted) in each guest list of an imported series. */
+function asMeeting(series: Omit<EventSeries, 'id'>, organizer: Organizer | null): Omit<EventSeries, 'id'> {
+  const fields = series.fields as EventFields;
+  return {
+    ...series,
+    fields: { ...fields, attendees: withOrganizer(organizer, fields.attendees ?? []) },
+    overrides: (series.overrides ?? []).map((o) =>
+      o.fields?.attendees
+        ? { ...o, fields: { ...o.fields, attendees: withOrganizer(organizer, o.fields.attendees) } }
+        : o,
+    ),
+  };
+}
+
+/** Everyone invited to what an import wrote (before and after): their cached reads go stale. */
+const invitedIn = (done: Done[]): string[] =>
+  done.flatMap((d) => [
+    ...(d.record.attendeeEmails ?? []),
+    ...(d.kind === 'updated' ? (d.previous.attendeeEmails ?? []) : []),
+  ]);
+
 function canonical(state: EventState): string {
-  const { uid: _uid, idempotencyKey: _key, ...rest } = state as EventState & { idempotencyKey?: string };
+  // The organizer is the calendar's owner either way: content is what the file says.
+  const {
+    uid: _uid,
+    idempotencyKey: _key,
+    organizer: _organizer,
+    ...rest
+  } = state as EventState & { idempotencyKey?: string };
   const normalized = {
     ...rest,
     exdates: [...(rest.exdates ?? [])].map((d) => new Date(d).getTime()).sort((x, y) => x - y),

@@ -9,6 +9,7 @@ const state = (title: string, uid?: string): EventState => ({
   description: null,
   location: null,
   attendees: [],
+  attendeeEmails: [],
   reminders: [],
   transparency: 'opaque',
   visibility: 'default',

@@ -92,6 +92,17 @@ const HOT_QUERIES: HotQuery[] = [
       $or: [{ rangeEnd: null }, { rangeEnd: { $gt: now } }],
     }),
   },
+  {
+    // An attendee's listing and free/busy: the meetings they are invited to (EventRepository.findInvitedInRange).
+    name: 'meetings an address is invited to',
+    collection: 'events',
+    filter: (_s, now) => ({
+      attendeeEmails: 'ops-explain@example.invalid',
+      deletedAt: null,
+      rangeStart: { $lt: new Date(now.getTime() + 7 * 86_400_000) },
+      $or: [{ rangeEnd: null }, { rangeEnd: { $gt: now } }],
+    }),
+  },
   { name: 'user by email', collection: 'users', filter: () => ({ email: 'ops-explain@example.invalid' }) },
   {
     name: 'refresh token by hash',
