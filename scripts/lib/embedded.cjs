@@ -220,7 +220,8 @@ async function createPostgres({ dataDir, port, durable = true }) {
     listen_addresses: '127.0.0.1',
     port: String(port),
     unix_socket_directories: socketDirFor(dir),
-    max_connections: '100',
+    // FerretDB's pool below (pool_max_conns) plus room for psql and the maintenance workers.
+    max_connections: '250',
     shared_buffers: '64MB',
     effective_cache_size: '256MB',
     work_mem: '4MB',
@@ -246,7 +247,9 @@ async function createPostgres({ dataDir, port, durable = true }) {
   svc.port = port;
   svc.binDir = binDir;
   svc.dir = dir;
-  svc.uri = `postgres://${POSTGRES_USER}@127.0.0.1:${port}/ferretdb`;
+  // A larger pool than FerretDB's default 50: an update command holds one connection per statement
+  // until it ends (MAX_UPDATE_STATEMENTS in libs/database), and a whole test run shares the server.
+  svc.uri = `postgres://${POSTGRES_USER}@127.0.0.1:${port}/ferretdb?pool_max_conns=200`;
   const start = svc.start.bind(svc);
   svc.start = async (timeoutMs) => {
     await start(timeoutMs);

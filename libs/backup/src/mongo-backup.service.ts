@@ -1,6 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '@app/config';
-import { MIGRATION_LOCKS_COLLECTION, SCHEMA_MIGRATIONS_COLLECTION } from '@app/database';
+import {
+  MAX_UPDATE_STATEMENTS,
+  MIGRATION_LOCKS_COLLECTION,
+  SCHEMA_MIGRATIONS_COLLECTION,
+} from '@app/database';
 import { InjectConnection } from '@nestjs/mongoose';
 import { EJSON } from 'bson';
 import { mkdir } from 'node:fs/promises';
@@ -28,11 +32,8 @@ const CURSOR_BATCH = 1000;
 /** A restore batch closes at this many documents or this many characters of Extended JSON. */
 const WRITE_BATCH_DOCS = 1000;
 const WRITE_BATCH_CHARS = 8 * 1024 * 1024;
-/**
- * Replacements go in smaller batches: FerretDB 1.24 stops answering an update command carrying
- * more than about 100 statements (measured: 100 pass, 120 hang).
- */
-const UPSERT_BATCH_DOCS = 50;
+/** Replacements go in smaller batches (see MAX_UPDATE_STATEMENTS). */
+const UPSERT_BATCH_DOCS = MAX_UPDATE_STATEMENTS;
 
 interface BatchDoc {
   doc: mongo.Document;

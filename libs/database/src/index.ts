@@ -4,6 +4,7 @@ export * from './mongo.health';
 export * from './database-unavailable';
 export * from './fail-fast.plugin';
 export * from './owned-by-id';
+export * from './ferretdb-limits';
 export * from './diagnostics/db-diagnostics.service';
 export * from './diagnostics/explain-plan';
 export * from './connected-db';

@@ -1,10 +1,11 @@
 import type { mongo } from 'mongoose';
+import { MAX_UPDATE_STATEMENTS } from '../ferretdb-limits';
 import type { Migration, MigrationCounts, MigrationProgress } from './migration';
 
 /** Documents read per page (by ascending _id, so a page is one range of the _id index). */
 const PAGE = 500;
-/** Statements per bulk write: FerretDB 1.24 stops answering a write of more than about 100. */
-const WRITE_BATCH = 50;
+/** Statements per bulk write (see MAX_UPDATE_STATEMENTS). */
+const WRITE_BATCH = MAX_UPDATE_STATEMENTS;
 
 type Doc = mongo.Document;
 
