@@ -227,8 +227,26 @@ export function busyOnly<T extends EventResponse | OccurrenceResponse>(view: T):
 
 /** An event as someone with `role` on its calendar may see it: a reader sees a private event as busy only. */
 export function viewFor(record: EventRecord, zone: string, role: CalendarRole): EventResponse {
-  const view = toEventResponse(record, zone);
-  return role === 'reader' && view.visibility === 'private' ? busyOnly(view) : view;
+  return readerView(record, toEventResponse(record, zone), role);
+}
+
+/**
+ * What `role` may see of an event's view: a reader sees a private event as busy only, and of a
+ * shared series the title of no occurrence made private on its own (an override with
+ * `visibility: private`, which the listing shows as busy). Every single-event answer goes through it
+ * (get by id, sync, webhooks).
+ */
+export function readerView(record: EventRecord, view: EventResponse, role: CalendarRole): EventResponse {
+  if (role !== 'reader') return view;
+  if (view.visibility === 'private') return busyOnly(view);
+  const hidden = (record.overrides ?? []).map((o) => o.fields?.visibility === 'private');
+  if (!hidden.includes(true)) return view;
+  const overrides = view.overrides.map((o, i) => {
+    if (!hidden[i]) return o;
+    const { title: _title, ...rest } = o;
+    return rest;
+  });
+  return { ...view, overrides };
 }
 
 export const objectId = (id: string) => new Types.ObjectId(id);

@@ -24,7 +24,7 @@ import { CalendarAccessService, CalendarGrant } from '../calendars/calendar-acce
 import { Caller, CalendarRole } from '../calendars/calendar-role';
 import { resolveNewTiming, resolveTimingChanges, toInstant } from './event-timing';
 import {
-  busyOnly,
+  readerView,
   etagOf,
   EventSeries,
   invitesGuests,
@@ -113,24 +113,7 @@ export class EventService {
     if (attendee) return attendeeView(owner, record, zone);
     const view = toEventResponse(record, zone, owner.email);
     // Invited, a reader sees the meeting whole too (a private one included).
-    return view.responseStatus ? view : this.visibleTo(grant.role, record, view);
-  }
-
-  /**
-   * A reader sees a private event as busy only, and of a shared series the title of no occurrence
-   * made private on its own (an override with `visibility: private`, which the listing shows as busy).
-   */
-  private visibleTo(role: CalendarRole, record: EventRecord, view: EventResponse): EventResponse {
-    if (role !== 'reader') return view;
-    if (view.visibility === 'private') return busyOnly(view);
-    const hidden = (record.overrides ?? []).map((o) => o.fields?.visibility === 'private');
-    if (!hidden.includes(true)) return view;
-    const overrides = view.overrides.map((o, i) => {
-      if (!hidden[i]) return o;
-      const { title: _title, ...rest } = o;
-      return rest;
-    });
-    return { ...view, overrides };
+    return view.responseStatus ? view : readerView(record, view, grant.role);
   }
 
   /**
