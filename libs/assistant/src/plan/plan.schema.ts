@@ -24,10 +24,12 @@ export const RecurrenceRuleSchema = z
   .describe('RFC 5545 RRULE value without DTSTART, e.g. FREQ=WEEKLY;BYDAY=TU,TH, or null when not recurring');
 
 export const IntentSchema = z
-  .enum(['create', 'move', 'cancel', 'list', 'find_free', 'unknown'])
+  .enum(['create', 'move', 'cancel', 'list', 'find_free', 'check', 'invite', 'undo', 'unknown'])
   .describe(
-    'What the request asks: create a new event, move or cancel an existing one, list events in a window, ' +
-      'find free time, or unknown (not a calendar request, or a bulk destructive one such as "delete all my events")',
+    'What the request asks: create a new event, move or cancel an existing one (or, with target.all, every ' +
+      'matching one in a bounded span), list events in a window, find free time, check whether a window is free ' +
+      '("am I free Thursday at 2?"), invite people to an existing event, undo the last applied change, or ' +
+      'unknown (not a calendar request, or a destructive one without a bounded span such as "delete all my events")',
   );
 export type Intent = z.infer<typeof IntentSchema>;
 
@@ -60,6 +62,14 @@ export const PlanEventSchema = z
       .max(500)
       .nullable()
       .describe('Place named by "at PLACE" or "in PLACE", e.g. "Blue Bottle"; null when none'),
+    attendees: z
+      .array(z.string().trim().min(1).max(320))
+      .max(50)
+      .nullable()
+      .optional()
+      .describe(
+        'create: the people named ("Lunch with Sam" → ["Sam"]), as written — names or email addresses; a group or role stays in the title; null or absent when none',
+      ),
   })
   .describe('create: the new event; move: the new time (only start, and end when given, are used)');
 export type PlanEvent = z.infer<typeof PlanEventSchema>;
@@ -81,8 +91,15 @@ export const PlanTargetSchema = z
       'Start of the day or span to look in when the request names only a day, e.g. "tomorrow\'s yoga"',
     ),
     to: IsoInstantSchema.nullable().describe('End (exclusive) of that day or span'),
+    all: z
+      .boolean()
+      .nullable()
+      .optional()
+      .describe(
+        'cancel: true when the request means every matching event in the span ("cancel all my meetings on Friday"); null or absent otherwise',
+      ),
   })
-  .describe('move, cancel: how to find the existing event');
+  .describe('move, cancel, invite: how to find the existing event(s)');
 export type PlanTarget = z.infer<typeof PlanTargetSchema>;
 
 export const PlanWindowSchema = z
@@ -90,15 +107,15 @@ export const PlanWindowSchema = z
     from: IsoInstantSchema.describe('Start of the span to look in (inclusive), e.g. local midnight'),
     to: IsoInstantSchema.describe('End of the span (exclusive), e.g. the following local midnight'),
   })
-  .describe('list, find_free: the span to look in');
+  .describe('list, find_free, check: the span to look in');
 export type PlanWindow = z.infer<typeof PlanWindowSchema>;
 
 export const PlanSchema = z
   .object({
     intent: IntentSchema,
-    event: PlanEventSchema.nullable().describe('Set for create and move, else null'),
-    target: PlanTargetSchema.nullable().describe('Set for move and cancel, else null'),
-    window: PlanWindowSchema.nullable().describe('Set for list and find_free, else null'),
+    event: PlanEventSchema.nullable().describe('Set for create and for a move to a time, else null'),
+    target: PlanTargetSchema.nullable().describe('Set for move, cancel and invite, else null'),
+    window: PlanWindowSchema.nullable().describe('Set for list, find_free and check, else null'),
     durationMinutes: z
       .number()
       .int()
@@ -111,7 +128,18 @@ export const PlanSchema = z
       .nullable()
       .optional()
       .describe(
-        'find_free: the other people named, as written — email addresses or names ("Priya", "sam@example.com"); null or absent when none',
+        'find_free, invite: the other people named, as written — email addresses or names ("Priya", "sam@example.com"); null or absent when none',
+      ),
+    shift: z
+      .string()
+      .regex(
+        /^-?P(?!$)(?:\d+W)?(?:\d+D)?(?:T(?=\d)(?:\d+H)?(?:\d+M)?)?$/,
+        'an ISO-8601 duration such as PT30M, -PT1H or P1W',
+      )
+      .nullable()
+      .optional()
+      .describe(
+        'move: a relative amount instead of a new time, as an ISO-8601 duration, negative with a leading "-" ("30 minutes later" → PT30M, "an hour earlier" → -PT1H, "a week later" → P1W); null or absent otherwise',
       ),
   })
   .describe('One calendar action derived from a natural-language request');
