@@ -2,7 +2,8 @@
 // for the benchmark's POST /v1/events body: the insert of the same document (a fresh _id and uid each
 // time) and the conflict query (EventRepository.findInRange over the new event's own time range,
 // itself excluded, the SERIES_FIELDS projection). What FerretDB costs before validation,
-// idempotency, conflict expansion and cache invalidation.
+// idempotency, conflict expansion and cache invalidation. Like scenario 4, requests rotate over the
+// light users: each names its primary calendar (whose id is the account's) as its bearer token.
 // Env: PORT, MONGODB_URI, DOC_FILE (the stored event as Extended JSON, without _id/uid/timestamps).
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -21,11 +22,14 @@ const events = client.db().collection('events');
 const template = BSON.EJSON.parse(readFileSync(process.env.DOC_FILE, 'utf8'));
 
 const app = Fastify({ logger: false });
-app.post('/*', async (_req, reply) => {
+app.post('/*', async (req, reply) => {
+  const account = new ObjectId(String(req.headers.authorization).slice('Bearer '.length));
   const _id = new ObjectId();
   const now = new Date();
   await events.insertOne({
     ...template,
+    calendarId: account,
+    ownerId: account,
     _id,
     uid: `${_id.toHexString()}@calendar-assistant`,
     createdAt: now,
@@ -35,7 +39,7 @@ app.post('/*', async (_req, reply) => {
   const conflicts = await events
     .find(
       {
-        calendarId: template.calendarId,
+        calendarId: account,
         deletedAt: null,
         rangeStart: { $lt: template.end },
         $or: [{ rangeEnd: null }, { rangeEnd: { $gt: template.start } }],
