@@ -35,10 +35,28 @@ export interface SlotView {
   endLocal: string;
 }
 
+/** Something in the way of a checked window. */
+export interface BusyView {
+  eventId: string;
+  title: string;
+  start: string;
+  end: string;
+  startLocal: string;
+  endLocal: string;
+  allDay: boolean;
+}
+
+/** A person a name could mean (contacts), offered when the name is ambiguous. */
+export interface PersonChoice {
+  name: string | null;
+  email: string;
+}
+
 export interface ExecutionResult {
   reply: string;
   outcome: Outcome;
-  changeset?: ChangesetView & { token: string };
+  /** A preview (with its token) to confirm, or a change set applied or undone at once (no token). */
+  changeset?: ChangesetView & { token?: string };
   result?:
     | { type: 'created'; event: EventResponse; conflicts: Conflict[] }
     | { type: 'events'; window: { from: string; to: string }; items: OccurrenceResponse[]; more: boolean }
@@ -48,8 +66,19 @@ export interface ExecutionResult {
         durationMinutes: number;
         slots: SlotView[];
         outsideWorkingHours: boolean;
+        /** Attendees whose free/busy the user cannot see (left out of the search). */
+        notVisible?: string[];
       }
-    | { type: 'choices'; candidates: CandidateView[] };
+    | { type: 'choices'; candidates: CandidateView[] }
+    | {
+        type: 'check';
+        window: { from: string; to: string };
+        free: boolean;
+        busy: BusyView[];
+        alternatives: SlotView[];
+      }
+    | { type: 'people'; name: string; choices: PersonChoice[] }
+    | { type: 'invited'; event: EventResponse; added: string[] };
 }
 
 /** A "which one?" question waiting in Redis for its answer. */
