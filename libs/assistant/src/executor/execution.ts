@@ -1,5 +1,6 @@
 import type { CalendarOwner, Conflict, EventResponse, OccurrenceResponse } from '@app/calendar';
 import type { Interpretation } from '../assistant/assistant-interpreter';
+import type { ChangesetRequestDoc, ChangesetTimingDoc } from '../changesets/changeset.schema';
 import type { ChangesetView } from '../changesets/changeset.service';
 import type { Plan } from '../plan/plan.schema';
 import type { WorkingHoursLike } from '../resolver/time-resolver';
@@ -116,4 +117,29 @@ export const HELP_REPLY =
 
 export function owner(user: AssistantUser): CalendarOwner {
   return { id: user.id, email: user.email, timeZone: user.timeZone };
+}
+
+/** How the request was understood, as a changeset's audit record keeps it. */
+export function requestOf(ctx: ExecutionContext, plan: Plan): ChangesetRequestDoc {
+  const i = ctx.interpretation;
+  return {
+    text: ctx.text,
+    interpreter: i.interpreter,
+    model: i.model,
+    toolCallIds: i.toolCallIds,
+    fallbackReason: i.fallbackReason,
+    plan: plan as unknown as Record<string, unknown>,
+  };
+}
+
+/** An event's timing as a changeset keeps it. */
+export function timingOf(event: Pick<EventResponse, 'allDay' | 'start' | 'end' | 'startDate' | 'endDate'>): ChangesetTimingDoc {
+  return {
+    allDay: event.allDay,
+    start: new Date(event.start),
+    end: new Date(event.end),
+    ...(event.allDay && event.startDate && event.endDate
+      ? { startDate: event.startDate, endDate: event.endDate }
+      : {}),
+  };
 }

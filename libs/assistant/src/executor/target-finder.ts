@@ -43,8 +43,9 @@ export class TargetFinder {
   ) {}
 
   async find(ctx: ExecutionContext, plan: Plan): Promise<TargetSearch> {
-    const target = plan.target as PlanTarget | null;
-    if (!target || isBulkTarget(target.title)) {
+    // No target at all ("invite Sam too"): the event just discussed.
+    const target: PlanTarget = (plan.target as PlanTarget | null) ?? { title: null, start: null, from: null, to: null };
+    if (isBulkTarget(target.title)) {
       return {
         result: {
           reply: `I only change one event at a time and never in bulk. ${HELP_REPLY}`,
@@ -212,7 +213,8 @@ export class TargetFinder {
   }
 }
 
-function toCandidate({ occurrence: o, series: s }: SeriesOccurrence): OccurrenceCandidate {
+/** An occurrence as the matcher compares it. */
+export function toCandidate({ occurrence: o, series: s }: SeriesOccurrence): OccurrenceCandidate {
   return {
     eventId: o.seriesId,
     occurrenceStart: o.originalStart.toISOString(),
