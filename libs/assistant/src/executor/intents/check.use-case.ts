@@ -91,7 +91,9 @@ export class CheckUseCase implements IntentUseCase {
     let found = await this.slots.findSlots({ ...owner, workingHours: ctx.user.workingHours }, search);
     if (!found.slots.length && found.reason === 'outside_working_hours')
       found = await this.slots.findSlots({ ...owner, workingHours: DAYTIME }, search);
-    const distance = (s: { start: Date }) => Math.abs(s.start.getTime() - from.getTime());
+    // The gap between a slot and the asked window: right before or right after is nearest.
+    const distance = (s: { start: Date; end: Date }) =>
+      s.end <= from ? from.getTime() - s.end.getTime() : s.start.getTime() - to.getTime();
     return found.slots
       .filter((s) => s.end <= from || s.start >= to)
       .sort((a, b) => distance(a) - distance(b) || a.start.getTime() - b.start.getTime())
