@@ -96,11 +96,19 @@ describe('assistant v2 executor end-to-end against real FerretDB and Redis', () 
   const getEvent = (u: TestUser, id: string) =>
     api.request<EventResponseDto>(`/v1/events/${id}`, { token: u.token });
   async function createEvent(u: TestUser, json: Record<string, unknown>): Promise<EventResponseDto> {
-    const res = await api.request<EventWriteResponseDto>('/v1/events', { method: 'POST', token: u.token, json });
+    const res = await api.request<EventWriteResponseDto>('/v1/events', {
+      method: 'POST',
+      token: u.token,
+      json,
+    });
     expect(res.status).toBe(201);
     return res.body.event;
   }
-  async function shareWith(owner: TestUser, grantee: TestUser, role: AclRuleCreateDto['role'] = 'freeBusyReader') {
+  async function shareWith(
+    owner: TestUser,
+    grantee: TestUser,
+    role: AclRuleCreateDto['role'] = 'freeBusyReader',
+  ) {
     const res = await api.request('/v1/calendars/primary/acl', {
       method: 'POST',
       token: owner.token,
@@ -109,9 +117,12 @@ describe('assistant v2 executor end-to-end against real FerretDB and Redis', () 
     expect(res.status).toBe(201);
   }
   const contacts = (u: TestUser, q?: string) =>
-    api.request<ContactListResponseDto>(`/v1/contacts${q !== undefined ? `?q=${encodeURIComponent(q)}` : ''}`, {
-      token: u.token,
-    });
+    api.request<ContactListResponseDto>(
+      `/v1/contacts${q !== undefined ? `?q=${encodeURIComponent(q)}` : ''}`,
+      {
+        token: u.token,
+      },
+    );
 
   it('GET /v1/contacts lists whom you share calendars and meetings with and whom you invited, filtered by q', async () => {
     const me = await registerUser(api, { name: 'Alice Ames', timeZone: ZONE });
@@ -121,7 +132,11 @@ describe('assistant v2 executor end-to-end against real FerretDB and Redis', () 
     const stranger = await registerUser(api, { name: 'Sam Stranger', timeZone: ZONE });
     await shareWith(me, sam); // I share with Sam
     await shareWith(priya, me); // Priya shares with me
-    await createEvent(me, { title: 'Partner call', start: at(day(2), '10:00'), attendees: ['ext@partner.example'] });
+    await createEvent(me, {
+      title: 'Partner call',
+      start: at(day(2), '10:00'),
+      attendees: ['ext@partner.example'],
+    });
     await createEvent(org, {
       title: 'Offsite',
       start: at(day(3), '10:00'),
@@ -139,7 +154,9 @@ describe('assistant v2 executor end-to-end against real FerretDB and Redis', () 
       { email: 'guest@other.example', name: null, sources: ['meeting'] },
     ]);
     expect((await contacts(me, 'SAM')).body.items.map((c) => c.email)).toEqual([sam.email]);
-    expect((await contacts(me, 'partner.example')).body.items.map((c) => c.email)).toEqual(['ext@partner.example']);
+    expect((await contacts(me, 'partner.example')).body.items.map((c) => c.email)).toEqual([
+      'ext@partner.example',
+    ]);
     expect((await contacts(me, 'nobody-like-this')).body.items).toEqual([]);
     // Sam sees me (I share with him); a stranger knows no one.
     expect((await contacts(sam)).body.items.map((c) => c.email)).toEqual([me.email]);
@@ -155,7 +172,11 @@ describe('assistant v2 executor end-to-end against real FerretDB and Redis', () 
     const me = await registerUser(api, { timeZone: ZONE });
     const res = await say(me, 'Lunch with Sam tomorrow at noon');
     expect(res.status).toBe(200);
-    expect(res.body.changeset).toMatchObject({ kind: 'create', state: 'confirmed', undoUntil: expect.any(String) });
+    expect(res.body.changeset).toMatchObject({
+      kind: 'create',
+      state: 'confirmed',
+      undoUntil: expect.any(String),
+    });
     const eventId = createdId(res);
     expect(res.body.changeset?.items[0]).toMatchObject({ eventId, before: null });
     expect((await getEvent(me, eventId)).status).toBe(200);
@@ -180,7 +201,9 @@ describe('assistant v2 executor end-to-end against real FerretDB and Redis', () 
     expect(edited.status).toBe(200);
     const refused = await undo(me, res.body.changeset?.id as string);
     expect(refused.status).toBe(412);
-    expect((refused.body as unknown as ApiErrorBody).error.message).toMatch(/changed after this change was applied/);
+    expect((refused.body as unknown as ApiErrorBody).error.message).toMatch(
+      /changed after this change was applied/,
+    );
     expect((await getEvent(me, eventId)).body.title).toBe('Dentist (moved room)');
 
     // The undo intent says the same in words.
@@ -201,7 +224,9 @@ describe('assistant v2 executor end-to-end against real FerretDB and Redis', () 
     expect(again.body).toEqual(first.body);
     const from = encodeURIComponent(day(0).toISO() as string);
     const to = encodeURIComponent(day(3).toISO() as string);
-    const list = await api.request<OccurrencePageDto>(`/v1/events?from=${from}&to=${to}`, { token: me.token });
+    const list = await api.request<OccurrencePageDto>(`/v1/events?from=${from}&to=${to}`, {
+      token: me.token,
+    });
     expect(list.body.items.filter((o) => o.title === 'Yoga')).toHaveLength(1);
   });
 
@@ -209,8 +234,13 @@ describe('assistant v2 executor end-to-end against real FerretDB and Redis', () 
     const me = await registerUser(api, { timeZone: ZONE });
     const d = day(3);
     await createEvent(me, { title: 'Design review', start: at(d, '14:00'), end: at(d, '15:00') });
-    const busy = await run(me, plan({ intent: 'check', window: { from: at(d, '14:00'), to: at(d, '15:00') } }));
-    expect(busy.reply).toMatch(/^No — you have “Design review” .*2:00 PM – 3:00 PM\. You're free at .*1:00 PM, .*3:00 PM/);
+    const busy = await run(
+      me,
+      plan({ intent: 'check', window: { from: at(d, '14:00'), to: at(d, '15:00') } }),
+    );
+    expect(busy.reply).toMatch(
+      /^No — you have “Design review” .*2:00 PM – 3:00 PM\. You're free at .*1:00 PM, .*3:00 PM/,
+    );
     expect(busy.result).toMatchObject({ type: 'check', free: false, busy: [{ title: 'Design review' }] });
     const alternatives = (busy.result as { alternatives: { startLocal: string }[] }).alternatives;
     // Right before and right after are the nearest.
@@ -218,7 +248,10 @@ describe('assistant v2 executor end-to-end against real FerretDB and Redis', () 
       local(at(d, '13:00')),
       local(at(d, '15:00')),
     ]);
-    const free = await run(me, plan({ intent: 'check', window: { from: at(d, '16:00'), to: at(d, '17:00') } }));
+    const free = await run(
+      me,
+      plan({ intent: 'check', window: { from: at(d, '16:00'), to: at(d, '17:00') } }),
+    );
     expect(free.reply).toMatch(/^Yes — you're free .*4:00 PM – 5:00 PM\.$/);
   });
 
@@ -235,7 +268,11 @@ describe('assistant v2 executor end-to-end against real FerretDB and Redis', () 
     });
     const res = await run(
       me,
-      plan({ intent: 'move', target: { title: 'planning', start: at(wednesday, '09:00'), from: null, to: null }, shift: 'P1W' }),
+      plan({
+        intent: 'move',
+        target: { title: 'planning', start: at(wednesday, '09:00'), from: null, to: null },
+        shift: 'P1W',
+      }),
     );
     expect(res.outcome).toBe('preview');
     const after = res.changeset?.items[0].after;
@@ -253,8 +290,10 @@ describe('assistant v2 executor end-to-end against real FerretDB and Redis', () 
     const sam = await registerUser(api, { name: 'Sam Lee', timeZone: ZONE });
     await shareWith(sam, me);
     const review = await createEvent(me, { title: 'Design review', start: at(day(2), '11:00') });
-    const invite = (attendees: string[], target: Plan['target'] = { title: 'design review', start: null, from: null, to: null }) =>
-      run(me, plan({ intent: 'invite', target, attendees }));
+    const invite = (
+      attendees: string[],
+      target: Plan['target'] = { title: 'design review', start: null, from: null, to: null },
+    ) => run(me, plan({ intent: 'invite', target, attendees }));
 
     const unknown = await invite(['Zed']);
     expect(unknown).toMatchObject({ outcome: 'incomplete', reply: expect.stringContaining('"Zed"') });
@@ -349,14 +388,22 @@ describe('assistant v2 executor end-to-end against real FerretDB and Redis', () 
       me,
       plan({
         intent: 'cancel',
-        target: { title: null, start: null, from: at(d, '00:00'), to: at(d.plus({ days: 1 }), '00:00'), all: true },
+        target: {
+          title: null,
+          start: null,
+          from: at(d, '00:00'),
+          to: at(d.plus({ days: 1 }), '00:00'),
+          all: true,
+        },
       }),
       'cancel all my meetings on that day',
     );
     expect(res.outcome).toBe('preview');
     expect(res.changeset).toMatchObject({ kind: 'cancel', occurrences: 2, state: 'previewed' });
     expect(res.changeset?.items.map((i) => i.eventId)).toEqual([standup.id, review.id]);
-    expect(res.reply).toMatch(/^Cancel 2 events on .*“Standup”.*“Design review”.*\? Confirm within 5 minutes/);
+    expect(res.reply).toMatch(
+      /^Cancel 2 events on .*“Standup”.*“Design review”.*\? Confirm within 5 minutes/,
+    );
     // Nothing applied yet.
     expect((await getEvent(me, review.id)).status).toBe(200);
 
@@ -376,7 +423,10 @@ describe('assistant v2 executor end-to-end against real FerretDB and Redis', () 
     const me = await registerUser(api, { timeZone: ZONE });
     const created = await say(me, 'Coffee with Ann tomorrow at 10am');
     const eventId = createdId(created);
-    const later = await run(me, plan({ intent: 'move', target: { title: 'it', start: null, from: null, to: null }, shift: 'PT30M' }));
+    const later = await run(
+      me,
+      plan({ intent: 'move', target: { title: 'it', start: null, from: null, to: null }, shift: 'PT30M' }),
+    );
     expect(later.changeset?.items[0]).toMatchObject({ eventId });
     expect(local(later.changeset?.items[0].after?.startLocal ?? '')).toBe(local(at(day(1), '10:30')));
     const shorter = await run(me, plan({ intent: 'move', target: null, durationMinutes: 30 }));

@@ -76,7 +76,9 @@ export const ChangesetResponseSchema = z.object({
   id: z.string(),
   kind: z
     .enum(['move', 'cancel', 'create', 'invite'])
-    .describe('move and cancel are previewed and confirmed; create and invite are applied at once (already confirmed)'),
+    .describe(
+      'move and cancel are previewed and confirmed; create and invite are applied at once (already confirmed)',
+    ),
   state: z.enum(['previewed', 'applying', 'confirmed', 'undoing', 'undone', 'expired', 'stale']),
   summary: z.string(),
   occurrences: z.number().describe('how many occurrences the change touches'),
@@ -133,8 +135,17 @@ export const AssistantMessageResponseSchema = z
     ),
     result: z
       .union([
-        z.object({ type: z.literal('created'), event: z.record(z.string(), z.unknown()), conflicts: z.array(ConflictSchema) }),
-        z.object({ type: z.literal('events'), window: WindowSchema, items: z.array(z.record(z.string(), z.unknown())), more: z.boolean() }),
+        z.object({
+          type: z.literal('created'),
+          event: z.record(z.string(), z.unknown()),
+          conflicts: z.array(ConflictSchema),
+        }),
+        z.object({
+          type: z.literal('events'),
+          window: WindowSchema,
+          items: z.array(z.record(z.string(), z.unknown())),
+          more: z.boolean(),
+        }),
         z.object({
           type: z.literal('free_slots'),
           window: WindowSchema,
@@ -144,7 +155,9 @@ export const AssistantMessageResponseSchema = z
           notVisible: z
             .array(z.string())
             .optional()
-            .describe('attendees whose free/busy you cannot see: left out of the search, and named in the reply'),
+            .describe(
+              'attendees whose free/busy you cannot see: left out of the search, and named in the reply',
+            ),
         }),
         z.object({ type: z.literal('choices'), candidates: z.array(z.record(z.string(), z.unknown())) }),
         z
@@ -163,7 +176,9 @@ export const AssistantMessageResponseSchema = z
                 allDay: z.boolean(),
               }),
             ),
-            alternatives: z.array(SlotSchema).describe('when busy: the nearest free times of the same length'),
+            alternatives: z
+              .array(SlotSchema)
+              .describe('when busy: the nearest free times of the same length'),
           })
           .describe('check ("am I free Thursday at 2?")'),
         z
@@ -173,7 +188,11 @@ export const AssistantMessageResponseSchema = z
             choices: z.array(z.object({ name: z.string().nullable(), email: z.string() })),
           })
           .describe('a name that matches several of your contacts: say it again with the address'),
-        z.object({ type: z.literal('invited'), event: z.record(z.string(), z.unknown()), added: z.array(z.string()) }),
+        z.object({
+          type: z.literal('invited'),
+          event: z.record(z.string(), z.unknown()),
+          added: z.array(z.string()),
+        }),
       ])
       .optional()
       .describe(

@@ -11,7 +11,14 @@ import type { ExecutionContext } from '../executor/execution';
 
 const me = { id: '6650f1a2c3d4e5f6a7b8c9d0', email: 'me@example.com', timeZone: 'UTC' };
 const now = new Date('2027-06-01T08:00:00Z');
-const request = { text: 't', interpreter: 'offline' as const, model: null, toolCallIds: [], fallbackReason: null, plan: {} };
+const request = {
+  text: 't',
+  interpreter: 'offline' as const,
+  model: null,
+  toolCallIds: [],
+  fallbackReason: null,
+  plan: {},
+};
 const at = (h: number) => new Date(Date.UTC(2027, 5, 4, h));
 const timing = (h: number) => ({ allDay: false, start: at(h), end: at(h + 1) });
 
@@ -38,7 +45,10 @@ function memoryRepository() {
       Promise.resolve(
         [...rows]
           .filter((r) => r.state === 'confirmed')
-          .sort((a, b) => Number(b.confirmedAt) - Number(a.confirmedAt) || b.createdAt.getTime() - a.createdAt.getTime())[0] ?? null,
+          .sort(
+            (a, b) =>
+              Number(b.confirmedAt) - Number(a.confirmedAt) || b.createdAt.getTime() - a.createdAt.getTime(),
+          )[0] ?? null,
       ),
     transition: (_o: string, id: string, from: ChangesetState, to: ChangesetState, fields = {}) => {
       const row = rows.find((r) => String(r._id) === id && r.state === from);
@@ -54,7 +64,8 @@ function memoryRepository() {
 function fakeEvents(versions: Record<string, number>) {
   const writes: string[] = [];
   const check = (id: string, ifMatch?: string) => {
-    if (ifMatch !== `"${versions[id]}"`) throw new PreconditionFailedError('The event changed since it was read.');
+    if (ifMatch !== `"${versions[id]}"`)
+      throw new PreconditionFailedError('The event changed since it was read.');
     versions[id] += 1;
   };
   const events = {
@@ -146,7 +157,10 @@ describe('changesets: every applied change can be undone, never over a later cha
     expect((await service.get(me, view.id)).state).toBe('confirmed');
 
     // The undo intent says why, in words.
-    const res = await new UndoUseCase(service).execute({ user: { ...me, workingHours: {} }, now } as unknown as ExecutionContext);
+    const res = await new UndoUseCase(service).execute({
+      user: { ...me, workingHours: {} },
+      now,
+    } as unknown as ExecutionContext);
     expect(res.outcome).toBe('refused');
     expect(res.reply).toMatch(/^I can't undo the last change \(Create “lunch”\): “lunch” changed after/);
   });
@@ -154,7 +168,12 @@ describe('changesets: every applied change can be undone, never over a later cha
   it('a bulk cancel with two occurrences of one series confirms and undoes with chained versions', async () => {
     const { writes, events } = fakeEvents({ standup: 4, review: 1 });
     const service = new ChangesetService(memoryRepository(), events, counter);
-    const occ = (h: number) => ({ recurring: true, scope: 'this' as const, occurrenceStart: at(h), previewVersion: 4 });
+    const occ = (h: number) => ({
+      recurring: true,
+      scope: 'this' as const,
+      occurrenceStart: at(h),
+      previewVersion: 4,
+    });
     const { changeset, token } = await service.preview(
       me,
       {

@@ -468,7 +468,12 @@ function diffOf(i: ChangesetItemDoc, zone: string): ChangesetView['diff'][number
       after: i.attendeesAfter.join(', '),
     };
   if (!i.before)
-    return { eventId: i.eventId, field: 'status', before: 'not on the calendar', after: `scheduled ${i.after ? span(i.after) : ''}`.trim() };
+    return {
+      eventId: i.eventId,
+      field: 'status',
+      before: 'not on the calendar',
+      after: `scheduled ${i.after ? span(i.after) : ''}`.trim(),
+    };
   if (i.after) return { eventId: i.eventId, field: 'when', before: span(i.before), after: span(i.after) };
   return { eventId: i.eventId, field: 'status', before: `scheduled ${span(i.before)}`, after: 'cancelled' };
 }

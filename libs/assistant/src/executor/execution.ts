@@ -133,7 +133,9 @@ export function requestOf(ctx: ExecutionContext, plan: Plan): ChangesetRequestDo
 }
 
 /** An event's timing as a changeset keeps it. */
-export function timingOf(event: Pick<EventResponse, 'allDay' | 'start' | 'end' | 'startDate' | 'endDate'>): ChangesetTimingDoc {
+export function timingOf(
+  event: Pick<EventResponse, 'allDay' | 'start' | 'end' | 'startDate' | 'endDate'>,
+): ChangesetTimingDoc {
   return {
     allDay: event.allDay,
     start: new Date(event.start),

@@ -57,8 +57,7 @@ export class PeopleResolver {
       if (matches.length === 1) {
         out.emails.push(matches[0].email);
         out.writtenAs[matches[0].email] = w.trim();
-      }
-      else if (matches.length === 0) out.unknown.push(w);
+      } else if (matches.length === 0) out.unknown.push(w);
       else out.ambiguous.push({ name: w, choices: matches.map((m) => ({ name: m.name, email: m.email })) });
     }
     out.emails = [...new Set(out.emails)];

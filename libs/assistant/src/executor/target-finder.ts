@@ -44,7 +44,12 @@ export class TargetFinder {
 
   async find(ctx: ExecutionContext, plan: Plan): Promise<TargetSearch> {
     // No target at all ("invite Sam too"): the event just discussed.
-    const target: PlanTarget = (plan.target as PlanTarget | null) ?? { title: null, start: null, from: null, to: null };
+    const target: PlanTarget = (plan.target as PlanTarget | null) ?? {
+      title: null,
+      start: null,
+      from: null,
+      to: null,
+    };
     if (isBulkTarget(target.title)) {
       return {
         result: {

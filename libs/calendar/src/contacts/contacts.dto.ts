@@ -22,7 +22,10 @@ export class ContactsQueryDto extends createZodDto(ContactsQuerySchema) {}
 
 export const ContactSchema = z.object({
   email: z.string().describe('lower-case address'),
-  name: z.string().nullable().describe("the account's name, or the name the guest list gives; null when unknown"),
+  name: z
+    .string()
+    .nullable()
+    .describe("the account's name, or the name the guest list gives; null when unknown"),
   sources: z
     .array(z.enum(CONTACT_SOURCES))
     .describe(

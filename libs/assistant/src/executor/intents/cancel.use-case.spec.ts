@@ -22,7 +22,13 @@ const ctx = {
 const bulk = (title: string | null): Plan => ({
   intent: 'cancel',
   event: null,
-  target: { title, start: null, from: '2027-06-04T00:00:00+01:00', to: '2027-06-05T00:00:00+01:00', all: true },
+  target: {
+    title,
+    start: null,
+    from: '2027-06-04T00:00:00+01:00',
+    to: '2027-06-05T00:00:00+01:00',
+    all: true,
+  },
   window: null,
   durationMinutes: null,
 });
@@ -31,7 +37,15 @@ function occurrence(id: string, title: string, hour: number, recurring = false):
   const start = new Date(Date.UTC(2027, 5, 4, hour - 1, 0));
   const end = new Date(start.getTime() + 30 * 60_000);
   return {
-    occurrence: { seriesId: id, originalStart: start, start, end, allDay: false, overridden: false, fields: {} },
+    occurrence: {
+      seriesId: id,
+      originalStart: start,
+      start,
+      end,
+      allDay: false,
+      overridden: false,
+      fields: {},
+    },
     series: {
       id,
       start,
@@ -80,7 +94,11 @@ describe('bulk cancel (target.all)', () => {
     expect(res.outcome).toBe('preview');
     expect(res.changeset).toMatchObject({ id: 'cs1', token: 'tok' });
     expect(drafts).toHaveLength(1);
-    expect(drafts[0]).toMatchObject({ kind: 'cancel', occurrences: 3, summary: 'Cancel 3 events on Fri, Jun 4' });
+    expect(drafts[0]).toMatchObject({
+      kind: 'cancel',
+      occurrences: 3,
+      summary: 'Cancel 3 events on Fri, Jun 4',
+    });
     expect(drafts[0].items.map((i) => [i.eventId, i.scope, i.previewVersion, i.after])).toEqual([
       ['standup', 'this', 7, null],
       ['review', 'all', 1, null],
@@ -128,6 +146,9 @@ describe('bulk cancel (target.all)', () => {
     });
     expect(unbounded.outcome).toBe('refused');
     const none = await useCase.execute(ctx, bulk('yoga'));
-    expect(none).toEqual({ reply: 'You have no “yoga” on Fri, Jun 4; nothing to cancel.', outcome: 'not_found' });
+    expect(none).toEqual({
+      reply: 'You have no “yoga” on Fri, Jun 4; nothing to cancel.',
+      outcome: 'not_found',
+    });
   });
 });

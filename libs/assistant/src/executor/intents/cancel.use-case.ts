@@ -55,7 +55,8 @@ export class CancelUseCase implements IntentUseCase {
     const to = target?.to ? new Date(target.to) : null;
     if (!from || !to || to <= from || to.getTime() - from.getTime() > MAX_BULK_SPAN_MS)
       return {
-        reply: 'I only cancel several events within a day or a span you name, e.g. "cancel all my meetings on Friday".',
+        reply:
+          'I only cancel several events within a day or a span you name, e.g. "cancel all my meetings on Friday".',
         outcome: 'refused',
       };
     const title = target?.title ?? null;

@@ -29,7 +29,8 @@ export class InviteUseCase implements IntentUseCase {
 
   async execute(ctx: ExecutionContext, plan: Plan): Promise<ExecutionResult> {
     const written = plan.attendees ?? [];
-    if (!written.length) return { reply: 'Whom should I invite? Name them or give their email address.', outcome: 'incomplete' };
+    if (!written.length)
+      return { reply: 'Whom should I invite? Name them or give their email address.', outcome: 'incomplete' };
     const people = await this.people.resolve(ctx.user, written);
     const question = askAboutPeople(people);
     if (question) return question;

@@ -16,7 +16,11 @@ export class UndoUseCase implements IntentUseCase {
   async execute(ctx: ExecutionContext): Promise<ExecutionResult> {
     const me = owner(ctx.user);
     const latest = await this.changesets.latestApplied(me);
-    if (!latest) return { reply: 'There is nothing to undo: I have made no change you can still revert.', outcome: 'not_found' };
+    if (!latest)
+      return {
+        reply: 'There is nothing to undo: I have made no change you can still revert.',
+        outcome: 'not_found',
+      };
     try {
       const outcome = await this.changesets.undo(me, latest.id, ctx.now);
       return { reply: outcome.reply, outcome: 'ok', changeset: outcome.changeset };
