@@ -13,6 +13,7 @@ import type {
   EventWriteResponseDto,
   OccurrencePageDto,
 } from '@app/calendar';
+import { LAST_EVENT_TTL_SECONDS, RedisService } from '@app/cache';
 import { DateTime } from 'luxon';
 import { PlanExecutor } from '../../libs/assistant/src/executor/plan.executor';
 import type { AssistantUser } from '../../libs/assistant/src/executor/execution';
@@ -56,13 +57,16 @@ const plan = (p: Partial<Plan> & Pick<Plan, 'intent'>): Plan => ({
  */
 describe('assistant v2 executor end-to-end against real FerretDB and Redis', () => {
   let api: TestApi;
+  /** A second API replica on the same database and Redis. */
+  let replica: TestApi;
   let executor: PlanExecutor;
 
   beforeAll(async () => {
-    api = await startTestApi(await testConfig());
+    const config = await testConfig();
+    [api, replica] = await Promise.all([startTestApi(config), startTestApi(config)]);
     executor = api.app.get(PlanExecutor, { strict: false });
   });
-  afterAll(() => api?.close());
+  afterAll(() => Promise.all([api?.close(), replica?.close()]));
 
   const asAssistant = (u: TestUser): AssistantUser => ({
     id: u.id,
@@ -78,8 +82,8 @@ describe('assistant v2 executor end-to-end against real FerretDB and Redis', () 
       text,
       interpretation: { plan: p, interpreter: 'offline', model: null, toolCallIds: [], fallbackReason: null },
     });
-  const say = (u: TestUser, text: string, headers: Record<string, string> = {}) =>
-    api.request<AssistantMessageResponseDto>('/v1/assistant/messages', {
+  const say = (u: TestUser, text: string, headers: Record<string, string> = {}, on: TestApi = api) =>
+    on.request<AssistantMessageResponseDto>('/v1/assistant/messages', {
       method: 'POST',
       token: u.token,
       headers,
@@ -432,5 +436,19 @@ describe('assistant v2 executor end-to-end against real FerretDB and Redis', () 
     const shorter = await run(me, plan({ intent: 'move', target: null, durationMinutes: 30 }));
     expect(shorter.changeset?.items[0]).toMatchObject({ eventId });
     expect(local(shorter.changeset?.items[0].after?.endLocal ?? '')).toBe(local(at(day(1), '10:30')));
+  });
+
+  it('the conversation lives in Redis with a TTL: a follow-up on another replica acts on the same event', async () => {
+    const me = await registerUser(api, { timeZone: ZONE });
+    const created = await say(me, 'Tea with Ann tomorrow at 11am');
+    const eventId = createdId(created);
+    const ttl = await replica.app.get(RedisService).client.ttl(`assistant:last-event:${me.id}`);
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(LAST_EVENT_TTL_SECONDS);
+
+    const moved = await say(me, 'move it to 4pm', {}, replica);
+    expect(moved.status).toBe(200);
+    expect(moved.body.changeset?.items[0]).toMatchObject({ eventId, title: 'Tea with Ann' });
+    expect(local(moved.body.changeset?.items[0].after?.startLocal ?? '')).toBe(local(at(day(1), '16:00')));
   });
 });
