@@ -330,10 +330,27 @@ describe('assistant v2 executor end-to-end against real FerretDB and Redis', () 
       ],
     });
 
+    // The answer, through POST /v1/assistant/messages, continues the invite with the one picked.
+    const answered = await say(me, '2');
+    expect(answered.body).toMatchObject({
+      outcome: 'ok',
+      reply: `Invited ${otherSam.email} to “Design review”.`,
+    });
+    expect((await getEvent(me, review.id)).body.attendees.map((a) => a.email)).toEqual([
+      me.email,
+      sam.email,
+      'ext@partner.example',
+      otherSam.email,
+    ]);
+
     // Undo reverts the latest applied change: the last invite.
     const undone = await run(me, plan({ intent: 'undo' }), 'undo');
     expect(undone.outcome).toBe('ok');
-    expect((await getEvent(me, review.id)).body.attendees.map((a) => a.email)).toEqual([me.email, sam.email]);
+    expect((await getEvent(me, review.id)).body.attendees.map((a) => a.email)).toEqual([
+      me.email,
+      sam.email,
+      'ext@partner.example',
+    ]);
   });
 
   it('a create with attendees invites the people named', async () => {

@@ -82,11 +82,13 @@ export interface ExecutionResult {
     | { type: 'invited'; event: EventResponse; added: string[] };
 }
 
-/** A "which one?" question waiting in Redis for its answer. */
+/** A "which one?" question waiting in Redis for its answer: which event, or which person a name means. */
 export interface PendingChoice {
   plan: Plan;
   text: string;
   interpretation: Omit<Interpretation, 'plan'>;
+  /** Which person: the name written and the contacts it could mean (then `candidates` is empty). */
+  person?: { name: string; choices: PersonChoice[] };
   candidates: {
     eventId: string;
     occurrenceStart: string;

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ContactResponse, ContactsService } from '@app/calendar';
+import type { Plan } from '../plan/plan.schema';
 import type { AssistantUser, ExecutionResult, PersonChoice } from './execution';
 
 /** A person the user knows (a contact), as names are matched against them. */
@@ -79,7 +80,7 @@ export function askAboutPeople(people: ResolvedPeople): ExecutionResult | null {
       ? ` I also don't know ${people.unknown.map((n) => `"${n}"`).join(', ')}; give me their email address.`
       : '';
     return {
-      reply: `Which "${first.name}" do you mean? ${list}. Say it again with their email address.${unknown}`,
+      reply: `Which "${first.name}" do you mean? ${list}. Answer with a number or their email address.${unknown}`,
       outcome: 'ambiguous',
       result: { type: 'people', name: first.name, choices: first.choices },
     };
@@ -92,4 +93,39 @@ export function askAboutPeople(people: ResolvedPeople): ExecutionResult | null {
     };
   }
   return null;
+}
+
+/**
+ * The person an answer to "which Sam?" picks: a number ("2", "the second"), one of the listed
+ * addresses, or words found in exactly one listed name ("Sam Ray", "Ray"); null when it picks none.
+ */
+export function pickPerson(answer: string, choices: PersonChoice[]): PersonChoice | null {
+  const text = norm(answer).replace(/[.!?]+$/, '');
+  const ordinals = ['first', 'second', 'third', 'fourth', 'fifth', 'sixth', 'seventh', 'eighth', 'ninth'];
+  const number = /^(?:(?:number|no\.?|#)\s*)?(\d{1,2})$/.exec(text)?.[1];
+  const ordinal = ordinals.findIndex((o) => new RegExp(`^(?:the\\s+)?${o}(?:\\s+one)?$`).test(text));
+  const index = number ? Number(number) - 1 : ordinal;
+  if (index >= 0) return choices[index] ?? null;
+  const byEmail = choices.find((c) => c.email === text);
+  if (byEmail) return byEmail;
+  // Words every listed name shares ("Sam") pick no one; a word only some names have does.
+  const nameWords = (c: PersonChoice) => (c.name ? norm(c.name).split(' ') : []);
+  const words = text.split(' ');
+  const named = choices.filter((c) => c.name);
+  const distinctive = words.filter((w) => !named.every((c) => nameWords(c).includes(w)));
+  const hits = choices.filter((c) => distinctive.some((w) => nameWords(c).includes(w)));
+  return hits.length === 1 ? hits[0] : null;
+}
+
+/** The plan with a written name replaced by the address it means (in `attendees` and `event.attendees`). */
+export function withPerson(plan: Plan, name: string, email: string): Plan {
+  const swap = (list: string[] | null | undefined) =>
+    list ? list.map((w) => (norm(w) === norm(name) ? email : w)) : list;
+  return {
+    ...plan,
+    ...(plan.attendees ? { attendees: swap(plan.attendees) } : {}),
+    event: plan.event
+      ? { ...plan.event, ...(plan.event.attendees ? { attendees: swap(plan.event.attendees) } : {}) }
+      : plan.event,
+  };
 }

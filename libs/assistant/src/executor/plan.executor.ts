@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { AssistantMemoryStore } from '@app/cache';
 import type { Interpretation } from '../assistant/assistant-interpreter';
 import { Plan } from '../plan/plan.schema';
 import { ExecutionContext, ExecutionResult, IntentUseCase, PendingChoice } from './execution';
@@ -11,6 +12,7 @@ import { ListUseCase } from './intents/list.use-case';
 import { MoveUseCase } from './intents/move.use-case';
 import { UndoUseCase } from './intents/undo.use-case';
 import { UnknownUseCase } from './intents/unknown.use-case';
+import { pickPerson, withPerson } from './people-resolver';
 import { TargetFinder } from './target-finder';
 
 /** Every use case the executor dispatches to, for the module's providers. */
@@ -48,13 +50,27 @@ export class PlanExecutor {
     undo: UndoUseCase,
     private readonly unknown: UnknownUseCase,
     private readonly targets: TargetFinder,
+    private readonly memory: AssistantMemoryStore,
   ) {
     this.byIntent = { create, list, find_free: findFree, move, cancel, check, invite, undo };
   }
 
-  execute(ctx: ExecutionContext): Promise<ExecutionResult> {
+  async execute(ctx: ExecutionContext): Promise<ExecutionResult> {
     const plan = ctx.interpretation.plan;
-    return (this.byIntent[plan.intent] ?? this.unknown).execute(ctx, plan);
+    const result = await (this.byIntent[plan.intent] ?? this.unknown).execute(ctx, plan);
+    if (result.result?.type === 'people') {
+      // "Which Sam?": the answer ("2", "Sam Ray", an address) continues this plan.
+      const { plan: _plan, ...interpretation } = ctx.interpretation;
+      const { name, choices } = result.result;
+      await this.memory.savePendingChoice<PendingChoice>(ctx.user.id, {
+        plan,
+        text: ctx.text,
+        interpretation,
+        candidates: [],
+        person: { name, choices },
+      });
+    }
+    return result;
   }
 
   /** Continues a move, cancel or invite with the candidate an answer picked; null when the answer picks none. */
@@ -62,6 +78,16 @@ export class PlanExecutor {
     ctx: Omit<ExecutionContext, 'interpretation'>,
     pending: PendingChoice,
   ): Promise<ExecutionResult | null> {
+    if (pending.person) {
+      const chosen = pickPerson(ctx.text, pending.person.choices);
+      if (!chosen) return null;
+      const plan = withPerson(pending.plan, pending.person.name, chosen.email);
+      return this.execute({
+        ...ctx,
+        text: pending.text,
+        interpretation: { ...pending.interpretation, plan },
+      });
+    }
     const candidate = this.targets.answer(ctx, pending);
     if (candidate === null) return null;
     const interpretation: Interpretation = { ...pending.interpretation, plan: pending.plan };

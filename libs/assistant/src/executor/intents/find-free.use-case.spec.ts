@@ -92,8 +92,8 @@ describe('find_free with people', () => {
     const res = await useCase.execute(ctx, plan(['Sam', 'Zed']));
     expect(res.outcome).toBe('ambiguous');
     expect(res.reply).toBe(
-      'Which "Sam" do you mean? 1. Sam Lee <sam@example.com>; 2. Sam Ray <ray@example.com>. Say it again with their ' +
-        'email address. I also don\'t know "Zed"; give me their email address.',
+      'Which "Sam" do you mean? 1. Sam Lee <sam@example.com>; 2. Sam Ray <ray@example.com>. Answer with a number or ' +
+        'their email address. I also don\'t know "Zed"; give me their email address.',
     );
     expect(res.result).toEqual({
       type: 'people',
