@@ -114,7 +114,9 @@ describe('assistant end-to-end against real FerretDB and Redis', () => {
       interpreter: 'offline',
       plan: { intent: 'create', event: { title: 'Lunch with Sam' } },
     });
-    expect(res.body.changeset).toBeUndefined();
+    // Applied at once, and recorded as a confirmed changeset (undoable).
+    expect(res.body.changeset).toMatchObject({ kind: 'create', state: 'confirmed' });
+    expect(res.body.changeset?.token).toBeUndefined();
     const created = resultOf(res, 'created');
     const event = created.event;
     expect(local(event.startLocal)).toBe(at(tomorrow, '12:00'));
@@ -165,7 +167,7 @@ describe('assistant end-to-end against real FerretDB and Redis', () => {
     expect(res.body.plan.intent).toBe('move');
     expect(changeset).toMatchObject({ kind: 'move', occurrences: 1, conflicts: [] });
     expect(changeset.items[0]).toMatchObject({ eventId: dentist.id, title: 'Dentist' });
-    expect(local(changeset.items[0].before.startLocal)).toBe(at(target.date, '10:00'));
+    expect(local(changeset.items[0].before?.startLocal ?? '')).toBe(at(target.date, '10:00'));
     expect(local(afterOf(changeset).startLocal)).toBe(at(target.date, '16:00'));
     expect(local(afterOf(changeset).endLocal)).toBe(at(target.date, '17:00')); // duration kept
     expect(changeset.diff[0]).toMatchObject({
@@ -230,7 +232,7 @@ describe('assistant end-to-end against real FerretDB and Redis', () => {
     });
     const changeset = expectPreview(await say(user, `Cancel the piano lesson on ${day(2).weekday}`));
     expect(changeset.items[0]).toMatchObject({ eventId: series.id, recurring: true });
-    expect(local(changeset.items[0].before.startLocal)).toBe(at(day(2).date, '17:00'));
+    expect(local(changeset.items[0].before?.startLocal ?? '')).toBe(at(day(2).date, '17:00'));
     expect((await confirm(user, changeset.id, changeset.token)).status).toBe(200);
     const window = `/v1/events?from=${encodeURIComponent(DateTime.now().toISO() as string)}&to=${encodeURIComponent(DateTime.now().plus({ days: 8 }).toISO() as string)}`;
     const count = async () =>

@@ -17,6 +17,7 @@ import { ChangesetsController } from './assistant/changesets.controller';
 import { AvailabilityController } from './availability/availability.controller';
 import { PeopleDirectoryModule } from './availability/people-directory.module';
 import { CalendarsController } from './calendars/calendars.controller';
+import { ContactsController } from './contacts/contacts.controller';
 import { PrimaryCalendarModule } from './calendars/primary-calendar.module';
 import { FeedsController } from './feeds/feeds.controller';
 import { PublicFeedController } from './feeds/public-feed.controller';
@@ -67,6 +68,7 @@ export class ApiModule {
         ChangesetsController,
         TimeController,
         AvailabilityController,
+        ContactsController,
         IcalController,
         FeedsController,
         PublicFeedController,

@@ -12,6 +12,7 @@ import { EventRepository } from './events/event.repository';
 import { EventDoc, EventSchema } from './events/event.schema';
 import { EventService } from './events/event.service';
 import { AvailabilityService } from './availability/availability.service';
+import { ContactsService } from './contacts/contacts.service';
 import { FeedDoc, FeedSchema } from './ical/feed.schema';
 import { FeedRepository } from './ical/feed.repository';
 import { FeedService } from './ical/feed.service';
@@ -21,7 +22,7 @@ import { EventReadRepository } from './sync/event-read.repository';
 import { EventSyncService } from './sync/event-sync.service';
 
 /**
- * Calendars and their sharing (the one permission check, CalendarAccessService). Events: storage, recurrence-aware reads and writes; availability (free/busy, slots, holds);
+ * Calendars and their sharing (the one permission check, CalendarAccessService). Events: storage, recurrence-aware reads and writes; availability (free/busy, slots, holds); the people a user knows (contacts);
  * iCalendar export, import and feeds; incremental sync; change notifications for listeners.
  */
 @Module({
@@ -46,6 +47,7 @@ import { EventSyncService } from './sync/event-sync.service';
     EventReadRepository,
     EventSyncService,
     AvailabilityService,
+    ContactsService,
     IcsService,
     FeedRepository,
     FeedService,
@@ -60,6 +62,7 @@ import { EventSyncService } from './sync/event-sync.service';
     EventReadRepository,
     EventSyncService,
     AvailabilityService,
+    ContactsService,
     IcsService,
     FeedService,
   ],

@@ -22,6 +22,8 @@ export * from './availability/availability.dto';
 export * from './availability/availability.service';
 export type { Interval, WorkingHoursSpec } from './availability/intervals';
 export { PeopleDirectory, type DirectoryPerson } from './availability/people-directory';
+export * from './contacts/contacts.dto';
+export { ContactsService } from './contacts/contacts.service';
 export * from './ical/ical.dto';
 export { IcsService } from './ical/ics.service';
 export { FeedService, toFeedResponse } from './ical/feed.service';

@@ -16,9 +16,13 @@ export class AssistantController {
   @ApiOperation({
     summary: 'A plain-language request about your calendar',
     description:
-      'list and find_free answer at once; create creates at once; move and cancel return a changeset to confirm ' +
-      '(POST /v1/changesets/{id}/confirm). Several matching events: a numbered question, answered by the next message ' +
-      '("2", "the 3pm one"). 30 messages a minute.',
+      'list, find_free and check ("am I free Thursday at 2?": yes or no first, then the nearest free times) answer at ' +
+      'once; create and invite act at once and return the applied changeset; move (to a time, or by a shift) and ' +
+      'cancel (one event, or every matching one in a named span, at most 50) return a changeset to confirm ' +
+      '(POST /v1/changesets/{id}/confirm); undo reverts your latest applied changeset. People are named by address or ' +
+      'by the name of a contact (GET /v1/contacts). Several matching events or people: a numbered question, answered by ' +
+      'the next message ("2", "the 3pm one"). "it" means the event just discussed (15 minutes). A retry with the same ' +
+      'Idempotency-Key replays the first answer. 30 messages a minute.',
   })
   @ApiOkResponse({ type: AssistantMessageResponseDto })
   @ApiTooManyRequestsResponse({ description: 'more than 30 messages in a minute' })

@@ -50,6 +50,9 @@ export class ChangesetsController {
   @HttpCode(200)
   @ApiOperation({
     summary: 'Revert an applied changeset (within 24 hours, if its events have not changed since)',
+    description:
+      'A move goes back, a cancel (a bulk one too) is restored, a create is deleted, an invite takes the guests off ' +
+      'again — each only while the event is still at the version the change left (ETag), else 412 and nothing reverted.',
   })
   @ApiOkResponse({ type: ChangesetOutcomeDto })
   @ApiNotFoundResponse({ description: 'no such changeset of yours' })

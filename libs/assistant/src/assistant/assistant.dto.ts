@@ -57,6 +57,14 @@ const TimingSchema = z.object({
   endDate: z.string().optional(),
 });
 
+const WindowSchema = z.object({ from: z.string(), to: z.string() });
+const SlotSchema = z.object({
+  start: z.string().describe('UTC instant'),
+  end: z.string(),
+  startLocal: z.string(),
+  endLocal: z.string(),
+});
+
 const ConflictSchema = z.object({
   seriesId: z.string(),
   title: z.string(),
@@ -66,7 +74,11 @@ const ConflictSchema = z.object({
 
 export const ChangesetResponseSchema = z.object({
   id: z.string(),
-  kind: z.enum(['move', 'cancel']),
+  kind: z
+    .enum(['move', 'cancel', 'create', 'invite'])
+    .describe(
+      'move and cancel are previewed and confirmed; create and invite are applied at once (already confirmed)',
+    ),
   state: z.enum(['previewed', 'applying', 'confirmed', 'undoing', 'undone', 'expired', 'stale']),
   summary: z.string(),
   occurrences: z.number().describe('how many occurrences the change touches'),
@@ -76,14 +88,16 @@ export const ChangesetResponseSchema = z.object({
       title: z.string(),
       recurring: z.boolean(),
       occurrenceStart: z.string().nullable().describe('the occurrence of a series that changes'),
-      before: TimingSchema,
+      before: TimingSchema.nullable().describe('null for a create'),
       after: TimingSchema.nullable().describe('null for a cancel'),
+      attendeesBefore: z.array(z.string()).optional().describe('invite: the guest list before'),
+      attendeesAfter: z.array(z.string()).optional().describe('invite: the guest list after'),
     }),
   ),
   diff: z.array(
     z.object({
       eventId: z.string(),
-      field: z.enum(['when', 'status']),
+      field: z.enum(['when', 'status', 'attendees']),
       before: z.string(),
       after: z.string(),
     }),
@@ -109,12 +123,81 @@ export const AssistantMessageResponseSchema = z
     reply: z.string().describe('one or two sentences for the user'),
     plan: PlanSchema,
     interpreter: z.enum(['offline', 'llm']),
-    changeset: ChangesetResponseSchema.optional().describe('move and cancel: the preview to confirm'),
+    outcome: z
+      .enum(['ok', 'preview', 'ambiguous', 'not_found', 'incomplete', 'unknown', 'refused'])
+      .describe(
+        'ok: answered or done; preview: a changeset to confirm; ambiguous: a question (which event, which person); ' +
+          'not_found, incomplete (something to add, e.g. an email address), unknown, refused (e.g. a bulk cancel of more than 50, an undo after a later change)',
+      ),
+    changeset: ChangesetResponseSchema.optional().describe(
+      'move and cancel (a bulk cancel: one changeset listing every event): the preview to confirm, with its token; ' +
+        'create and invite: the applied changeset (undo it with POST /v1/changesets/{id}/undo or "undo"); undo: the changeset undone',
+    ),
     result: z
-      .record(z.string(), z.unknown())
+      .union([
+        z.object({
+          type: z.literal('created'),
+          event: z.record(z.string(), z.unknown()),
+          conflicts: z.array(ConflictSchema),
+        }),
+        z.object({
+          type: z.literal('events'),
+          window: WindowSchema,
+          items: z.array(z.record(z.string(), z.unknown())),
+          more: z.boolean(),
+        }),
+        z.object({
+          type: z.literal('free_slots'),
+          window: WindowSchema,
+          durationMinutes: z.number(),
+          slots: z.array(SlotSchema),
+          outsideWorkingHours: z.boolean(),
+          notVisible: z
+            .array(z.string())
+            .optional()
+            .describe(
+              'attendees whose free/busy you cannot see: left out of the search, and named in the reply',
+            ),
+        }),
+        z.object({ type: z.literal('choices'), candidates: z.array(z.record(z.string(), z.unknown())) }),
+        z
+          .object({
+            type: z.literal('check'),
+            window: WindowSchema,
+            free: z.boolean().describe('the answer: true when nothing opaque is in the window'),
+            busy: z.array(
+              z.object({
+                eventId: z.string(),
+                title: z.string(),
+                start: z.string(),
+                end: z.string(),
+                startLocal: z.string(),
+                endLocal: z.string(),
+                allDay: z.boolean(),
+              }),
+            ),
+            alternatives: z
+              .array(SlotSchema)
+              .describe('when busy: the nearest free times of the same length'),
+          })
+          .describe('check ("am I free Thursday at 2?")'),
+        z
+          .object({
+            type: z.literal('people'),
+            name: z.string().describe('the name written'),
+            choices: z.array(z.object({ name: z.string().nullable(), email: z.string() })),
+          })
+          .describe('a name that matches several of your contacts: say it again with the address'),
+        z.object({
+          type: z.literal('invited'),
+          event: z.record(z.string(), z.unknown()),
+          added: z.array(z.string()),
+        }),
+      ])
       .optional()
       .describe(
-        'type "created" (event, conflicts), "events" (items), "free_slots" (slots) or "choices" (candidates)',
+        'type "created" (event, conflicts), "events" (items), "free_slots" (slots), "choices" (candidates), "check" ' +
+          '(free, busy, alternatives), "people" (choices for an ambiguous name) or "invited" (event, added)',
       ),
   })
   .meta({
@@ -135,6 +218,7 @@ export const AssistantMessageResponseSchema = z
         durationMinutes: null,
       },
       interpreter: 'offline',
+      outcome: 'ok',
     },
   });
 export class AssistantMessageResponseDto extends createZodDto(AssistantMessageResponseSchema) {}

@@ -7,7 +7,8 @@ import { ChangesetDoc, ChangesetRecord, ChangesetState } from './changeset.schem
 export type NewChangeset = Omit<
   ChangesetDoc,
   '_id' | 'ownerId' | 'createdAt' | 'updatedAt' | 'confirmedAt' | 'undoUntil' | 'undoneAt'
->;
+> &
+  Partial<Pick<ChangesetDoc, 'confirmedAt' | 'undoUntil'>>;
 
 /**
  * The only code that touches the changesets collection. Every method takes the owner's id: another
@@ -22,8 +23,8 @@ export class ChangesetRepository {
     const doc = await this.model.create({
       ...changeset,
       ownerId: new Types.ObjectId(ownerId),
-      confirmedAt: null,
-      undoUntil: null,
+      confirmedAt: changeset.confirmedAt ?? null,
+      undoUntil: changeset.undoUntil ?? null,
       undoneAt: null,
     });
     return doc.toObject() as ChangesetRecord;
@@ -31,6 +32,15 @@ export class ChangesetRepository {
 
   async findById(ownerId: string, id: string): Promise<ChangesetRecord | null> {
     return findOwnedById<ChangesetRecord, ChangesetDoc>(this.model, ownerId, id);
+  }
+
+  /** The owner's most recently applied changeset still in `confirmed` (not undone), if any. */
+  async latestConfirmed(ownerId: string): Promise<ChangesetRecord | null> {
+    return this.model
+      .findOne({ ownerId: new Types.ObjectId(ownerId), state: 'confirmed' })
+      .sort({ confirmedAt: -1, _id: -1 })
+      .lean<ChangesetRecord>()
+      .exec();
   }
 
   /** Moves the changeset from `from` to `to` (and sets `fields`) if it is still in `from`; null otherwise. */

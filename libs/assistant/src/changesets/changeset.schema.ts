@@ -12,7 +12,12 @@ export const CHANGESET_STATES = [
   'stale',
 ] as const;
 export type ChangesetState = (typeof CHANGESET_STATES)[number];
-export type ChangesetKind = 'move' | 'cancel';
+/**
+ * move and cancel are previewed and confirmed; create and invite are applied at once and recorded
+ * already confirmed, so every change the assistant makes can be undone the same way.
+ */
+export const CHANGESET_KINDS = ['move', 'cancel', 'create', 'invite'] as const;
+export type ChangesetKind = (typeof CHANGESET_KINDS)[number];
 
 /** An event's timing: instants, plus the dates of an all-day event (end exclusive). */
 @Schema({ _id: false })
@@ -36,9 +41,13 @@ export class ChangesetItemDoc {
   /** `this` with `occurrenceStart` for an occurrence of a series, `all` for a single event. */
   @Prop({ type: String, required: true, enum: ['this', 'all'] }) scope!: 'this' | 'all';
   @Prop({ type: Date, default: null }) occurrenceStart!: Date | null;
-  @Prop({ type: ChangesetTimingSchema, required: true }) before!: ChangesetTimingDoc;
-  /** The new timing of a move; null for a cancel. */
+  /** The timing before the change; null for a create (there was no event). */
+  @Prop({ type: ChangesetTimingSchema, default: null }) before!: ChangesetTimingDoc | null;
+  /** The new timing of a move (a create's and an invite's timing); null for a cancel. */
   @Prop({ type: ChangesetTimingSchema, default: null }) after!: ChangesetTimingDoc | null;
+  /** invite: the attendee addresses before and after (undo puts the first list back). */
+  @Prop({ type: [String], default: undefined }) attendeesBefore?: string[];
+  @Prop({ type: [String], default: undefined }) attendeesAfter?: string[];
   /** The event's version (ETag) at preview: confirming requires it unchanged (If-Match). */
   @Prop({ required: true }) previewVersion!: number;
   /** The version the apply produced: undoing requires it unchanged. */
@@ -81,7 +90,7 @@ const ChangesetRequestSchema = SchemaFactory.createForClass(ChangesetRequestDoc)
 export class ChangesetDoc {
   _id!: Types.ObjectId;
   @Prop({ type: Types.ObjectId, required: true }) ownerId!: Types.ObjectId;
-  @Prop({ type: String, required: true, enum: ['move', 'cancel'] }) kind!: ChangesetKind;
+  @Prop({ type: String, required: true, enum: CHANGESET_KINDS }) kind!: ChangesetKind;
   @Prop({ type: String, required: true, enum: CHANGESET_STATES }) state!: ChangesetState;
   @Prop({ required: true }) tokenHash!: string;
   @Prop({ type: Date, required: true }) expiresAt!: Date;
@@ -100,5 +109,7 @@ export class ChangesetDoc {
 
 export const ChangesetSchema = SchemaFactory.createForClass(ChangesetDoc);
 ChangesetSchema.index({ ownerId: 1, createdAt: -1 });
+// The latest applied changeset (the assistant's "undo").
+ChangesetSchema.index({ ownerId: 1, state: 1, confirmedAt: -1 });
 
 export type ChangesetRecord = Omit<ChangesetDoc, never>;

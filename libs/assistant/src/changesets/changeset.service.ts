@@ -29,6 +29,16 @@ export interface ChangesetDraft {
   request: ChangesetRequestDoc;
 }
 
+/** A change the executor has applied already (a create, an invite): recorded so it can be undone. */
+export interface AppliedChange {
+  kind: ChangesetKind;
+  items: ChangesetItemDoc[];
+  conflicts: Conflict[];
+  occurrences: number;
+  summary: string;
+  request: ChangesetRequestDoc;
+}
+
 export interface TimingView {
   allDay: boolean;
   /** UTC instants. */
@@ -53,11 +63,13 @@ export interface ChangesetView {
     title: string;
     recurring: boolean;
     occurrenceStart: string | null;
-    before: TimingView;
+    before: TimingView | null;
     after: TimingView | null;
+    attendeesBefore?: string[];
+    attendeesAfter?: string[];
   }[];
   /** Readable before/after lines, in the user's zone. */
-  diff: { eventId: string; field: 'when' | 'status'; before: string; after: string }[];
+  diff: { eventId: string; field: 'when' | 'status' | 'attendees'; before: string; after: string }[];
   /** Events the change would overlap. */
   conflicts: Conflict[];
   expiresAt: string;
@@ -116,6 +128,31 @@ export class ChangesetService {
     return { changeset: toView(record, owner.timeZone), token };
   }
 
+  /**
+   * Records a change the executor applied at once (a create, an invite) as a confirmed changeset,
+   * undoable for 24 hours like a confirmed move — the one undo for everything the assistant does.
+   */
+  async recordApplied(owner: CalendarOwner, change: AppliedChange, now = new Date()): Promise<ChangesetView> {
+    const record = await this.changesets.insert(owner.id, {
+      ...change,
+      state: 'confirmed',
+      // Nothing to confirm: a token nobody holds.
+      tokenHash: hashToken(randomBytes(24).toString('base64url')).toString('hex'),
+      expiresAt: now,
+      confirmedAt: now,
+      undoUntil: new Date(now.getTime() + UNDO_WINDOW_MS),
+    });
+    this.counter.inc({ state: 'confirmed' });
+    this.audit('confirmed', owner, record);
+    return toView(record, owner.timeZone);
+  }
+
+  /** The caller's latest applied changeset that is not undone (the assistant's "undo"); null when none. */
+  async latestApplied(owner: CalendarOwner): Promise<ChangesetView | null> {
+    const record = await this.changesets.latestConfirmed(owner.id);
+    return record ? toView(record, owner.timeZone) : null;
+  }
+
   async get(owner: CalendarOwner, id: string): Promise<ChangesetView> {
     return toView(await this.require(owner, id), owner.timeZone);
   }
@@ -162,9 +199,13 @@ export class ChangesetService {
 
     const applied: ChangesetItemDoc[] = [];
     const results: EventResponse[] = [];
+    // Several occurrences of one series (a bulk cancel): each write expects the version the last made.
+    const versions = new Map<string, number>();
     for (const item of record.items) {
       try {
-        const { version, event } = await this.apply(owner, item);
+        const expected = versions.get(item.eventId) ?? item.previewVersion;
+        const { version, event } = await this.apply(owner, item, expected);
+        versions.set(item.eventId, version);
         applied.push({ ...item, appliedVersion: version });
         if (event) results.push(event);
       } catch (err) {
@@ -207,15 +248,19 @@ export class ChangesetService {
     }
     const results: EventResponse[] = [];
     try {
+      // Reverse order; several occurrences of one series: each revert expects the version the last made.
+      const versions = new Map<string, number>();
       for (const item of [...record.items].reverse()) {
-        const event = await this.revert(owner, item);
+        const expected = versions.get(item.eventId) ?? (item.appliedVersion as number);
+        const { event, version } = await this.revert(owner, item, expected);
+        versions.set(item.eventId, version);
         if (event) results.push(event);
       }
     } catch (err) {
       await this.changesets.transition(owner.id, id, 'undoing', 'confirmed');
       if (err instanceof PreconditionFailedError || err instanceof NotFoundError) {
         throw new PreconditionFailedError(
-          'The event changed after this changeset was applied; undo would overwrite that change, so nothing was reverted.',
+          `${record.items.length > 1 ? 'An event' : quote(record.items[0]?.title ?? 'The event')} changed after this change was applied; undo would overwrite that change, so nothing was reverted.`,
         );
       }
       throw err;
@@ -232,16 +277,18 @@ export class ChangesetService {
     };
   }
 
+  /** Applies a previewed move or cancel to the event at version `expected`. */
   private async apply(
     owner: CalendarOwner,
     item: ChangesetItemDoc,
+    expected: number,
   ): Promise<{ version: number; event: EventResponse | null }> {
     const target = {
       scope: item.scope,
       ...(item.scope === 'this' && item.occurrenceStart
         ? { occurrenceStart: item.occurrenceStart.toISOString() }
         : {}),
-      ifMatch: `"${item.previewVersion}"`,
+      ifMatch: `"${expected}"`,
     };
     if (item.after) {
       const { event } = await this.events.update(
@@ -254,21 +301,45 @@ export class ChangesetService {
     }
     await this.events.remove(owner, item.eventId, target);
     // A delete bumps the version by one (soft delete, or the series rewritten with an EXDATE).
-    return { version: item.previewVersion + 1, event: null };
+    return { version: expected + 1, event: null };
   }
 
-  private async revert(owner: CalendarOwner, item: ChangesetItemDoc): Promise<EventResponse | null> {
-    const version = item.appliedVersion as number;
+  /** Puts one item back while its event is at version `expected` (else 412); the version it leaves. */
+  private async revert(
+    owner: CalendarOwner,
+    item: ChangesetItemDoc,
+    expected: number,
+  ): Promise<{ event: EventResponse | null; version: number }> {
     const occurrenceStart = item.scope === 'this' && item.occurrenceStart ? item.occurrenceStart : undefined;
-    if (item.after) {
-      const { event } = await this.events.update(owner, item.eventId, timingInput(item.before, item.after), {
-        scope: item.scope,
-        ...(occurrenceStart ? { occurrenceStart: occurrenceStart.toISOString() } : {}),
-        ifMatch: `"${version}"`,
-      });
-      return event;
+    const target = {
+      scope: item.scope,
+      ...(occurrenceStart ? { occurrenceStart: occurrenceStart.toISOString() } : {}),
+      ifMatch: `"${expected}"`,
+    };
+    if (!item.before) {
+      // A create: undone by deleting what it made.
+      await this.events.remove(owner, item.eventId, { scope: 'all', ifMatch: `"${expected}"` });
+      return { event: null, version: expected + 1 };
     }
-    const { event } = await this.events.restore(owner, item.eventId, version, occurrenceStart);
+    if (item.attendeesBefore) {
+      const { event } = await this.events.update(
+        owner,
+        item.eventId,
+        { attendees: item.attendeesBefore.map((email) => ({ email })) },
+        target,
+      );
+      return { event, version: event.version };
+    }
+    if (item.after) {
+      const { event } = await this.events.update(
+        owner,
+        item.eventId,
+        timingInput(item.before, item.after),
+        target,
+      );
+      return { event, version: event.version };
+    }
+    const { event } = await this.events.restore(owner, item.eventId, expected, occurrenceStart);
     if (occurrenceStart && item.overridden) {
       // The cancelled occurrence had been moved before: put it back where it was.
       const moved = await this.events.update(owner, item.eventId, timingInput(item.before, null), {
@@ -276,17 +347,19 @@ export class ChangesetService {
         occurrenceStart: occurrenceStart.toISOString(),
         ifMatch: `"${event.version}"`,
       });
-      return moved.event;
+      return { event: moved.event, version: moved.event.version };
     }
-    return event;
+    return { event, version: event.version };
   }
 
   /** Best effort: puts already-applied items back when a later one fails. */
   private async rollback(owner: CalendarOwner, applied: ChangesetItemDoc[]): Promise<void> {
+    const versions = new Map<string, number>();
     for (const item of [...applied].reverse()) {
-      await this.revert(owner, item).catch((err: Error) =>
-        this.logger.error(`rollback of event ${item.eventId} failed: ${err.message}`),
-      );
+      const expected = versions.get(item.eventId) ?? (item.appliedVersion as number);
+      await this.revert(owner, item, expected)
+        .then(({ version }) => versions.set(item.eventId, version))
+        .catch((err: Error) => this.logger.error(`rollback of event ${item.eventId} failed: ${err.message}`));
     }
   }
 
@@ -368,14 +441,41 @@ function timingView(t: ChangesetTimingDoc, zone: string): TimingView {
 }
 
 function describeItems(items: ChangesetItemDoc[], zone: string, kind: ChangesetKind, undo = false): string {
+  const span = (t: ChangesetTimingDoc) => formatSpan(t.start, t.end, t.allDay, zone);
   return items
     .map((i) => {
-      if (kind === 'cancel')
-        return `${undo ? 'restored ' : ''}${quote(i.title)} (${formatSpan(i.before.start, i.before.end, i.before.allDay, zone)})`;
+      if (kind === 'create' || !i.before)
+        return `${undo ? 'removed ' : 'created '}${quote(i.title)}${i.after ? ` (${span(i.after)})` : ''}`;
+      if (kind === 'invite') {
+        const list = (undo ? i.attendeesBefore : i.attendeesAfter) ?? [];
+        return `${quote(i.title)} ${undo ? 'back to' : 'now with'} ${list.length ? list.join(', ') : 'no guests'}`;
+      }
+      if (kind === 'cancel') return `${undo ? 'restored ' : ''}${quote(i.title)} (${span(i.before)})`;
       const to = undo ? i.before : (i.after as ChangesetTimingDoc);
-      return `${undo ? 'moved back ' : ''}${quote(i.title)} to ${formatSpan(to.start, to.end, to.allDay, zone)}`;
+      return `${undo ? 'moved back ' : ''}${quote(i.title)} to ${span(to)}`;
     })
     .join('; ');
+}
+
+/** The readable line of one item's change. */
+function diffOf(i: ChangesetItemDoc, zone: string): ChangesetView['diff'][number] {
+  const span = (t: ChangesetTimingDoc) => formatSpan(t.start, t.end, t.allDay, zone);
+  if (i.attendeesAfter)
+    return {
+      eventId: i.eventId,
+      field: 'attendees',
+      before: (i.attendeesBefore ?? []).join(', ') || 'no guests',
+      after: i.attendeesAfter.join(', '),
+    };
+  if (!i.before)
+    return {
+      eventId: i.eventId,
+      field: 'status',
+      before: 'not on the calendar',
+      after: `scheduled ${i.after ? span(i.after) : ''}`.trim(),
+    };
+  if (i.after) return { eventId: i.eventId, field: 'when', before: span(i.before), after: span(i.after) };
+  return { eventId: i.eventId, field: 'status', before: `scheduled ${span(i.before)}`, after: 'cancelled' };
 }
 
 export function toView(r: ChangesetRecord, zone: string): ChangesetView {
@@ -390,24 +490,13 @@ export function toView(r: ChangesetRecord, zone: string): ChangesetView {
       title: i.title,
       recurring: i.recurring,
       occurrenceStart: i.occurrenceStart ? i.occurrenceStart.toISOString() : null,
-      before: timingView(i.before, zone),
+      before: i.before ? timingView(i.before, zone) : null,
       after: i.after ? timingView(i.after, zone) : null,
+      ...(i.attendeesAfter
+        ? { attendeesBefore: i.attendeesBefore ?? [], attendeesAfter: i.attendeesAfter }
+        : {}),
     })),
-    diff: r.items.map((i) =>
-      i.after
-        ? {
-            eventId: i.eventId,
-            field: 'when' as const,
-            before: formatSpan(i.before.start, i.before.end, i.before.allDay, zone),
-            after: formatSpan(i.after.start, i.after.end, i.after.allDay, zone),
-          }
-        : {
-            eventId: i.eventId,
-            field: 'status' as const,
-            before: `scheduled ${formatSpan(i.before.start, i.before.end, i.before.allDay, zone)}`,
-            after: 'cancelled',
-          },
-    ),
+    diff: r.items.map((i) => diffOf(i, zone)),
     conflicts: r.conflicts.map((c) => ({ seriesId: c.seriesId, title: c.title, start: c.start, end: c.end })),
     expiresAt: r.expiresAt.toISOString(),
     confirmedAt: r.confirmedAt ? r.confirmedAt.toISOString() : null,

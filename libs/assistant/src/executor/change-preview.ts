@@ -6,7 +6,7 @@ import { ChangesetDraft, ChangesetService } from '../changesets/changeset.servic
 import type { ChangesetTimingDoc } from '../changesets/changeset.schema';
 import { Plan } from '../plan/plan.schema';
 import { OccurrenceCandidate } from './event-matcher';
-import { ExecutionContext, ExecutionResult, owner } from './execution';
+import { ExecutionContext, ExecutionResult, owner, requestOf } from './execution';
 import { quote } from './format';
 
 /** What a move or cancel would do to one occurrence. */
@@ -58,7 +58,6 @@ export class ChangePreviewer {
     const decision = await decide(before, current);
     if ('reply' in decision) return decision;
     const { after, conflicts, summary } = decision;
-    const i = ctx.interpretation;
     const draft: ChangesetDraft = {
       kind,
       items: [
@@ -77,14 +76,7 @@ export class ChangePreviewer {
       conflicts,
       occurrences: 1,
       summary,
-      request: {
-        text: ctx.text,
-        interpreter: i.interpreter,
-        model: i.model,
-        toolCallIds: i.toolCallIds,
-        fallbackReason: i.fallbackReason,
-        plan: plan as unknown as Record<string, unknown>,
-      },
+      request: requestOf(ctx, plan),
     };
     const { changeset, token } = await this.changesets.preview(me, draft, ctx.now);
     const series = c.recurring ? ' (only this occurrence of the series)' : '';
@@ -102,7 +94,8 @@ export class ChangePreviewer {
   }
 }
 
-function timing(c: OccurrenceCandidate, zone: string): ChangesetTimingDoc {
+/** An occurrence's timing as a changeset keeps it (with the dates of an all-day one). */
+export function timing(c: OccurrenceCandidate, zone: string): ChangesetTimingDoc {
   if (!c.allDay) return { allDay: false, start: c.start, end: c.end };
   return {
     allDay: true,

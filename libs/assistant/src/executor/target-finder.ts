@@ -29,9 +29,14 @@ const SEARCH_AHEAD_MS = 30 * DAY_MS;
 export type TargetSearch = { found: OccurrenceCandidate } | { result: ExecutionResult };
 
 /**
- * Finds the target of a move or cancel among the caller's own occurrences (the past day and the
- * next 30 days): "it"/"that" → the last referenced event; several matches → a numbered "which
- * one?" question kept in Redis until answered; bulk targets are refused.
+ * Finds the target of a move, cancel or invite among the caller's own occurrences (the past day
+ * and the next 30 days); several matches → a numbered "which one?" question kept in Redis until
+ * answered; bulk targets are refused (a bulk cancel is `target.all`, handled by CancelUseCase).
+ *
+ * Follow-ups ("move it to 4", "make it 30 minutes", "invite Sam too"): when the plan has no target,
+ * or its title is a pronoun ("it", "that") or absent, and it names no start and no span, the
+ * target is the event last created, previewed or invited to (AssistantMemoryStore in Redis, 15
+ * minutes, shared by every replica). This rule is the executor's, not the plan contract's.
  */
 @Injectable()
 export class TargetFinder {
@@ -43,8 +48,14 @@ export class TargetFinder {
   ) {}
 
   async find(ctx: ExecutionContext, plan: Plan): Promise<TargetSearch> {
-    const target = plan.target as PlanTarget | null;
-    if (!target || isBulkTarget(target.title)) {
+    // No target at all ("invite Sam too"): the event just discussed.
+    const target: PlanTarget = (plan.target as PlanTarget | null) ?? {
+      title: null,
+      start: null,
+      from: null,
+      to: null,
+    };
+    if (isBulkTarget(target.title)) {
       return {
         result: {
           reply: `I only change one event at a time and never in bulk. ${HELP_REPLY}`,
@@ -212,7 +223,8 @@ export class TargetFinder {
   }
 }
 
-function toCandidate({ occurrence: o, series: s }: SeriesOccurrence): OccurrenceCandidate {
+/** An occurrence as the matcher compares it. */
+export function toCandidate({ occurrence: o, series: s }: SeriesOccurrence): OccurrenceCandidate {
   return {
     eventId: o.seriesId,
     occurrenceStart: o.originalStart.toISOString(),

@@ -105,6 +105,43 @@ export class EventRepository {
       .exec();
   }
 
+  /**
+   * Who appears in meetings with `email` (lower-case): the guest lists and organizers of the most
+   * recent `limit` live events of these calendars (the ones the caller owns: people they invited) and
+   * of the meetings `email` is invited to (indexed `attendeeEmails`). Lists only, never titles.
+   */
+  async meetingPeople(
+    calendarIds: string[],
+    email: string,
+    limit: number,
+  ): Promise<Pick<EventRecord, 'organizer' | 'attendees'>[]> {
+    const projection = { _id: 0, organizer: 1, attendees: 1 };
+    const [own, invited] = await Promise.all([
+      calendarIds.length
+        ? this.model
+            .find(
+              {
+                calendarId:
+                  calendarIds.length === 1 ? oid(calendarIds[0]) : trusted({ $in: calendarIds.map(oid) }),
+                deletedAt: null,
+              },
+              projection,
+            )
+            .sort({ updatedAt: -1 })
+            .limit(limit)
+            .lean<Pick<EventRecord, 'organizer' | 'attendees'>[]>()
+            .exec()
+        : [],
+      this.model
+        .find({ attendeeEmails: email, deletedAt: null }, projection)
+        .sort({ updatedAt: -1 })
+        .limit(limit)
+        .lean<Pick<EventRecord, 'organizer' | 'attendees'>[]>()
+        .exec(),
+    ]);
+    return [...own, ...invited];
+  }
+
   /** Live events of these calendars whose occurrences may overlap [from, to), with the fields toSeries reads. */
   async findInRange(
     calendarIds: string[],

@@ -1,4 +1,4 @@
-import type { CalendarAccessService, VisibleCalendar } from '@app/calendar';
+import type { ContactResponse, ContactsService } from '@app/calendar';
 import type { Plan } from '../../plan/plan.schema';
 import type { ExecutionContext } from '../execution';
 import type { FreeSlotFinder, FreeSlotSearch, SlotOwner } from '../free-slots';
@@ -20,14 +20,14 @@ const plan = (attendees?: string[]): Plan => ({
   durationMinutes: 30,
   ...(attendees ? { attendees } : {}),
 });
-const shared = (name: string, email: string, id: string) =>
-  ({
-    calendar: { _id: id, ownerId: id, ownerEmail: email, name, primary: true },
-    role: 'freeBusyReader',
-  }) as unknown as VisibleCalendar;
+const shared = (name: string, email: string, _id?: string): ContactResponse => ({
+  name,
+  email,
+  sources: ['calendar'],
+});
 
 /** Fakes that fail on anything unexpected. */
-function setup(visible: VisibleCalendar[]) {
+function setup(visible: ContactResponse[]) {
   const calls: { owner: SlotOwner; search: FreeSlotSearch }[] = [];
   const finder: FreeSlotFinder = {
     findSlots: (owner, search) => {
@@ -39,13 +39,13 @@ function setup(visible: VisibleCalendar[]) {
       });
     },
   };
-  const access = {
-    visible: (caller: { id: string }) => {
+  const contacts = {
+    all: (caller: { id: string }) => {
       expect(caller.id).toBe(user.id);
       return Promise.resolve(visible);
     },
-  } as unknown as CalendarAccessService;
-  return { calls, useCase: new FindFreeUseCase(finder, new PeopleResolver(access)) };
+  } as unknown as ContactsService;
+  return { calls, useCase: new FindFreeUseCase(finder, new PeopleResolver(contacts)) };
 }
 
 describe('find_free with people', () => {
@@ -64,15 +64,24 @@ describe('find_free with people', () => {
   it('passes named people and addresses as attendees and names them in the reply', async () => {
     const { calls, useCase } = setup([
       shared('Priya Patel', 'priya@example.com', '6650f1a2c3d4e5f6a7b8c9d1'),
-      shared('My own', 'me@example.com', user.id),
+      shared('Hilda Hidden', 'hidden-hilda@example.com'),
     ]);
-    const res = await useCase.execute(ctx, plan(['Priya', 'Hidden@Example.com']));
+    const res = await useCase.execute(ctx, plan(['Priya', 'Hidden@Example.com', 'Hilda']));
     expect(calls).toHaveLength(1);
     expect(calls[0].owner).toMatchObject({ id: user.id, email: user.email, timeZone: 'Europe/London' });
-    expect(calls[0].search.attendees).toEqual(['priya@example.com', 'hidden@example.com']);
+    expect(calls[0].search.attendees).toEqual([
+      'priya@example.com',
+      'hidden@example.com',
+      'hidden-hilda@example.com',
+    ]);
     expect(res.outcome).toBe('ok');
-    expect(res.reply).toMatch(/^You, Priya and Hidden@Example.com are free for 30 minutes/);
-    expect(res.reply).toContain("I can't see the calendar of hidden@example.com");
+    expect(res.reply).toMatch(/^You, Priya, Hidden@Example.com and Hilda are free for 30 minutes/);
+    expect(res.reply).toContain(
+      "I can't see the calendar of hidden@example.com and Hilda (hidden-hilda@example.com), so they are all left out.",
+    );
+    expect(res.result).toMatchObject({
+      notVisible: ['hidden@example.com', 'hidden-hilda@example.com'],
+    });
   });
 
   it('asks instead of guessing when a name is unknown or ambiguous, and searches nothing', async () => {
@@ -81,9 +90,25 @@ describe('find_free with people', () => {
       shared('Sam Ray', 'ray@example.com', '6650f1a2c3d4e5f6a7b8c9d3'),
     ]);
     const res = await useCase.execute(ctx, plan(['Sam', 'Zed']));
-    expect(res.outcome).toBe('incomplete');
-    expect(res.reply).toContain('"Zed", "Sam"');
+    expect(res.outcome).toBe('ambiguous');
+    expect(res.reply).toBe(
+      'Which "Sam" do you mean? 1. Sam Lee <sam@example.com>; 2. Sam Ray <ray@example.com>. Answer with a number or ' +
+        'their email address. I also don\'t know "Zed"; give me their email address.',
+    );
+    expect(res.result).toEqual({
+      type: 'people',
+      name: 'Sam',
+      choices: [
+        { name: 'Sam Lee', email: 'sam@example.com' },
+        { name: 'Sam Ray', email: 'ray@example.com' },
+      ],
+    });
     expect(calls).toEqual([]);
+    const unknown = await useCase.execute(ctx, plan(['Zed']));
+    expect(unknown).toEqual({
+      reply: 'I don\'t know who "Zed" is; give me their email address.',
+      outcome: 'incomplete',
+    });
   });
 
   it('without people, searches the caller alone as before', async () => {

@@ -5,7 +5,7 @@ import { WorkingHoursLike } from '../../resolver/time-resolver';
 import { ExecutionContext, ExecutionResult, IntentUseCase } from '../execution';
 import { describeWindow, formatMoment } from '../format';
 import { FREE_SLOT_FINDER, FreeSlotFinder } from '../free-slots';
-import { PeopleResolver } from '../people-resolver';
+import { askAboutPeople, PeopleResolver } from '../people-resolver';
 import { windowOf, windowView } from '../plan-window';
 
 /** Outside working hours, free time is looked for in the daytime. */
@@ -29,13 +29,8 @@ export class FindFreeUseCase implements IntentUseCase {
     const durationMinutes = plan.durationMinutes ?? 60;
     const written = plan.attendees ?? [];
     const people = written.length ? await this.people.resolve(ctx.user, written) : null;
-    if (people && (people.unknown.length || people.ambiguous.length)) {
-      const names = [...people.unknown, ...people.ambiguous].map((n) => `"${n}"`).join(', ');
-      return {
-        reply: `I don't know which person you mean by ${names}; give me their email address.`,
-        outcome: 'incomplete',
-      };
-    }
+    const question = people && askAboutPeople(people);
+    if (question) return question;
     const attendees = people?.emails ?? [];
     const search = { from, to, durationMinutes, now: ctx.now, maxResults: 10, attendees };
     const owner = { id: ctx.user.id, email: ctx.user.email, timeZone: zone };
@@ -57,8 +52,13 @@ export class FindFreeUseCase implements IntentUseCase {
         ? `${durationMinutes / 60} hour${durationMinutes === 60 ? '' : 's'}`
         : `${durationMinutes} minutes`;
     const who = attendees.length ? `${andList(['You', ...written])} are` : "You're";
-    const hidden = found.notVisible.length
-      ? ` I can't see the calendar of ${found.notVisible.join(', ')}, so they are left out.`
+    // Named as the user wrote them, with the address a name stood for.
+    const hiddenNames = found.notVisible.map((email) => {
+      const name = people?.writtenAs[email];
+      return name ? `${name} (${email})` : email;
+    });
+    const hidden = hiddenNames.length
+      ? ` I can't see the calendar of ${andList(hiddenNames)}, so ${hiddenNames.length === 1 ? 'they are' : 'they are all'} left out.`
       : '';
     const reply = slots.length
       ? `${who} free for ${length} ${span} at ${found.slots
@@ -77,6 +77,7 @@ export class FindFreeUseCase implements IntentUseCase {
         durationMinutes,
         slots,
         outsideWorkingHours,
+        notVisible: found.notVisible,
       },
     };
   }

@@ -14,6 +14,7 @@ import { ChangePreviewer } from '../change-preview';
 import { OccurrenceCandidate } from '../event-matcher';
 import { ExecutionContext, ExecutionResult, IntentUseCase } from '../execution';
 import { formatSpan, quote } from '../format';
+import { describeShift, parseShift, shiftTiming } from '../shift';
 import { TargetFinder } from '../target-finder';
 
 const HOUR_MS = 3_600_000;
@@ -35,8 +36,25 @@ export class MoveUseCase implements IntentUseCase {
   /** The preview for a known occurrence (also the answer to a "which one?" question). */
   previewFor(ctx: ExecutionContext, plan: Plan, c: OccurrenceCandidate): Promise<ExecutionResult> {
     const zone = ctx.user.timeZone;
-    return this.previewer.preview(ctx, plan, 'move', c, async (before) => {
-      const after = this.newTiming(ctx, plan, c);
+    return this.previewer.preview(ctx, plan, 'move', c, async (before, current) => {
+      let after: ChangesetTimingDoc | null;
+      if (plan.shift) {
+        const shift = parseShift(plan.shift);
+        if (!shift) return { reply: `I couldn't read the shift "${plan.shift}".`, outcome: 'incomplete' };
+        after = shiftTiming(before, shift, current.timeZone);
+        if (!after)
+          return {
+            reply: `${quote(c.title)} is an all-day event: it moves by whole days, not ${describeShift(shift).replace(/ (later|earlier)$/, '')}.`,
+            outcome: 'incomplete',
+          };
+      } else if (!plan.event?.start && !plan.event?.end && plan.durationMinutes && !before.allDay) {
+        // "make it 30 minutes": the same start, a new length.
+        after = {
+          allDay: false,
+          start: before.start,
+          end: new Date(before.start.getTime() + plan.durationMinutes * 60_000),
+        };
+      } else after = this.newTiming(ctx, plan, c);
       if (!after) return { reply: `When should I move ${quote(c.title)} to?`, outcome: 'incomplete' };
       if (
         after.start.getTime() === before.start.getTime() &&
