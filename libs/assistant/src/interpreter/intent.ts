@@ -97,6 +97,7 @@ const NON_CALENDAR =
 
 const MOVE_VERB =
   /^(?:advance|prepone|move|moving|reschedule|re-schedule|rebook|re-book|push|shift|postpone|bump|delay|change|switch|bring|pull|slide|put\s+off|defer|adjust|update|rearrange)(?![a-z'])/;
+const MAKE_SHIFT = /^make\s[^.?!]*\b(?:later|earlier|sooner)[\s.!?]*$/;
 const MOVE_PARTICLE = /^(?:back|forward|ahead|out|up|over|along)(?![a-z'])\s*/;
 const CANCEL_VERB =
   /^(?:cancel|delete|remove|drop|scrap|erase|clear|call\s+off|get\s+rid\s+of|unschedule|unbook|axe|nix|trash|skip|take\s+off|take\s+out)(?![a-z'])/;
@@ -108,6 +109,7 @@ const FIND_FREE = [
   /\b(?:an?|one|some|any|\d+(?:\.\d+)?|two|three|four|five|six|half|thirty|forty-five|ninety)\s+(?:free|open|spare|unbooked)\b/,
   /\b(?:am\s+i|are\s+we|i'?m|i\s+am|is\s+(?:my|the)\s+\w+|when(?:'s|\s+is|\s+am|\s+are)?)\b[^.?!]*\b(?:free|available|open|unbooked|not\s+busy)(?![a-z])/,
   /^when\s+(?:can|could|should|do|would)\s+(?:i|we)\b/,
+  /^when\s+(?:can|could|should|would|are|is|will|do)\s+[^.?!]*?\b(?:and|&)\s+(?:i|me)\b/,
   /\bfind\b[^.?!]*\b(?:time|slots?|hours?|minutes?|mins?|windows?|gaps?|openings?|blocks?|spots?|free|availability)(?![a-z])/,
   /\b(?:open|available|free)\s+(?:slots?|times?|windows?|blocks?|spots?)(?![a-z])/,
   /\bavailability\b/,
@@ -168,6 +170,8 @@ export function classify(text: string): Classified {
     }
     return { kind: 'move', body: rest, verb };
   }
+  // "make the standup 30 minutes later": a relative move.
+  if (MAKE_SHIFT.test(t)) return { kind: 'move', body: text.slice(5).trimStart(), verb: 'make' };
   const cancel = CANCEL_VERB.exec(t);
   if (cancel) return { kind: 'cancel', body: text.slice(cancel[0].length).trimStart() };
 

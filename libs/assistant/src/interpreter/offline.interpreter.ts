@@ -5,7 +5,7 @@ import { Clock, DaySpan, HourMinute, Instant } from './clock';
 import { DURATION, parseLength } from './durations';
 import { classify, stripCourtesy } from './intent';
 import { foldPunctuation, MaskedText } from './masked-text';
-import { peopleWith, readInvite } from './people';
+import { peopleWith, readInvite, readPeople } from './people';
 import { firstOccurrence, scanRecurrence, toRRule } from './recurrence-phrases';
 import {
   hasWhen,
@@ -272,7 +272,7 @@ interface Shift {
 /** The direction a move verb implies on its own: push back, postpone → later; bring forward, move up → earlier. */
 function verbDirection(verb: string): 1 | -1 | 0 {
   const v = verb.toLowerCase();
-  if (/\b(?:forward|up|in)$/.test(v) || /^(?:advance|prepone)/.test(v)) return -1;
+  if (/\b(?:forward|up|in)$/.test(v) || /^(?:advance|prepone|pull)/.test(v)) return -1;
   if (/\b(?:back|out|along)$/.test(v) || /^(?:postpone|delay|defer|put\s+off|push|bump|slide)/.test(v))
     return 1;
   return 0;
@@ -441,7 +441,7 @@ function windowPlan(intent: 'list' | 'find_free', body: string, clock: Clock): P
       facts.minutes ?? (facts.relative !== null ? Math.round((facts.relative - clock.now) / MINUTE) : null);
     if (!minutes || minutes <= 0) minutes = DEFAULT_MINUTES;
   }
-  const attendees = intent === 'find_free' ? peopleWith(text.remaining(), true) : null;
+  const attendees = intent === 'find_free' ? findFreePeople(text.remaining()) : null;
   return {
     intent,
     event: null,
@@ -450,6 +450,19 @@ function windowPlan(intent: 'list' | 'find_free', body: string, clock: Clock): P
     durationMinutes: minutes,
     ...(attendees ? { attendees } : {}),
   };
+}
+
+/** "with Priya", "for me and Sam", "when are Sam and I free": the other people of a find_free. */
+function findFreePeople(remaining: string): string[] | null {
+  const found = peopleWith(remaining, true) ?? [];
+  const add = (people: string[]) => {
+    for (const p of people) if (!found.some((f) => f.toLowerCase() === p.toLowerCase())) found.push(p);
+  };
+  const forMe = /\b(?:for|between)\s+(?:me|us)\s*(?:,|and|&)\s*/i.exec(remaining);
+  if (forMe) add(readPeople(remaining.slice(forMe.index + forMe[0].length), true).people);
+  const when = /^\s*(?:when|what\s+time)\s+(?:are|is|can|could|will|do)\s+/i.exec(remaining);
+  if (when) add(readPeople(remaining.slice(when[0].length)).people);
+  return found.length ? found : null;
 }
 
 function windowOf(facts: TemporalFacts, clock: Clock): PlanWindow {
@@ -480,18 +493,27 @@ function wallClock(clock: Clock, day: LocalDate, minutes: number): Instant {
   return clock.at(addDays(day, dayOffset), { hour: Math.floor(m / 60), minute: m % 60 });
 }
 
-/** The day a part of the day with no date falls on: today while it has not ended, else tomorrow. */
-function periodDay(clock: Clock, period: DayPeriod): LocalDate {
-  return wallClock(clock, clock.today, PERIOD_SPAN[period][1]) > clock.now ? clock.today : clock.tomorrow;
+/**
+ * The day a part of the day with no date falls on: for a check, today while it has not ended; for
+ * a new block, today if it has not begun (convention 5); else tomorrow.
+ */
+function periodDay(clock: Clock, period: DayPeriod, edge: 0 | 1): LocalDate {
+  return wallClock(clock, clock.today, PERIOD_SPAN[period][edge]) > clock.now ? clock.today : clock.tomorrow;
 }
 
 /** The span of a part of the day ("Friday afternoon" → 12:00–17:00 on Friday), in wall-clock time. */
-function periodSpan(clock: Clock, period: DayPeriod, day: LocalDate | null): [Instant, Instant] {
-  const d = day ?? periodDay(clock, period);
+function periodSpan(
+  clock: Clock,
+  period: DayPeriod,
+  day: LocalDate | null,
+  edge: 0 | 1 = 1,
+): [Instant, Instant] {
+  const d = day ?? periodDay(clock, period, edge);
   const [from, to] = PERIOD_SPAN[period];
   return [wallClock(clock, d, from), wallClock(clock, d, to)];
 }
 
+const LUNCH = /\b(?:for|at|over|during)\s+lunch\b/i;
 const NOW_WORDS = /\b(?:right\s+now|now|at\s+the\s+moment|currently|right\s+away)(?![a-z])/;
 
 /**
@@ -534,6 +556,11 @@ function checkWindow(facts: TemporalFacts, clock: Clock, body: string): PlanWind
     const [from, to] = periodSpan(clock, facts.period, day);
     return { from: clock.iso(from), to: clock.iso(to) };
   }
+  if (LUNCH.test(body) && (day || !facts.span)) {
+    // "am I free for lunch on Friday?": the noon hour.
+    const base = day ?? clock.dateOf(clock.nextAt({ hour: 12, minute: 0 }));
+    return { from: clock.iso(wallClock(clock, base, 720)), to: clock.iso(wallClock(clock, base, 780)) };
+  }
   if (facts.days.length || facts.span) return windowOf(facts, clock);
   if (NOW_WORDS.test(body.toLowerCase())) {
     return {
@@ -571,7 +598,7 @@ function blockPlan(body: string, clock: Clock): Plan {
   if (headWords.some((w) => !BLOCK_FILLER.test(w))) return createPlan(body, clock, 'Busy');
   const title = (forAt ? createTitle(remaining.slice(forAt.index + forAt[0].length)) : null) ?? 'Busy';
   const day = facts.days[0]?.date ?? (facts.span ? facts.span.from : null);
-  const [start, periodEnd] = periodSpan(clock, facts.period, day);
+  const [start, periodEnd] = periodSpan(clock, facts.period, day, 0);
   const end = facts.minutes !== null ? start + facts.minutes * MINUTE : periodEnd;
   const attendees = forAt ? peopleWith(remaining.slice(forAt.index)) : null;
   return {
