@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InterpretRequest, Plan, PlanTarget, PlanWindow } from '../plan/plan.schema';
 import { addDays, compareDates, LocalDate } from '@app/calendar';
 import { Clock, DaySpan, HourMinute, Instant } from './clock';
-import { DURATION, parseLength } from './durations';
+import { DURATION, formatShift, parseLength } from './durations';
 import { classify, stripCourtesy } from './intent';
 import { foldPunctuation, MaskedText } from './masked-text';
 import { peopleWith, readInvite, readPeople } from './people';
@@ -312,21 +312,6 @@ function findShift(body: string, verb: string): Shift | null {
   return null;
 }
 
-/** A shift as an ISO-8601 duration: "PT30M", "-PT1H", "P7D". */
-export function formatShift(days: number, minutes: number): string {
-  const total = Math.abs(days) + Math.abs(minutes);
-  if (total === 0) return 'PT0M';
-  const sign = days < 0 || minutes < 0 ? '-' : '';
-  let out = `${sign}P`;
-  if (days) out += `${Math.abs(days)}D`;
-  if (minutes) {
-    const h = Math.floor(Math.abs(minutes) / 60);
-    const mm = Math.abs(minutes) % 60;
-    out += `T${h ? `${h}H` : ''}${mm ? `${mm}M` : ''}`;
-  }
-  return out;
-}
-
 function movePlan(body: string, clock: Clock, verb: string): Plan {
   let split = chooseSplit(body, clock);
   const found = findShift(body, verb);
@@ -520,6 +505,18 @@ const NOW_WORDS = /\b(?:right\s+now|now|at\s+the\s+moment|currently|right\s+away
  * Convention 17: "am I free Thursday at 2?" → the hour from 14:00; "do I have anything tomorrow
  * afternoon?" → 12:00–17:00; a day → its whole day. Wall-clock time in the user's zone.
  */
+/**
+ * The window of a check phrase ("Thursday at 2", "tomorrow afternoon") by convention 17, for the
+ * LLM interpreter's check tool; null when `now` or the zone is invalid.
+ */
+export function checkWindowFor(phrase: string, now: string, timeZone: string): PlanWindow | null {
+  const clock = Clock.create(now, timeZone);
+  if (!clock) return null;
+  const text = new MaskedText(foldPunctuation(phrase.slice(0, 1000)));
+  const facts = scanTemporal(text, clock, { barePeriods: true });
+  return checkWindow(facts, clock, phrase);
+}
+
 function checkPlan(body: string, clock: Clock): Plan {
   const text = new MaskedText(body);
   maskCalendarPhrases(text);
