@@ -48,7 +48,7 @@ const DESTRUCTIVE =
   '(?:cancel|delete|remove|clear|erase|wipe|drop|purge|scrap|get\\s+rid\\s+of|nuke|empty|trash|axe|kill|call\\s+off|reset|unschedule)';
 const BULK = [
   new RegExp(
-    `\\b${DESTRUCTIVE}(?![a-z])[^.?!]*?\\b(?:all(?![- ](?:hands|day))|everything|every(?!\\s+other)|entire|whole|each|both|any)(?![a-z])`,
+    `\\b${DESTRUCTIVE}(?![a-z])[^.?!]*?\\b(?:all(?![- ](?:hands|day))|everything|every(?!\\s+other)|entire|whole|each|both|any|rest\\s+of)(?![a-z])`,
   ),
   /\b(?:clear|wipe|empty|erase|purge|reset|nuke|free\s+up)\s+(?:out\s+)?(?:my|the|our|this|next|all)?\s*(?:calendar|schedule|agenda|diary|day|week|weekend|month|morning|afternoon|evening|today|tomorrow|tonight|monday|tuesday|wednesday|thursday|friday|saturday|sunday)(?![a-z])/,
   new RegExp(
@@ -97,6 +97,8 @@ const NON_CALENDAR =
 
 const MOVE_VERB =
   /^(?:advance|prepone|move|moving|reschedule|re-schedule|rebook|re-book|push|shift|postpone|bump|delay|change|switch|bring|pull|slide|put\s+off|defer|adjust|update|rearrange)(?![a-z'])/;
+const PUT_BACK =
+  /^put\s(?![^.?!]*\b(?:on|in|into|onto)\s+(?:my|the|our)\s+(?:calendar|schedule|diary|agenda))[^.?!]*?\s(?:back|forward)\s+(?:by\s+|to\s+)?(?:an?|one|two|three|four|five|six|\d|half|a\s+couple|\w+\s+(?:minutes?|mins?|hours?|days?|weeks?))/;
 const MAKE_SHIFT = /^make\s[^.?!]*\b(?:later|earlier|sooner)[\s.!?]*$/;
 const MOVE_PARTICLE = /^(?:back|forward|ahead|out|up|over|along)(?![a-z'])\s*/;
 const CANCEL_VERB =
@@ -170,6 +172,8 @@ export function classify(text: string): Classified {
     }
     return { kind: 'move', body: rest, verb };
   }
+  // "put the standup back an hour": a relative move, not a create.
+  if (PUT_BACK.test(t)) return { kind: 'move', body: text.slice(4).trimStart(), verb: 'put back' };
   // "make the standup 30 minutes later": a relative move.
   if (MAKE_SHIFT.test(t)) return { kind: 'move', body: text.slice(5).trimStart(), verb: 'make' };
   const cancel = CANCEL_VERB.exec(t);

@@ -618,7 +618,7 @@ function blockPlan(body: string, clock: Clock): Plan {
 const BULK_VERB =
   /^(?:cancel|delete|remove|clear|erase|wipe|drop|purge|scrap|get\s+rid\s+of|nuke|empty|trash|axe|kill|call\s+off|reset|unschedule|free\s+up|clean\s+out)(?![a-z'])(?:\s+out(?![a-z']))?/i;
 const BULK_WORDS =
-  /(?<![\p{L}'])(?:all(?:\s+of)?|every(?:thing|\s+single)?|each(?:\s+of)?|both(?:\s+of)?|any|entire|whole|remaining|the\s+rest\s+of)(?![\p{L}'])/giu;
+  /(?<![\p{L}'])(?:all(?:\s+of)?|every(?:thing|\s+single|\s+(?:day|time|week|one\s+of))?|each(?:\s+of)?|both(?:\s+of)?|any|entire|whole|remaining|(?:the\s+)?rest\s+of)(?![\p{L}'])/giu;
 /** Words that name no kind of event: "all my meetings", "everything", "my calendar". */
 const GENERIC_EVENTS =
   /^(?:(?:my|the|our|your)\s+)?(?:(?:calendar|scheduled|upcoming)\s+)?(?:meetings?|events?|appointments?|calendar|schedule|agenda|diary|plans?|entries|entry|items?|things?|stuff|bookings?|commitments?|day|week|weekend|month|morning|afternoon|evening|today|tomorrow|tonight|it|them|that|those|these)?$/i;

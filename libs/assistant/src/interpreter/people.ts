@@ -7,7 +7,7 @@
 
 const EMAIL = /^[a-z0-9._%+'-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)+/i;
 /** One name: one to three capitalised words ("Sam", "Sam Lee", "Mary-Jane O'Neil"). */
-const NAME = /^[A-Z][\p{L}'-]*(?:\s+[A-Z][\p{L}'-]*){0,2}/u;
+const NAME = /^(?:(?:Dr|Mr|Mrs|Ms|Mx|Prof)\.?\s+)?[A-Z][\p{L}'-]*(?:\s+[A-Z][\p{L}'-]*){0,2}/u;
 /** Any one or two words, for contexts where people are expected ("find time with sam"). */
 const LOOSE_NAME = /^[\p{L}][\p{L}'-]*(?:\s+[\p{L}][\p{L}'-]*)?/u;
 const SEPARATOR = /^\s*(?:,\s*(?:and\s+|&\s*)?|\s+and\s+|\s*&\s*|\s+or\s+)/i;
@@ -50,13 +50,13 @@ export function readPeople(text: string, loose = false): { people: string[]; len
       const m = (loose ? LOOSE_NAME : NAME).exec(rest);
       if (m) {
         // Keep the words up to the first one that is not a person's ("Sam Friday" → "Sam").
-        const words = m[0].split(/\s+/);
+        const words = m[0].replace(/^((?:Dr|Mr|Mrs|Ms|Mx|Prof)\.?)\s+/, '$1\u0001').split(/\s+/);
         const kept: string[] = [];
         for (const w of words) {
           if (!isPersonWord(w) || (kept.length > 0 && !/^[A-Z]/.test(w))) break;
           kept.push(w);
         }
-        if (kept.length) taken = kept.join(' ');
+        if (kept.length) taken = kept.join(' ').replace('\u0001', m[0].match(/^\S+(\s+)/)?.[1] ?? ' ');
       }
     }
     if (!taken) break;
