@@ -83,6 +83,8 @@ const CHECK = [
   /^(?:have\s+(?:i|we)\s+got|(?:i|we)\s+got|got)\s+(?:anything|something|plans)(?![a-z])/,
   /^is\s+there\s+(?:anything|something)\s+(?:on|at|scheduled|booked|planned|in|for|this|next|today|tonight|tomorrow|around|between|from)(?![a-z])/,
   /^(?:is|are)\s+(?!there\s)[^.?!]*\b(?:free|available|open|clear|busy|booked|taken)(?![a-z])/,
+  /^(?:does|do|would|will|is)\s+(?!there\s)[^.?!]*\b(?:work|works|ok|okay|fine)\s+for\s+(?:me|us)(?![a-z])/,
+  /^(?:does|would|will)\s+[^.?!]*\b(?:work|suit\s+me)\s*[?.!]*$/,
   /\b(?:if|whether)\s+(?:i'?m|i\s+am|we'?re|we\s+are|i\s+have\s+anything|i'?ve\s+got\s+anything)\s*(?:free|available|busy|booked|on|at|scheduled|planned|tomorrow|today|tonight|this|next)?(?![a-z])/,
 ];
 /** Signs that a question about free time wants slots found, not a yes or no. */
