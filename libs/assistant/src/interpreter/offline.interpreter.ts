@@ -316,9 +316,10 @@ function movePlan(body: string, clock: Clock, verb: string): Plan {
   let split = chooseSplit(body, clock);
   const found = findShift(body, verb);
   let shift: Shift | null = found && (found.explicit || !split) ? found : null;
-  if (!shift && split && isNextWeekOnly(split.facts, clock)) {
-    // "move X to next week" (no day named): the same weekday and time, a week later.
-    shift = { minutes: 0, days: 7, start: split.at, end: body.length, explicit: true };
+  const weeks = !shift && split ? weeksAheadOnly(split.facts, clock) : 0;
+  if (split && weeks) {
+    // "move X to next week" (no day named): the same weekday and time, a week (or two) later.
+    shift = { minutes: 0, days: 7 * weeks, start: split.at, end: body.length, explicit: true };
   }
   if (shift) {
     split = null;
@@ -378,12 +379,16 @@ function movePlan(body: string, clock: Clock, verb: string): Plan {
   };
 }
 
-/** True when the new time is "next week" and nothing else (no day, no time). */
-function isNextWeekOnly(facts: TemporalFacts, clock: Clock): boolean {
+/** 1 or 2 when the new time is "next week" / "the week after next" and nothing else (no day, no time); else 0. */
+function weeksAheadOnly(facts: TemporalFacts, clock: Clock): number {
   if (!facts.span || facts.days.length || facts.startTime || facts.period || facts.relative !== null)
-    return false;
-  const next = clock.week(1);
-  return compareDates(facts.span.from, next.from) === 0 && compareDates(facts.span.to, next.to) === 0;
+    return 0;
+  for (const weeks of [1, 2]) {
+    const span = clock.week(weeks);
+    if (compareDates(facts.span.from, span.from) === 0 && compareDates(facts.span.to, span.to) === 0)
+      return weeks;
+  }
+  return 0;
 }
 
 /** Where the target ends and the new time begins: the first "to"/"until"/"for" whose rest is only a time. */

@@ -27,6 +27,7 @@ describe('OfflineInterpreter, plan contract version 2', () => {
         ['Priya', 'Sam', 'Lee'],
       ],
       ['Dinner with Sam Lee at Nopa tomorrow at 7pm', 'Dinner with Sam Lee', ['Sam Lee']],
+      ['Call with Dr. Smith on Friday at 10', 'Call with Dr. Smith', ['Dr. Smith']],
     ])('%s → title "%s", attendees %j', (text, title, attendees) => {
       const p = plan(text, NY_MON);
       expect(p.intent).toBe('create');
@@ -107,6 +108,10 @@ describe('OfflineInterpreter, plan contract version 2', () => {
       ['shift the planning meeting 90 minutes earlier', 'planning meeting', '-PT1H30M'],
       ['Move the 1:1 with Dana a day later', '1:1 with Dana', 'P1D'],
       ['push the call to the next day', 'call', 'P1D'],
+      ['move the review to the week after next', 'review', 'P14D'],
+      ['Put the standup back an hour', 'standup', 'PT1H'],
+      ['make the standup 30 minutes later', 'standup', 'PT30M'],
+      ['pull the standup in by 10 minutes', 'standup', '-PT10M'],
     ])('%s → %s by %s', (text, title, shift) => {
       expect(plan(text, NY_MON)).toMatchObject({ intent: 'move', event: null, target: { title }, shift });
     });
@@ -143,6 +148,8 @@ describe('OfflineInterpreter, plan contract version 2', () => {
       ['Am I free this evening?', '2026-03-02T17:00:00-05:00', '2026-03-02T22:00:00-05:00'],
       ['Am I free on Friday?', '2026-03-06T00:00:00-05:00', '2026-03-07T00:00:00-05:00'],
       ['Am I available between 2 and 4 tomorrow?', '2026-03-03T14:00:00-05:00', '2026-03-03T16:00:00-05:00'],
+      ['Does Thursday at 2 work for me?', '2026-03-05T14:00:00-05:00', '2026-03-05T15:00:00-05:00'],
+      ['Am I free for lunch on Friday?', '2026-03-06T12:00:00-05:00', '2026-03-06T13:00:00-05:00'],
     ])('%s → %s – %s', (text, from, to) => {
       expect(plan(text, NY_MON)).toMatchObject({ intent: 'check', window: { from, to } });
     });

@@ -559,10 +559,10 @@ function readPeriod({ text, clock, facts, options }: Scan): void {
     const word = m[2] === 'tonite' ? 'tonight' : m[2];
     // A bare "night"/"morning" counts next to a day ("Friday night") or with "in the", "this", "at".
     const qualified =
-      options.barePeriods ||
       m[0] !== m[2] ||
       word === 'tonight' ||
-      /\uE000\s*$/.test(text.view.slice(0, m.index));
+      /\uE000\s*$/.test(text.view.slice(0, m.index)) ||
+      (options.barePeriods && !facts.period);
     if (!qualified) return false;
     if (word === 'tonight') {
       if (!facts.days.some((d) => compareDates(d.date, clock.today) === 0)) {
