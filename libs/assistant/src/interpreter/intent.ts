@@ -1,3 +1,5 @@
+import { readInvite } from './people';
+
 /**
  * Which kind of request a text is: create, move, cancel, a bulk cancel, list, find_free, check,
  * invite, undo or unknown (small talk, questions that are not about the calendar). Works on the
@@ -24,9 +26,8 @@ export interface Classified {
   readonly verb?: string;
 }
 
-import { readInvite } from './people';
-
-const INVITE_START = /^(?:invite|add|include|loop\s+in|bring\s+in|cc)\s/;
+const INVITE_START =
+  /^(?:invite|add|include|loop\s+in|bring\s+in|cc|send\s+(?:an?\s+)?(?:calendar\s+)?invit)/;
 
 const GREETING =
   /^(?:(?:hey|hi|hello|hiya|yo|ok(?:ay)?|so|um+|uh+|hmm+|well|alright|right|assistant|calendar|good\s+(?:morning|afternoon|evening|day))(?![a-z'])[\s,!.:;-]*)+/i;

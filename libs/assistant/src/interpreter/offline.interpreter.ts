@@ -686,7 +686,7 @@ function invitePlan(body: string, clock: Clock): Plan {
   let target: PlanTarget | null = null;
   if (invite.targetText.trim()) {
     const described = describeTarget(invite.targetText, clock);
-    if (!described.target.title && !/^\s*(?:invite|loop|cc)/i.test(body)) return createPlan(body, clock);
+    if (!described.target.title && !/^\s*(?:invite|loop|cc|send)/i.test(body)) return createPlan(body, clock);
     target = described.target;
   }
   return {

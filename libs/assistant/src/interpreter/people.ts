@@ -90,8 +90,8 @@ export function peopleWith(text: string, loose = false): string[] | null {
 }
 
 const INVITE_VERB =
-  /^(?:invite|add|include|loop\s+in|bring\s+in|cc)\s+(?!(?:a|an|the|my|our|some|new|to|in|on|it|this|that|time|reminder|event|entry|meeting|appointment)\s)/i;
-const INVITE_JOINER = /^\s*(?:too|as\s+well|also)?\s*(?:to|in|into|on|onto)\s+(?:join\s+)?/i;
+  /^(?:invite|add|include|loop\s+in|bring\s+in|cc|send\s+(?:an?\s+)?(?:calendar\s+)?invit(?:e|ation)s?\s+to)\s+(?!(?:a|an|the|my|our|some|new|to|in|on|it|this|that|time|reminder|event|entry|meeting|appointment)\s)/i;
+const INVITE_JOINER = /^\s*(?:too|as\s+well|also)?\s*(?:to|in|into|on|onto|for)\s+(?:join\s+)?/i;
 const CALENDAR_WORDS = /^(?:my|the|our)?\s*(?:calendar|schedule|agenda|diary|cal)\b/i;
 
 export interface InviteRequest {
@@ -109,7 +109,7 @@ export interface InviteRequest {
 export function readInvite(text: string): InviteRequest | null {
   const verb = INVITE_VERB.exec(text);
   if (!verb) return null;
-  const strongVerb = /^(?:invite|loop|cc)/i.test(verb[0]);
+  const strongVerb = /^(?:invite|loop|cc|send)/i.test(verb[0]);
   const rest = text.slice(verb[0].length);
   const { people, length } = readPeople(rest, strongVerb);
   if (!people.length) return null;
