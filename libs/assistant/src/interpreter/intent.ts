@@ -1,3 +1,4 @@
+import { MONTH, WEEKDAY } from './lexicon';
 import { readInvite } from './people';
 
 /**
@@ -83,7 +84,10 @@ const CHECK = [
   /^(?:do|will|did|would)\s+(?:i|we)\s+have\s+(?:anything|something|plans|any\s+(?:plans|meetings?|events?|appointments?|conflicts?|calls?|commitments?)|a\s+(?:conflict|clash|meeting|commitment))(?![a-z])/,
   /^(?:have\s+(?:i|we)\s+got|(?:i|we)\s+got|got)\s+(?:anything|something|plans)(?![a-z])/,
   /^is\s+there\s+(?:anything|something)\s+(?:on|at|scheduled|booked|planned|in|for|this|next|today|tonight|tomorrow|around|between|from)(?![a-z])/,
-  /^(?:is|are)\s+(?!there\s)[^.?!]*\b(?:free|available|open|clear|busy|booked|taken)(?![a-z])/,
+  // "is Thursday at 2 free?", "is my afternoon clear?" — the subject is a time, not a shop or a room.
+  new RegExp(
+    `^(?:is|are)\\s+(?:(?:my|the|this|next)\\s+)?(?:\\d|noon|midday|midnight|lunch|today|tonight|tomorrow|early|late|morning|afternoon|evening|weekend|week|calendar|schedule|diary|agenda|day|time|slot|${WEEKDAY}|${MONTH})[^.?!]*\\b(?:free|available|open|clear|busy|booked|taken)(?![a-z])`,
+  ),
   /^(?:does|do|would|will|is)\s+(?!there\s)[^.?!]*\b(?:work|works|ok|okay|fine)\s+for\s+(?:me|us)(?![a-z])/,
   /^(?:does|would|will)\s+[^.?!]*\b(?:work|suit\s+me)\s*[?.!]*$/,
   /\b(?:if|whether)\s+(?:i'?m|i\s+am|we'?re|we\s+are|i\s+have\s+anything|i'?ve\s+got\s+anything)\s*(?:free|available|busy|booked|on|at|scheduled|planned|tomorrow|today|tonight|this|next)?(?![a-z])/,
