@@ -4,8 +4,7 @@ import path from 'node:path';
 import { comparePlan, isVersionOneCase, parseCases } from '@app/assistant';
 import { ROOT, runOps } from '../support/cli';
 
-// The contract's sample (docs/assistant-contract.md). The offline interpreter answers version 1;
-// the version-2 cases go through the command too but are not scored here yet.
+// The contract's sample (docs/assistant-contract.md): version 1 and version 2, both scored.
 const SAMPLE = path.resolve(ROOT, 'libs/assistant/test/fixtures/sample.jsonl');
 
 describe('ops assistant interpret / eval (the built CLI, no database, no cache)', () => {
@@ -19,11 +18,12 @@ describe('ops assistant interpret / eval (the built CLI, no database, no cache)'
     versionOneFile = path.join(dir, 'version-1.jsonl');
     writeFileSync(versionOneFile, cases.map((c) => JSON.stringify(c)).join('\n') + '\n');
   });
+  const countOf = (intent: string) => all.filter((c) => c.expect.intent === intent).length;
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const input =
     all.map(({ id, text, now, timeZone }) => JSON.stringify({ id, text, now, timeZone })).join('\n') + '\n';
 
-  it('answers every sample case with one {id, plan} line, in order, passing every version-1 case', async () => {
+  it('answers every sample case with one {id, plan} line, in order, passing every case of both versions', async () => {
     // No MONGODB_URI, no REDIS_URL: the command needs neither.
     const started = Date.now();
     const run = await runOps(['assistant', 'interpret'], {}, input);
@@ -34,9 +34,10 @@ describe('ops assistant interpret / eval (the built CLI, no database, no cache)'
     const rows = lines.map((l) => JSON.parse(l) as { id: string; plan: unknown });
     expect(rows.map((r) => r.id)).toEqual(all.map((c) => c.id));
     const plans = new Map(rows.map((r) => [r.id, r.plan]));
-    const failures = cases.flatMap((c) => comparePlan(c.expect, plans.get(c.id)).map((p) => `${c.id}: ${p}`));
+    const failures = all.flatMap((c) => comparePlan(c.expect, plans.get(c.id)).map((p) => `${c.id}: ${p}`));
     expect(failures).toEqual([]);
     expect(cases.length).toBeGreaterThanOrEqual(22);
+    expect(all.length).toBeGreaterThanOrEqual(40);
   });
 
   it('writes an unknown plan with an error for a line it cannot read, and goes on', async () => {
@@ -70,6 +71,19 @@ describe('ops assistant interpret / eval (the built CLI, no database, no cache)'
     expect(report.intents.create).toEqual({ cases: 12, passed: 12, accuracy: 1 });
     const human = await runOps(['assistant', 'eval', '--file', versionOneFile], {});
     expect(human.stdout).toMatch(new RegExp(`overall\\s+${cases.length}\\s+${cases.length}\\s+100\\.0%`));
+  });
+
+  it('eval reports the version-2 intents per intent on the whole sample', async () => {
+    const run = await runOps(['assistant', 'eval', '--file', SAMPLE, '--json'], {});
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout);
+    expect(report).toMatchObject({ total: all.length, accuracy: expect.any(Number), ok: true });
+    expect(report.accuracy).toBeGreaterThanOrEqual(0.95);
+    for (const intent of ['check', 'invite', 'undo', 'move', 'cancel', 'find_free'])
+      expect(report.intents[intent]).toMatchObject({ cases: countOf(intent), accuracy: expect.any(Number) });
+    const human = await runOps(['assistant', 'eval', '--file', SAMPLE], {});
+    expect(human.stdout).toMatch(new RegExp(`^check\\s+${countOf('check')}\\s+\\d+\\s+\\d+\\.\\d%$`, 'm'));
+    expect(human.stdout).toMatch(new RegExp(`^undo\\s+${countOf('undo')}\\s+`, 'm'));
   });
 
   it('eval exits 1 below --min and 2 for a usage error', async () => {

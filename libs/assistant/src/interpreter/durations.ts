@@ -62,3 +62,18 @@ export function parseMinutes(phrase: string): number | null {
   const length = parseLength(phrase);
   return length && length.minutes !== undefined ? length.minutes : null;
 }
+
+/** A shift as an ISO-8601 duration: "PT30M", "-PT1H", "P7D". */
+export function formatShift(days: number, minutes: number): string {
+  const total = Math.abs(days) + Math.abs(minutes);
+  if (total === 0) return 'PT0M';
+  const sign = days < 0 || minutes < 0 ? '-' : '';
+  let out = `${sign}P`;
+  if (days) out += `${Math.abs(days)}D`;
+  if (minutes) {
+    const h = Math.floor(Math.abs(minutes) / 60);
+    const mm = Math.abs(minutes) % 60;
+    out += `T${h ? `${h}H` : ''}${mm ? `${mm}M` : ''}`;
+  }
+  return out;
+}

@@ -2,12 +2,15 @@ import { Injectable } from '@nestjs/common';
 import { InterpretRequest, Plan, PlanTarget, PlanWindow } from '../plan/plan.schema';
 import { addDays, compareDates, LocalDate } from '@app/calendar';
 import { Clock, DaySpan, HourMinute, Instant } from './clock';
-import { DURATION, parseMinutes } from './durations';
+import { DURATION, formatShift, parseLength } from './durations';
 import { classify, stripCourtesy } from './intent';
 import { foldPunctuation, MaskedText } from './masked-text';
+import { peopleWith, readInvite, readPeople } from './people';
 import { firstOccurrence, scanRecurrence, toRRule } from './recurrence-phrases';
 import {
   hasWhen,
+  DayPeriod,
+  PERIOD_SPAN,
   PERIOD_START,
   resolveClock,
   resolveRange,
@@ -27,18 +30,26 @@ export class OfflineInterpreter {
     const clock = Clock.create(req.now, req.timeZone);
     if (!clock) return unknownPlan();
     const text = stripCourtesy(foldPunctuation(req.text ?? '').slice(0, 1000));
-    const { kind, body } = classify(text);
+    const { kind, body, verb } = classify(text);
     switch (kind) {
       case 'create':
-        return createPlan(body, clock);
+        return BLOCK_VERB.test(body) ? blockPlan(body, clock) : createPlan(body, clock);
       case 'move':
-        return movePlan(body, clock);
+        return movePlan(body, clock, verb ?? '');
       case 'cancel':
         return cancelPlan(body, clock);
+      case 'bulk_cancel':
+        return bulkCancelPlan(body, clock);
       case 'list':
         return windowPlan('list', body, clock);
       case 'find_free':
         return windowPlan('find_free', body, clock);
+      case 'check':
+        return checkPlan(body, clock);
+      case 'invite':
+        return invitePlan(body, clock);
+      case 'undo':
+        return { ...unknownPlan(), intent: 'undo' };
       default:
         return unknownPlan();
     }
@@ -54,7 +65,7 @@ function unknownPlan(): Plan {
 
 // ── create ──────────────────────────────────────────────────────────────────────────────────────
 
-function createPlan(body: string, clock: Clock): Plan {
+function createPlan(body: string, clock: Clock, defaultTitle = 'Event'): Plan {
   const text = new MaskedText(body);
   maskCalendarPhrases(text);
   let rec = scanRecurrence(text);
@@ -72,7 +83,8 @@ function createPlan(body: string, clock: Clock): Plan {
     rec.byDay = [...new Set(named)];
   }
   const location = extractLocation(text);
-  const title = createTitle(text.remaining()) ?? 'Event';
+  const title = createTitle(text.remaining()) ?? defaultTitle;
+  const attendees = peopleWith(text.remaining());
   if (isGibberish(title) && !facts.startTime && !rec) return unknownPlan();
 
   const period = facts.period ?? rec?.period ?? null;
@@ -164,6 +176,7 @@ function createPlan(body: string, clock: Clock): Plan {
       allDay,
       recurrence: rec ? toRRule(rec) : null,
       location,
+      ...(attendees ? { attendees } : {}),
     },
     target: null,
     window: null,
@@ -236,30 +249,93 @@ function describeTarget(raw: string, clock: Clock): TargetInfo {
 const MOVE_SPLIT = /\b(?:to|until|till|til|for|into|over\s+to)(?![a-z'])/g;
 const FILLER_WORDS =
   /\b(?:the|a|an|same|time|instead|please|then|one|again|slot|that|day|it|on|at|in|of|around|about|approximately|sometime|rather|earlier|later|start|starting|begin|beginning|so|it|starts|or|ok|okay|thanks|thank|you)\b/g;
+const SHIFT_LATER_WORD = /^(?:later|back|out|after|along)$/;
+const SHIFT_EARLIER_WORD = /^(?:earlier|sooner|forward|up|before|in|ahead)$/;
+/** "30 minutes later", "back an hour", "by a week", "up a day", "later by 15 minutes". */
 const SHIFT = new RegExp(
-  `\\b(?:(back|forward|ahead|out|up|later|earlier)\\s+)?(?:by\\s+)?(${DURATION})\\s*(later|earlier|sooner|back|forward|ahead|out|before|after)?(?![a-z])`,
+  `\\b(?:(back|forward|ahead|out|up|later|earlier|sooner)\\s+)?(?:(by)\\s+)?(?:another\\s+|an\\s+extra\\s+|a\\s+further\\s+|about\\s+|around\\s+|roughly\\s+|just\\s+)?(${DURATION})\\s*(later|earlier|sooner|back|forward|ahead|out|before|after)?(?![a-z])`,
   'g',
 );
+/** "to next week", "to the following day": a relative move by a whole day or week (convention 16). */
+const SHIFT_TO =
+  /\b(?:to|until|till|into|over\s+to|for)\s+(?:the\s+)?(?:(next|following|coming)\s+(day|week)|day\s+after(?!\s+tomorrow)|week\s+after(?!\s+next))(?![a-z])/g;
 
-function movePlan(body: string, clock: Clock): Plan {
-  const split = chooseSplit(body, clock);
-  let left = split ? body.slice(0, split.at) : body;
-  let shiftMinutes: number | null = null;
-  if (!split) {
-    // "push my 3pm back an hour", "move the standup 30 minutes earlier".
-    const lower = left.toLowerCase();
-    SHIFT.lastIndex = 0;
-    let m: RegExpExecArray | null;
-    while ((m = SHIFT.exec(lower)) !== null) {
-      const direction = `${m[1] ?? ''} ${m[3] ?? ''}`;
-      if (!m[1] && !m[3] && !/\bby\s/.test(m[0])) continue;
-      const minutes = parseMinutes(m[2]);
-      if (minutes === null) continue;
-      shiftMinutes = /earlier|sooner|forward|up|before/.test(direction) ? -minutes : minutes;
-      left = left.slice(0, m.index) + ' '.repeat(m[0].length) + left.slice(m.index + m[0].length);
-      break;
-    }
+interface Shift {
+  readonly minutes: number;
+  readonly days: number;
+  readonly start: number;
+  readonly end: number;
+  /** Said with a direction word or "by" (not only implied by the verb). */
+  readonly explicit: boolean;
+}
+
+/** The direction a move verb implies on its own: push back, postpone → later; bring forward, move up → earlier. */
+function verbDirection(verb: string): 1 | -1 | 0 {
+  const v = verb.toLowerCase();
+  if (/\b(?:forward|up|in)$/.test(v) || /^(?:advance|prepone|pull)/.test(v)) return -1;
+  if (/\b(?:back|out|along)$/.test(v) || /^(?:postpone|delay|defer|put\s+off|push|bump|slide)/.test(v))
+    return 1;
+  return 0;
+}
+
+/** The relative amount of a move ("an hour earlier", "by a week", "back 30 minutes"); null when none. */
+function findShift(body: string, verb: string): Shift | null {
+  const lower = body.toLowerCase();
+  const implied = verbDirection(verb);
+  SHIFT.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = SHIFT.exec(lower)) !== null) {
+    const words = [m[1], m[4]].filter((w): w is string => !!w);
+    let sign: number = implied;
+    if (words.some((w) => SHIFT_EARLIER_WORD.test(w))) sign = -1;
+    else if (words.some((w) => SHIFT_LATER_WORD.test(w))) sign = 1;
+    const explicit = words.length > 0 || !!m[2];
+    if (!explicit && implied === 0) continue;
+    if (sign === 0) sign = 1; // "move it by an hour"
+    const length = parseLength(m[3]);
+    if (!length) continue;
+    return {
+      minutes: sign * (length.minutes ?? 0),
+      days: sign * (length.days ?? 0),
+      start: m.index,
+      end: m.index + m[0].length,
+      explicit,
+    };
   }
+  SHIFT_TO.lastIndex = 0;
+  const to = SHIFT_TO.exec(lower);
+  if (to) {
+    const days =
+      (to[2] ?? (/^day/.test(to[0].replace(/^\S+\s+(?:the\s+)?/, '')) ? 'day' : 'week')) === 'day' ? 1 : 7;
+    return { minutes: 0, days, start: to.index, end: to.index + to[0].length, explicit: true };
+  }
+  return null;
+}
+
+function movePlan(body: string, clock: Clock, verb: string): Plan {
+  let split = chooseSplit(body, clock);
+  const found = findShift(body, verb);
+  let shift: Shift | null = found && (found.explicit || !split) ? found : null;
+  const weeks = !shift && split ? weeksAheadOnly(split.facts, clock) : 0;
+  if (split && weeks) {
+    // "move X to next week" (no day named): the same weekday and time, a week (or two) later.
+    shift = { minutes: 0, days: 7 * weeks, start: split.at, end: body.length, explicit: true };
+  }
+  if (shift) {
+    split = null;
+    const left = body.slice(0, shift.start) + ' '.repeat(shift.end - shift.start) + body.slice(shift.end);
+    const target = describeTarget(left, clock);
+    if (!target.target.title && !target.target.start && !target.target.from) return unknownPlan();
+    return {
+      intent: 'move',
+      event: null,
+      target: target.target,
+      window: null,
+      durationMinutes: null,
+      shift: formatShift(shift.days, shift.minutes),
+    };
+  }
+  const left = split ? body.slice(0, split.at) : body;
   const target = describeTarget(left, clock);
   if (!target.target.title && !target.target.start && !target.target.from) return unknownPlan();
 
@@ -285,8 +361,6 @@ function movePlan(body: string, clock: Clock): Plan {
     else if (baseDay) start = target.time ? clock.at(baseDay, target.time) : clock.midnight(baseDay);
     if (start !== null && endOffset !== null) end = start + endOffset * MINUTE;
     else if (start !== null && facts.minutes !== null) end = start + facts.minutes * MINUTE;
-  } else if (shiftMinutes !== null && target.start !== null) {
-    start = target.start + shiftMinutes * MINUTE;
   }
 
   return {
@@ -303,6 +377,18 @@ function movePlan(body: string, clock: Clock): Plan {
     window: null,
     durationMinutes: null,
   };
+}
+
+/** 1 or 2 when the new time is "next week" / "the week after next" and nothing else (no day, no time); else 0. */
+function weeksAheadOnly(facts: TemporalFacts, clock: Clock): number {
+  if (!facts.span || facts.days.length || facts.startTime || facts.period || facts.relative !== null)
+    return 0;
+  for (const weeks of [1, 2]) {
+    const span = clock.week(weeks);
+    if (compareDates(facts.span.from, span.from) === 0 && compareDates(facts.span.to, span.to) === 0)
+      return weeks;
+  }
+  return 0;
 }
 
 /** Where the target ends and the new time begins: the first "to"/"until"/"for" whose rest is only a time. */
@@ -345,7 +431,28 @@ function windowPlan(intent: 'list' | 'find_free', body: string, clock: Clock): P
       facts.minutes ?? (facts.relative !== null ? Math.round((facts.relative - clock.now) / MINUTE) : null);
     if (!minutes || minutes <= 0) minutes = DEFAULT_MINUTES;
   }
-  return { intent, event: null, target: null, window, durationMinutes: minutes };
+  const attendees = intent === 'find_free' ? findFreePeople(text.remaining()) : null;
+  return {
+    intent,
+    event: null,
+    target: null,
+    window,
+    durationMinutes: minutes,
+    ...(attendees ? { attendees } : {}),
+  };
+}
+
+/** "with Priya", "for me and Sam", "when are Sam and I free": the other people of a find_free. */
+function findFreePeople(remaining: string): string[] | null {
+  const found = peopleWith(remaining, true) ?? [];
+  const add = (people: string[]) => {
+    for (const p of people) if (!found.some((f) => f.toLowerCase() === p.toLowerCase())) found.push(p);
+  };
+  const forMe = /\b(?:for|between)\s+(?:me|us)\s*(?:,|and|&)\s*/i.exec(remaining);
+  if (forMe) add(readPeople(remaining.slice(forMe.index + forMe[0].length), true).people);
+  const when = /^\s*(?:when|what\s+time)\s+(?:are|is|can|could|will|do)\s+/i.exec(remaining);
+  if (when) add(readPeople(remaining.slice(when[0].length)).people);
+  return found.length ? found : null;
 }
 
 function windowOf(facts: TemporalFacts, clock: Clock): PlanWindow {
@@ -365,4 +472,229 @@ function windowOf(facts: TemporalFacts, clock: Clock): PlanWindow {
     return { from: clock.iso(clock.midnight(day)), to: clock.iso(clock.midnight(addDays(day, 1))) };
   }
   return { from: clock.iso(clock.midnight(clock.today)), to: clock.iso(clock.midnight(clock.tomorrow)) };
+}
+
+// ── version 2: checks, blocks, bulk cancels, invites ───────────────────────────────────────────
+
+/** A wall-clock time on a day, `minutes` after its midnight (past 24:00 runs into the next day). */
+function wallClock(clock: Clock, day: LocalDate, minutes: number): Instant {
+  const dayOffset = Math.floor(minutes / 1440);
+  const m = minutes - dayOffset * 1440;
+  return clock.at(addDays(day, dayOffset), { hour: Math.floor(m / 60), minute: m % 60 });
+}
+
+/**
+ * The day a part of the day with no date falls on: for a check, today while it has not ended; for
+ * a new block, today if it has not begun (convention 5); else tomorrow.
+ */
+function periodDay(clock: Clock, period: DayPeriod, edge: 0 | 1): LocalDate {
+  return wallClock(clock, clock.today, PERIOD_SPAN[period][edge]) > clock.now ? clock.today : clock.tomorrow;
+}
+
+/** The span of a part of the day ("Friday afternoon" → 12:00–17:00 on Friday), in wall-clock time. */
+function periodSpan(
+  clock: Clock,
+  period: DayPeriod,
+  day: LocalDate | null,
+  edge: 0 | 1 = 1,
+): [Instant, Instant] {
+  const d = day ?? periodDay(clock, period, edge);
+  const [from, to] = PERIOD_SPAN[period];
+  return [wallClock(clock, d, from), wallClock(clock, d, to)];
+}
+
+const LUNCH = /\b(?:for|at|over|during)\s+lunch\b/i;
+const NOW_WORDS = /\b(?:right\s+now|now|at\s+the\s+moment|currently|right\s+away)(?![a-z])/;
+
+/**
+ * Convention 17: "am I free Thursday at 2?" → the hour from 14:00; "do I have anything tomorrow
+ * afternoon?" → 12:00–17:00; a day → its whole day. Wall-clock time in the user's zone.
+ */
+/**
+ * The window of a check phrase ("Thursday at 2", "tomorrow afternoon") by convention 17, for the
+ * LLM interpreter's check tool; null when `now` or the zone is invalid.
+ */
+export function checkWindowFor(phrase: string, now: string, timeZone: string): PlanWindow | null {
+  const clock = Clock.create(now, timeZone);
+  if (!clock) return null;
+  const text = new MaskedText(foldPunctuation(phrase.slice(0, 1000)));
+  const facts = scanTemporal(text, clock, { barePeriods: true });
+  return checkWindow(facts, clock, phrase);
+}
+
+function checkPlan(body: string, clock: Clock): Plan {
+  const text = new MaskedText(body);
+  maskCalendarPhrases(text);
+  const facts = scanTemporal(text, clock, { barePeriods: true });
+  return {
+    intent: 'check',
+    event: null,
+    target: null,
+    window: checkWindow(facts, clock, body),
+    durationMinutes: null,
+  };
+}
+
+function checkWindow(facts: TemporalFacts, clock: Clock, body: string): PlanWindow {
+  const day = facts.days[0]?.date ?? (facts.span && !facts.days.length ? facts.span.from : null);
+  if (facts.startTime) {
+    let s: number;
+    let e: number;
+    if (facts.endTime) {
+      [s, e] = resolveRange(facts.startTime, facts.endTime, facts.period);
+    } else {
+      const t = resolveClock(facts.startTime, facts.period);
+      s = t.hour * 60 + t.minute;
+      e = s + (facts.minutes ?? DEFAULT_MINUTES);
+    }
+    const base = day ?? clock.dateOf(clock.nextAt({ hour: Math.floor(s / 60) % 24, minute: s % 60 }));
+    return { from: clock.iso(wallClock(clock, base, s)), to: clock.iso(wallClock(clock, base, e)) };
+  }
+  if (facts.relative !== null) {
+    const to = facts.relative + (facts.minutes ?? DEFAULT_MINUTES) * MINUTE;
+    return { from: clock.iso(facts.relative), to: clock.iso(to) };
+  }
+  if (facts.period) {
+    const [from, to] = periodSpan(clock, facts.period, day);
+    return { from: clock.iso(from), to: clock.iso(to) };
+  }
+  if (LUNCH.test(body) && (day || !facts.span)) {
+    // "am I free for lunch on Friday?": the noon hour.
+    const base = day ?? clock.dateOf(clock.nextAt({ hour: 12, minute: 0 }));
+    return { from: clock.iso(wallClock(clock, base, 720)), to: clock.iso(wallClock(clock, base, 780)) };
+  }
+  if (facts.days.length || facts.span) return windowOf(facts, clock);
+  if (NOW_WORDS.test(body.toLowerCase())) {
+    return {
+      from: clock.iso(clock.now),
+      to: clock.iso(clock.now + (facts.minutes ?? DEFAULT_MINUTES) * MINUTE),
+    };
+  }
+  return windowOf(facts, clock);
+}
+
+const BLOCK_VERB = /^(?:block|hold|reserve)(?![a-z'])/i;
+/** What may stand between the block verb and the "for": "block off some time on my calendar". */
+const BLOCK_FILLER =
+  /^(?:block|hold|reserve|off|out|some|time|my|the|our|up|it|me|a|an|of|on|in|calendar|schedule|whole|entire|please|just)$/i;
+const BLOCK_FOR = /(?:^|\s)(?:for|to)\s+(?=\S)/i;
+
+/**
+ * Convention 18: "block Friday afternoon for deep work" → "Deep work" 12:00–17:00; "hold Tuesday
+ * morning" → "Busy" 08:00–12:00. A block with a clock time is an ordinary create titled "Busy" when
+ * nothing else names it.
+ */
+function blockPlan(body: string, clock: Clock): Plan {
+  const text = new MaskedText(body);
+  maskCalendarPhrases(text);
+  const facts = scanTemporal(text, clock, { barePeriods: true });
+  if (!facts.period || facts.startTime || facts.relative !== null || facts.allDay) {
+    return createPlan(body, clock, 'Busy');
+  }
+  const location = extractLocation(text);
+  const remaining = text.remaining();
+  const forAt = BLOCK_FOR.exec(remaining);
+  const head = forAt ? remaining.slice(0, forAt.index) : remaining;
+  const headWords = head.match(/[\p{L}\p{N}']+/gu) ?? [];
+  // "hold a meeting with Sam Friday afternoon" names an event: an ordinary create.
+  if (headWords.some((w) => !BLOCK_FILLER.test(w))) return createPlan(body, clock, 'Busy');
+  const title = (forAt ? createTitle(remaining.slice(forAt.index + forAt[0].length)) : null) ?? 'Busy';
+  const day = facts.days[0]?.date ?? (facts.span ? facts.span.from : null);
+  const [start, periodEnd] = periodSpan(clock, facts.period, day, 0);
+  const end = facts.minutes !== null ? start + facts.minutes * MINUTE : periodEnd;
+  const attendees = forAt ? peopleWith(remaining.slice(forAt.index)) : null;
+  return {
+    intent: 'create',
+    event: {
+      title,
+      start: clock.iso(start),
+      end: clock.iso(end),
+      allDay: false,
+      recurrence: null,
+      location,
+      ...(attendees ? { attendees } : {}),
+    },
+    target: null,
+    window: null,
+    durationMinutes: null,
+  };
+}
+
+const BULK_VERB =
+  /^(?:cancel|delete|remove|clear|erase|wipe|drop|purge|scrap|get\s+rid\s+of|nuke|empty|trash|axe|kill|call\s+off|reset|unschedule|free\s+up|clean\s+out)(?![a-z'])(?:\s+out(?![a-z']))?/i;
+const BULK_WORDS =
+  /(?<![\p{L}'])(?:all(?:\s+of)?|every(?:thing|\s+single|\s+(?:day|time|week|one\s+of))?|each(?:\s+of)?|both(?:\s+of)?|any|entire|whole|remaining|(?:the\s+)?rest\s+of)(?![\p{L}'])/giu;
+/** Words that name no kind of event: "all my meetings", "everything", "my calendar". */
+const GENERIC_EVENTS =
+  /^(?:(?:my|the|our|your)\s+)?(?:(?:calendar|scheduled|upcoming)\s+)?(?:meetings?|events?|appointments?|calendar|schedule|agenda|diary|plans?|entries|entry|items?|things?|stuff|bookings?|commitments?|day|week|weekend|month|morning|afternoon|evening|today|tomorrow|tonight|it|them|that|those|these)?$/i;
+
+/**
+ * Convention 19: "cancel all my meetings on Friday", "clear all standups next week", "delete
+ * everything tomorrow" → cancel with `target.all` over the span named; without a bounded span
+ * ("delete all my events", "clear my calendar") the request is `unknown` (convention 14).
+ */
+function bulkCancelPlan(body: string, clock: Clock): Plan {
+  const verb = BULK_VERB.exec(body);
+  if (!verb) return unknownPlan();
+  const rest = body.slice(verb[0].length).replace(CALENDAR_TAIL, (m) => ' '.repeat(m.length));
+  const text = new MaskedText(rest);
+  text.scan(BULK_WORDS, () => true);
+  const facts = scanTemporal(text, clock, { barePeriods: true });
+  let from: Instant;
+  let to: Instant;
+  const day = facts.days[0]?.date ?? null;
+  if (facts.period && (day || !facts.span)) {
+    [from, to] = periodSpan(clock, facts.period, day);
+  } else if (facts.days.length || facts.span) {
+    const window = windowOf(facts, clock);
+    from = Date.parse(window.from);
+    to = Date.parse(window.to);
+  } else {
+    // "clear my day", "cancel my whole week": the current day or week.
+    const unit = /\b(day|week|weekend)\b/i.exec(text.remaining())?.[1]?.toLowerCase();
+    const span =
+      unit === 'day'
+        ? clock.day(clock.today)
+        : unit === 'week'
+          ? clock.week(0)
+          : unit === 'weekend'
+            ? clock.weekend(0)
+            : null;
+    if (!span) return unknownPlan();
+    from = clock.midnight(span.from);
+    to = clock.midnight(span.to);
+  }
+  let title = targetTitle(text.remaining());
+  if (title && GENERIC_EVENTS.test(title.replace(/\s+(?:for|on|in|from|of)$/i, '').trim())) title = null;
+  return {
+    intent: 'cancel',
+    event: null,
+    target: { title, start: null, from: clock.iso(from), to: clock.iso(to), all: true },
+    window: null,
+    durationMinutes: null,
+  };
+}
+
+/**
+ * Convention 15: "invite Priya and Lee to the offsite", "add sam@example.com to tomorrow's
+ * standup" → invite with the people and the target event ("invite Sam too": the event just
+ * discussed, target null). "Add Gym to Friday at 6" names no event: a create.
+ */
+function invitePlan(body: string, clock: Clock): Plan {
+  const invite = readInvite(body);
+  if (!invite) return createPlan(body, clock);
+  let target: PlanTarget | null = null;
+  if (invite.targetText.trim()) {
+    const described = describeTarget(invite.targetText, clock);
+    if (!described.target.title && !/^\s*(?:invite|loop|cc|send)/i.test(body)) return createPlan(body, clock);
+    target = described.target;
+  }
+  return {
+    intent: 'invite',
+    event: null,
+    target,
+    window: null,
+    durationMinutes: null,
+    attendees: invite.attendees,
+  };
 }

@@ -41,6 +41,17 @@ export const PERIOD_START: Readonly<Record<DayPeriod, HourMinute>> = {
   night: { hour: 19, minute: 0 },
 };
 
+/**
+ * The span of a part of the day for checks and blocks (conventions 17 and 18), in minutes after
+ * local midnight: morning 08:00–12:00, afternoon 12:00–17:00, evening (and "tonight") 17:00–22:00.
+ */
+export const PERIOD_SPAN: Readonly<Record<DayPeriod, readonly [number, number]>> = {
+  morning: [8 * 60, 12 * 60],
+  afternoon: [12 * 60, 17 * 60],
+  evening: [17 * 60, 22 * 60],
+  night: [17 * 60, 22 * 60],
+};
+
 /** A day named in the request. */
 export interface DayMention {
   readonly date: LocalDate;
@@ -77,6 +88,8 @@ export interface TemporalFacts {
 export interface ScanOptions {
   /** A lone number is an hour ("move it to 4"), not only after "at". */
   readonly bareHours?: boolean;
+  /** A part of the day counts on its own ("reserve the evening"), not only next to a day. */
+  readonly barePeriods?: boolean;
 }
 
 // ── Patterns ────────────────────────────────────────────────────────────────────────────────────
@@ -541,11 +554,15 @@ function readSingleTime({ text, facts, options }: Scan): void {
 }
 
 /** "tonight", "Friday morning", "this afternoon". */
-function readPeriod({ text, clock, facts }: Scan): void {
+function readPeriod({ text, clock, facts, options }: Scan): void {
   text.scan(PERIOD, (m) => {
     const word = m[2] === 'tonite' ? 'tonight' : m[2];
     // A bare "night"/"morning" counts next to a day ("Friday night") or with "in the", "this", "at".
-    const qualified = m[0] !== m[2] || word === 'tonight' || /\uE000\s*$/.test(text.view.slice(0, m.index));
+    const qualified =
+      m[0] !== m[2] ||
+      word === 'tonight' ||
+      /\uE000\s*$/.test(text.view.slice(0, m.index)) ||
+      (options.barePeriods && !facts.period);
     if (!qualified) return false;
     if (word === 'tonight') {
       if (!facts.days.some((d) => compareDates(d.date, clock.today) === 0)) {

@@ -2,12 +2,16 @@ import { addDays, formatInZone, instantToLocalDate } from '@app/calendar';
 import { Plan, PlanSchema, PlanTarget } from '../plan/plan.schema';
 import { PhraseReading, WallTime } from '../resolver/phrase-reader';
 import { lengthMinutes, ResolveContext, TimeResolver } from '../resolver/time-resolver';
+import { formatShift } from '../interpreter/durations';
+import { checkWindowFor } from '../interpreter/offline.interpreter';
 import {
   CancelEventArgsSchema,
+  CheckAvailabilityArgsSchema,
   CreateEventArgsSchema,
   FindFreeTimeArgsSchema,
   INTENT_TOOLS,
   IntentToolName,
+  InviteArgsSchema,
   ListEventsArgsSchema,
   MoveEventArgsSchema,
   TargetArgs,
@@ -60,11 +64,43 @@ export class ToolPlanBuilder {
       case 'move_event':
         plan = this.move(parsed.data as z.infer<typeof MoveEventArgsSchema>);
         break;
-      case 'cancel_event':
+      case 'cancel_event': {
+        const args = parsed.data as z.infer<typeof CancelEventArgsSchema>;
+        const target = this.target(args.target).plan;
+        if (args.all) {
+          // Convention 19: a bulk cancel needs a bounded span; without one the request is refused.
+          if (!target.from || !target.to)
+            throw new InvalidToolOutput('cancel_event: all=true needs a bounded span in target.day');
+          target.all = true;
+          target.start = null;
+          if (
+            target.title &&
+            /^(?:all\s+)?(?:my\s+)?(?:meetings?|events?|appointments?|everything)$/i.test(target.title)
+          )
+            target.title = null;
+        }
+        plan = { ...empty('cancel'), target };
+        break;
+      }
+      case 'check_availability': {
+        const phrase = (parsed.data as z.infer<typeof CheckAvailabilityArgsSchema>).window;
+        this.read(phrase, 'window'); // refuses offsets
+        const window = checkWindowFor(phrase, this.iso(this.ctx.now), this.ctx.timeZone);
+        if (!window) throw new InvalidToolOutput(`window "${phrase}" cannot be read`);
+        plan = { ...empty('check'), window };
+        break;
+      }
+      case 'invite_attendees': {
+        const args = parsed.data as z.infer<typeof InviteArgsSchema>;
         plan = {
-          ...empty('cancel'),
-          target: this.target((parsed.data as z.infer<typeof CancelEventArgsSchema>).target).plan,
+          ...empty('invite'),
+          target: args.target ? this.target(args.target).plan : null,
+          attendees: args.attendees,
         };
+        break;
+      }
+      case 'undo_last_change':
+        plan = empty('undo');
         break;
       case 'list_events':
         plan = {
@@ -174,6 +210,7 @@ export class ToolPlanBuilder {
         allDay,
         recurrence,
         location: args.location?.trim() || null,
+        ...(args.attendees?.length ? { attendees: args.attendees } : {}),
       },
     };
   }
@@ -279,8 +316,15 @@ export class ToolPlanBuilder {
         throw new InvalidToolOutput(`newStart "${args.newStart}" names no time`);
       }
       if (!end && n.minutes !== null) end = new Date(start.getTime() + n.minutes * MINUTE_MS);
-    } else if (args.shiftMinutes !== null && target.start) {
-      start = new Date(target.start.getTime() + args.shiftMinutes * MINUTE_MS);
+    } else if (args.shiftMinutes || args.shiftDays) {
+      if ((args.shiftMinutes ?? 0) * (args.shiftDays ?? 0) < 0)
+        throw new InvalidToolOutput('move_event: shiftMinutes and shiftDays point in different directions');
+      // Convention 16: a relative move; the executor applies it in the event's wall-clock time.
+      return {
+        ...empty('move'),
+        target: target.plan,
+        shift: formatShift(args.shiftDays ?? 0, args.shiftMinutes ?? 0),
+      };
     }
     if (args.newEnd && start) end = this.endAfter(start, args.newEnd);
     return {

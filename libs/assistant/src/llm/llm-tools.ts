@@ -66,6 +66,11 @@ export const CreateEventArgsSchema = z.object({
         'month", "daily") or an RRULE value such as FREQ=WEEKLY;BYDAY=TU,TH; null when the event does not repeat',
     ),
   location: PlanEventSchema.shape.location,
+  attendees: PlanEventSchema.shape.attendees.describe(
+    'The people named with "with" ("Lunch with Sam and Priya" → ["Sam", "Priya"]), as written: capitalised names or ' +
+      'email addresses. A group or role ("the design team", "my manager") is not an attendee and stays in the title. ' +
+      'null when none',
+  ),
 });
 
 export const MoveEventArgsSchema = z.object({
@@ -85,9 +90,51 @@ export const MoveEventArgsSchema = z.object({
     .describe(
       'For "push it back an hour" / "30 minutes earlier": the shift in minutes (+60 / -30); else null',
     ),
+  shiftDays: z
+    .number()
+    .int()
+    .min(-366)
+    .max(366)
+    .nullable()
+    .optional()
+    .describe(
+      'For "a day later" / "to next week" (no day named) / "postpone by 2 weeks" / "move it up a day": the shift in ' +
+        'whole days (+1 / +7 / +14 / -1); else null. Later is positive; "earlier", "bring forward", "move up" negative',
+    ),
 });
 
-export const CancelEventArgsSchema = z.object({ target: TargetArgsSchema });
+export const CancelEventArgsSchema = z.object({
+  target: TargetArgsSchema,
+  all: z
+    .boolean()
+    .nullable()
+    .optional()
+    .describe(
+      'true for a bulk cancel of every matching event in a bounded span ("cancel all my meetings on Friday", "clear ' +
+        'all standups next week"): target.day is then required and target.title is the kind of event, or null for ' +
+        '"all my meetings/events/appointments"; null otherwise',
+    ),
+});
+
+export const CheckAvailabilityArgsSchema = z.object({
+  window: phrase(
+    'The time or span asked about ("Thursday at 2", "tomorrow afternoon", "Friday", "3pm on Friday")',
+  ),
+});
+
+export const InviteArgsSchema = z.object({
+  target: TargetArgsSchema.nullable().describe(
+    'The existing event to invite them to ("the offsite", "tomorrow\'s standup"); null for "invite Sam too" (the ' +
+      'event just discussed)',
+  ),
+  attendees: z
+    .array(z.string().trim().min(1).max(320))
+    .min(1)
+    .max(50)
+    .describe('The people to invite, as written: names ("Priya", "Sam Lee") or email addresses'),
+});
+
+export const UndoArgsSchema = z.object({}).describe('No arguments');
 
 export const ListEventsArgsSchema = z.object({
   window: phrase(
@@ -128,19 +175,46 @@ export const INTENT_TOOLS = {
   create_event: {
     intent: 'create',
     description:
-      'Add a new event to the user\'s calendar (also for requests that just name an event and a time, e.g. "Gym at 6").',
+      'Add a new event to the user\'s calendar (also for requests that just name an event and a time, e.g. "Gym at 6", ' +
+      'and for blocks: "block Friday afternoon for deep work" → title "Deep work", start "Friday 12:00", end "Friday ' +
+      '17:00"; morning 08:00–12:00, afternoon 12:00–17:00, evening 17:00–22:00; with no "for" the title is "Busy").',
     schema: CreateEventArgsSchema,
   },
   move_event: {
     intent: 'move',
-    description: 'Move or reschedule one existing event ("move", "reschedule", "push", "postpone", "shift").',
+    description:
+      'Move or reschedule one existing event ("move", "reschedule", "push", "postpone", "shift"): to a new time with ' +
+      'newStart, or by a relative amount with shiftMinutes / shiftDays ("push the standup 30 minutes later", "move ' +
+      'the review to next week").',
     schema: MoveEventArgsSchema,
   },
   cancel_event: {
     intent: 'cancel',
     description:
-      'Cancel or delete ONE existing event. Never for bulk requests such as "delete all my events".',
+      'Cancel or delete one existing event, or with all=true every matching event in a BOUNDED span ("cancel all my ' +
+      'meetings on Friday", "clear all standups next week"). Never for unbounded bulk requests such as "delete all my ' +
+      'events" (use unknown_request).',
     schema: CancelEventArgsSchema,
+  },
+  check_availability: {
+    intent: 'check',
+    description:
+      'Answer yes or no whether a time or span is free ("am I free Thursday at 2?", "do I have anything tomorrow ' +
+      'afternoon?", "is 3pm free on Friday?", "am I busy tomorrow morning?").',
+    schema: CheckAvailabilityArgsSchema,
+  },
+  invite_attendees: {
+    intent: 'invite',
+    description:
+      'Invite people to an existing event ("invite Priya and Lee to the offsite", "add sam@example.com to ' +
+      'tomorrow\'s standup", "invite Sam too").',
+    schema: InviteArgsSchema,
+  },
+  undo_last_change: {
+    intent: 'undo',
+    description:
+      'Revert the user\'s most recent applied change ("undo", "undo that", "never mind, put it back").',
+    schema: UndoArgsSchema,
   },
   list_events: {
     intent: 'list',
@@ -156,7 +230,7 @@ export const INTENT_TOOLS = {
     intent: 'unknown',
     description:
       "Anything that is not a request about this user's calendar (small talk, questions, gibberish), and every bulk " +
-      'destructive request ("delete all my events", "clear my week").',
+      'destructive request without a bounded span ("delete all my events", "clear my calendar").',
     schema: UnknownRequestArgsSchema,
   },
 } as const satisfies Record<string, ToolSpec<z.ZodType>>;

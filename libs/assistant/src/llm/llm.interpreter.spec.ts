@@ -183,11 +183,14 @@ describe('LLM interpreter against a local OpenAI-compatible server', () => {
     expect(body.tools.map((t: any) => t.function.name).sort()).toEqual(
       [
         'cancel_event',
+        'check_availability',
         'create_event',
         'find_free_time',
+        'invite_attendees',
         'list_events',
         'move_event',
         'resolve_time',
+        'undo_last_change',
         'unknown_request',
       ].sort(),
     );
@@ -315,6 +318,105 @@ describe('LLM interpreter against a local OpenAI-compatible server', () => {
       recurrence: 'FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR',
     });
     expect(fallbacks.inc).not.toHaveBeenCalled();
+  });
+
+  it('builds version-2 plans: check, invite, undo, shifts, bulk cancels and attendees', async () => {
+    const ask = async (text: string, name: string, args: unknown) => {
+      server.reply(toolCalls([{ name, args }]));
+      const result = await interpreter.interpret({ ...req, text });
+      expect(result.interpreter).toBe('llm');
+      return result.plan;
+    };
+    expect(await ask('Am I free Thursday at 2?', 'check_availability', { window: 'Thursday at 2' })).toEqual({
+      intent: 'check',
+      event: null,
+      target: null,
+      window: { from: '2026-03-05T14:00:00-05:00', to: '2026-03-05T15:00:00-05:00' },
+      durationMinutes: null,
+    });
+    expect(
+      (
+        await ask('Do I have anything tomorrow afternoon?', 'check_availability', {
+          window: 'tomorrow afternoon',
+        })
+      ).window,
+    ).toEqual({ from: '2026-03-03T12:00:00-05:00', to: '2026-03-03T17:00:00-05:00' });
+    expect(
+      await ask('Invite Priya and Lee to the offsite', 'invite_attendees', {
+        target: { title: 'offsite', time: null, day: null },
+        attendees: ['Priya', 'Lee'],
+      }),
+    ).toMatchObject({ intent: 'invite', target: { title: 'offsite' }, attendees: ['Priya', 'Lee'] });
+    expect(await ask('undo that', 'undo_last_change', {})).toMatchObject({ intent: 'undo', target: null });
+    expect(
+      await ask('Push the standup 30 minutes later', 'move_event', {
+        target: { title: 'standup', time: null, day: null },
+        newStart: null,
+        newEnd: null,
+        shiftMinutes: 30,
+        shiftDays: null,
+      }),
+    ).toMatchObject({ intent: 'move', event: null, target: { title: 'standup' }, shift: 'PT30M' });
+    expect(
+      await ask('Move the review to next week', 'move_event', {
+        target: { title: 'review', time: null, day: null },
+        newStart: null,
+        newEnd: null,
+        shiftMinutes: null,
+        shiftDays: 7,
+      }),
+    ).toMatchObject({ shift: 'P7D' });
+    expect(
+      await ask('Cancel all my meetings on Friday', 'cancel_event', {
+        target: { title: 'meetings', time: null, day: 'Friday' },
+        all: true,
+      }),
+    ).toMatchObject({
+      intent: 'cancel',
+      target: { all: true, title: null, from: '2026-03-06T00:00:00-05:00', to: '2026-03-07T00:00:00-05:00' },
+    });
+    expect(
+      (
+        await ask('Lunch with Sam and Priya tomorrow at noon', 'create_event', {
+          title: 'Lunch with Sam and Priya',
+          start: 'tomorrow at noon',
+          end: null,
+          durationMinutes: null,
+          allDay: null,
+          recurrence: null,
+          location: null,
+          attendees: ['Sam', 'Priya'],
+        })
+      ).event,
+    ).toMatchObject({ title: 'Lunch with Sam and Priya', attendees: ['Sam', 'Priya'] });
+    expect(fallbacks.inc).not.toHaveBeenCalled();
+  });
+
+  it('falls back to the offline interpreter for an unbounded bulk cancel or an invite without people', async () => {
+    server.reply(
+      toolCalls([
+        { name: 'cancel_event', args: { target: { title: 'events', time: null, day: null }, all: true } },
+      ]),
+    );
+    const bulk = await interpreter.interpret({ ...req, text: 'Delete all my events' });
+    expect(bulk).toMatchObject({ interpreter: 'offline', fallbackReason: 'invalid_output' });
+    expect(bulk.plan.intent).toBe('unknown');
+    server.reply(
+      toolCalls([
+        {
+          name: 'invite_attendees',
+          args: { target: { title: 'offsite', time: null, day: null }, attendees: [] },
+        },
+      ]),
+    );
+    const invite = await interpreter.interpret({ ...req, text: 'Invite Priya to the offsite' });
+    expect(invite).toMatchObject({ interpreter: 'offline', fallbackReason: 'invalid_output' });
+    expect(invite.plan).toMatchObject({
+      intent: 'invite',
+      attendees: ['Priya'],
+      target: { title: 'offsite' },
+    });
+    expect(fallbacks.inc).toHaveBeenCalledWith({ reason: 'invalid_output' });
   });
 
   it('falls back to the offline interpreter on malformed tool output, counting invalid_output', async () => {
