@@ -174,7 +174,7 @@ describe('assistant v2 executor end-to-end against real FerretDB and Redis', () 
 
   it('a create through POST /v1/assistant/messages is a changeset: POST /v1/changesets/{id}/undo deletes it', async () => {
     const me = await registerUser(api, { timeZone: ZONE });
-    const res = await say(me, 'Lunch with Sam tomorrow at noon');
+    const res = await say(me, 'Lunch with the team tomorrow at noon');
     expect(res.status).toBe(200);
     expect(res.body.changeset).toMatchObject({
       kind: 'create',
@@ -188,7 +188,7 @@ describe('assistant v2 executor end-to-end against real FerretDB and Redis', () 
     const undone = await undo(me, res.body.changeset?.id as string);
     expect(undone.status).toBe(200);
     expect(undone.body.changeset.state).toBe('undone');
-    expect(undone.body.reply).toMatch(/^Undone: removed “Lunch with Sam”/);
+    expect(undone.body.reply).toMatch(/^Undone: removed “Lunch with the team”/);
     expect((await getEvent(me, eventId)).status).toBe(404);
     expect((await undo(me, res.body.changeset?.id as string)).status).toBe(409);
   });
@@ -442,7 +442,7 @@ describe('assistant v2 executor end-to-end against real FerretDB and Redis', () 
 
   it('follow-ups act on the event just discussed: "move it" by a shift, "make it 30 minutes"', async () => {
     const me = await registerUser(api, { timeZone: ZONE });
-    const created = await say(me, 'Coffee with Ann tomorrow at 10am');
+    const created = await say(me, 'Coffee break tomorrow at 10am');
     const eventId = createdId(created);
     const later = await run(
       me,
@@ -457,7 +457,7 @@ describe('assistant v2 executor end-to-end against real FerretDB and Redis', () 
 
   it('the conversation lives in Redis with a TTL: a follow-up on another replica acts on the same event', async () => {
     const me = await registerUser(api, { timeZone: ZONE });
-    const created = await say(me, 'Tea with Ann tomorrow at 11am');
+    const created = await say(me, 'Tea break tomorrow at 11am');
     const eventId = createdId(created);
     const ttl = await replica.app.get(RedisService).client.ttl(`assistant:last-event:${me.id}`);
     expect(ttl).toBeGreaterThan(0);
@@ -465,7 +465,108 @@ describe('assistant v2 executor end-to-end against real FerretDB and Redis', () 
 
     const moved = await say(me, 'move it to 4pm', {}, replica);
     expect(moved.status).toBe(200);
-    expect(moved.body.changeset?.items[0]).toMatchObject({ eventId, title: 'Tea with Ann' });
+    expect(moved.body.changeset?.items[0]).toMatchObject({ eventId, title: 'Tea break' });
     expect(local(moved.body.changeset?.items[0].after?.startLocal ?? '')).toBe(local(at(day(1), '16:00')));
+  });
+  describe('every version-2 intent from plain text through POST /v1/assistant/messages', () => {
+    /** A weekday far enough ahead that "on <Weekday>" names it (convention 6: strictly after today). */
+    const ahead = day(3);
+    const weekday = ahead.setLocale('en-US').toFormat('cccc');
+
+    it('check: "Am I free <day> at 2?" answers no with the meeting, then yes for a free hour', async () => {
+      const me = await registerUser(api, { timeZone: ZONE });
+      await createEvent(me, { title: 'Design review', start: at(ahead, '14:00'), end: at(ahead, '15:00') });
+      const busy = await say(me, `Am I free on ${weekday} at 2?`);
+      expect(busy.status).toBe(200);
+      expect(busy.body.plan).toMatchObject({ intent: 'check' });
+      expect(busy.body.reply).toMatch(/^No — you have “Design review”/);
+      const free = await say(me, `Am I free on ${weekday} at 4?`);
+      expect(free.body.reply).toMatch(/^Yes — you're free/);
+      expect(free.body.changeset ?? null).toBeNull();
+    });
+
+    it('a relative move: "Push the design review 30 minutes later" previews, and applies on confirm', async () => {
+      const me = await registerUser(api, { timeZone: ZONE });
+      const review = await createEvent(me, {
+        title: 'Design review',
+        start: at(ahead, '09:00'),
+        end: at(ahead, '09:45'),
+      });
+      const res = await say(me, 'Push the design review 30 minutes later');
+      expect(res.body.plan).toMatchObject({ intent: 'move', shift: 'PT30M' });
+      expect(res.body.changeset).toMatchObject({ kind: 'move', state: 'previewed' });
+      expect((await getEvent(me, review.id)).body.start).toBe(review.start);
+      const applied = await confirm(
+        me,
+        res.body.changeset?.id as string,
+        res.body.changeset?.token as string,
+      );
+      expect(applied.status).toBe(200);
+      const moved = (await getEvent(me, review.id)).body;
+      expect(local(moved.start)).toBe(local(at(ahead, '09:30')));
+      expect(local(moved.end)).toBe(local(at(ahead, '10:15')));
+    });
+
+    it('invite: "Invite Sam to the design review" adds the one Sam the user knows; an unknown name asks and changes nothing', async () => {
+      const me = await registerUser(api, { timeZone: ZONE });
+      const sam = await registerUser(api, { name: 'Sam Lee', timeZone: ZONE });
+      await shareWith(me, sam);
+      const review = await createEvent(me, { title: 'Design review', start: at(ahead, '11:00') });
+      const res = await say(me, `Invite Sam to the design review on ${weekday}`);
+      expect(res.body.plan).toMatchObject({ intent: 'invite', attendees: ['Sam'] });
+      expect(res.body.changeset).toMatchObject({ kind: 'invite', state: 'confirmed' });
+      expect((await getEvent(me, review.id)).body.attendees.map((a) => a.email)).toEqual([
+        me.email,
+        sam.email,
+      ]);
+
+      const unknown = await say(me, 'Lunch with Zed tomorrow at noon');
+      expect(unknown.body.plan).toMatchObject({ intent: 'create', event: { attendees: ['Zed'] } });
+      expect(unknown.body.reply).toContain('"Zed"');
+      const tomorrow = await api.request<OccurrencePageDto>(
+        `/v1/events?from=${encodeURIComponent(at(day(1), '00:00'))}&to=${encodeURIComponent(at(day(2), '00:00'))}`,
+        { token: me.token },
+      );
+      expect(tomorrow.body.items).toEqual([]);
+    });
+
+    it('a bulk cancel: "Cancel all my meetings on <day>" previews both, applies on confirm, and "undo" restores them', async () => {
+      const me = await registerUser(api, { timeZone: ZONE });
+      const first = await createEvent(me, { title: 'Design review', start: at(ahead, '10:00') });
+      const second = await createEvent(me, { title: 'Budget sync', start: at(ahead, '15:00') });
+      const kept = await createEvent(me, { title: 'Next day', start: at(ahead.plus({ days: 1 }), '10:00') });
+      const res = await say(me, `Cancel all my meetings on ${weekday}`);
+      expect(res.body.plan).toMatchObject({ intent: 'cancel', target: { all: true } });
+      expect(res.body.changeset).toMatchObject({ kind: 'cancel', state: 'previewed' });
+      expect(res.body.changeset?.items.map((i) => i.eventId).sort()).toEqual([first.id, second.id].sort());
+      expect((await getEvent(me, first.id)).status).toBe(200);
+      await confirm(me, res.body.changeset?.id as string, res.body.changeset?.token as string);
+      expect((await getEvent(me, first.id)).status).toBe(404);
+      expect((await getEvent(me, second.id)).status).toBe(404);
+      expect((await getEvent(me, kept.id)).status).toBe(200);
+
+      const undone = await say(me, 'undo that');
+      expect(undone.body.plan).toMatchObject({ intent: 'undo' });
+      expect(undone.body.changeset).toMatchObject({ state: 'undone' });
+      expect((await getEvent(me, first.id)).status).toBe(200);
+      expect((await getEvent(me, second.id)).status).toBe(200);
+    });
+
+    it('an unbounded bulk cancel ("delete all my events") is refused and removes nothing', async () => {
+      const me = await registerUser(api, { timeZone: ZONE });
+      const event = await createEvent(me, { title: 'Design review', start: at(ahead, '10:00') });
+      const res = await say(me, 'delete all my events');
+      expect(res.body.plan).toMatchObject({ intent: 'unknown' });
+      expect(res.body.changeset ?? null).toBeNull();
+      expect((await getEvent(me, event.id)).status).toBe(200);
+    });
+
+    it('undo of a create by text: "Dentist tomorrow at 3pm", then "never mind, put it back" removes it', async () => {
+      const me = await registerUser(api, { timeZone: ZONE });
+      const eventId = createdId(await say(me, 'Dentist tomorrow at 3pm'));
+      const undone = await say(me, 'never mind, put it back');
+      expect(undone.body.plan).toMatchObject({ intent: 'undo' });
+      expect((await getEvent(me, eventId)).status).toBe(404);
+    });
   });
 });

@@ -108,11 +108,11 @@ describe('assistant end-to-end against real FerretDB and Redis', () => {
     const user = await registerUser(api, { timeZone: ZONE });
     const tomorrow = day(1).date;
     const busy = await createEvent(user, 'Standup review', at(tomorrow, '12:30'));
-    const res = await say(user, 'Lunch with Sam tomorrow at noon');
+    const res = await say(user, 'Lunch with the team tomorrow at noon');
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({
       interpreter: 'offline',
-      plan: { intent: 'create', event: { title: 'Lunch with Sam' } },
+      plan: { intent: 'create', event: { title: 'Lunch with the team' } },
     });
     // Applied at once, and recorded as a confirmed changeset (undoable).
     expect(res.body.changeset).toMatchObject({ kind: 'create', state: 'confirmed' });
@@ -124,7 +124,7 @@ describe('assistant end-to-end against real FerretDB and Redis', () => {
     expect(created.conflicts).toEqual([
       expect.objectContaining({ seriesId: busy.id, title: 'Standup review' }),
     ]);
-    expect(res.body.reply).toContain('Lunch with Sam');
+    expect(res.body.reply).toContain('Lunch with the team');
     expect(res.body.reply).toContain('overlaps');
     expect((await getEvent(user, event.id)).status).toBe(200);
   });
@@ -332,10 +332,10 @@ describe('assistant end-to-end against real FerretDB and Redis', () => {
   it('"move it" right after a create refers to that event', async () => {
     const user = await registerUser(api, { timeZone: ZONE });
     const tomorrow = day(1).date;
-    const created = await say(user, 'Add lunch with Sam tomorrow at noon');
+    const created = await say(user, 'Add lunch with the team tomorrow at noon');
     const eventId = resultOf(created, 'created').event.id;
     const changeset = expectPreview(await say(user, 'move it to 4pm'));
-    expect(changeset.items[0]).toMatchObject({ eventId, title: 'Lunch with Sam' });
+    expect(changeset.items[0]).toMatchObject({ eventId, title: 'Lunch with the team' });
     expect(local(afterOf(changeset).startLocal)).toBe(at(tomorrow, '16:00'));
     expect((await confirm(user, changeset.id, changeset.token)).status).toBe(200);
     expect(local((await getEvent(user, eventId)).body.startLocal)).toBe(at(tomorrow, '16:00'));
