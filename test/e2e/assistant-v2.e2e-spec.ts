@@ -503,8 +503,8 @@ describe('assistant v2 executor end-to-end against real FerretDB and Redis', () 
       );
       expect(applied.status).toBe(200);
       const moved = (await getEvent(me, review.id)).body;
-      expect(local(moved.start)).toBe(local(at(ahead, '09:30')));
-      expect(local(moved.end)).toBe(local(at(ahead, '10:15')));
+      expect(Date.parse(moved.start)).toBe(Date.parse(at(ahead, '09:30')));
+      expect(Date.parse(moved.end)).toBe(Date.parse(at(ahead, '10:15')));
     });
 
     it('invite: "Invite Sam to the design review" adds the one Sam the user knows; an unknown name asks and changes nothing', async () => {
