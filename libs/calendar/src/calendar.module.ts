@@ -11,6 +11,7 @@ import { EventQueryService } from './events/event-query.service';
 import { EventRepository } from './events/event.repository';
 import { EventDoc, EventSchema } from './events/event.schema';
 import { EventService } from './events/event.service';
+import { MeetingPeople } from './events/meeting-people';
 import { AvailabilityService } from './availability/availability.service';
 import { FeedDoc, FeedSchema } from './ical/feed.schema';
 import { FeedRepository } from './ical/feed.repository';
@@ -42,6 +43,7 @@ import { EventSyncService } from './sync/event-sync.service';
     EventRepository,
     EventService,
     EventQueryService,
+    MeetingPeople,
     EventChangePublisher,
     EventReadRepository,
     EventSyncService,
@@ -56,6 +58,7 @@ import { EventSyncService } from './sync/event-sync.service';
     AclService,
     EventService,
     EventQueryService,
+    MeetingPeople,
     EventChangePublisher,
     EventReadRepository,
     EventSyncService,

@@ -209,6 +209,19 @@ export function toOccurrenceResponse(
   };
 }
 
+/**
+ * A meeting as an attendee sees it: whole (a private meeting too: they are invited), on their own
+ * primary calendar (its calendarId is theirs: their account id), with their own response. Every
+ * answer to an attendee goes through it (get by id, RSVP, their sync and webhooks).
+ */
+export function attendeeView(
+  viewer: { id: string; email: string },
+  record: EventRecord,
+  zone: string,
+): EventResponse {
+  return { ...toEventResponse(record, zone, viewer.email), calendarId: viewer.id };
+}
+
 /** What a reader of a shared calendar sees of a private event: that the time is busy, nothing more. */
 export const BUSY_TITLE = 'Busy';
 export function busyOnly<T extends EventResponse | OccurrenceResponse>(view: T): T {

@@ -24,6 +24,7 @@ import { CalendarAccessService, CalendarGrant } from '../calendars/calendar-acce
 import { Caller, CalendarRole } from '../calendars/calendar-role';
 import { resolveNewTiming, resolveTimingChanges, toInstant } from './event-timing';
 import {
+  attendeeView,
   readerView,
   etagOf,
   EventSeries,
@@ -188,6 +189,7 @@ export class EventService {
             record.version,
             { ...toState(plan.series, { invites: invitesGuests(record) }), sequence },
             moveTo,
+            record,
           )
         : null;
       if (!updated) {
@@ -202,7 +204,13 @@ export class EventService {
       await this.access.invalidateReaders(grant, invited);
       if (moveTo) await this.access.invalidateReaders(moveTo);
       await this.changes?.publish([
-        { type: 'event.updated', ownerId: String(updated.ownerId), eventId: id, record: updated },
+        {
+          type: 'event.updated',
+          ownerId: String(updated.ownerId),
+          eventId: id,
+          record: updated,
+          previousAttendeeEmails: record.attendeeEmails ?? [],
+        },
         ...(created
           ? [
               {
@@ -258,15 +266,27 @@ export class EventService {
       const ok =
         plan.deleted || !plan.series
           ? await this.events.softDeleteIfVersion(grant.calendarId, id, record.version)
-          : !!(await this.events.replaceIfVersion(grant.calendarId, id, record.version, {
-              ...toState(plan.series, { invites: invitesGuests(record) }),
-              sequence: (record.sequence ?? 0) + 1,
-            }));
+          : !!(await this.events.replaceIfVersion(
+              grant.calendarId,
+              id,
+              record.version,
+              {
+                ...toState(plan.series, { invites: invitesGuests(record) }),
+                sequence: (record.sequence ?? 0) + 1,
+              },
+              undefined,
+              record,
+            ));
       if (!ok)
         throw new PreconditionFailedError('The event changed since it was read; fetch it again and retry.');
       await this.access.invalidateReaders(grant, record.attendeeEmails ?? []);
       const type = plan.deleted || !plan.series ? 'event.deleted' : 'event.updated';
-      await this.changes?.publish({ type, ownerId: grant.ownerId, eventId: id });
+      await this.changes?.publish({
+        type,
+        ownerId: grant.ownerId,
+        eventId: id,
+        previousAttendeeEmails: record.attendeeEmails ?? [],
+      });
       return false;
     });
     if (declines) await this.rsvp(owner, id, { response: 'declined' }, target);
@@ -395,7 +415,19 @@ export class EventService {
         }
         await this.access.invalidateReaders(placement, record.attendeeEmails ?? []);
         await this.changes?.publish([
-          { type: 'event.updated', ownerId: placement.ownerId, eventId: id, record: updated },
+          {
+            type: 'event.updated',
+            ownerId: placement.ownerId,
+            eventId: id,
+            record: updated,
+            response: {
+              email: me,
+              response: input.response,
+              comment: input.comment ?? null,
+              scope: target.scope,
+              occurrenceStart: occurrenceStart?.toISOString() ?? null,
+            },
+          },
           ...(part
             ? [
                 {
@@ -479,6 +511,7 @@ export class EventService {
       ownerId: grant.ownerId,
       eventId: String(record._id),
       record,
+      previousAttendeeEmails: [],
     });
     return {
       event: toEventResponse(record, zone, owner.email),
@@ -628,14 +661,6 @@ export class EventService {
       throw err;
     }
   }
-}
-
-/**
- * A meeting as an attendee sees it: whole (a private meeting too: they are invited), on their own
- * primary calendar (its calendarId is theirs), with their own response.
- */
-function attendeeView(owner: CalendarOwner, record: EventRecord, zone: string): EventResponse {
-  return { ...toEventResponse(record, zone, owner.email), calendarId: owner.id };
 }
 
 /** A moved series: the per-occurrence answers go back to needsAction too (the organizer's stay). */
