@@ -8,7 +8,12 @@ export type { CalendarGrant, VisibleCalendar } from './calendars/calendar-access
 export * from './events/event.dto';
 export * from './events/event.service';
 export * from './events/event-query.service';
-export { MeetingPeople, type MeetingAccount } from './events/meeting-people';
+export {
+  attendeeReminderSeries,
+  MeetingPeople,
+  type MeetingAccount,
+  type ReminderPerson,
+} from './events/meeting-people';
 export {
   RESPONSE_STATUSES,
   RSVP_RESPONSES,

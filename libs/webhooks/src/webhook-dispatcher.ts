@@ -90,8 +90,8 @@ export class WebhookDispatcher implements EventChangeListener, OnModuleInit {
     const calendarId = String(r.calendarId);
     const tombstone = { id: String(r._id), uid: r.uid, deleted: true };
     for (const account of accounts) {
-      // Their own calendar's event: its subscriptions were reached above.
-      if (account.id === calendarId) continue;
+      // Their own calendar's event (its subscriptions were reached above), or their own meeting elsewhere.
+      if (account.id === calendarId || account.email === r.organizer?.email) continue;
       const invited = now.has(account.email);
       if (!invited || deleted) {
         await this.toAccount(account, 'event.deleted', change.occurredAt, { event: tombstone }, reached);
@@ -100,8 +100,7 @@ export class WebhookDispatcher implements EventChangeListener, OnModuleInit {
       const data = { event: attendeeView(account, r, r.timeZone) };
       const added = before !== null && !before.has(account.email);
       await this.toAccount(account, added ? 'event.created' : change.type, change.occurredAt, data, reached);
-      if (added && account.email !== r.organizer?.email)
-        await this.toAccount(account, 'event.invited', change.occurredAt, data, reached);
+      if (added) await this.toAccount(account, 'event.invited', change.occurredAt, data, reached);
     }
   }
 

@@ -6,7 +6,7 @@ import { formatInZone } from '../time/zone';
 import { EventResponse, OccurrenceResponse } from './event.dto';
 import { EventState, SeriesRecord } from './event.repository';
 import { EventFields, EventRecord } from './event.schema';
-import { Attendee, attendeeEmailsOf, Organizer, responseOf } from './attendees';
+import { Attendee, attendeeEmailsOf, Organizer, ownReminders, responseOf } from './attendees';
 
 export type EventSeries = CalendarSeries<EventFields>;
 export type EventOccurrence = Occurrence<EventFields>;
@@ -219,7 +219,12 @@ export function attendeeView(
   record: EventRecord,
   zone: string,
 ): EventResponse {
-  return { ...toEventResponse(record, zone, viewer.email), calendarId: viewer.id };
+  return {
+    ...toEventResponse(record, zone, viewer.email),
+    calendarId: viewer.id,
+    // Their own reminders, not the organizer's.
+    reminders: ownReminders(record.attendees, viewer.email.toLowerCase()) ?? [],
+  };
 }
 
 /** What a reader of a shared calendar sees of a private event: that the time is busy, nothing more. */

@@ -67,13 +67,18 @@ export class EventSyncService {
     }));
     const { deliver, hasMore, next } = planSync(prev, refs, limit, now);
     return {
-      items: deliver.map(({ record }) => {
-        if (!record.deletedAt && String(record.calendarId) === grant.calendarId)
-          return viewFor(record, caller.timeZone, grant.role);
+      items: deliver.flatMap(({ record }): SyncResponse['items'] => {
+        const tombstone = { id: String(record._id), uid: record.uid, deleted: true as const };
+        const here = String(record.calendarId) === grant.calendarId;
+        if (!record.deletedAt && here) return [viewFor(record, caller.timeZone, grant.role)];
+        // Their own meeting in another calendar (the organizer is on its guest list) is no invitation:
+        // only its leaving this calendar is news here.
+        if (!here && me && record.organizer?.email === me)
+          return (record.formerCalendarIds ?? []).map(String).includes(grant.calendarId) ? [tombstone] : [];
         if (!record.deletedAt && me && (record.attendeeEmails ?? []).includes(me))
-          return attendeeView(caller, record, caller.timeZone);
+          return [attendeeView(caller, record, caller.timeZone)];
         // Deleted, moved to another calendar, or (for an attendee) cancelled or taken off the list.
-        return { id: String(record._id), uid: record.uid, deleted: true as const };
+        return [tombstone];
       }),
       nextSyncToken: this.codec.encode({ ...next, u: caller.id, c: grant.calendarId, s: prev.s, iat: now }),
       hasMore,
