@@ -67,17 +67,19 @@ export class MeetingPeople {
   async reminderPeople(record: EventRecord): Promise<ReminderPerson[]> {
     const base = toSeries(record);
     const calendarId = String(record.calendarId);
-    const calendar = await this.calendars.findOwnership(calendarId);
-    const own = record.reminders?.length ? record.reminders : (calendar?.defaultReminders ?? []);
+    // The calendar is read only when its defaults are needed (no query for an event with reminders).
+    const own = record.reminders?.length
+      ? record.reminders
+      : ((await this.calendars.findOwnership(calendarId))?.defaultReminders ?? []);
     const people: ReminderPerson[] = [
       { series: { ...base, fields: { ...(base.fields as EventFields), reminders: own } } },
     ];
-    const skip = new Set([record.organizer?.email, calendar?.ownerEmail]);
-    const emails = (record.attendeeEmails ?? []).filter((e) => !skip.has(e));
+    const emails = (record.attendeeEmails ?? []).filter((e) => e !== record.organizer?.email);
     if (emails.length === 0) return people;
     for (const [email, primary] of await this.calendars.findPrimariesByEmails(emails)) {
       const id = String(primary._id);
-      if (id === calendarId) continue;
+      // The calendar's owner is its side already.
+      if (id === calendarId || id === String(record.ownerId)) continue;
       const reminders = ownReminders(record.attendees, email) ?? primary.defaultReminders ?? [];
       people.push({ account: { id, email }, series: attendeeReminderSeries(base, email, reminders) });
     }
