@@ -134,6 +134,19 @@ describe('meetings on the attendee’s calendar: sync, webhooks and ics export',
     // Never invited, never a role: nothing of it in D's sync.
     expect((await sync(dora, d0)).items.map((i) => i.id)).not.toContain(id);
     expect((await sync(dora)).items.map((i) => i.id)).not.toContain(id);
+    // A reader of B's primary calendar syncs B's own events there, not the meetings B is invited to.
+    const shared = await api.request('/v1/calendars/primary/acl', {
+      method: 'POST',
+      token: bea.token,
+      json: { email: dora.email, role: 'reader' },
+    });
+    expect(shared.status).toBe(201);
+    const readerSync = await api.request<SyncResponseDto>(`/v1/events/sync?calendarId=${bea.id}`, {
+      token: dora.token,
+    });
+    expect(readerSync.status).toBe(200);
+    expect(readerSync.body.items.map((i) => i.id)).not.toContain(id);
+    expect(readerSync.text).not.toContain('Sync review');
 
     // A cancels: B's sync reports it deleted.
     expect((await api.request(`/v1/events/${id}`, { method: 'DELETE', token: alex.token })).status).toBe(204);
