@@ -100,7 +100,8 @@ export class WebhookDispatcher implements EventChangeListener, OnModuleInit {
       const data = { event: attendeeView(account, r, r.timeZone) };
       const added = before !== null && !before.has(account.email);
       await this.toAccount(account, added ? 'event.created' : change.type, change.occurredAt, data, reached);
-      if (added) await this.toAccount(account, 'event.invited', change.occurredAt, data, reached);
+      // Never sent through the calendar: a subscription that got the change there still gets this.
+      if (added) await this.toAccount(account, 'event.invited', change.occurredAt, data, new Set());
     }
   }
 
@@ -128,7 +129,10 @@ export class WebhookDispatcher implements EventChangeListener, OnModuleInit {
     return this.toAccount(account, 'event.reminder', new Date(), data, new Set());
   }
 
-  /** One account's own primary-calendar subscriptions to `type` (but those `reached` already). */
+  /**
+   * One account's own primary-calendar subscriptions to `type`, but those `reached` already (which
+   * see the meeting through a calendar they watch: its change reached them there, in that view).
+   */
   private async toAccount(
     account: MeetingAccount,
     type: WebhookEventType,
