@@ -11,6 +11,7 @@ import { EventQueryService } from './events/event-query.service';
 import { EventRepository } from './events/event.repository';
 import { EventDoc, EventSchema } from './events/event.schema';
 import { EventService } from './events/event.service';
+import { MeetingPeople } from './events/meeting-people';
 import { AvailabilityService } from './availability/availability.service';
 import { ContactsService } from './contacts/contacts.service';
 import { FeedDoc, FeedSchema } from './ical/feed.schema';
@@ -43,6 +44,7 @@ import { EventSyncService } from './sync/event-sync.service';
     EventRepository,
     EventService,
     EventQueryService,
+    MeetingPeople,
     EventChangePublisher,
     EventReadRepository,
     EventSyncService,
@@ -58,6 +60,7 @@ import { EventSyncService } from './sync/event-sync.service';
     AclService,
     EventService,
     EventQueryService,
+    MeetingPeople,
     EventChangePublisher,
     EventReadRepository,
     EventSyncService,

@@ -8,6 +8,18 @@ export type { CalendarGrant, VisibleCalendar } from './calendars/calendar-access
 export * from './events/event.dto';
 export * from './events/event.service';
 export * from './events/event-query.service';
+export {
+  attendeeReminderSeries,
+  MeetingPeople,
+  type MeetingAccount,
+  type ReminderPerson,
+} from './events/meeting-people';
+export {
+  RESPONSE_STATUSES,
+  RSVP_RESPONSES,
+  type RsvpResponse,
+  type ResponseStatus,
+} from './events/attendees';
 export * from './events/event.mapper';
 export type { EventFields } from './events/event.schema';
 export * from './time/zone';

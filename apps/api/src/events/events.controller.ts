@@ -133,8 +133,16 @@ export class EventsController {
   }
 
   @Patch(':id')
+  @ApiOperation({
+    summary: 'Change an event (scope: this, thisAndFollowing or all); an attendee sets their own reminders',
+    description:
+      'The organizer (or a writer of the calendar) changes anything; each change of time, place, title or guests raises ' +
+      'sequence. An attendee may send only `reminders` (scope all): their own reminders of the meeting, e.g. ' +
+      '{"reminders": [10]}; [] for none, null for their primary calendar\'s defaultReminders. Anything else by an attendee is 403.',
+  })
   @ApiForbiddenResponse({
-    description: 'below writer on the calendar, or an attendee (only the organizer changes a meeting)',
+    description:
+      'below writer on the calendar, or an attendee changing more than their own reminders (only the organizer changes a meeting)',
   })
   @ApiHeader({
     name: 'If-Match',

@@ -24,6 +24,7 @@ import { CalendarAccessService, CalendarGrant } from '../calendars/calendar-acce
 import { Caller, CalendarRole } from '../calendars/calendar-role';
 import { resolveNewTiming, resolveTimingChanges, toInstant } from './event-timing';
 import {
+  attendeeView,
   readerView,
   etagOf,
   EventSeries,
@@ -42,6 +43,7 @@ import {
   organizerOf,
   resetResponses,
   RsvpResponse,
+  withReminders,
   withResponse,
 } from './attendees';
 import type { z } from 'zod';
@@ -149,10 +151,13 @@ export class EventService {
   ): Promise<EventWriteResponse> {
     return this.count('update', async () => {
       const { record, grant, attendee } = await this.require(owner, id, 'writer');
+      if (attendee && ownRemindersOnly(input))
+        return this.setOwnReminders(owner, record, input, target, zone);
       if (attendee)
         throw new ForbiddenError(
           'Only the organizer (or a writer of their calendar) changes a meeting: its time, place, title, guests or ' +
-            'anything else; you are an attendee, so answer it with POST /v1/events/{id}/rsvp (DELETE declines it).',
+            'anything else; you are an attendee, so answer it with POST /v1/events/{id}/rsvp (DELETE declines it), ' +
+            'or send only `reminders` to set your own.',
         );
       this.checkIfMatch(record, target.ifMatch);
       const moveTo = await this.moveTarget(owner, grant, input, target);
@@ -188,6 +193,7 @@ export class EventService {
             record.version,
             { ...toState(plan.series, { invites: invitesGuests(record) }), sequence },
             moveTo,
+            record,
           )
         : null;
       if (!updated) {
@@ -202,7 +208,13 @@ export class EventService {
       await this.access.invalidateReaders(grant, invited);
       if (moveTo) await this.access.invalidateReaders(moveTo);
       await this.changes?.publish([
-        { type: 'event.updated', ownerId: String(updated.ownerId), eventId: id, record: updated },
+        {
+          type: 'event.updated',
+          ownerId: String(updated.ownerId),
+          eventId: id,
+          record: updated,
+          previousAttendeeEmails: record.attendeeEmails ?? [],
+        },
         ...(created
           ? [
               {
@@ -258,15 +270,27 @@ export class EventService {
       const ok =
         plan.deleted || !plan.series
           ? await this.events.softDeleteIfVersion(grant.calendarId, id, record.version)
-          : !!(await this.events.replaceIfVersion(grant.calendarId, id, record.version, {
-              ...toState(plan.series, { invites: invitesGuests(record) }),
-              sequence: (record.sequence ?? 0) + 1,
-            }));
+          : !!(await this.events.replaceIfVersion(
+              grant.calendarId,
+              id,
+              record.version,
+              {
+                ...toState(plan.series, { invites: invitesGuests(record) }),
+                sequence: (record.sequence ?? 0) + 1,
+              },
+              undefined,
+              record,
+            ));
       if (!ok)
         throw new PreconditionFailedError('The event changed since it was read; fetch it again and retry.');
       await this.access.invalidateReaders(grant, record.attendeeEmails ?? []);
       const type = plan.deleted || !plan.series ? 'event.deleted' : 'event.updated';
-      await this.changes?.publish({ type, ownerId: grant.ownerId, eventId: id });
+      await this.changes?.publish({
+        type,
+        ownerId: grant.ownerId,
+        eventId: id,
+        previousAttendeeEmails: record.attendeeEmails ?? [],
+      });
       return false;
     });
     if (declines) await this.rsvp(owner, id, { response: 'declined' }, target);
@@ -395,7 +419,19 @@ export class EventService {
         }
         await this.access.invalidateReaders(placement, record.attendeeEmails ?? []);
         await this.changes?.publish([
-          { type: 'event.updated', ownerId: placement.ownerId, eventId: id, record: updated },
+          {
+            type: 'event.updated',
+            ownerId: placement.ownerId,
+            eventId: id,
+            record: updated,
+            response: {
+              email: me,
+              response: input.response,
+              comment: input.comment ?? null,
+              scope: target.scope,
+              occurrenceStart: occurrenceStart?.toISOString() ?? null,
+            },
+          },
           ...(part
             ? [
                 {
@@ -411,6 +447,54 @@ export class EventService {
       }
       throw new ConflictError('The meeting kept changing while you answered; try again.');
     });
+  }
+
+  /**
+   * An attendee's own reminders of a meeting (a PATCH with only `reminders`): stored on their entry
+   * of the guest list, for the whole meeting; no SEQUENCE change, nobody else's view changes. Like
+   * an answer, it races only with other attendees' own writes, so a lost compare-and-set is retried.
+   */
+  private async setOwnReminders(
+    owner: CalendarOwner,
+    first: EventRecord,
+    input: EventUpdateInput,
+    target: EditTarget,
+    zone: string,
+  ): Promise<EventWriteResponse> {
+    if (target.scope !== 'all')
+      throw new ValidationError('Invalid scope: your own reminders are for the whole meeting (scope all)', [
+        { field: 'scope', message: 'must be all for your own reminders' },
+      ]);
+    const me = owner.email.toLowerCase();
+    const id = String(first._id);
+    let record: EventRecord | null = first;
+    for (let attempt = 0; attempt < RSVP_ATTEMPTS && record; attempt++) {
+      if (!(record.attendees ?? []).some((a) => a.email === me))
+        throw new NotFoundError('You are not on the guest list of the whole meeting.');
+      const { id: _id, ...series } = toSeries(record);
+      const fields = series.fields as EventFields;
+      const attendees = withReminders(fields.attendees ?? [], me, input.reminders ?? null);
+      const placement = { calendarId: String(record.calendarId), ownerId: String(record.ownerId) };
+      const updated = await this.events.replaceIfVersion(
+        placement.calendarId,
+        id,
+        record.version,
+        toState({ ...series, fields: { ...fields, attendees } }),
+      );
+      if (updated) {
+        await this.access.invalidateReaders(placement, record.attendeeEmails ?? []);
+        await this.changes?.publish({
+          type: 'event.updated',
+          ownerId: placement.ownerId,
+          eventId: id,
+          record: updated,
+        });
+        return { event: attendeeView(owner, updated, zone), conflicts: [] };
+      }
+      record = await this.events.findById(id);
+    }
+    if (!record) throw new NotFoundError(NOT_INVITED);
+    throw new ConflictError('The meeting kept changing while you set your reminders; try again.');
   }
 
   /** Other events of the calendar overlapping this one's occurrences (the next 90 days of a series). */
@@ -479,6 +563,7 @@ export class EventService {
       ownerId: grant.ownerId,
       eventId: String(record._id),
       record,
+      previousAttendeeEmails: [],
     });
     return {
       event: toEventResponse(record, zone, owner.email),
@@ -526,6 +611,8 @@ export class EventService {
     ] as const) {
       if (input[k] !== undefined) (fields as Record<string, unknown>)[k] = input[k];
     }
+    // reminders null: none of the event's own (the calendar's defaultReminders apply).
+    if (input.reminders === null) fields.reminders = [];
     const organizer = record.organizer ?? null;
     if (input.attendees !== undefined)
       fields.attendees = mergeAttendees(organizer, input.attendees, record.attendees ?? []);
@@ -630,13 +717,10 @@ export class EventService {
   }
 }
 
-/**
- * A meeting as an attendee sees it: whole (a private meeting too: they are invited), on their own
- * primary calendar (its calendarId is theirs), with their own response.
- */
-function attendeeView(owner: CalendarOwner, record: EventRecord, zone: string): EventResponse {
-  return { ...toEventResponse(record, zone, owner.email), calendarId: owner.id };
-}
+/** A PATCH an attendee may make: their own reminders, nothing else. */
+const ownRemindersOnly = (input: EventUpdateInput): boolean =>
+  input.reminders !== undefined &&
+  Object.entries(input).every(([k, v]) => k === 'reminders' || v === undefined);
 
 /** A moved series: the per-occurrence answers go back to needsAction too (the organizer's stay). */
 function resetOverrideResponses(record: EventRecord, series: EventSeries): EventSeries {

@@ -155,7 +155,8 @@ function baseEvent(uid: string, record: EventRecord, now: Date): IcalComponent {
   vevent.addPropertyWithValue('dtstamp', utc(now));
   vevent.addPropertyWithValue('created', utc(new Date(record.createdAt)));
   vevent.addPropertyWithValue('last-modified', utc(new Date(record.updatedAt)));
-  vevent.addPropertyWithValue('sequence', Math.max(0, record.version - 1));
+  // RFC 5546: raised by each organizer change of time, place, title or guests (not by answers).
+  vevent.addPropertyWithValue('sequence', record.sequence ?? 0);
   return vevent;
 }
 
