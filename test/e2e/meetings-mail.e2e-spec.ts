@@ -227,6 +227,25 @@ describe('meetings by email: iTIP REQUEST/CANCEL over SMTP and REPLY through /v1
     expect(solo.body.invitationsSent).toBe(false);
   });
 
+  it('a reminder also goes by email to the calendar owner, and /metrics counts the mail', async () => {
+    // Starts 65 s from now with a 1-minute reminder: due in about 5 s.
+    const start = new Date(Date.now() + 65_000);
+    const created = await create({
+      title: 'Standup',
+      start: start.toISOString(),
+      end: new Date(start.getTime() + 15 * 60_000).toISOString(),
+      reminders: [1],
+    });
+    expect(created.status).toBe(201);
+    const mail = await waitFor('the reminder mail', 30_000, async () =>
+      smtp.to(alex.email).find((m) => m.parsed.subject?.startsWith('Reminder: Standup')),
+    );
+    expect(mail.parsed.text).toContain('"Standup" starts in 1 min');
+    const metrics = (await api.request('/metrics')).text;
+    expect(metrics).toMatch(/reminders_fired_total\{[^}]*channel="email"[^}]*outcome="on_time"[^}]*\} [1-9]/);
+    expect(metrics).toMatch(/mail_deliveries_total\{outcome="sent"\} [1-9]/);
+  });
+
   it('ops check dependencies shows the SMTP server, and never its password', async () => {
     const services = await testConfig();
     const env = { MONGODB_URI: services.mongodbUri, REDIS_URL: services.redisUrl };

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ItipMessage } from '@app/calendar';
+import { instantToLocal, type ItipMessage } from '@app/calendar';
 
 /** One mail to one recipient, as queued (the text/calendar part included: what was decided at the write). */
 export interface MailJob {
@@ -48,4 +48,40 @@ export function itipMails(m: ItipMessage): { id: string; job: MailJob }[] {
       ical: { method: m.method, content: m.ics },
     },
   }));
+}
+
+/** What a reminder mail says (the reminder lib's notice, structurally). */
+export interface ReminderMailNotice {
+  eventId: string;
+  originalStart: number;
+  start: number;
+  minutesBefore: number;
+  late: boolean;
+}
+
+/**
+ * A reminder by email to one person: one mail per (event, occurrence, minutes before, recipient),
+ * whichever replica fires it or however often its job is retried.
+ */
+export function reminderMail(
+  to: string,
+  event: { title: string; timeZone: string; location?: string | null },
+  notice: ReminderMailNotice,
+): { id: string; job: MailJob } {
+  const when = `${instantToLocal(new Date(notice.start), event.timeZone).local.slice(0, 16).replace('T', ' ')} (${event.timeZone})`;
+  const lead =
+    notice.minutesBefore === 0
+      ? 'now'
+      : notice.late
+        ? 'soon (this reminder is late)'
+        : `in ${notice.minutesBefore} min`;
+  return {
+    id: reminderMailJobId(`${notice.eventId}_${notice.originalStart}_${notice.minutesBefore}`, to),
+    job: {
+      kind: 'reminder',
+      to,
+      subject: `Reminder: ${event.title} @ ${when}`,
+      text: `"${event.title}" starts ${lead}: ${when}${event.location ? `, ${event.location}` : ''}.\n`,
+    },
+  };
 }

@@ -1,5 +1,6 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
 import { EventChange, EventReadRepository, toSeries } from '@app/calendar';
+import { MailQueue, reminderMail } from '@app/mail';
 import { Counter, InjectMetric, METRICS } from '@app/observability';
 import { WebhookDispatcher, type ReminderNotice } from '../webhook-dispatcher';
 import { nextReminders } from './reminder-plan';
@@ -36,10 +37,20 @@ export class ReminderFirer {
     private readonly events: EventReadRepository,
     dispatcher: WebhookDispatcher,
     @InjectMetric(METRICS.remindersFired) private readonly fired: Counter<string>,
+    @Optional() mail?: MailQueue,
   ) {
     this.channels = [
       { name: 'webhook', send: (r, n) => dispatcher.dispatchReminder(r, n).then(() => undefined) },
     ];
+    // With SMTP_URL: an email to the calendar's owner too (queued; the mail queue retries on its own).
+    if (mail?.enabled)
+      this.channels.push({
+        name: 'email',
+        send: async (r, n) => {
+          if (r.organizer?.email)
+            await mail.add([reminderMail(r.organizer.email, r, { ...n, eventId: String(r._id) })]);
+        },
+      });
   }
 
   /**
