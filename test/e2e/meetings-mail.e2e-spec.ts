@@ -250,9 +250,10 @@ describe('meetings by email: iTIP REQUEST/CANCEL over SMTP and REPLY through /v1
     const services = await testConfig();
     const env = { MONGODB_URI: services.mongodbUri, REDIS_URL: services.redisUrl };
     const up = await runOps(['check', 'dependencies', '--json'], { ...env, SMTP_URL: smtp.url });
-    expect(up.code).toBe(0);
     const upChecks = JSON.parse(up.stdout).checks as { name: string; state: string }[];
-    expect(upChecks.find((c) => c.name === 'smtp')).toMatchObject({ state: 'connected' });
+    // (MongoDB and Redis are health.e2e's subject; a cold CLI on a busy machine may miss Redis' 800 ms.)
+    expect(upChecks.map((c) => c.name)).toEqual(['mongodb', 'redis', 'smtp']);
+    expect(upChecks[2]).toMatchObject({ name: 'smtp', state: 'connected', message: smtp.url });
 
     const closed = new URL(smtp.url);
     closed.port = '1';
