@@ -221,6 +221,29 @@ describe('meetings by email: iTIP REQUEST/CANCEL over SMTP and REPLY through /v1
     expect(statusOf(asJson.body, chris)).toBe('tentative');
   });
 
+  it('a REPLY with RECURRENCE-ID answers that one occurrence of a weekly meeting (the RSVP scope `this`)', async () => {
+    const weekly = await create({
+      title: 'Weekly',
+      start: '2027-06-07T08:00:00Z',
+      end: '2027-06-07T09:00:00Z',
+      timeZone: 'Europe/Berlin',
+      recurrence: 'RRULE:FREQ=WEEKLY;COUNT=3',
+      attendees: [chris],
+    });
+    expect(weekly.status).toBe(201);
+    const { uid, id } = weekly.body.event;
+    const text = reply(uid, alex.email, chris, 'DECLINED').replace(
+      'SEQUENCE:0',
+      'SEQUENCE:0\r\nRECURRENCE-ID;TZID=Europe/Berlin:20270614T100000',
+    );
+    const res = await postItip(text);
+    expect(res.status).toBe(200);
+    const after = (await get(id)).body;
+    expect(statusOf(after, chris)).toBe('needsAction');
+    const second = after.overrides.find((o) => o.originalStart === '2027-06-14T08:00:00.000Z');
+    expect(second?.attendees?.find((a) => a.email === chris)?.responseStatus).toBe('declined');
+  });
+
   it('an event without guests mails nobody (invitationsSent false)', async () => {
     const solo = await create({ title: 'Focus', start: '2027-04-02T09:00:00Z', end: '2027-04-02T10:00:00Z' });
     expect(solo.status).toBe(201);
