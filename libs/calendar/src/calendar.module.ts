@@ -18,6 +18,8 @@ import { FeedDoc, FeedSchema } from './ical/feed.schema';
 import { FeedRepository } from './ical/feed.repository';
 import { FeedService } from './ical/feed.service';
 import { IcsService } from './ical/ics.service';
+import { ItipOutbox } from './ical/itip-outbox';
+import { ItipService } from './ical/itip.service';
 import { EventChangePublisher } from './sync/event-change.publisher';
 import { EventReadRepository } from './sync/event-read.repository';
 import { EventSyncService } from './sync/event-sync.service';
@@ -53,6 +55,8 @@ import { EventSyncService } from './sync/event-sync.service';
     IcsService,
     FeedRepository,
     FeedService,
+    ItipOutbox,
+    ItipService,
   ],
   exports: [
     CalendarAccessService,
@@ -68,6 +72,8 @@ import { EventSyncService } from './sync/event-sync.service';
     ContactsService,
     IcsService,
     FeedService,
+    ItipOutbox,
+    ItipService,
   ],
 })
 export class CalendarModule {}

@@ -44,3 +44,7 @@ export { EventSyncService } from './sync/event-sync.service';
 export { SyncTokenCodec, SYNC_TOKEN_MAX_AGE_MS } from './sync/sync-token';
 export * from './sync/event-change.publisher';
 export { EventReadRepository } from './sync/event-read.repository';
+export { ItipOutbox, type ItipSender } from './ical/itip-outbox';
+export { planItip, readItipReply, type ItipChange, type ItipMessage, type ItipReplyItem } from './ical/itip';
+export type { ItipMethod } from './ical/ics-writer';
+export { ItipService } from './ical/itip.service';

@@ -176,6 +176,15 @@ export class EventsController {
   @ApiHeader({ name: 'If-Match', required: false })
   @ApiNoContentResponse({
     description: 'deleted (cancelled for every attendee); by an attendee: declined, off their calendar only',
+    headers: {
+      'Invitations-Sent': {
+        description:
+          'the body is empty, so this says what `invitationsSent` says on create and update: `true` when ' +
+          'METHOD:CANCEL (or, for one occurrence, an updated REQUEST) emails were queued to the guests; ' +
+          '`false` without SMTP_URL or guests',
+        schema: { type: 'string', enum: ['true', 'false'], example: 'true' },
+      },
+    },
   })
   @ApiPreconditionFailedResponse({ description: 'If-Match is stale' })
   async remove(
@@ -183,8 +192,14 @@ export class EventsController {
     @Param('id') id: string,
     @Query() q: EditScopeQueryDto,
     @Headers('if-match') ifMatch: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    await this.events.remove(user, id, { scope: q.scope, occurrenceStart: q.occurrenceStart, ifMatch });
+    const { invitationsSent } = await this.events.remove(user, id, {
+      scope: q.scope,
+      occurrenceStart: q.occurrenceStart,
+      ifMatch,
+    });
+    reply.header('invitations-sent', String(invitationsSent));
   }
 }
 

@@ -354,6 +354,12 @@ export const EventWriteResponseSchema = z.object({
     'thisAndFollowing: the new series that starts at the edited occurrence',
   ),
   conflicts: z.array(ConflictSchema).describe('events this one overlaps (the write still succeeded)'),
+  invitationsSent: z
+    .boolean()
+    .describe(
+      'true when the write queued iTIP emails to guests (an invitation, update or cancellation); false when ' +
+        'SMTP_URL is not set or nobody needed one (no guests, or a change that does not raise SEQUENCE)',
+    ),
 });
 export class EventWriteResponseDto extends createZodDto(EventWriteResponseSchema) {}
 export type EventWriteResponse = z.infer<typeof EventWriteResponseSchema>;

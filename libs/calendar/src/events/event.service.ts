@@ -36,6 +36,8 @@ import {
 import { EventRepository } from './event.repository';
 import { EventFields, EventRecord } from './event.schema';
 import { EventChangePublisher } from '../sync/event-change.publisher';
+import { ItipOutbox } from '../ical/itip-outbox';
+import type { ItipChange } from '../ical/itip';
 import { CalendarRepository } from '../calendars/calendar.repository';
 import {
   Attendee,
@@ -107,6 +109,8 @@ export class EventService {
     @InjectMetric(METRICS.calendarOperations) private readonly operations: Counter<string>,
     /** Tells listeners (webhooks) about each successful write. */
     @Optional() private readonly changes?: EventChangePublisher,
+    /** Queues the iTIP emails of organizer writes (invitations, updates, cancellations). */
+    @Optional() private readonly itip?: ItipOutbox,
   ) {}
 
   /** The event as the caller may see it: a reader sees a private event as busy only. */
@@ -136,6 +140,7 @@ export class EventService {
         return {
           event: toEventResponse(existing, owner.timeZone, owner.email),
           conflicts: [],
+          invitationsSent: false,
           replayed: true,
         };
     }
@@ -242,11 +247,16 @@ export class EventService {
             ]
           : []),
       ]);
+      const invitationsSent = await this.sendItip([
+        { type: 'updated', previous: record, record: updated },
+        ...(created ? [{ type: 'created' as const, record: created }] : []),
+      ]);
       const edited = created ?? updated;
       return {
         event: toEventResponse(updated, zone, owner.email),
         ...(created ? { created: toEventResponse(created, zone, owner.email) } : {}),
         conflicts: await this.conflicts(String(edited.calendarId), toSeries(edited)),
+        invitationsSent,
       };
     });
   }
@@ -255,7 +265,8 @@ export class EventService {
    * Deletes (the organizer's side: cancels the meeting for everyone) or, by an attendee, declines:
    * the meeting leaves their calendar and stays on the organizer's.
    */
-  async remove(owner: CalendarOwner, id: string, target: EditTarget): Promise<void> {
+  async remove(owner: CalendarOwner, id: string, target: EditTarget): Promise<{ invitationsSent: boolean }> {
+    let invitationsSent = false;
     const declines = await this.count('delete', async () => {
       const { record, grant, attendee } = await this.require(owner, id, 'writer');
       if (attendee) return true;
@@ -267,33 +278,39 @@ export class EventService {
           occurrenceStart: this.occurrenceStart(target),
         }),
       );
-      const ok =
-        plan.deleted || !plan.series
-          ? await this.events.softDeleteIfVersion(grant.calendarId, id, record.version)
-          : !!(await this.events.replaceIfVersion(
-              grant.calendarId,
-              id,
-              record.version,
-              {
-                ...toState(plan.series, { invites: invitesGuests(record) }),
-                sequence: (record.sequence ?? 0) + 1,
-              },
-              undefined,
-              record,
-            ));
-      if (!ok)
+      const whole = plan.deleted || !plan.series;
+      const after = whole
+        ? (await this.events.softDeleteIfVersion(grant.calendarId, id, record.version))
+          ? { ...record, deletedAt: new Date() }
+          : null
+        : await this.events.replaceIfVersion(
+            grant.calendarId,
+            id,
+            record.version,
+            {
+              ...toState(plan.series as EventSeries, { invites: invitesGuests(record) }),
+              sequence: (record.sequence ?? 0) + 1,
+            },
+            undefined,
+            record,
+          );
+      if (!after)
         throw new PreconditionFailedError('The event changed since it was read; fetch it again and retry.');
       await this.access.invalidateReaders(grant, record.attendeeEmails ?? []);
-      const type = plan.deleted || !plan.series ? 'event.deleted' : 'event.updated';
+      const type = whole ? 'event.deleted' : 'event.updated';
       await this.changes?.publish({
         type,
         ownerId: grant.ownerId,
         eventId: id,
         previousAttendeeEmails: record.attendeeEmails ?? [],
       });
+      invitationsSent = await this.sendItip([
+        whole ? { type: 'deleted', record: after } : { type: 'updated', previous: record, record: after },
+      ]);
       return false;
     });
     if (declines) await this.rsvp(owner, id, { response: 'declined' }, target);
+    return { invitationsSent };
   }
 
   /**
@@ -341,6 +358,8 @@ export class EventService {
       return {
         event: toEventResponse(restored, owner.timeZone, owner.email),
         conflicts: await this.conflicts(grant.calendarId, toSeries(restored)),
+        // A restore sends no iTIP message (the guests' last one was the cancellation).
+        invitationsSent: false,
       };
     });
   }
@@ -489,7 +508,7 @@ export class EventService {
           eventId: id,
           record: updated,
         });
-        return { event: attendeeView(owner, updated, zone), conflicts: [] };
+        return { event: attendeeView(owner, updated, zone), conflicts: [], invitationsSent: false };
       }
       record = await this.events.findById(id);
     }
@@ -565,10 +584,17 @@ export class EventService {
       record,
       previousAttendeeEmails: [],
     });
+    const invitationsSent = await this.sendItip([{ type: 'created', record }]);
     return {
       event: toEventResponse(record, zone, owner.email),
       conflicts: await this.conflicts(grant.calendarId, toSeries(record)),
+      invitationsSent,
     };
+  }
+
+  /** Queues the iTIP emails of an organizer's write (after it is stored); false when none were. */
+  private async sendItip(changes: ItipChange[]): Promise<boolean> {
+    return this.itip ? this.itip.send(changes) : false;
   }
 
   /**

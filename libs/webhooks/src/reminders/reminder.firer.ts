@@ -1,5 +1,6 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
 import { EventChange, EventReadRepository, MeetingPeople, ReminderPerson } from '@app/calendar';
+import { MailQueue, reminderMail } from '@app/mail';
 import { Counter, InjectMetric, METRICS } from '@app/observability';
 import { WebhookDispatcher, type ReminderNotice } from '../webhook-dispatcher';
 import { nextReminders } from './reminder-plan';
@@ -38,6 +39,7 @@ export class ReminderFirer {
     dispatcher: WebhookDispatcher,
     private readonly people: MeetingPeople,
     @InjectMetric(METRICS.remindersFired) private readonly fired: Counter<string>,
+    @Optional() mail?: MailQueue,
   ) {
     this.channels = [
       {
@@ -49,6 +51,16 @@ export class ReminderFirer {
           ).then(() => undefined),
       },
     ];
+    // With SMTP_URL: an email to the person too (queued; the mail queue retries on its own) — the
+    // invited account's address, or the organizer's for the calendar's side.
+    if (mail?.enabled)
+      this.channels.push({
+        name: 'email',
+        send: async (r, n, person) => {
+          const to = person.account ? person.account.email : r.organizer?.email;
+          if (to) await mail.add([reminderMail(to, r, { ...n, eventId: String(r._id) })]);
+        },
+      });
   }
 
   /**
