@@ -2,7 +2,7 @@ import type { Config } from 'jest';
 
 // Lib aliases, mirrored from tsconfig.json paths.
 const moduleNameMapper = {
-  '^@app/(common|config|database|audit|health|cache|observability|identity|calendar|assistant|security|backup|webhooks)$':
+  '^@app/(common|config|database|audit|health|cache|observability|identity|calendar|assistant|security|backup|webhooks|mail)$':
     '<rootDir>/libs/$1/src',
 };
 const transform = { '^.+\\.(t|j)s$': '@swc/jest' };

@@ -91,6 +91,7 @@ describe('calendars and sharing against real FerretDB and Redis', () => {
           timeZone: 'Europe/London',
           primary: true,
           role: 'owner',
+          defaultReminders: [],
         },
       ]);
       const team = await createCalendar(ada, { name: ' Team ', color: '#3F51B5', timeZone: 'Asia/Tokyo' });
@@ -102,6 +103,7 @@ describe('calendars and sharing against real FerretDB and Redis', () => {
         timeZone: 'Asia/Tokyo',
         primary: false,
         role: 'owner',
+        defaultReminders: [],
       });
       // Primary first, then the others by name.
       expect((await calendars(ada)).body.items.map((c) => c.id)).toEqual([ada.id, team.id]);

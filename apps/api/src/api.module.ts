@@ -11,6 +11,7 @@ import { IdentityModule } from '@app/identity';
 import { LoggingModule, ObservabilityMetricsModule } from '@app/observability';
 import { AuditHttpModule, SecurityHttpModule } from '@app/security';
 import { WebhooksModule } from '@app/webhooks';
+import { MailModule } from '@app/mail';
 import { ZodValidationPipe } from 'nestjs-zod';
 import { AssistantController } from './assistant/assistant.controller';
 import { ChangesetsController } from './assistant/changesets.controller';
@@ -54,6 +55,8 @@ export class ApiModule {
         AssistantModule,
         // Event webhooks; starts the delivery worker in this process.
         WebhooksModule,
+        // Meeting invitations by email (SMTP_URL); starts the mail worker in this process.
+        MailModule,
         // Deny list, rate limit and audit hooks on every request (Fastify onRequest/onResponse).
         SecurityHttpModule,
         // Actor, IP, time and outcome of the @Audited() routes (deletes, changeset confirm and undo).

@@ -8,6 +8,7 @@ import { AssistantInterpreterModule } from '@app/assistant';
 import { ObservabilityMetricsModule } from '@app/observability';
 import { SecurityModule } from '@app/security';
 import { IdentityAdminModule } from '@app/identity';
+import { MailTransportModule } from '@app/mail';
 import { AssistantCommand } from './commands/assistant.command';
 import { BackupCommand } from './commands/backup.command';
 import { CheckCommand } from './commands/check.command';
@@ -50,6 +51,8 @@ export class OpsModule {
         BackupModule,
         SecurityModule,
         IdentityAdminModule,
+        // The SMTP check of `check dependencies` (no mail queue or worker in the CLI).
+        MailTransportModule,
       ],
       providers: [
         SecurityNotifier,

@@ -103,7 +103,7 @@ env:
         name: {{ $.Values.secrets.existingSecret }}
         key: {{ $key }}
   {{- end }}
-  {{- range $key := list "OPENAI_API_KEY" "SECURITY_WEBHOOK_URL" "BACKUP_ENCRYPTION_KEY" }}
+  {{- range $key := list "OPENAI_API_KEY" "SECURITY_WEBHOOK_URL" "BACKUP_ENCRYPTION_KEY" "SMTP_URL" }}
   - name: {{ $key }}
     valueFrom:
       secretKeyRef:

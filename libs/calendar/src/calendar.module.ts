@@ -11,12 +11,15 @@ import { EventQueryService } from './events/event-query.service';
 import { EventRepository } from './events/event.repository';
 import { EventDoc, EventSchema } from './events/event.schema';
 import { EventService } from './events/event.service';
+import { MeetingPeople } from './events/meeting-people';
 import { AvailabilityService } from './availability/availability.service';
 import { ContactsService } from './contacts/contacts.service';
 import { FeedDoc, FeedSchema } from './ical/feed.schema';
 import { FeedRepository } from './ical/feed.repository';
 import { FeedService } from './ical/feed.service';
 import { IcsService } from './ical/ics.service';
+import { ItipOutbox } from './ical/itip-outbox';
+import { ItipService } from './ical/itip.service';
 import { EventChangePublisher } from './sync/event-change.publisher';
 import { EventReadRepository } from './sync/event-read.repository';
 import { EventSyncService } from './sync/event-sync.service';
@@ -43,6 +46,7 @@ import { EventSyncService } from './sync/event-sync.service';
     EventRepository,
     EventService,
     EventQueryService,
+    MeetingPeople,
     EventChangePublisher,
     EventReadRepository,
     EventSyncService,
@@ -51,6 +55,8 @@ import { EventSyncService } from './sync/event-sync.service';
     IcsService,
     FeedRepository,
     FeedService,
+    ItipOutbox,
+    ItipService,
   ],
   exports: [
     CalendarAccessService,
@@ -58,6 +64,7 @@ import { EventSyncService } from './sync/event-sync.service';
     AclService,
     EventService,
     EventQueryService,
+    MeetingPeople,
     EventChangePublisher,
     EventReadRepository,
     EventSyncService,
@@ -65,6 +72,8 @@ import { EventSyncService } from './sync/event-sync.service';
     ContactsService,
     IcsService,
     FeedService,
+    ItipOutbox,
+    ItipService,
   ],
 })
 export class CalendarModule {}

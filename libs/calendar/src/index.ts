@@ -8,6 +8,18 @@ export type { CalendarGrant, VisibleCalendar } from './calendars/calendar-access
 export * from './events/event.dto';
 export * from './events/event.service';
 export * from './events/event-query.service';
+export {
+  attendeeReminderSeries,
+  MeetingPeople,
+  type MeetingAccount,
+  type ReminderPerson,
+} from './events/meeting-people';
+export {
+  RESPONSE_STATUSES,
+  RSVP_RESPONSES,
+  type RsvpResponse,
+  type ResponseStatus,
+} from './events/attendees';
 export * from './events/event.mapper';
 export type { EventFields } from './events/event.schema';
 export * from './time/zone';
@@ -32,3 +44,7 @@ export { EventSyncService } from './sync/event-sync.service';
 export { SyncTokenCodec, SYNC_TOKEN_MAX_AGE_MS } from './sync/sync-token';
 export * from './sync/event-change.publisher';
 export { EventReadRepository } from './sync/event-read.repository';
+export { ItipOutbox, type ItipSender } from './ical/itip-outbox';
+export { planItip, readItipReply, type ItipChange, type ItipMessage, type ItipReplyItem } from './ical/itip';
+export type { ItipMethod } from './ical/ics-writer';
+export { ItipService } from './ical/itip.service';

@@ -93,6 +93,8 @@ export class AppConfig {
   readonly orgDomains: string[];
   /** A deleted calendar's events are purged by `ops db maintenance` this many days after the delete. */
   readonly calendarRetentionDays: number;
+  /** Outgoing mail: `smtpUrl` (SMTP_URL, a secret: never log it) unset means no mail is sent. */
+  readonly mail: { smtpUrl?: string; from: string };
 
   constructor(env: Env, options: ConfigOptions = {}) {
     this.datastores = options.datastores !== false;
@@ -144,6 +146,7 @@ export class AppConfig {
     this.webhooks = { retryBaseMs: env.WEBHOOK_RETRY_BASE_MS };
     this.orgDomains = env.ORG_DOMAINS;
     this.calendarRetentionDays = env.CALENDAR_RETENTION_DAYS;
+    this.mail = { smtpUrl: env.SMTP_URL || undefined, from: env.MAIL_FROM };
   }
 
   get isProduction(): boolean {

@@ -149,6 +149,21 @@ export const EnvSchema = z
       }),
     /** Days a deleted calendar's events are kept before `ops db maintenance` purges them. */
     CALENDAR_RETENTION_DAYS: int(0, 3650).default(30),
+    /**
+     * Outgoing mail (meeting invitations, email reminders): smtp://[user:pass@]host[:port] (STARTTLS
+     * when offered) or smtps:// (TLS from the start). A secret (it may hold credentials): never
+     * echoed or logged. Unset: no mail is sent and write responses say `invitationsSent: false`.
+     */
+    SMTP_URL: url(['smtp:', 'smtps:']).optional(),
+    /** The From of every mail: an address, or `Name <address>`. */
+    MAIL_FROM: z
+      .string()
+      .trim()
+      .refine(
+        (v) => /^(?:[^<>@\r\n]*<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/.test(v),
+        'must be an email address or "Name <address>"',
+      )
+      .default('Calendar Assistant <calendar-assistant@localhost>'),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV !== 'development' && env.NODE_ENV !== 'test') {

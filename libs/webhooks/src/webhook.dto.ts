@@ -3,8 +3,16 @@ import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
 import { DELIVERY_STATUSES } from './webhook-delivery.schema';
 
-/** What a subscription may receive: every event change, and reminders. */
-export const WEBHOOK_EVENT_TYPES = [...EVENT_CHANGE_TYPES, 'event.reminder'] as const;
+/**
+ * What a subscription may receive: every event change, reminders, invitations (to the invited
+ * account's own primary-calendar subscriptions) and attendees' answers (to the meeting's calendar's).
+ */
+export const WEBHOOK_EVENT_TYPES = [
+  ...EVENT_CHANGE_TYPES,
+  'event.reminder',
+  'event.invited',
+  'event.responded',
+] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
 /** At most this many calendars per subscription. */
@@ -23,7 +31,10 @@ export const WebhookCreateSchema = z
       .min(1, 'must list at least one event type')
       .transform((e) => [...new Set(e)])
       .describe(
-        "event types to receive; event.reminder fires at each of an event's reminders (data: event, occurrence, minutesBefore, remindAt, late)",
+        "event types to receive. event.created/updated/deleted: changes of the watched calendars' events (your primary also carries the meetings you are invited to, as you see them: deleted once cancelled or you are taken off). " +
+          'event.reminder: at each of your reminders of an occurrence (data: event, occurrence, minutesBefore, remindAt, late). ' +
+          'event.invited: you were added to a meeting (to your own subscriptions watching your primary; data: event, as you see it). ' +
+          'event.responded: an attendee answered a meeting of a watched calendar (data: event, attendee {email, name}, response, comment, scope, occurrenceStart)',
       ),
     calendarIds: z
       .array(CalendarIdInput)
@@ -39,7 +50,14 @@ export const WebhookCreateSchema = z
   .meta({
     example: {
       url: 'https://hooks.example.com/calendar',
-      events: ['event.created', 'event.updated', 'event.deleted', 'event.reminder'],
+      events: [
+        'event.created',
+        'event.updated',
+        'event.deleted',
+        'event.reminder',
+        'event.invited',
+        'event.responded',
+      ],
       calendarIds: ['primary', '6650f1a2c3d4e5f6a7b8c9aa'],
     },
   });

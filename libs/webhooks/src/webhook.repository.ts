@@ -64,6 +64,23 @@ export class WebhookRepository {
       .exec();
   }
 
+  /**
+   * The account's own subscriptions to `eventType` watching its primary calendar (whose id is the
+   * account's): where the meetings it is invited to reach it.
+   */
+  async watchingOwnPrimary(accountId: string, eventType: string): Promise<WebhookRecord[]> {
+    const id = new Types.ObjectId(accountId);
+    return this.model
+      .find({
+        ownerId: id,
+        events: eventType,
+        $or: [{ calendarIds: id }, { calendarIds: trusted({ $exists: false }) }],
+      })
+      .sort({ _id: 1 })
+      .lean<WebhookRecord[]>()
+      .exec();
+  }
+
   async remove(ownerId: string, id: string): Promise<boolean> {
     const _id = parseObjectId(id);
     if (!_id) return false;

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { CalendarModule } from '@app/calendar';
+import { MailModule } from '@app/mail';
 import { ReminderFirer } from './reminders/reminder.firer';
 import { ReminderQueue } from './reminders/reminder.queue';
 import { ReminderScheduler } from './reminders/reminder.scheduler';
@@ -23,6 +24,8 @@ import { WebhookService } from './webhook.service';
 @Module({
   imports: [
     CalendarModule,
+    // Email reminders (when SMTP_URL is set) go through the mail queue.
+    MailModule,
     MongooseModule.forFeature([
       { name: WebhookDoc.name, schema: WebhookSchema },
       { name: WebhookDeliveryDoc.name, schema: WebhookDeliverySchema },

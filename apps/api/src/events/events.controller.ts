@@ -133,8 +133,16 @@ export class EventsController {
   }
 
   @Patch(':id')
+  @ApiOperation({
+    summary: 'Change an event (scope: this, thisAndFollowing or all); an attendee sets their own reminders',
+    description:
+      'The organizer (or a writer of the calendar) changes anything; each change of time, place, title or guests raises ' +
+      'sequence. An attendee may send only `reminders` (scope all): their own reminders of the meeting, e.g. ' +
+      '{"reminders": [10]}; [] for none, null for their primary calendar\'s defaultReminders. Anything else by an attendee is 403.',
+  })
   @ApiForbiddenResponse({
-    description: 'below writer on the calendar, or an attendee (only the organizer changes a meeting)',
+    description:
+      'below writer on the calendar, or an attendee changing more than their own reminders (only the organizer changes a meeting)',
   })
   @ApiHeader({
     name: 'If-Match',
@@ -168,6 +176,15 @@ export class EventsController {
   @ApiHeader({ name: 'If-Match', required: false })
   @ApiNoContentResponse({
     description: 'deleted (cancelled for every attendee); by an attendee: declined, off their calendar only',
+    headers: {
+      'Invitations-Sent': {
+        description:
+          'the body is empty, so this says what `invitationsSent` says on create and update: `true` when ' +
+          'METHOD:CANCEL (or, for one occurrence, an updated REQUEST) emails were queued to the guests; ' +
+          '`false` without SMTP_URL or guests',
+        schema: { type: 'string', enum: ['true', 'false'], example: 'true' },
+      },
+    },
   })
   @ApiPreconditionFailedResponse({ description: 'If-Match is stale' })
   async remove(
@@ -175,8 +192,14 @@ export class EventsController {
     @Param('id') id: string,
     @Query() q: EditScopeQueryDto,
     @Headers('if-match') ifMatch: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    await this.events.remove(user, id, { scope: q.scope, occurrenceStart: q.occurrenceStart, ifMatch });
+    const { invitationsSent } = await this.events.remove(user, id, {
+      scope: q.scope,
+      occurrenceStart: q.occurrenceStart,
+      ifMatch,
+    });
+    reply.header('invitations-sent', String(invitationsSent));
   }
 }
 

@@ -20,8 +20,16 @@ import {
   ApiParam,
   ApiProduces,
   ApiTags,
+  ApiUnprocessableEntityResponse,
+  ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
-import { IcsImportQueryDto, IcsImportResultDto, IcsService } from '@app/calendar';
+import {
+  EventResponseDto,
+  IcsImportQueryDto,
+  IcsImportResultDto,
+  IcsService,
+  ItipService,
+} from '@app/calendar';
 import { AuthUser, Authenticated, CurrentUser } from '@app/identity';
 import type { FastifyReply } from 'fastify';
 import { IdempotentCreate } from '../http/idempotency.interceptor';
@@ -30,7 +38,10 @@ import { IdempotentCreate } from '../http/idempotency.interceptor';
 @Authenticated()
 @Controller('v1')
 export class IcalController {
-  constructor(private readonly ics: IcsService) {}
+  constructor(
+    private readonly ics: IcsService,
+    private readonly itip: ItipService,
+  ) {}
 
   @Get('calendar.ics')
   @ApiOperation({
@@ -94,6 +105,50 @@ export class IcalController {
     if (typeof body !== 'string')
       throw new UnsupportedMediaTypeException('Send the file as Content-Type: text/calendar.');
     return this.ics.importCalendar(user, body, q.calendarId);
+  }
+
+  @Post('itip')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: "Apply a guest's emailed answer (iTIP REPLY, RFC 5546) to your meeting",
+    description:
+      'Guests get invitations by email (METHOD:REQUEST, when SMTP_URL is set); their mail client answers the organizer with a ' +
+      "METHOD:REPLY. Post that calendar part here, as the organizer (or a writer of the meeting's calendar), as " +
+      'Content-Type text/calendar (or JSON `{"ics": "…"}`): the ATTENDEE\'s PARTSTAT (ACCEPTED, DECLINED or TENTATIVE) and ' +
+      'COMMENT become their response, for the whole meeting or, with RECURRENCE-ID, one occurrence — the same as their own ' +
+      'POST /v1/events/{id}/rsvp. A body that is not iCalendar answers 400; another METHOD, a UID that is not one of your ' +
+      'meetings, or an ATTENDEE who is not its guest answers 422; nothing is changed then.',
+  })
+  @ApiConsumes('text/calendar', 'application/json')
+  @ApiBody({
+    schema: {
+      type: 'string',
+      example:
+        'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Example//Mail//EN\r\nMETHOD:REPLY\r\nBEGIN:VEVENT\r\n' +
+        'UID:6650c0ffee@calendar-assistant\r\nDTSTAMP:20261205T090000Z\r\nSEQUENCE:0\r\n' +
+        'ORGANIZER:mailto:alex@example.com\r\nATTENDEE;PARTSTAT=ACCEPTED:mailto:chris@elsewhere.example\r\n' +
+        'END:VEVENT\r\nEND:VCALENDAR\r\n',
+    },
+  })
+  @ApiOkResponse({ type: EventResponseDto, description: 'the meeting as you (the organizer) see it now' })
+  @ApiBadRequestResponse({ description: 'the body is not iCalendar (the message says why)' })
+  @ApiUnsupportedMediaTypeResponse({ description: 'neither text/calendar nor JSON {"ics": "…"}' })
+  @ApiUnprocessableEntityResponse({
+    description:
+      'METHOD is not REPLY, no meeting of yours has the UID, or the ATTENDEE is not its guest; nothing changed',
+  })
+  applyReply(@CurrentUser() user: AuthUser, @Body() body: unknown) {
+    const text =
+      typeof body === 'string'
+        ? body
+        : body && typeof body === 'object' && typeof (body as { ics?: unknown }).ics === 'string'
+          ? (body as { ics: string }).ics
+          : undefined;
+    if (text === undefined)
+      throw new UnsupportedMediaTypeException(
+        'Send the REPLY as Content-Type: text/calendar, or as JSON {"ics": "BEGIN:VCALENDAR…"}.',
+      );
+    return this.itip.applyReply(user, text);
   }
 }
 

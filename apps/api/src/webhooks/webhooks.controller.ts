@@ -37,7 +37,12 @@ export class WebhooksController {
     description:
       'POSTs JSON {id, type, createdAt, data: {event}} for event.created, event.updated and event.deleted, and for ' +
       'event.reminder at each reminder of each occurrence, once (data: {event, occurrence: {originalStart, start, end}, ' +
-      'minutesBefore, remindAt, late}; late: sent after its time because no worker ran then — not sent once the occurrence ended), signed in ' +
+      'minutesBefore, remindAt, late}; late: sent after its time because no worker ran then — not sent once the occurrence ended; ' +
+      "your reminders: an event's own or its calendar's defaultReminders, and as an attendee your own or your primary's defaultReminders), " +
+      'event.invited when you are added to a meeting (to your own subscriptions watching your primary; data: {event} as you see it, ' +
+      'calendarId your primary, responseStatus yours), and event.responded when an attendee answers a meeting of a watched calendar ' +
+      '(data: {event, attendee: {email, name?}, response, comment, scope, occurrenceStart}). Meetings you are invited to reach your ' +
+      "primary's subscriptions like its own events (event.deleted once cancelled or you are taken off). Signed in " +
       'X-Calendar-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>. Non-2xx answers are retried with ' +
       'exponential backoff for more than 24 hours. The URL must be https and must not resolve to a private, loopback or link-local address. ' +
       'calendarIds names the calendars watched (default: your primary), yours or shared with you: each needs the reader role. A change ' +

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DependencyCheck, HealthService } from '@app/health';
+import { MailTransport, type SmtpCheck } from '@app/mail';
 import { Command, SubCommand } from 'nest-commander';
 import { EXIT } from '../cli/exit-codes';
 import { mark, Output } from '../cli/output';
@@ -9,7 +10,7 @@ import { CheckDbPerformanceCommand } from './check-db-performance.command';
 import { CheckPerformanceCommand } from './check-performance.command';
 import { CheckSecurityCommand } from './check-security.command';
 
-function printChecks(out: Output, checks: DependencyCheck[]): void {
+function printChecks(out: Output, checks: (DependencyCheck | SmtpCheck)[]): void {
   for (const c of checks) {
     const latency = c.latencyMs !== undefined ? ` (${c.latencyMs} ms)` : '';
     const note = c.message ? ` — ${c.message}` : '';
@@ -23,7 +24,7 @@ abstract class DependencyCommand extends JsonFlagCommand {
     super();
   }
 
-  protected abstract checks(): Promise<DependencyCheck[]>;
+  protected abstract checks(): Promise<(DependencyCheck | SmtpCheck)[]>;
 
   async run(_args: string[], options: JsonFlags): Promise<void> {
     const out = new Output(!!options.json);
@@ -48,10 +49,25 @@ export class CheckRedisCommand extends DependencyCommand {
   }
 }
 
-@SubCommand({ name: 'dependencies', description: 'check MongoDB and Redis; exit 1 if either is down' })
+@SubCommand({
+  name: 'dependencies',
+  description: 'check MongoDB, Redis and (when SMTP_URL is set) the SMTP server; exit 1 if any is down',
+})
 export class CheckDependenciesCommand extends DependencyCommand {
-  protected checks() {
-    return this.health.dependencies();
+  constructor(
+    health: HealthService,
+    private readonly mail: MailTransport,
+  ) {
+    super(health);
+  }
+
+  protected async checks() {
+    const [deps, smtp] = await Promise.all([
+      this.health.dependencies(),
+      // Connect + EHLO (+ STARTTLS/AUTH) only when mail is configured: without SMTP_URL there is no row.
+      this.mail.configured ? this.mail.verify() : Promise.resolve(undefined),
+    ]);
+    return smtp ? [...deps, smtp] : deps;
   }
 }
 

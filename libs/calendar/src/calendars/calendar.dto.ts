@@ -1,6 +1,6 @@
 import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
-import { TimeZoneInput } from '../events/event.dto';
+import { RemindersInput, TimeZoneInput } from '../events/event.dto';
 import { CALENDAR_ROLES } from './calendar-role';
 
 const name = z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters');
@@ -10,6 +10,9 @@ const color = z
   .regex(/^#[0-9a-fA-F]{6}$/, 'must be a color written #rrggbb, such as #3f51b5')
   .transform((c) => c.toLowerCase())
   .nullable();
+const defaultReminders = RemindersInput.describe(
+  'minutes before: reminders of the events here that have none of their own, and (on your primary) of the meetings you are invited to where you set none; at most 5, each 0–40320',
+);
 const ROLE_LIST = CALENDAR_ROLES.join(', ');
 /** An unknown role is named back to the caller (cut short), with the roles there are. */
 const role = z.enum(CALENDAR_ROLES, {
@@ -32,6 +35,7 @@ export const CalendarCreateSchema = z
     description: description.optional(),
     color: color.optional(),
     timeZone: TimeZoneInput.optional(),
+    defaultReminders: defaultReminders.optional(),
   })
   .strict()
   .meta({
@@ -40,16 +44,17 @@ export const CalendarCreateSchema = z
       description: 'Planning for June',
       color: '#3f51b5',
       timeZone: 'Europe/Berlin',
+      defaultReminders: [10],
     },
   });
 export class CalendarCreateDto extends createZodDto(CalendarCreateSchema) {}
 
 export const CalendarUpdateSchema = z
-  .object({ name, description, color, timeZone: TimeZoneInput })
+  .object({ name, description, color, timeZone: TimeZoneInput, defaultReminders })
   .partial()
   .strict()
   .refine((v) => Object.keys(v).length > 0, 'must change at least one field')
-  .meta({ example: { name: 'Team offsite 2027', color: '#0b8043' } });
+  .meta({ example: { name: 'Team offsite 2027', color: '#0b8043', defaultReminders: [10, 1440] } });
 export class CalendarUpdateDto extends createZodDto(CalendarUpdateSchema) {}
 
 export const CalendarResponseSchema = z
@@ -61,6 +66,9 @@ export const CalendarResponseSchema = z
     timeZone: z.string(),
     primary: z.boolean().describe("the caller's own primary calendar (also reachable as `primary`)"),
     role: role.describe("the caller's role on this calendar"),
+    defaultReminders: z
+      .array(z.number())
+      .describe('reminders (minutes before) of the events here that have none of their own'),
   })
   .meta({
     example: {
@@ -69,6 +77,7 @@ export const CalendarResponseSchema = z
       description: 'Planning for June',
       color: '#3f51b5',
       timeZone: 'Europe/Berlin',
+      defaultReminders: [10],
       primary: false,
       role: 'owner',
     },

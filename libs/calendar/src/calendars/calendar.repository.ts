@@ -5,8 +5,11 @@ import { Model, Types, trusted } from 'mongoose';
 import { CalendarDoc, CalendarRecord } from './calendar.schema';
 
 /** What the permission check reads of a calendar. */
-export type CalendarOwnership = Pick<CalendarRecord, '_id' | 'ownerId' | 'ownerEmail' | 'primary'>;
-const OWNERSHIP = { _id: 1, ownerId: 1, ownerEmail: 1, primary: 1 } as const;
+export type CalendarOwnership = Pick<
+  CalendarRecord,
+  '_id' | 'ownerId' | 'ownerEmail' | 'primary' | 'defaultReminders'
+>;
+const OWNERSHIP = { _id: 1, ownerId: 1, ownerEmail: 1, primary: 1, defaultReminders: 1 } as const;
 
 export interface NewCalendar {
   ownerId: string;
@@ -15,9 +18,12 @@ export interface NewCalendar {
   description?: string | null;
   color?: string | null;
   timeZone: string;
+  defaultReminders?: number[];
 }
 
-export type CalendarPatch = Partial<Pick<CalendarRecord, 'name' | 'description' | 'color' | 'timeZone'>>;
+export type CalendarPatch = Partial<
+  Pick<CalendarRecord, 'name' | 'description' | 'color' | 'timeZone' | 'defaultReminders'>
+>;
 
 /** The only code that touches the calendars collection. A deleted calendar is never found. */
 @Injectable()
@@ -38,6 +44,7 @@ export class CalendarRepository {
             description: null,
             color: null,
             timeZone: owner.timeZone,
+            defaultReminders: [],
             primary: true,
             deletedAt: null,
             createdAt: now,
@@ -57,6 +64,7 @@ export class CalendarRepository {
       description: c.description ?? null,
       color: c.color ?? null,
       timeZone: c.timeZone,
+      defaultReminders: c.defaultReminders ?? [],
       primary: false,
       deletedAt: null,
     });

@@ -21,6 +21,12 @@ export class CalendarDoc {
   @Prop({ type: String, default: null }) color!: string | null;
   @Prop({ required: true }) timeZone!: string;
   @Prop({ default: false }) primary!: boolean;
+  /**
+   * Reminders (minutes before) of the events on this calendar that have none of their own, and of
+   * the meetings its owner is invited to (a primary's) where they set none. Absent on calendars
+   * made before it (read as none): no migration needed.
+   */
+  @Prop({ type: [Number], default: [] }) defaultReminders?: number[];
   @Prop({ type: Date, default: null }) deletedAt!: Date | null;
   createdAt!: Date;
   updatedAt!: Date;

@@ -24,6 +24,7 @@ export const toCalendarResponse = (
   timeZone: c.timeZone,
   primary: c.primary && (callerId === undefined || String(c.ownerId) === callerId),
   role,
+  defaultReminders: c.defaultReminders ?? [],
 });
 
 /** Calendars: the caller's list, creating, reading, changing and deleting one. */
@@ -57,6 +58,7 @@ export class CalendarService {
       description: input.description ?? null,
       color: input.color ?? null,
       timeZone: normalizeTimeZone(input.timeZone ?? caller.timeZone),
+      defaultReminders: input.defaultReminders ?? [],
     });
     return toCalendarResponse(record, 'owner');
   }

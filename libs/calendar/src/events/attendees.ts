@@ -23,6 +23,11 @@ export interface Attendee {
   optional?: boolean;
   responseStatus: ResponseStatus;
   comment?: string | null;
+  /**
+   * The attendee's own reminders of the meeting (minutes before), set by them; absent: their
+   * primary calendar's defaultReminders. Never shown to anyone else.
+   */
+  reminders?: number[];
 }
 
 /** The event's organizer as stored: the owner of the calendar the meeting was created in. */
@@ -76,6 +81,7 @@ export function mergeAttendees(
         optional: given.optional ?? old?.optional ?? false,
         responseStatus: old?.responseStatus ?? (email === organizer?.email ? 'accepted' : 'needsAction'),
         comment: old?.comment ?? undefined,
+        reminders: old?.reminders ?? undefined,
       }),
     );
   }
@@ -120,6 +126,25 @@ export function withResponse(
     a.email === email ? stripUndefined({ ...a, responseStatus: response, comment: comment ?? undefined }) : a,
   );
 }
+
+/** The list with `email`'s own reminders set (null: their calendar's defaults again). */
+export function withReminders(
+  attendees: readonly Attendee[],
+  email: string,
+  reminders: number[] | null,
+): Attendee[] {
+  return attendees.map((a) =>
+    a.email === email
+      ? stripUndefined({ ...a, reminders: reminders ? [...new Set(reminders)] : undefined })
+      : a,
+  );
+}
+
+/** `email`'s own reminders of the meeting, or undefined when they set none (or are not invited). */
+export const ownReminders = (
+  attendees: readonly Attendee[] | undefined,
+  email: string,
+): number[] | undefined => attendees?.find((a) => a.email === email)?.reminders;
 
 /** `email`'s answer in the list, or undefined when they are not invited. */
 export const responseOf = (

@@ -51,6 +51,11 @@ export const RecurrenceInput = z.string().superRefine((v, ctx) => {
   }
 });
 
+/** Minutes before an occurrence's start (0 to 4 weeks), at most 5: an event's, an attendee's own, a calendar's defaults. */
+export const RemindersInput = z
+  .array(z.int().min(0).max(40_320, 'must be at most 4 weeks (40320 minutes)'))
+  .max(5, 'must have at most 5 reminders');
+
 const fields = {
   title: z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters'),
   description: z.string().max(10_000).nullable(),
@@ -71,9 +76,9 @@ const fields = {
     )
     .max(MAX_ATTENDEES, `must list at most ${MAX_ATTENDEES} attendees`)
     .describe('guests: addresses, or {email, optional?, name?}; you (the organizer) are added as accepted'),
-  reminders: z
-    .array(z.int().min(0).max(40_320, 'must be at most 4 weeks (40320 minutes)'))
-    .max(5, 'must have at most 5 reminders'),
+  reminders: RemindersInput.describe(
+    "minutes before each occurrence's start, at most 5; empty or left out: the calendar's defaultReminders",
+  ),
   transparency: z.enum(['opaque', 'transparent']),
   visibility: z.enum(['default', 'private']),
   timeZone: TimeZoneInput,
@@ -113,6 +118,12 @@ export class EventCreateDto extends createZodDto(EventCreateSchema) {}
 export const EventUpdateSchema = z
   .object({
     ...fields,
+    reminders: fields.reminders
+      .nullable()
+      .describe(
+        'minutes before each occurrence, at most 5. By the organizer’s side: the event’s own (empty or null: the calendar’s defaultReminders). ' +
+          'By an attendee (the only field an attendee may change): their own for this meeting, empty for none, null for their calendar’s defaultReminders',
+      ),
     calendarId: CalendarIdInput.describe('moves the event (scope all); needs writer on both calendars'),
     start: TimeInput,
     end: TimeInput,
@@ -120,7 +131,7 @@ export const EventUpdateSchema = z
   .partial()
   .strict()
   .refine((v) => Object.keys(v).length > 0, 'must change at least one field')
-  .meta({ example: { start: '2026-03-03T10:00', title: 'Team sync (moved)' } });
+  .meta({ example: { start: '2026-03-03T10:00', title: 'Team sync (moved)', reminders: [10, 60] } });
 export class EventUpdateDto extends createZodDto(EventUpdateSchema) {}
 
 export const EditScopeQuerySchema = z
@@ -242,7 +253,11 @@ export const EventResponseSchema = z
     sequence: z
       .number()
       .describe('iCalendar SEQUENCE: bumped by each change of time, place, title or guests'),
-    reminders: z.array(z.number()),
+    reminders: z
+      .array(z.number())
+      .describe(
+        'your reminders (minutes before): the event’s own on its calendar’s side, your own as an attendee; empty: your calendar’s defaultReminders apply',
+      ),
     transparency: z.enum(['opaque', 'transparent']),
     visibility: z
       .enum(['default', 'private'])
@@ -339,6 +354,12 @@ export const EventWriteResponseSchema = z.object({
     'thisAndFollowing: the new series that starts at the edited occurrence',
   ),
   conflicts: z.array(ConflictSchema).describe('events this one overlaps (the write still succeeded)'),
+  invitationsSent: z
+    .boolean()
+    .describe(
+      'true when the write queued iTIP emails to guests (an invitation, update or cancellation); false when ' +
+        'SMTP_URL is not set or nobody needed one (no guests, or a change that does not raise SEQUENCE)',
+    ),
 });
 export class EventWriteResponseDto extends createZodDto(EventWriteResponseSchema) {}
 export type EventWriteResponse = z.infer<typeof EventWriteResponseSchema>;

@@ -6,7 +6,7 @@ import { formatInZone } from '../time/zone';
 import { EventResponse, OccurrenceResponse } from './event.dto';
 import { EventState, SeriesRecord } from './event.repository';
 import { EventFields, EventRecord } from './event.schema';
-import { Attendee, attendeeEmailsOf, Organizer, responseOf } from './attendees';
+import { Attendee, attendeeEmailsOf, Organizer, ownReminders, responseOf } from './attendees';
 
 export type EventSeries = CalendarSeries<EventFields>;
 export type EventOccurrence = Occurrence<EventFields>;
@@ -206,6 +206,24 @@ export function toOccurrenceResponse(
     ...(o.allDay ? { startDate: o.startDate, endDate: o.endDate } : {}),
     ...(f.attendees?.length ? { attendeeCount: f.attendees.length } : {}),
     ...(response ? { responseStatus: response } : {}),
+  };
+}
+
+/**
+ * A meeting as an attendee sees it: whole (a private meeting too: they are invited), on their own
+ * primary calendar (its calendarId is theirs: their account id), with their own response. Every
+ * answer to an attendee goes through it (get by id, RSVP, their sync and webhooks).
+ */
+export function attendeeView(
+  viewer: { id: string; email: string },
+  record: EventRecord,
+  zone: string,
+): EventResponse {
+  return {
+    ...toEventResponse(record, zone, viewer.email),
+    calendarId: viewer.id,
+    // Their own reminders, not the organizer's.
+    reminders: ownReminders(record.attendees, viewer.email.toLowerCase()) ?? [],
   };
 }
 

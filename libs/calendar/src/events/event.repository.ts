@@ -60,6 +60,21 @@ export type SeriesRecord = Pick<EventRecord, keyof typeof SERIES_FIELDS>;
 const oid = (id: string) => new Types.ObjectId(id);
 
 /**
+ * Who was taken off the meeting, after a write that leaves `now` invited: those taken off before
+ * and those the write drops, minus anyone (again) invited. Undefined when nothing changes.
+ */
+export function formerAttendeeEmails(
+  previous: Pick<EventRecord, 'attendeeEmails' | 'formerAttendeeEmails'>,
+  now: readonly string[],
+): string[] | undefined {
+  const invited = new Set(now);
+  const before = previous.formerAttendeeEmails ?? [];
+  const next = [...new Set([...before, ...(previous.attendeeEmails ?? [])])].filter((e) => !invited.has(e));
+  const same = next.length === before.length && next.every((e) => before.includes(e));
+  return same ? undefined : next;
+}
+
+/**
  * The only code that touches the events collection. Every write and window read names the calendar,
  * so a query that forgets it does not compile; `findById` answers any live event, and its callers
  * check the caller's role on the event's calendar (CalendarAccessService) before using it.
@@ -192,14 +207,17 @@ export class EventRepository {
     expectedVersion: number,
     state: EventState,
     moveTo?: EventPlacement,
+    /** The record at `expectedVersion`: addresses its guest lists lose are remembered (formerAttendeeEmails). */
+    previous?: Pick<EventRecord, 'attendeeEmails' | 'formerAttendeeEmails'>,
   ): Promise<EventRecord | null> {
     const { uid: _uid, ...rest } = state;
     const placement = moveTo ? { calendarId: oid(moveTo.calendarId), ownerId: oid(moveTo.ownerId) } : {};
+    const former = previous ? formerAttendeeEmails(previous, state.attendeeEmails) : undefined;
     return this.model
       .findOneAndUpdate(
         { _id: oid(id), calendarId: oid(calendarId), deletedAt: null, version: expectedVersion },
         {
-          $set: { ...rest, ...placement },
+          $set: { ...rest, ...placement, ...(former ? { formerAttendeeEmails: former } : {}) },
           $inc: { version: 1 },
           // Remembered so the calendar's syncing clients learn that the event left it.
           ...(moveTo && moveTo.calendarId !== calendarId

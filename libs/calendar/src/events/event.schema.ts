@@ -58,6 +58,11 @@ export class EventDoc {
    * to" is one indexed equality on this top-level array (derived in toState, never written alone).
    */
   @Prop({ type: [String], default: [] }) attendeeEmails!: string[];
+  /**
+   * Addresses taken off the meeting (in no list any more, lower-case): their syncing clients and
+   * webhooks get it as deleted. Kept disjoint from `attendeeEmails` (set with it, by the organizer's edits).
+   */
+  @Prop({ type: [String], default: undefined }) formerAttendeeEmails?: string[];
   /** iCalendar SEQUENCE: bumped by each organizer change of time, place, title or attendees. */
   @Prop({ type: Number, default: 0 }) sequence!: number;
   @Prop({ type: [Number], default: [] }) reminders!: number[];
@@ -92,6 +97,9 @@ EventSchema.index({ formerCalendarIds: 1, updatedAt: 1 }, { sparse: true });
 EventSchema.index({ calendarId: 1, idempotencyKey: 1 }, { sparse: true });
 // Attendee reads: the live meetings an address is invited to whose range overlaps [from, to).
 EventSchema.index({ attendeeEmails: 1, deletedAt: 1, rangeStart: 1 });
+// An attendee's sync of their primary calendar: the meetings they are (or were) invited to, in change order.
+EventSchema.index({ attendeeEmails: 1, updatedAt: 1 });
+EventSchema.index({ formerAttendeeEmails: 1, updatedAt: 1 }, { sparse: true });
 
 /** A lean event document as read from MongoDB. */
 export type EventRecord = Omit<EventDoc, never>;

@@ -24,6 +24,7 @@ import { CalendarAccessService, CalendarGrant } from '../calendars/calendar-acce
 import { Caller, CalendarRole } from '../calendars/calendar-role';
 import { resolveNewTiming, resolveTimingChanges, toInstant } from './event-timing';
 import {
+  attendeeView,
   readerView,
   etagOf,
   EventSeries,
@@ -35,6 +36,8 @@ import {
 import { EventRepository } from './event.repository';
 import { EventFields, EventRecord } from './event.schema';
 import { EventChangePublisher } from '../sync/event-change.publisher';
+import { ItipOutbox } from '../ical/itip-outbox';
+import type { ItipChange } from '../ical/itip';
 import { CalendarRepository } from '../calendars/calendar.repository';
 import {
   Attendee,
@@ -42,6 +45,7 @@ import {
   organizerOf,
   resetResponses,
   RsvpResponse,
+  withReminders,
   withResponse,
 } from './attendees';
 import type { z } from 'zod';
@@ -105,6 +109,8 @@ export class EventService {
     @InjectMetric(METRICS.calendarOperations) private readonly operations: Counter<string>,
     /** Tells listeners (webhooks) about each successful write. */
     @Optional() private readonly changes?: EventChangePublisher,
+    /** Queues the iTIP emails of organizer writes (invitations, updates, cancellations). */
+    @Optional() private readonly itip?: ItipOutbox,
   ) {}
 
   /** The event as the caller may see it: a reader sees a private event as busy only. */
@@ -134,6 +140,7 @@ export class EventService {
         return {
           event: toEventResponse(existing, owner.timeZone, owner.email),
           conflicts: [],
+          invitationsSent: false,
           replayed: true,
         };
     }
@@ -149,10 +156,13 @@ export class EventService {
   ): Promise<EventWriteResponse> {
     return this.count('update', async () => {
       const { record, grant, attendee } = await this.require(owner, id, 'writer');
+      if (attendee && ownRemindersOnly(input))
+        return this.setOwnReminders(owner, record, input, target, zone);
       if (attendee)
         throw new ForbiddenError(
           'Only the organizer (or a writer of their calendar) changes a meeting: its time, place, title, guests or ' +
-            'anything else; you are an attendee, so answer it with POST /v1/events/{id}/rsvp (DELETE declines it).',
+            'anything else; you are an attendee, so answer it with POST /v1/events/{id}/rsvp (DELETE declines it), ' +
+            'or send only `reminders` to set your own.',
         );
       this.checkIfMatch(record, target.ifMatch);
       const moveTo = await this.moveTarget(owner, grant, input, target);
@@ -188,6 +198,7 @@ export class EventService {
             record.version,
             { ...toState(plan.series, { invites: invitesGuests(record) }), sequence },
             moveTo,
+            record,
           )
         : null;
       if (!updated) {
@@ -202,7 +213,13 @@ export class EventService {
       await this.access.invalidateReaders(grant, invited);
       if (moveTo) await this.access.invalidateReaders(moveTo);
       await this.changes?.publish([
-        { type: 'event.updated', ownerId: String(updated.ownerId), eventId: id, record: updated },
+        {
+          type: 'event.updated',
+          ownerId: String(updated.ownerId),
+          eventId: id,
+          record: updated,
+          previousAttendeeEmails: record.attendeeEmails ?? [],
+        },
         ...(created
           ? [
               {
@@ -230,11 +247,16 @@ export class EventService {
             ]
           : []),
       ]);
+      const invitationsSent = await this.sendItip([
+        { type: 'updated', previous: record, record: updated },
+        ...(created ? [{ type: 'created' as const, record: created }] : []),
+      ]);
       const edited = created ?? updated;
       return {
         event: toEventResponse(updated, zone, owner.email),
         ...(created ? { created: toEventResponse(created, zone, owner.email) } : {}),
         conflicts: await this.conflicts(String(edited.calendarId), toSeries(edited)),
+        invitationsSent,
       };
     });
   }
@@ -243,7 +265,8 @@ export class EventService {
    * Deletes (the organizer's side: cancels the meeting for everyone) or, by an attendee, declines:
    * the meeting leaves their calendar and stays on the organizer's.
    */
-  async remove(owner: CalendarOwner, id: string, target: EditTarget): Promise<void> {
+  async remove(owner: CalendarOwner, id: string, target: EditTarget): Promise<{ invitationsSent: boolean }> {
+    let invitationsSent = false;
     const declines = await this.count('delete', async () => {
       const { record, grant, attendee } = await this.require(owner, id, 'writer');
       if (attendee) return true;
@@ -255,21 +278,39 @@ export class EventService {
           occurrenceStart: this.occurrenceStart(target),
         }),
       );
-      const ok =
-        plan.deleted || !plan.series
-          ? await this.events.softDeleteIfVersion(grant.calendarId, id, record.version)
-          : !!(await this.events.replaceIfVersion(grant.calendarId, id, record.version, {
-              ...toState(plan.series, { invites: invitesGuests(record) }),
+      const whole = plan.deleted || !plan.series;
+      const after = whole
+        ? (await this.events.softDeleteIfVersion(grant.calendarId, id, record.version))
+          ? { ...record, deletedAt: new Date() }
+          : null
+        : await this.events.replaceIfVersion(
+            grant.calendarId,
+            id,
+            record.version,
+            {
+              ...toState(plan.series as EventSeries, { invites: invitesGuests(record) }),
               sequence: (record.sequence ?? 0) + 1,
-            }));
-      if (!ok)
+            },
+            undefined,
+            record,
+          );
+      if (!after)
         throw new PreconditionFailedError('The event changed since it was read; fetch it again and retry.');
       await this.access.invalidateReaders(grant, record.attendeeEmails ?? []);
-      const type = plan.deleted || !plan.series ? 'event.deleted' : 'event.updated';
-      await this.changes?.publish({ type, ownerId: grant.ownerId, eventId: id });
+      const type = whole ? 'event.deleted' : 'event.updated';
+      await this.changes?.publish({
+        type,
+        ownerId: grant.ownerId,
+        eventId: id,
+        previousAttendeeEmails: record.attendeeEmails ?? [],
+      });
+      invitationsSent = await this.sendItip([
+        whole ? { type: 'deleted', record: after } : { type: 'updated', previous: record, record: after },
+      ]);
       return false;
     });
     if (declines) await this.rsvp(owner, id, { response: 'declined' }, target);
+    return { invitationsSent };
   }
 
   /**
@@ -317,6 +358,8 @@ export class EventService {
       return {
         event: toEventResponse(restored, owner.timeZone, owner.email),
         conflicts: await this.conflicts(grant.calendarId, toSeries(restored)),
+        // A restore sends no iTIP message (the guests' last one was the cancellation).
+        invitationsSent: false,
       };
     });
   }
@@ -395,7 +438,19 @@ export class EventService {
         }
         await this.access.invalidateReaders(placement, record.attendeeEmails ?? []);
         await this.changes?.publish([
-          { type: 'event.updated', ownerId: placement.ownerId, eventId: id, record: updated },
+          {
+            type: 'event.updated',
+            ownerId: placement.ownerId,
+            eventId: id,
+            record: updated,
+            response: {
+              email: me,
+              response: input.response,
+              comment: input.comment ?? null,
+              scope: target.scope,
+              occurrenceStart: occurrenceStart?.toISOString() ?? null,
+            },
+          },
           ...(part
             ? [
                 {
@@ -411,6 +466,54 @@ export class EventService {
       }
       throw new ConflictError('The meeting kept changing while you answered; try again.');
     });
+  }
+
+  /**
+   * An attendee's own reminders of a meeting (a PATCH with only `reminders`): stored on their entry
+   * of the guest list, for the whole meeting; no SEQUENCE change, nobody else's view changes. Like
+   * an answer, it races only with other attendees' own writes, so a lost compare-and-set is retried.
+   */
+  private async setOwnReminders(
+    owner: CalendarOwner,
+    first: EventRecord,
+    input: EventUpdateInput,
+    target: EditTarget,
+    zone: string,
+  ): Promise<EventWriteResponse> {
+    if (target.scope !== 'all')
+      throw new ValidationError('Invalid scope: your own reminders are for the whole meeting (scope all)', [
+        { field: 'scope', message: 'must be all for your own reminders' },
+      ]);
+    const me = owner.email.toLowerCase();
+    const id = String(first._id);
+    let record: EventRecord | null = first;
+    for (let attempt = 0; attempt < RSVP_ATTEMPTS && record; attempt++) {
+      if (!(record.attendees ?? []).some((a) => a.email === me))
+        throw new NotFoundError('You are not on the guest list of the whole meeting.');
+      const { id: _id, ...series } = toSeries(record);
+      const fields = series.fields as EventFields;
+      const attendees = withReminders(fields.attendees ?? [], me, input.reminders ?? null);
+      const placement = { calendarId: String(record.calendarId), ownerId: String(record.ownerId) };
+      const updated = await this.events.replaceIfVersion(
+        placement.calendarId,
+        id,
+        record.version,
+        toState({ ...series, fields: { ...fields, attendees } }),
+      );
+      if (updated) {
+        await this.access.invalidateReaders(placement, record.attendeeEmails ?? []);
+        await this.changes?.publish({
+          type: 'event.updated',
+          ownerId: placement.ownerId,
+          eventId: id,
+          record: updated,
+        });
+        return { event: attendeeView(owner, updated, zone), conflicts: [], invitationsSent: false };
+      }
+      record = await this.events.findById(id);
+    }
+    if (!record) throw new NotFoundError(NOT_INVITED);
+    throw new ConflictError('The meeting kept changing while you set your reminders; try again.');
   }
 
   /** Other events of the calendar overlapping this one's occurrences (the next 90 days of a series). */
@@ -479,11 +582,19 @@ export class EventService {
       ownerId: grant.ownerId,
       eventId: String(record._id),
       record,
+      previousAttendeeEmails: [],
     });
+    const invitationsSent = await this.sendItip([{ type: 'created', record }]);
     return {
       event: toEventResponse(record, zone, owner.email),
       conflicts: await this.conflicts(grant.calendarId, toSeries(record)),
+      invitationsSent,
     };
+  }
+
+  /** Queues the iTIP emails of an organizer's write (after it is stored); false when none were. */
+  private async sendItip(changes: ItipChange[]): Promise<boolean> {
+    return this.itip ? this.itip.send(changes) : false;
   }
 
   /**
@@ -526,6 +637,8 @@ export class EventService {
     ] as const) {
       if (input[k] !== undefined) (fields as Record<string, unknown>)[k] = input[k];
     }
+    // reminders null: none of the event's own (the calendar's defaultReminders apply).
+    if (input.reminders === null) fields.reminders = [];
     const organizer = record.organizer ?? null;
     if (input.attendees !== undefined)
       fields.attendees = mergeAttendees(organizer, input.attendees, record.attendees ?? []);
@@ -630,13 +743,10 @@ export class EventService {
   }
 }
 
-/**
- * A meeting as an attendee sees it: whole (a private meeting too: they are invited), on their own
- * primary calendar (its calendarId is theirs), with their own response.
- */
-function attendeeView(owner: CalendarOwner, record: EventRecord, zone: string): EventResponse {
-  return { ...toEventResponse(record, zone, owner.email), calendarId: owner.id };
-}
+/** A PATCH an attendee may make: their own reminders, nothing else. */
+const ownRemindersOnly = (input: EventUpdateInput): boolean =>
+  input.reminders !== undefined &&
+  Object.entries(input).every(([k, v]) => k === 'reminders' || v === undefined);
 
 /** A moved series: the per-occurrence answers go back to needsAction too (the organizer's stay). */
 function resetOverrideResponses(record: EventRecord, series: EventSeries): EventSeries {

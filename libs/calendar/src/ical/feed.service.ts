@@ -73,9 +73,12 @@ export class FeedService {
     if (!feed.lastUsedAt || now.getTime() - feed.lastUsedAt.getTime() > TOUCH_EVERY_MS) {
       await this.feeds.touch(feed._id, now).catch(() => undefined);
     }
+    // A feed of the creator's own primary calendar carries the meetings they are invited to, as their export does.
+    const own = grant.calendarId === String(feed.ownerId);
     return this.ics.exportCalendar(grant.calendarId, feed.kind, {
       now,
       privateAsBusy: grant.role === 'reader',
+      invitee: own ? ((await this.ics.ownerEmail(grant.calendarId)) ?? undefined) : undefined,
     });
   }
 }

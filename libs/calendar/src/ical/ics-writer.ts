@@ -20,7 +20,16 @@ export interface IcsWriteOptions {
   /** The owner's zone, as X-WR-TIMEZONE (a hint for clients). */
   timeZone?: string;
   now?: Date;
+  /**
+   * METHOD (default PUBLISH). iTIP (RFC 5546) messages: `REQUEST` (an invitation or update: SEQUENCE
+   * is the event's `sequence`, every guest RSVP=TRUE) or `CANCEL` (the record's attendees are the
+   * ones cancelled; STATUS:CANCELLED; the series only, without changed occurrences).
+   */
+  method?: 'PUBLISH' | ItipMethod;
 }
+
+/** The iTIP methods this API sends (RFC 5546 §1.4). */
+export type ItipMethod = 'REQUEST' | 'CANCEL';
 
 type Timing = { allDay: true; date: string } | { allDay: false; instant: Date };
 
@@ -58,30 +67,42 @@ export function writeCalendar(records: EventRecord[], opts: IcsWriteOptions): st
   cal.addPropertyWithValue('prodid', ICS_PRODID);
   cal.addPropertyWithValue('version', '2.0');
   cal.addPropertyWithValue('calscale', 'GREGORIAN');
-  cal.addPropertyWithValue('method', 'PUBLISH');
+  cal.addPropertyWithValue('method', opts.method ?? 'PUBLISH');
   if (opts.calendarName) cal.addPropertyWithValue('x-wr-calname', opts.calendarName);
   if (opts.timeZone) cal.addPropertyWithValue('x-wr-timezone', opts.timeZone);
   const zones = new ZoneUse();
   const events: IcalComponent[] = [];
   for (const record of records) {
     const full = opts.mode === 'full' && !(opts.privateAsBusy && record.visibility === 'private');
-    events.push(...(full ? fullEvents(record, zones, now) : busyEvents(record, zones, now)));
+    events.push(...(full ? fullEvents(record, zones, now, opts.method) : busyEvents(record, zones, now)));
   }
   for (const vtz of zones.components(now.getUTCFullYear())) cal.addSubcomponent(vtz);
   for (const event of events) cal.addSubcomponent(event);
   return `${cal.toString()}\r\n`;
 }
 
-function fullEvents(record: EventRecord, zones: ZoneUse, now: Date): IcalComponent[] {
+function fullEvents(
+  record: EventRecord,
+  zones: ZoneUse,
+  now: Date,
+  method?: IcsWriteOptions['method'],
+): IcalComponent[] {
   const series = toSeries(record);
   const fields = series.fields as EventFields;
-  const master = baseEvent(record.uid, record, now);
+  const itip = method === 'REQUEST' || method === 'CANCEL' ? method : undefined;
+  const base = () => {
+    const vevent = baseEvent(record.uid, record, now);
+    if (itip) itipProperties(vevent, record, itip);
+    return vevent;
+  };
+  const master = base();
   addTiming(master, record, seriesTiming(record), occurrenceEndTiming(record), zones);
   addOrganizer(master, record, fields);
-  addFields(master, fields);
+  addFields(master, fields, itip === 'REQUEST' ? record.organizer?.email : undefined);
   const exdates = [...(record.exdates ?? [])];
   const overrides: IcalComponent[] = [];
-  if (record.recurrence) {
+  if (record.recurrence && itip === 'CANCEL') addRecurrence(master, record);
+  else if (record.recurrence) {
     addRecurrence(master, record);
     for (const o of record.overrides ?? []) {
       if (o.cancelled) {
@@ -90,12 +111,12 @@ function fullEvents(record: EventRecord, zones: ZoneUse, now: Date): IcalCompone
       }
       const occurrence = findOccurrence(series, o.originalStart);
       if (!occurrence) continue; // the rule no longer generates it
-      const vevent = baseEvent(record.uid, record, now);
+      const vevent = base();
       addRecurrenceId(vevent, record, o.originalStart, zones);
       addOccurrenceTiming(vevent, record, occurrence, zones);
       const own = { ...fields, ...(occurrence.fields as Partial<EventFields>) };
       addOrganizer(vevent, record, own);
-      addFields(vevent, own);
+      addFields(vevent, own, itip === 'REQUEST' ? record.organizer?.email : undefined);
       overrides.push(vevent);
     }
     addExdates(master, record, exdates, zones);
@@ -155,8 +176,18 @@ function baseEvent(uid: string, record: EventRecord, now: Date): IcalComponent {
   vevent.addPropertyWithValue('dtstamp', utc(now));
   vevent.addPropertyWithValue('created', utc(new Date(record.createdAt)));
   vevent.addPropertyWithValue('last-modified', utc(new Date(record.updatedAt)));
-  vevent.addPropertyWithValue('sequence', Math.max(0, record.version - 1));
+  // RFC 5546: raised by each organizer change of time, place, title or guests (not by answers).
+  vevent.addPropertyWithValue('sequence', record.sequence ?? 0);
   return vevent;
+}
+
+/**
+ * An iTIP message's VEVENT: SEQUENCE is the event's own (bumped by each organizer change, which is
+ * what attendees' clients compare), not the export's version count; a CANCEL says STATUS:CANCELLED.
+ */
+function itipProperties(vevent: IcalComponent, record: EventRecord, method: ItipMethod): void {
+  vevent.updatePropertyWithValue('sequence', record.sequence ?? 0);
+  if (method === 'CANCEL') vevent.addPropertyWithValue('status', 'CANCELLED');
 }
 
 /** RFC 5545 PARTSTAT of each response. */
@@ -176,7 +207,8 @@ function addOrganizer(vevent: IcalComponent, record: EventRecord, f: Partial<Eve
   vevent.addProperty(p);
 }
 
-function addFields(vevent: IcalComponent, f: Partial<EventFields>): void {
+/** `rsvpAllBut`: an invitation asks every attendee but the organizer to answer (RSVP=TRUE). */
+function addFields(vevent: IcalComponent, f: Partial<EventFields>, rsvpAllBut?: string): void {
   vevent.addPropertyWithValue('summary', f.title ?? '');
   if (f.description) vevent.addPropertyWithValue('description', f.description);
   if (f.location) vevent.addPropertyWithValue('location', f.location);
@@ -186,7 +218,8 @@ function addFields(vevent: IcalComponent, f: Partial<EventFields>): void {
     if (a.name) p.setParameter('cn', a.name);
     p.setParameter('role', a.optional ? 'OPT-PARTICIPANT' : 'REQ-PARTICIPANT');
     p.setParameter('partstat', PARTSTAT[a.responseStatus] ?? 'NEEDS-ACTION');
-    if (a.responseStatus === 'needsAction') p.setParameter('rsvp', 'TRUE');
+    if (rsvpAllBut !== undefined ? a.email !== rsvpAllBut : a.responseStatus === 'needsAction')
+      p.setParameter('rsvp', 'TRUE');
     p.setValue(`mailto:${a.email}`);
     vevent.addProperty(p);
   }

@@ -10,7 +10,7 @@ import { Caller, CalendarRole, PRIMARY } from '../calendars/calendar-role';
 import { EventChangePublisher, PublishedChange } from '../sync/event-change.publisher';
 import { EventReadRepository } from '../sync/event-read.repository';
 import { CalendarRepository } from '../calendars/calendar.repository';
-import { Organizer, organizerOf, withOrganizer } from '../events/attendees';
+import { Organizer, organizerOf, ownReminders, responseOf, withOrganizer } from '../events/attendees';
 import type { EventSeries } from '../events/event.mapper';
 import type { EventFields } from '../events/event.schema';
 import type { IcsImportResult } from './ical.dto';
@@ -54,6 +54,7 @@ export class IcsService {
     return this.exportCalendar(grant.calendarId, exportModeFor(grant.role), {
       timeZone: caller.timeZone,
       privateAsBusy: grant.role === 'reader',
+      invitee: grant.calendarId === caller.id ? caller.email : undefined,
     });
   }
 
@@ -65,9 +66,27 @@ export class IcsService {
   async exportCalendar(
     calendarId: string,
     mode: 'full' | 'freebusy' = 'full',
-    opts: { timeZone?: string; now?: Date; privateAsBusy?: boolean } = {},
+    opts: {
+      timeZone?: string;
+      now?: Date;
+      privateAsBusy?: boolean;
+      /**
+       * The address of the calendar's owner, when it is their primary calendar exported for them
+       * (their own export or feed): the meetings they are invited to (not declined) are in it too.
+       */
+      invitee?: string;
+    } = {},
   ): Promise<string> {
-    const records = await this.reads.allLive(calendarId);
+    const me = opts.invitee?.toLowerCase();
+    const records = (await this.reads.allLive(calendarId, me)).flatMap((r) =>
+      !me || String(r.calendarId) === calendarId
+        ? [r]
+        : // Declined, or their own meeting in another calendar: not on their calendar.
+          responseOf(r.attendees, me) === 'declined' || r.organizer?.email === me
+          ? []
+          : // An invited meeting carries the attendee's own alarms, not the organizer's.
+            [{ ...r, reminders: ownReminders(r.attendees, me) ?? [] }],
+    );
     return writeCalendar(records, {
       mode,
       privateAsBusy: opts.privateAsBusy,
@@ -75,6 +94,11 @@ export class IcsService {
       timeZone: opts.timeZone,
       calendarName: mode === 'full' ? 'Calendar Assistant' : 'Calendar Assistant (free/busy)',
     });
+  }
+
+  /** The address of a calendar's owner (for a primary calendar: the account's), or null when it is gone. */
+  async ownerEmail(calendarId: string): Promise<string | null> {
+    return (await this.calendars.findOwnership(calendarId))?.ownerEmail ?? null;
   }
 
   /**

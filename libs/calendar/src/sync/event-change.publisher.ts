@@ -15,6 +15,25 @@ export interface EventChange {
   /** The stored event after the write (for a deletion: its tombstone). */
   record: EventRecord;
   occurredAt: Date;
+  /**
+   * The addresses invited before the write, when it can change who is (a create: none; an
+   * organizer's edit: the list it replaced): whoever it adds is told (`event.invited`), whoever it
+   * drops sees the meeting deleted. Absent: the write did not change who is invited.
+   */
+  previousAttendeeEmails?: readonly string[];
+  /** The attendee's answer that made this change (an RSVP): the organizer's side is told (`event.responded`). */
+  response?: EventResponseNotice;
+}
+
+/** An attendee's answer, as `event.responded` reports it. */
+export interface EventResponseNotice {
+  /** The attendee's address (lower-case). */
+  email: string;
+  response: 'accepted' | 'declined' | 'tentative';
+  comment: string | null;
+  scope: 'this' | 'thisAndFollowing' | 'all';
+  /** The occurrence answered (scope this / thisAndFollowing), ISO. */
+  occurrenceStart: string | null;
 }
 
 /** What a writer publishes: the record is optional (loaded when missing). */

@@ -29,13 +29,32 @@ export class EventReadRepository {
     sinceMs: number,
     limit: number,
     tombstonesSinceMs: number | null = 0,
+    /**
+     * The calendar's owner's address (lower-case) when it is their primary calendar, synced by
+     * them: the meetings they are invited to are among its changes too, and, with tombstones, those
+     * they were taken off (formerAttendeeEmails).
+     */
+    invitee?: string,
   ): Promise<EventRecord[]> {
     const id = new Types.ObjectId(calendarId);
     const updatedAt = trusted({ $gte: new Date(sinceMs) });
+    const live: Record<string, unknown>[] = [
+      { calendarId: id },
+      ...(invitee ? [{ attendeeEmails: invitee }] : []),
+    ];
     const filter: Record<string, unknown> =
       tombstonesSinceMs === null
-        ? { calendarId: id, updatedAt, deletedAt: null }
-        : { updatedAt, $or: [{ calendarId: id }, { formerCalendarIds: id }] };
+        ? live.length === 1
+          ? { calendarId: id, updatedAt, deletedAt: null }
+          : { updatedAt, deletedAt: null, $or: live }
+        : {
+            updatedAt,
+            $or: [
+              ...live,
+              { formerCalendarIds: id },
+              ...(invitee ? [{ formerAttendeeEmails: invitee }] : []),
+            ],
+          };
     if (tombstonesSinceMs !== null && tombstonesSinceMs > sinceMs) {
       filter.$and = [
         { $or: [{ deletedAt: null }, { updatedAt: trusted({ $gte: new Date(tombstonesSinceMs) }) }] },
@@ -44,10 +63,18 @@ export class EventReadRepository {
     return this.model.find(filter).sort({ updatedAt: 1, _id: 1 }).limit(limit).lean<EventRecord[]>().exec();
   }
 
-  /** Every live event of the calendar, oldest first. */
-  async allLive(calendarId: string): Promise<EventRecord[]> {
+  /**
+   * Every live event of the calendar, oldest first; with `invitee` (the owner's address, for their
+   * own primary calendar) also the live meetings elsewhere they are invited to.
+   */
+  async allLive(calendarId: string, invitee?: string): Promise<EventRecord[]> {
+    const id = new Types.ObjectId(calendarId);
     return this.model
-      .find({ calendarId: new Types.ObjectId(calendarId), deletedAt: null })
+      .find(
+        invitee
+          ? { deletedAt: null, $or: [{ calendarId: id }, { attendeeEmails: invitee }] }
+          : { calendarId: id, deletedAt: null },
+      )
       .sort({ _id: 1 })
       .lean<EventRecord[]>()
       .exec();

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AppConfig } from '@app/config';
 import { CalendarAccessService } from '../calendars/calendar-access.service';
 import { Caller, PRIMARY } from '../calendars/calendar-role';
-import { viewFor } from '../events/event.mapper';
+import { attendeeView, viewFor } from '../events/event.mapper';
 import { EventReadRepository } from './event-read.repository';
 import { planSync, SYNC_SETTLE_MS, SyncPosition, SyncTokenCodec } from './sync-token';
 import type { SyncResponse } from './sync.dto';
@@ -17,6 +17,11 @@ import type { SyncResponse } from './sync.dto';
  *
  * One calendar per token: the caller needs `reader` on it, re-checked on every call (a revoked role
  * is a 404 with any token, a freeBusyReader a 403), and a reader gets private events as busy only.
+ *
+ * The caller's own primary calendar also carries the meetings they are invited to, wherever they
+ * are (as GET /v1/events lists them): with their own response, and as deleted once cancelled or
+ * once they are taken off the guest list. Only the account itself gets these — a reader of someone
+ * else's primary calendar sees that calendar's own events only.
  */
 @Injectable()
 export class EventSyncService {
@@ -46,11 +51,13 @@ export class EventSyncService {
     // Full sync: the first page has live events only; later pages also the tombstones of events that
     // may have been delivered live on an earlier page. Incremental: every change, tombstones included.
     const tombstonesSince = !syncToken ? null : prev.f ? prev.s - SYNC_SETTLE_MS : 0;
+    const me = grant.calendarId === caller.id ? caller.email.toLowerCase() : undefined;
     const records = await this.reads.changedSince(
       grant.calendarId,
       prev.t,
       limit + prev.r.length + 1,
       tombstonesSince,
+      me,
     );
     const refs = records.map((record) => ({
       id: String(record._id),
@@ -60,11 +67,19 @@ export class EventSyncService {
     }));
     const { deliver, hasMore, next } = planSync(prev, refs, limit, now);
     return {
-      items: deliver.map(({ record }) =>
-        record.deletedAt || String(record.calendarId) !== grant.calendarId
-          ? { id: String(record._id), uid: record.uid, deleted: true as const }
-          : viewFor(record, caller.timeZone, grant.role),
-      ),
+      items: deliver.flatMap(({ record }): SyncResponse['items'] => {
+        const tombstone = { id: String(record._id), uid: record.uid, deleted: true as const };
+        const here = String(record.calendarId) === grant.calendarId;
+        if (!record.deletedAt && here) return [viewFor(record, caller.timeZone, grant.role)];
+        // Their own meeting in another calendar (the organizer is on its guest list) is no invitation:
+        // only its leaving this calendar is news here.
+        if (!here && me && record.organizer?.email === me)
+          return (record.formerCalendarIds ?? []).map(String).includes(grant.calendarId) ? [tombstone] : [];
+        if (!record.deletedAt && me && (record.attendeeEmails ?? []).includes(me))
+          return [attendeeView(caller, record, caller.timeZone)];
+        // Deleted, moved to another calendar, or (for an attendee) cancelled or taken off the list.
+        return [tombstone];
+      }),
       nextSyncToken: this.codec.encode({ ...next, u: caller.id, c: grant.calendarId, s: prev.s, iat: now }),
       hasMore,
       fullSync: prev.f,

@@ -19,6 +19,8 @@ export const METRICS = {
   remindersFired: 'reminders_fired_total',
   reminderQueueDepth: 'reminder_queue_depth',
   reminderQueueLag: 'reminder_queue_lag_seconds',
+  mailDeliveries: 'mail_deliveries_total',
+  mailQueueDepth: 'mail_queue_depth',
   icsImports: 'ics_imports_total',
   assistantRequests: 'assistant_requests_total',
   assistantRequestDuration: 'assistant_request_duration_seconds',

@@ -71,6 +71,15 @@ export const metricProviders = [
     help: 'Seconds the most overdue reminder job has been waiting past its due time (0: none overdue)',
   }),
   makeCounterProvider({
+    name: METRICS.mailDeliveries,
+    help: 'Mail send attempts by outcome (sent; retrying: failed, will be retried; failed: gave up)',
+    labelNames: ['outcome'],
+  }),
+  makeGaugeProvider({
+    name: METRICS.mailQueueDepth,
+    help: 'Mails in Redis not yet sent (waiting, retrying or sending), sampled every 15 s',
+  }),
+  makeCounterProvider({
     name: METRICS.icsImports,
     help: 'iCalendar imports by outcome',
     labelNames: ['outcome'],

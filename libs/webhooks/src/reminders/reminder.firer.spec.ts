@@ -1,4 +1,5 @@
-import type { EventChange, EventReadRepository } from '@app/calendar';
+import { toSeries } from '@app/calendar';
+import type { EventChange, EventReadRepository, MeetingPeople, ReminderPerson } from '@app/calendar';
 import { Counter } from 'prom-client';
 import type { ReminderNotice, WebhookDispatcher } from '../webhook-dispatcher';
 import type { ReminderJob } from './reminder-job';
@@ -35,6 +36,20 @@ const job: ReminderJob = {
   dueAt: start - 15 * MIN,
 };
 
+/** The calendar's side, and Bea (account b1) with her own 5-minute reminder. */
+const people = {
+  reminderPeople: async (r: EventRecord): Promise<ReminderPerson[]> => {
+    const series = toSeries(r);
+    return [
+      { series },
+      {
+        account: { id: 'b1', email: 'bea@example.com' },
+        series: { ...series, fields: { ...series.fields, title: r.title, reminders: [5] } },
+      },
+    ];
+  },
+} satisfies Pick<MeetingPeople, 'reminderPeople'>;
+
 function setup(stored: EventRecord | null) {
   const sent: ReminderNotice[] = [];
   const scheduled: ReminderJob[][] = [];
@@ -45,18 +60,26 @@ function setup(stored: EventRecord | null) {
     registers: [],
   });
   const events = { anyById: async () => stored } satisfies Pick<EventReadRepository, 'anyById'>;
+  const toAttendees: string[] = [];
   const dispatcher = {
     dispatchReminder: async (_r: EventRecord, n: ReminderNotice) => (sent.push(n), 1),
-  } satisfies Pick<WebhookDispatcher, 'dispatchReminder'>;
+    dispatchAttendeeReminder: async (a: { id: string }, _r: EventRecord, n: ReminderNotice) => (
+      sent.push(n),
+      toAttendees.push(a.id),
+      1
+    ),
+  } satisfies Pick<WebhookDispatcher, 'dispatchReminder' | 'dispatchAttendeeReminder'>;
   const firer = new ReminderFirer(
     events as unknown as EventReadRepository,
     dispatcher as unknown as WebhookDispatcher,
+    people as unknown as MeetingPeople,
     counter,
   );
-  const fire = (now: number) => firer.fire(job, async (next) => void scheduled.push(next), now);
+  const fire = (now: number, which: ReminderJob = job) =>
+    firer.fire(which, async (next) => void scheduled.push(next), now);
   const count = async (outcome: string) =>
     (await counter.get()).values.find((v) => v.labels.outcome === outcome)?.value ?? 0;
-  return { fire, sent, scheduled, count };
+  return { fire, sent, scheduled, count, toAttendees };
 }
 
 describe('ReminderFirer', () => {
@@ -105,6 +128,29 @@ describe('ReminderFirer', () => {
     expect(await t.count('stale')).toBe(1);
   });
 
+  it("sends an attendee's own reminder to them and schedules their next one, with their id", async () => {
+    const t = setup(record());
+    const bea: ReminderJob = { ...job, minutesBefore: 5, dueAt: start - 5 * MIN, person: 'b1' };
+    expect(await t.fire(bea.dueAt + 100, bea)).toBe('on_time');
+    expect(t.toAttendees).toEqual(['b1']);
+    expect(t.scheduled).toEqual([
+      [
+        {
+          ...bea,
+          originalStart: start + 7 * 86_400_000,
+          start: start + 7 * 86_400_000,
+          end: start + 7 * 86_400_000 + 30 * MIN,
+          dueAt: bea.dueAt + 7 * 86_400_000,
+        },
+      ],
+    ]);
+    // Someone no longer reminded at this version (taken off): nothing sent or scheduled.
+    const gone = setup(record());
+    expect(await gone.fire(bea.dueAt + 100, { ...bea, person: 'c9' })).toBe('stale');
+    expect(gone.sent).toEqual([]);
+    expect(gone.scheduled).toEqual([]);
+  });
+
   it('sends nothing when the next reminder cannot be scheduled (the job is retried instead)', async () => {
     const t = setup(record());
     const failing = new ReminderFirer(
@@ -112,6 +158,7 @@ describe('ReminderFirer', () => {
       {
         dispatchReminder: async (_r: EventRecord, n: ReminderNotice) => (t.sent.push(n), 1),
       } as unknown as WebhookDispatcher,
+      people as unknown as MeetingPeople,
       new Counter({ name: 'x_total', help: 'x', labelNames: ['channel', 'outcome'], registers: [] }),
     );
     await expect(

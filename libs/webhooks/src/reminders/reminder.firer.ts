@@ -1,5 +1,6 @@
-import { Injectable, Logger } from '@nestjs/common';
-import { EventChange, EventReadRepository, toSeries } from '@app/calendar';
+import { Injectable, Logger, Optional } from '@nestjs/common';
+import { EventChange, EventReadRepository, MeetingPeople, ReminderPerson } from '@app/calendar';
+import { MailQueue, reminderMail } from '@app/mail';
 import { Counter, InjectMetric, METRICS } from '@app/observability';
 import { WebhookDispatcher, type ReminderNotice } from '../webhook-dispatcher';
 import { nextReminders } from './reminder-plan';
@@ -13,12 +14,13 @@ export const LATE_AFTER_MS = 10_000;
 export type ReminderOutcome = 'on_time' | 'late' | 'expired' | 'stale' | 'failed';
 
 /**
- * Where a reminder goes. Today one channel: the webhooks of the event's calendar. Per-attendee
- * reminders and email are further channels here (each deciding its recipients from the record).
+ * Where a reminder goes, for the person it is for: webhooks (the calendar's side: the subscriptions
+ * watching the event's calendar; an attendee: their own subscriptions watching their primary).
+ * Email is a further channel here (deciding the recipient from the person).
  */
 export interface ReminderChannel {
   readonly name: string;
-  send(record: EventRecord, notice: ReminderNotice): Promise<void>;
+  send(record: EventRecord, notice: ReminderNotice, person: ReminderPerson): Promise<void>;
 }
 
 /**
@@ -35,14 +37,34 @@ export class ReminderFirer {
   constructor(
     private readonly events: EventReadRepository,
     dispatcher: WebhookDispatcher,
+    private readonly people: MeetingPeople,
     @InjectMetric(METRICS.remindersFired) private readonly fired: Counter<string>,
+    @Optional() mail?: MailQueue,
   ) {
     this.channels = [
-      { name: 'webhook', send: (r, n) => dispatcher.dispatchReminder(r, n).then(() => undefined) },
+      {
+        name: 'webhook',
+        send: (r, n, person) =>
+          (person.account
+            ? dispatcher.dispatchAttendeeReminder(person.account, r, n)
+            : dispatcher.dispatchReminder(r, n)
+          ).then(() => undefined),
+      },
     ];
+    // With SMTP_URL: an email to the person too (queued; the mail queue retries on its own) — the
+    // invited account's address, or the organizer's for the calendar's side.
+    if (mail?.enabled)
+      this.channels.push({
+        name: 'email',
+        send: async (r, n, person) => {
+          const to = person.account ? person.account.email : r.organizer?.email;
+          if (to) await mail.add([reminderMail(to, r, { ...n, eventId: String(r._id) })]);
+        },
+      });
   }
 
   /**
+   * One job is one person's reminder (`job.person`: an invited account; absent: the calendar's side).
    * `scheduleNext` is called before anything is sent: if it throws (Redis refused), the job fails
    * and is retried with nothing sent twice.
    */
@@ -56,7 +78,15 @@ export class ReminderFirer {
       this.count('stale');
       return 'stale';
     }
-    await scheduleNext(toJobs(job.eventId, job.version, nextReminders(toSeries(record), job.dueAt, now)));
+    // The person as of this version (the job was planned from it): gone only if the data changed under it.
+    const person = (await this.people.reminderPeople(record)).find((p) => p.account?.id === job.person);
+    if (!person) {
+      this.count('stale');
+      return 'stale';
+    }
+    await scheduleNext(
+      toJobs(job.eventId, job.version, nextReminders(person.series, job.dueAt, now), job.person),
+    );
     const outcome = reminderOutcome(job, now);
     if (outcome === 'expired') {
       this.count('expired');
@@ -65,7 +95,7 @@ export class ReminderFirer {
     const notice = { ...job, late: outcome === 'late' };
     for (const channel of this.channels) {
       try {
-        await channel.send(record, notice);
+        await channel.send(record, notice, person);
         this.fired.inc({ channel: channel.name, outcome });
       } catch (err) {
         // Counted and logged, not retried: a retry would repeat the channels that succeeded.
