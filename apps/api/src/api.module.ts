@@ -12,6 +12,7 @@ import { LoggingModule, ObservabilityMetricsModule } from '@app/observability';
 import { AuditHttpModule, SecurityHttpModule } from '@app/security';
 import { WebhooksModule } from '@app/webhooks';
 import { ZodValidationPipe } from 'nestjs-zod';
+import { AppPasswordsController } from './app-passwords/app-passwords.controller';
 import { AssistantController } from './assistant/assistant.controller';
 import { ChangesetsController } from './assistant/changesets.controller';
 import { AvailabilityController } from './availability/availability.controller';
@@ -72,6 +73,7 @@ export class ApiModule {
         PublicFeedController,
         SyncController,
         WebhooksController,
+        AppPasswordsController,
       ],
       providers: [
         IcsBodyParser,
