@@ -15,6 +15,7 @@ import { ZodValidationPipe } from 'nestjs-zod';
 import { AppPasswordsController } from './app-passwords/app-passwords.controller';
 import { AssistantController } from './assistant/assistant.controller';
 import { ChangesetsController } from './assistant/changesets.controller';
+import { DavServer } from './dav/dav.server';
 import { AvailabilityController } from './availability/availability.controller';
 import { PeopleDirectoryModule } from './availability/people-directory.module';
 import { CalendarsController } from './calendars/calendars.controller';
@@ -77,6 +78,8 @@ export class ApiModule {
       ],
       providers: [
         IcsBodyParser,
+        // CalDAV under /dav/ (raw Fastify routes: WebDAV methods, XML bodies, DAV:error answers).
+        DavServer,
         JsonBodyParser,
         { provide: APP_PIPE, useClass: ZodValidationPipe },
         { provide: APP_FILTER, useClass: DomainErrorFilter },

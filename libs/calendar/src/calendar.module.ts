@@ -12,6 +12,7 @@ import { EventRepository } from './events/event.repository';
 import { EventDoc, EventSchema } from './events/event.schema';
 import { EventService } from './events/event.service';
 import { AvailabilityService } from './availability/availability.service';
+import { CalendarObjectsService } from './caldav/calendar-objects.service';
 import { FeedDoc, FeedSchema } from './ical/feed.schema';
 import { FeedRepository } from './ical/feed.repository';
 import { FeedService } from './ical/feed.service';
@@ -49,6 +50,7 @@ import { EventSyncService } from './sync/event-sync.service';
     IcsService,
     FeedRepository,
     FeedService,
+    CalendarObjectsService,
   ],
   exports: [
     CalendarAccessService,
@@ -62,6 +64,7 @@ import { EventSyncService } from './sync/event-sync.service';
     AvailabilityService,
     IcsService,
     FeedService,
+    CalendarObjectsService,
   ],
 })
 export class CalendarModule {}

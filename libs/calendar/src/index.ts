@@ -30,3 +30,11 @@ export { EventSyncService } from './sync/event-sync.service';
 export { SyncTokenCodec, SYNC_TOKEN_MAX_AGE_MS } from './sync/sync-token';
 export * from './sync/event-change.publisher';
 export { EventReadRepository } from './sync/event-read.repository';
+export {
+  CalendarObjectsService,
+  type CalendarObject,
+  type DavCalendar,
+  type ObjectChanges,
+} from './caldav/calendar-objects.service';
+export * from './caldav/caldav.errors';
+export { calendarTimezone } from './caldav/calendar-timezone';

@@ -17,7 +17,7 @@ export class AppPasswordDoc {
   _id!: Types.ObjectId;
   @Prop({ type: Types.ObjectId, required: true }) userId!: Types.ObjectId;
   @Prop({ required: true }) name!: string;
-  @Prop({ required: true, enum: APP_PASSWORD_SCOPES }) scope!: AppPasswordScope;
+  @Prop({ type: String, required: true, enum: APP_PASSWORD_SCOPES }) scope!: AppPasswordScope;
   @Prop({ required: true }) prefix!: string;
   @Prop({ required: true }) secretHash!: string;
   @Prop({ type: Date, default: null }) lastUsedAt!: Date | null;
