@@ -9,6 +9,7 @@ import { createCalendar, share } from '../support/sharing';
 import { testConfig } from '../support/test-env';
 import { startTestApi, TestApi } from '../support/test-app';
 import { registerUser, TestUser } from '../support/users';
+import { waitFor } from '../support/eventually';
 
 const CALDAV = 'urn:ietf:params:xml:ns:caldav';
 const PROPFIND_CALENDARS = `<?xml version="1.0" encoding="utf-8"?>
@@ -111,15 +112,20 @@ describe('CalDAV (/dav/) with app passwords', () => {
       const me = { ...u, password: created.password };
       expect((await dav('PROPFIND', '/dav/', { user: me, headers: { depth: '0' } })).status).toBe(207);
 
-      const list = await api.request<AppPasswordListResponseDto>('/v1/me/app-passwords', { token: u.token });
+      // The use is recorded off the request path (at most once a minute).
+      const list = await waitFor('lastUsedAt recorded', 5000, async () => {
+        const res = await api.request<AppPasswordListResponseDto>('/v1/me/app-passwords', { token: u.token });
+        return res.body.items[0]?.lastUsedAt ? res : undefined;
+      });
       expect(list.status).toBe(200);
       expect(list.body.items).toEqual([
-        expect.objectContaining({
+        {
           id: created.id,
           name: 'Laptop',
           scope: 'write',
-          lastUsedAt: expect.any(String),
-        }),
+          createdAt: created.createdAt,
+          lastUsedAt: expect.stringMatching(/^\d{4}-/),
+        },
       ]);
       expect(list.text).not.toContain(created.password.slice(20));
 
@@ -268,6 +274,408 @@ describe('CalDAV (/dav/) with app passwords', () => {
       // The unknown property is answered 404 in its own propstat.
       const response = responses(calendars.text).find((r) => (r.href as string[])[0] === primary(alice));
       expect(JSON.stringify(response?.propstat)).toMatch(/unknown.*404 Not Found/);
+    });
+  });
+  describe('calendar objects', () => {
+    const events = (u: TestUser) =>
+      api.request<{ items: { seriesId: string; title: string }[] }>(
+        '/v1/events?from=2027-03-01T00:00:00Z&to=2027-04-01T00:00:00Z',
+        { token: u.token },
+      );
+    const put = (u: DavUser, path: string, body: string, headers: Record<string, string> = {}) =>
+      dav('PUT', path, {
+        user: u,
+        body,
+        headers: { 'content-type': 'text/calendar; charset=utf-8', ...headers },
+      });
+
+    it('creates, reads, updates and deletes an event with ETags, If-None-Match and If-Match (412 when stale)', async () => {
+      const u = await davUser();
+      const path = `${primary(u)}dentist-1.ics`;
+      const created = await put(u, path, vevent('dentist-1'), { 'if-none-match': '*' });
+      expect(created.status).toBe(201);
+      expect((await put(u, path, vevent('dentist-1'), { 'if-none-match': '*' })).status).toBe(412);
+
+      const read = await dav('GET', path, { user: u });
+      expect(read.status).toBe(200);
+      expect(read.headers.get('content-type')).toContain('text/calendar');
+      expect(read.headers.get('etag')).toBe('"1"');
+      expect(read.text).toContain('UID:dentist-1');
+      expect(read.text).toContain('SUMMARY:Dentist');
+      expect(read.text).not.toContain('METHOD:');
+      // The API sees what the calendar app wrote.
+      expect((await events(u)).body.items.map((o) => o.title)).toEqual(['Dentist']);
+
+      const stale = await put(u, path, vevent('dentist-1', 'Dentist (moved)'), { 'if-match': '"7"' });
+      expect(stale.status).toBe(412);
+      expect(errorOf(stale.text)).toBeDefined();
+      const updated = await put(u, path, vevent('dentist-1', 'Dentist (moved)'), { 'if-match': '"1"' });
+      expect(updated.status).toBe(204);
+      const after = await dav('GET', path, { user: u });
+      expect(after.headers.get('etag')).toBe('"2"');
+      expect(after.text).toContain('SUMMARY:Dentist (moved)');
+
+      // A change through the API bumps the ETag the client sees.
+      const id = (await events(u)).body.items[0].seriesId;
+      const patched = await api.request<EventWriteResponseDto>(`/v1/events/${id}`, {
+        method: 'PATCH',
+        token: u.token,
+        json: { title: 'Dentist (API)' },
+      });
+      expect(patched.status).toBe(200);
+      const viaApi = await dav('GET', path, { user: u });
+      expect(viaApi.headers.get('etag')).toBe('"3"');
+      expect(viaApi.text).toContain('SUMMARY:Dentist (API)');
+
+      expect((await dav('DELETE', path, { user: u, headers: { 'if-match': '"2"' } })).status).toBe(412);
+      expect((await dav('DELETE', path, { user: u, headers: { 'if-match': '"3"' } })).status).toBe(204);
+      expect((await dav('GET', path, { user: u })).status).toBe(404);
+      expect((await api.request<EventResponseDto>(`/v1/events/${id}`, { token: u.token })).status).toBe(404);
+      expect((await dav('DELETE', path, { user: u })).status).toBe(404);
+    });
+
+    it('lists resources with getetag and getcontenttype at Depth 1, and the ctag moves with a change', async () => {
+      const u = await davUser();
+      const before = await dav('PROPFIND', primary(u), {
+        user: u,
+        headers: { depth: '0' },
+        body: PROPFIND_CALENDARS,
+      });
+      const ctag = propsOf(before.text, primary(u)).getctag;
+      expect((await put(u, `${primary(u)}a.ics`, vevent('a'))).status).toBe(201);
+      const res = await dav('PROPFIND', primary(u), {
+        user: u,
+        headers: { depth: '1' },
+        body: `<d:propfind xmlns:d="DAV:" xmlns:cs="http://calendarserver.org/ns/"><d:prop><d:getetag/><d:getcontenttype/><cs:getctag/></d:prop></d:propfind>`,
+      });
+      expect(res.status).toBe(207);
+      expect(hrefs(res.text)).toEqual([primary(u), `${primary(u)}a.ics`]);
+      expect(propsOf(res.text, `${primary(u)}a.ics`)).toEqual({
+        getetag: '"1"',
+        getcontenttype: 'text/calendar; charset=utf-8; component=vevent',
+      });
+      expect(propsOf(res.text, primary(u)).getctag).not.toEqual(ctag);
+    });
+
+    it('answers calendar-multiget and calendar-query with a time-range', async () => {
+      const u = await davUser();
+      await put(u, `${primary(u)}march.ics`, vevent('march', 'March'));
+      await put(
+        u,
+        `${primary(u)}may.ics`,
+        vevent('may', 'May')
+          .replace('20270310T090000Z', '20270510T090000Z')
+          .replace('20270310T100000Z', '20270510T100000Z'),
+      );
+      const multiget = await dav('REPORT', primary(u), {
+        user: u,
+        headers: { depth: '1' },
+        body: `<c:calendar-multiget xmlns:d="DAV:" xmlns:c="${CALDAV}"><d:prop><d:getetag/><c:calendar-data/></d:prop>
+          <d:href>${primary(u)}march.ics</d:href><d:href>${primary(u)}may.ics</d:href><d:href>${primary(u)}gone.ics</d:href></c:calendar-multiget>`,
+      });
+      expect(multiget.status).toBe(207);
+      expect(hrefs(multiget.text).sort()).toEqual(
+        [`${primary(u)}gone.ics`, `${primary(u)}march.ics`, `${primary(u)}may.ics`].sort(),
+      );
+      expect(String(propsOf(multiget.text, `${primary(u)}may.ics`)['calendar-data'])).toContain(
+        'SUMMARY:May',
+      );
+      const gone = responses(multiget.text).find((r) => (r.href as string[])[0] === `${primary(u)}gone.ics`);
+      expect(String(gone?.status)).toContain('404');
+
+      const query = await dav('REPORT', primary(u), {
+        user: u,
+        headers: { depth: '1' },
+        body: `<c:calendar-query xmlns:d="DAV:" xmlns:c="${CALDAV}"><d:prop><d:getetag/></d:prop>
+          <c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT">
+          <c:time-range start="20270301T000000Z" end="20270401T000000Z"/></c:comp-filter></c:comp-filter></c:filter></c:calendar-query>`,
+      });
+      expect(query.status).toBe(207);
+      expect(hrefs(query.text)).toEqual([`${primary(u)}march.ics`]);
+
+      const todos = await dav('REPORT', primary(u), {
+        user: u,
+        body: `<c:calendar-query xmlns:d="DAV:" xmlns:c="${CALDAV}"><d:prop><d:getetag/></d:prop>
+          <c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VTODO"/></c:comp-filter></c:filter></c:calendar-query>`,
+      });
+      expect(hrefs(todos.text)).toEqual([]);
+    });
+
+    it('syncs with sync-collection: everything, then only what changed (API and CalDAV), and refuses bad tokens', async () => {
+      const u = await davUser();
+      await put(u, `${primary(u)}one.ics`, vevent('one', 'One'));
+      await put(u, `${primary(u)}two.ics`, vevent('two', 'Two'));
+      const syncReport = (token: string) =>
+        dav('REPORT', primary(u), {
+          user: u,
+          body: `<d:sync-collection xmlns:d="DAV:"><d:sync-token>${token}</d:sync-token><d:sync-level>1</d:sync-level><d:prop><d:getetag/></d:prop></d:sync-collection>`,
+        });
+      const first = await syncReport('');
+      expect(first.status).toBe(207);
+      expect(hrefs(first.text).sort()).toEqual([`${primary(u)}one.ics`, `${primary(u)}two.ics`]);
+      const token = String((parsed(first.text).multistatus as Json)['sync-token']);
+      expect(token).toMatch(/^urn:calendar-assistant:sync:/);
+
+      // One change through the API, one delete through CalDAV.
+      const created = await api.request<EventWriteResponseDto>('/v1/events', {
+        method: 'POST',
+        token: u.token,
+        json: { title: 'From the API', start: '2027-03-12T10:00' },
+      });
+      expect(created.status).toBe(201);
+      expect((await dav('DELETE', `${primary(u)}one.ics`, { user: u })).status).toBe(204);
+      const next = await syncReport(token);
+      expect(next.status).toBe(207);
+      const apiHref = `${primary(u)}${encodeURIComponent(created.body.event.uid)}.ics`;
+      expect(hrefs(next.text)).toEqual(expect.arrayContaining([apiHref, `${primary(u)}one.ics`]));
+      expect(hrefs(next.text)).not.toContain(`${primary(u)}two.ics`);
+      const removed = responses(next.text).find((r) => (r.href as string[])[0] === `${primary(u)}one.ics`);
+      expect(String(removed?.status)).toContain('404');
+      const fromApi = await dav('GET', apiHref, { user: u });
+      expect(fromApi.status).toBe(200);
+      expect(fromApi.text).toContain('SUMMARY:From the API');
+
+      for (const bad of ['garbage', 'urn:calendar-assistant:sync:forged.token']) {
+        const res = await syncReport(bad);
+        expect(res.status).toBe(403);
+        expect(errorOf(res.text)).toHaveProperty('valid-sync-token');
+      }
+      // A token of another calendar is not valid here either.
+      const other = await createCalendar(api, u, 'Other');
+      const res = await dav('REPORT', `/dav/calendars/${u.id}/${other}/`, {
+        user: u,
+        body: `<d:sync-collection xmlns:d="DAV:"><d:sync-token>${token}</d:sync-token><d:sync-level>1</d:sync-level><d:prop><d:getetag/></d:prop></d:sync-collection>`,
+      });
+      expect(res.status).toBe(403);
+      expect(errorOf(res.text)).toHaveProperty('valid-sync-token');
+    });
+  });
+
+  describe('permissions', () => {
+    it("hides another user's home and calendars (404), even under one's own home", async () => {
+      const bob = await davUser();
+      await dav('PUT', `${primary(alice)}secret.ics`, {
+        body: vevent('secret', 'Secret'),
+        headers: { 'content-type': 'text/calendar' },
+      });
+      expect((await dav('PROPFIND', home(alice), { user: bob, headers: { depth: '1' } })).status).toBe(404);
+      expect((await dav('GET', `${primary(alice)}secret.ics`, { user: bob })).status).toBe(404);
+      const underOwn = `/dav/calendars/${bob.id}/${alice.id}/`;
+      const res = await dav('PROPFIND', underOwn, { user: bob, headers: { depth: '1' } });
+      expect(res.status).toBe(404);
+      expect(res.text).not.toContain('Secret');
+      expect((await dav('GET', `${underOwn}secret.ics`, { user: bob })).status).toBe(404);
+    });
+
+    it('gives a reader a read-only collection, and does not list a freeBusyReader’s', async () => {
+      const owner = await davUser();
+      const reader = await davUser();
+      const freeBusy = await davUser();
+      const team = await createCalendar(api, owner, 'Team');
+      await share(api, owner, team, reader, 'reader');
+      await share(api, owner, team, freeBusy, 'freeBusyReader');
+      const ownerPath = `/dav/calendars/${owner.id}/${team}/`;
+      expect(
+        (
+          await dav('PUT', `${ownerPath}standup.ics`, {
+            user: owner,
+            body: vevent('standup', 'Standup'),
+            headers: { 'content-type': 'text/calendar' },
+          })
+        ).status,
+      ).toBe(201);
+
+      const readerHome = await dav('PROPFIND', home(reader), {
+        user: reader,
+        headers: { depth: '1' },
+        body: PROPFIND_CALENDARS,
+      });
+      const readerPath = `/dav/calendars/${reader.id}/${team}/`;
+      expect(hrefs(readerHome.text)).toEqual([home(reader), primary(reader), readerPath]);
+      const privileges = JSON.stringify(propsOf(readerHome.text, readerPath)['current-user-privilege-set']);
+      expect(privileges).toContain('read');
+      expect(privileges).not.toContain('write');
+      const read = await dav('GET', `${readerPath}standup.ics`, { user: reader });
+      expect(read.status).toBe(200);
+      expect(read.text).toContain('SUMMARY:Standup');
+      const write = await dav('PUT', `${readerPath}standup.ics`, {
+        user: reader,
+        body: vevent('standup', 'Hijacked'),
+        headers: { 'content-type': 'text/calendar' },
+      });
+      expect(write.status).toBe(403);
+      expect(errorOf(write.text)).toHaveProperty('need-privileges');
+      expect((await dav('DELETE', `${readerPath}standup.ics`, { user: reader })).status).toBe(403);
+      expect((await dav('GET', `${ownerPath}standup.ics`, { user: owner })).text).toContain(
+        'SUMMARY:Standup',
+      );
+
+      const fbHome = await dav('PROPFIND', home(freeBusy), { user: freeBusy, headers: { depth: '1' } });
+      expect(hrefs(fbHome.text)).toEqual([home(freeBusy), primary(freeBusy)]);
+      const direct = await dav('PROPFIND', `/dav/calendars/${freeBusy.id}/${team}/`, {
+        user: freeBusy,
+        headers: { depth: '1' },
+      });
+      expect(direct.status).toBe(403);
+      expect(direct.text).not.toContain('Standup');
+    });
+
+    it('refuses every change with a read-only app password', async () => {
+      const u = await registerUser(api);
+      const ro = { ...u, password: (await appPassword(u, { name: 'tablet', scope: 'read' })).password };
+      const res = await dav('PUT', `${primary(u)}x.ics`, {
+        user: ro,
+        body: vevent('x'),
+        headers: { 'content-type': 'text/calendar' },
+      });
+      expect(res.status).toBe(403);
+      const props = await dav('PROPFIND', primary(u), {
+        user: ro,
+        headers: { depth: '0' },
+        body: PROPFIND_CALENDARS,
+      });
+      expect(JSON.stringify(propsOf(props.text, primary(u))['current-user-privilege-set'])).not.toContain(
+        'write',
+      );
+    });
+  });
+
+  describe('bad input: a DAV:error with a 4xx, nothing stored', () => {
+    const rawRequest = (method: string, path: string, auth: string) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const url = new URL(api.baseUrl);
+        const req = httpRequest(
+          { host: url.hostname, port: url.port, method, path, headers: { authorization: auth } },
+          (res) => {
+            let body = '';
+            res.on('data', (c: Buffer) => (body += c.toString()));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+          },
+        );
+        req.on('error', reject);
+        req.end();
+      });
+
+    it('refuses malformed XML, DOCTYPEs (external entity, billion laughs) and Depth: infinity', async () => {
+      const malformed = await dav('PROPFIND', primary(alice), {
+        headers: { depth: '0' },
+        body: '<d:propfind xmlns:d="DAV:"><d:prop>',
+      });
+      expect(malformed.status).toBe(400);
+      expect(errorOf(malformed.text)).toHaveProperty('message');
+
+      const xxe = await dav('PROPFIND', primary(alice), {
+        headers: { depth: '0' },
+        body: '<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]><d:propfind xmlns:d="DAV:"><d:prop><d:displayname>&x;</d:displayname></d:prop></d:propfind>',
+      });
+      expect(xxe.status).toBe(400);
+      expect(xxe.text).not.toContain('root:');
+      const laughs = [
+        '<!ENTITY lol "lol">',
+        ...Array.from({ length: 9 }, (_, i) => `<!ENTITY lol${i + 1} "${`&lol${i || ''};`.repeat(10)}">`),
+      ];
+      const bomb = await dav('REPORT', primary(alice), {
+        body: `<?xml version="1.0"?><!DOCTYPE lolz [${laughs.join('')}]><d:sync-collection xmlns:d="DAV:"><d:sync-token>&lol9;</d:sync-token></d:sync-collection>`,
+      });
+      expect(bomb.status).toBe(400);
+      expect(errorOf(bomb.text).message).toContain('DOCTYPE');
+
+      const infinity = await dav('PROPFIND', home(alice), { headers: { depth: 'infinity' } });
+      expect(infinity.status).toBe(403);
+      expect(errorOf(infinity.text)).toHaveProperty('propfind-finite-depth');
+    });
+
+    it('refuses a body over 1 MiB with 413', async () => {
+      const big = vevent('big', 'Big', `DESCRIPTION:${'x'.repeat(1024 * 1024)}`);
+      const res = await dav('PUT', `${primary(alice)}big.ics`, {
+        body: big,
+        headers: { 'content-type': 'text/calendar' },
+      });
+      expect(res.status).toBe(413);
+      expect(errorOf(res.text)).toBeDefined();
+      expect((await dav('GET', `${primary(alice)}big.ics`)).status).toBe(404);
+    });
+
+    it('refuses names with "..", slashes or backslashes', async () => {
+      for (const name of ['a..b.ics', '..%2Fx.ics', 'a%2Fb.ics', 'a%5Cb.ics']) {
+        const res = await dav('PUT', `${primary(alice)}${name}`, {
+          body: vevent('a'),
+          headers: { 'content-type': 'text/calendar' },
+        });
+        expect({ name, status: res.status }).toEqual({ name, status: 400 });
+        expect(errorOf(res.text)).toBeDefined();
+      }
+      const raw = await rawRequest(
+        'GET',
+        `${primary(alice)}../../${alice.id}/x.ics`,
+        basic(alice.email, alice.password),
+      );
+      expect(raw.status).toBe(400);
+      expect(raw.body).toContain('error');
+    });
+
+    it('refuses what is not one VEVENT named by its UID, and stores nothing', async () => {
+      const path = `${primary(alice)}bad.ics`;
+      const cases: [string, Record<string, string>, string, number, string][] = [
+        ['plain text', { 'content-type': 'text/plain' }, 'hello', 415, 'supported-calendar-data'],
+        ['not iCalendar', { 'content-type': 'text/calendar' }, 'hello world', 403, 'valid-calendar-data'],
+        [
+          'UID not the name',
+          { 'content-type': 'text/calendar' },
+          vevent('other'),
+          403,
+          'valid-calendar-data',
+        ],
+        [
+          'two UIDs',
+          { 'content-type': 'text/calendar' },
+          vevent('bad').replace(
+            'END:VCALENDAR',
+            vevent('second').split('\r\n').slice(3, -2).join('\r\n') + '\r\nEND:VCALENDAR',
+          ),
+          403,
+          'valid-calendar-data',
+        ],
+        [
+          'a VTODO',
+          { 'content-type': 'text/calendar' },
+          vevent('bad').replace(/VEVENT/g, 'VTODO'),
+          403,
+          'supported-calendar-component',
+        ],
+      ];
+      for (const [what, headers, body, status, condition] of cases) {
+        const res = await dav('PUT', path, { body, headers });
+        expect({ what, status: res.status }).toEqual({ what, status });
+        expect({ what, error: Object.keys(errorOf(res.text) ?? {}) }).toEqual({
+          what,
+          error: expect.arrayContaining([condition]),
+        });
+      }
+      expect((await dav('GET', path)).status).toBe(404);
+    });
+
+    it('refuses unknown reports and bad time ranges, and never answers 500', async () => {
+      const unknown = await dav('REPORT', primary(alice), {
+        body: `<c:free-busy-query xmlns:c="${CALDAV}"><c:time-range start="20270101T000000Z" end="20270201T000000Z"/></c:free-busy-query>`,
+      });
+      expect(unknown.status).toBe(403);
+      expect(errorOf(unknown.text)).toHaveProperty('supported-report');
+      const range = await dav('REPORT', primary(alice), {
+        body: `<c:calendar-query xmlns:d="DAV:" xmlns:c="${CALDAV}"><c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT"><c:time-range start="yesterday"/></c:comp-filter></c:comp-filter></c:filter></c:calendar-query>`,
+      });
+      expect(range.status).toBe(403);
+      expect(errorOf(range.text)).toHaveProperty('valid-filter');
+      for (const [method, body] of [
+        ['PROPFIND', '<x:unbound>'],
+        ['REPORT', ''],
+        ['PROPPATCH', 'not xml'],
+        ['MKCALENDAR', ''],
+        ['LOCK', ''],
+      ]) {
+        const res = await dav(method, primary(alice), { body });
+        expect({ method, status: res.status < 500 }).toEqual({ method, status: true });
+      }
     });
   });
 });

@@ -45,7 +45,7 @@ export function parseDavPath(pathOrUrl: string): DavTarget | null {
     } catch {
       throw badName(`The path segment "${segment.slice(0, 100)}" is not valid percent-encoding.`);
     }
-    if (name === '' || name.includes('..') || /[/\\\u0000]/.test(name))
+    if (name === '' || name.includes('..') || /[/\\]/.test(name) || name.includes('\u0000'))
       throw badName('A resource name must not be empty or contain "..", "/", "\\" or NUL.');
     return name;
   });

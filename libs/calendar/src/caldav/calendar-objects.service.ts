@@ -16,7 +16,7 @@ import { EventChangePublisher } from '../sync/event-change.publisher';
 import { EventReadRepository } from '../sync/event-read.repository';
 import { EventSyncService } from '../sync/event-sync.service';
 import { SYNC_SETTLE_MS } from '../sync/sync-token';
-import { DAV_NS, DavPreconditionError, invalidCalendarData, invalidSyncToken } from './caldav.errors';
+import { DavPreconditionError, invalidCalendarData, invalidSyncToken } from './caldav.errors';
 
 /** One calendar as a CalDAV collection. */
 export interface DavCalendar {
