@@ -332,6 +332,27 @@ describe('CalDAV (/dav/) with app passwords', () => {
       expect((await dav('GET', path, { user: u })).status).toBe(404);
       expect((await api.request<EventResponseDto>(`/v1/events/${id}`, { token: u.token })).status).toBe(404);
       expect((await dav('DELETE', path, { user: u })).status).toBe(404);
+
+      // Every change over CalDAV is audited with who made it and how it ended.
+      await api.app.get(AuditService).flush();
+      const client = await MongoClient.connect(config.mongodbUri);
+      try {
+        const audited = await client
+          .db()
+          .collection('audit_events')
+          .find({ actor: u.id, type: { $in: ['caldav_put', 'caldav_delete'] } })
+          .project({ _id: 0, type: 1, status: 1, outcome: 1 })
+          .toArray();
+        expect(audited).toEqual(
+          expect.arrayContaining([
+            { type: 'caldav_put', status: 201, outcome: 'success' },
+            { type: 'caldav_put', status: 412, outcome: 'failure' },
+            { type: 'caldav_delete', status: 204, outcome: 'success' },
+          ]),
+        );
+      } finally {
+        await client.close();
+      }
     });
 
     it('lists resources with getetag and getcontenttype at Depth 1, and the ctag moves with a change', async () => {
