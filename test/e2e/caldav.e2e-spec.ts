@@ -355,6 +355,92 @@ describe('CalDAV (/dav/) with app passwords', () => {
       }
     });
 
+    it('round-trips a recurring series with an EXDATE and a changed occurrence, and an all-day event', async () => {
+      const u = await davUser();
+      const berlin = await dav('PROPFIND', primary(u), {
+        user: u,
+        headers: { depth: '0' },
+        body: `<d:propfind xmlns:d="DAV:" xmlns:c="${CALDAV}"><d:prop><c:calendar-timezone/></d:prop></d:propfind>`,
+      });
+      const vtimezone = String(propsOf(berlin.text, primary(u))['calendar-timezone'])
+        .split(/\r?\n/)
+        .filter((l) => l && !/^(BEGIN|END):VCALENDAR|^VERSION|^PRODID/.test(l));
+      expect(vtimezone[0]).toBe('BEGIN:VTIMEZONE');
+      const series = [
+        'BEGIN:VCALENDAR',
+        'VERSION:2.0',
+        'PRODID:-//test//caldav e2e//EN',
+        ...vtimezone,
+        'BEGIN:VEVENT',
+        'UID:weekly',
+        'DTSTAMP:20270101T000000Z',
+        'DTSTART;TZID=America/New_York:20270301T090000',
+        'DTEND;TZID=America/New_York:20270301T093000',
+        'RRULE:FREQ=WEEKLY;COUNT=4',
+        'EXDATE;TZID=America/New_York:20270308T090000',
+        'SUMMARY:Weekly',
+        'END:VEVENT',
+        'BEGIN:VEVENT',
+        'UID:weekly',
+        'DTSTAMP:20270101T000000Z',
+        'RECURRENCE-ID;TZID=America/New_York:20270315T090000',
+        'DTSTART;TZID=America/New_York:20270315T110000',
+        'DTEND;TZID=America/New_York:20270315T113000',
+        'SUMMARY:Weekly (moved)',
+        'END:VEVENT',
+        'END:VCALENDAR',
+        '',
+      ].join('\r\n');
+      const put = await dav('PUT', `${primary(u)}weekly.ics`, {
+        user: u,
+        body: series,
+        headers: { 'content-type': 'text/calendar' },
+      });
+      expect(put.status).toBe(201);
+      const read = (await dav('GET', `${primary(u)}weekly.ics`, { user: u })).text.replace(/\r\n[ \t]/g, '');
+      expect(read).toContain('BEGIN:VTIMEZONE');
+      expect(read).toMatch(/DTSTART;TZID=America\/New_York:20270301T090000/);
+      expect(read).toMatch(/RRULE:FREQ=WEEKLY;COUNT=4/);
+      expect(read).toMatch(/EXDATE;TZID=America\/New_York:20270308T090000/);
+      expect(read).toMatch(/RECURRENCE-ID;TZID=America\/New_York:20270315T090000/);
+      expect(read).toContain('SUMMARY:Weekly (moved)');
+      const listed = await api.request<{ items: { title: string; start: string }[] }>(
+        '/v1/events?from=2027-03-01T00:00:00Z&to=2027-04-01T00:00:00Z',
+        { token: u.token },
+      );
+      expect(listed.body.items.map((o) => o.title)).toEqual(['Weekly', 'Weekly (moved)', 'Weekly']);
+
+      const allDay = vevent('holiday', 'Holiday')
+        .replace('DTSTART:20270310T090000Z', 'DTSTART;VALUE=DATE:20270310')
+        .replace('DTEND:20270310T100000Z', 'DTEND;VALUE=DATE:20270311');
+      expect(
+        (
+          await dav('PUT', `${primary(u)}holiday.ics`, {
+            user: u,
+            body: allDay,
+            headers: { 'content-type': 'text/calendar' },
+          })
+        ).status,
+      ).toBe(201);
+      const day = await dav('GET', `${primary(u)}holiday.ics`, { user: u });
+      expect(day.text).toContain('DTSTART;VALUE=DATE:20270310');
+      expect(day.text).toContain('DTEND;VALUE=DATE:20270311');
+
+      // A TZID without its VTIMEZONE is refused (RFC 5545 requires one), nothing stored.
+      const bare = vevent('bare').replace(
+        'DTSTART:20270310T090000Z',
+        'DTSTART;TZID=Europe/Berlin:20270310T090000',
+      );
+      const refused = await dav('PUT', `${primary(u)}bare.ics`, {
+        user: u,
+        body: bare,
+        headers: { 'content-type': 'text/calendar' },
+      });
+      expect(refused.status).toBe(403);
+      expect(errorOf(refused.text)).toHaveProperty('valid-calendar-data');
+      expect((await dav('GET', `${primary(u)}bare.ics`, { user: u })).status).toBe(404);
+    });
+
     it('lists resources with getetag and getcontenttype at Depth 1, and the ctag moves with a change', async () => {
       const u = await davUser();
       const before = await dav('PROPFIND', primary(u), {

@@ -9,6 +9,7 @@ import { EventRepository } from '../events/event.repository';
 import type { EventRecord } from '../events/event.schema';
 import { EventService } from '../events/event.service';
 import { expandOccurrences } from '../recurrence/expand';
+import ICAL from '../ical/ical';
 import { IcsFormatError, readCalendar } from '../ical/ics-reader';
 import { importedState } from '../ical/ics.service';
 import { writeCalendar } from '../ical/ics-writer';
@@ -159,6 +160,11 @@ export class CalendarObjectsService {
     conditions: { ifMatch?: string; ifNoneMatch?: string },
   ): Promise<{ created: boolean; object: CalendarObject }> {
     const grant = await this.access.require(caller, calendarId, 'writer');
+    const undefinedZones = undefinedTzids(text);
+    if (undefinedZones.length)
+      throw invalidCalendarData(
+        `Every TZID needs its VTIMEZONE in the object (RFC 5545 3.2.19); missing: ${undefinedZones.join(', ')}.`,
+      );
     let read;
     try {
       read = readCalendar(text, caller.timeZone);
@@ -327,6 +333,28 @@ export class CalendarObjectsService {
       syncToken,
     };
   }
+}
+
+/** TZIDs the object's VEVENTs use that no VTIMEZONE in it defines (unparseable text: none; the reader says why). */
+function undefinedTzids(text: string): string[] {
+  let root: InstanceType<typeof ICAL.Component>;
+  try {
+    const jcal = ICAL.parse(text) as unknown[];
+    if (!Array.isArray(jcal) || typeof jcal[0] !== 'string') return [];
+    root = new ICAL.Component(jcal);
+  } catch {
+    return [];
+  }
+  const defined = new Set(
+    root.getAllSubcomponents('vtimezone').map((v) => String(v.getFirstPropertyValue('tzid'))),
+  );
+  const used = new Set<string>();
+  for (const vevent of root.getAllSubcomponents('vevent'))
+    for (const prop of vevent.getAllProperties()) {
+      const tzid = prop.getParameter('tzid');
+      if (typeof tzid === 'string') used.add(tzid);
+    }
+  return [...used].filter((tzid) => !defined.has(tzid));
 }
 
 /** Whether an If-Match header (a list of ETags, or `*`) matches the record. */
