@@ -203,6 +203,18 @@ describe('CalDAV (/dav/) with app passwords', () => {
       }
     });
 
+    it('revokes every app password when the account password changes', async () => {
+      const u = await davUser();
+      expect((await dav('PROPFIND', '/dav/', { user: u, headers: { depth: '0' } })).status).toBe(207);
+      const changed = await api.request('/v1/me/password', {
+        method: 'POST',
+        token: u.token,
+        json: { currentPassword: 'correct horse battery', newPassword: 'a brand new passphrase 42' },
+      });
+      expect(changed.status).toBe(200);
+      expect((await dav('PROPFIND', '/dav/', { user: u, headers: { depth: '0' } })).status).toBe(401);
+    });
+
     it('meets the login back-off after repeated wrong app passwords (429 with Retry-After)', async () => {
       const u = await davUser();
       let last = 0;

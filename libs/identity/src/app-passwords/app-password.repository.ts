@@ -59,6 +59,12 @@ export class AppPasswordRepository {
     return res.deletedCount === 1;
   }
 
+  /** Revokes every app password of the user (a password change); how many there were. */
+  async deleteAllOfUser(userId: string): Promise<number> {
+    const res = await this.model.deleteMany({ userId: new Types.ObjectId(userId) }).exec();
+    return res.deletedCount;
+  }
+
   /** Records a use, at most once per `everyMs` (one conditional single-document update). */
   async touch(id: string, now: Date, everyMs: number): Promise<void> {
     await this.model
