@@ -172,13 +172,20 @@ export class DavServer implements OnModuleInit {
         null,
         'CalDAV signs in with HTTP Basic, which needs HTTPS: use the https:// address of this server.',
       );
-    const target = parseDavPath(request.url);
     if (request.method === 'OPTIONS') {
       void reply.code(200).header('allow', ALLOW).header('content-length', '0').send();
       return;
     }
     const caller = await this.authenticate(request, reply);
     if (!caller) return;
+    // Whatever the name (a plain collection inside a calendar, as litmus makes): nothing is created here.
+    if (request.method === 'MKCOL' || request.method === 'MKCALENDAR')
+      throw new DavPreconditionError(
+        403,
+        D('resource-must-be-null'),
+        'Calendars are created through the API (POST /v1/calendars), not over CalDAV.',
+      );
+    const target = parseDavPath(request.url);
     if (!target)
       throw new DavPreconditionError(404, null, 'Nothing here: the CalDAV server lives under /dav/.');
     this.checkOwnTree(caller.user, target);
@@ -195,13 +202,6 @@ export class DavServer implements OnModuleInit {
         return this.remove(request, reply, caller, target);
       case 'PROPPATCH':
         return this.proppatch(request, reply, target);
-      case 'MKCOL':
-      case 'MKCALENDAR':
-        throw new DavPreconditionError(
-          403,
-          D('resource-must-be-null'),
-          'Calendars are created through the API (POST /v1/calendars), not over CalDAV.',
-        );
       default:
         void reply
           .code(405)
