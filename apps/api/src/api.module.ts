@@ -13,8 +13,10 @@ import { AuditHttpModule, SecurityHttpModule } from '@app/security';
 import { WebhooksModule } from '@app/webhooks';
 import { MailModule } from '@app/mail';
 import { ZodValidationPipe } from 'nestjs-zod';
+import { AppPasswordsController } from './app-passwords/app-passwords.controller';
 import { AssistantController } from './assistant/assistant.controller';
 import { ChangesetsController } from './assistant/changesets.controller';
+import { DavServer } from './dav/dav.server';
 import { AvailabilityController } from './availability/availability.controller';
 import { PeopleDirectoryModule } from './availability/people-directory.module';
 import { CalendarsController } from './calendars/calendars.controller';
@@ -77,9 +79,12 @@ export class ApiModule {
         PublicFeedController,
         SyncController,
         WebhooksController,
+        AppPasswordsController,
       ],
       providers: [
         IcsBodyParser,
+        // CalDAV under /dav/ (raw Fastify routes: WebDAV methods, XML bodies, DAV:error answers).
+        DavServer,
         JsonBodyParser,
         { provide: APP_PIPE, useClass: ZodValidationPipe },
         { provide: APP_FILTER, useClass: DomainErrorFilter },

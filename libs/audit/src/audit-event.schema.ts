@@ -22,6 +22,10 @@ export const AUDITED_ACTIONS = [
   'acl_grant',
   'acl_update',
   'acl_revoke',
+  'app_password_create',
+  'app_password_revoke',
+  'caldav_put',
+  'caldav_delete',
 ] as const;
 export type AuditedAction = (typeof AUDITED_ACTIONS)[number];
 export const OPS_ACTION = 'ops_action';

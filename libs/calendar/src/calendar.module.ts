@@ -14,6 +14,7 @@ import { EventService } from './events/event.service';
 import { MeetingPeople } from './events/meeting-people';
 import { AvailabilityService } from './availability/availability.service';
 import { ContactsService } from './contacts/contacts.service';
+import { CalendarObjectsService } from './caldav/calendar-objects.service';
 import { FeedDoc, FeedSchema } from './ical/feed.schema';
 import { FeedRepository } from './ical/feed.repository';
 import { FeedService } from './ical/feed.service';
@@ -57,6 +58,7 @@ import { EventSyncService } from './sync/event-sync.service';
     FeedService,
     ItipOutbox,
     ItipService,
+    CalendarObjectsService,
   ],
   exports: [
     CalendarAccessService,
@@ -74,6 +76,7 @@ import { EventSyncService } from './sync/event-sync.service';
     FeedService,
     ItipOutbox,
     ItipService,
+    CalendarObjectsService,
   ],
 })
 export class CalendarModule {}

@@ -48,3 +48,11 @@ export { ItipOutbox, type ItipSender } from './ical/itip-outbox';
 export { planItip, readItipReply, type ItipChange, type ItipMessage, type ItipReplyItem } from './ical/itip';
 export type { ItipMethod } from './ical/ics-writer';
 export { ItipService } from './ical/itip.service';
+export {
+  CalendarObjectsService,
+  type CalendarObject,
+  type DavCalendar,
+  type ObjectChanges,
+} from './caldav/calendar-objects.service';
+export * from './caldav/caldav.errors';
+export { calendarTimezone } from './caldav/calendar-timezone';

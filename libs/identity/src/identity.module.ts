@@ -2,6 +2,9 @@ import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { AuditModule } from '@app/audit';
 import { AdminController } from './admin/admin.controller';
+import { AppPasswordRepository } from './app-passwords/app-password.repository';
+import { AppPasswordDoc, AppPasswordSchema } from './app-passwords/app-password.schema';
+import { AppPasswordService } from './app-passwords/app-password.service';
 import { AuthUserCache } from './auth/auth-user.cache';
 import { AccessTokenService } from './auth/access-token.service';
 import { AuthFailureService } from './auth/auth-failure.service';
@@ -32,6 +35,7 @@ import { UserService } from './users/user.service';
     MongooseModule.forFeature([
       { name: UserDoc.name, schema: UserSchema },
       { name: RefreshTokenDoc.name, schema: RefreshTokenSchema },
+      { name: AppPasswordDoc.name, schema: AppPasswordSchema },
     ]),
   ],
   controllers: [AuthController, MeController, AdminController],
@@ -49,8 +53,10 @@ import { UserService } from './users/user.service';
     UserService,
     AuthGuard,
     RolesGuard,
+    AppPasswordRepository,
+    AppPasswordService,
   ],
-  exports: [AuthGuard, RolesGuard, BearerAuthService, UserService],
+  exports: [AuthGuard, RolesGuard, BearerAuthService, UserService, AppPasswordService],
 })
 export class IdentityModule {}
 

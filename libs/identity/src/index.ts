@@ -28,3 +28,11 @@ export type {
 } from './auth/auth.dto';
 export type { PasswordChangeRequest, UserResponse, UserUpdateRequest } from './users/user.dto';
 export type { AuditEventListQuery, AuditEventListResponse } from './admin/admin.dto';
+export {
+  AppPasswordService,
+  MAX_APP_PASSWORDS,
+  type AppPasswordCaller,
+  type CreatedAppPassword,
+} from './app-passwords/app-password.service';
+export { APP_PASSWORD_SCOPES, type AppPasswordScope } from './app-passwords/app-password.schema';
+export * from './app-passwords/app-password.dto';

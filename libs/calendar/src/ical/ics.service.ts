@@ -172,12 +172,7 @@ export class IcsService {
     }
     const ops: Op[] = [];
     for (const event of events) {
-      // A meeting organized by someone else is a copy of theirs: its guests are listed, not invited
-      // (importing a file never puts anything on other people's calendars).
-      const own = !event.organizer || event.organizer.email === organizer?.email;
-      const state = own
-        ? toState(asMeeting(event.series, organizer), { uid: event.uid, organizer })
-        : toState(event.series, { uid: event.uid, organizer: event.organizer, invites: false });
+      const state = importedState(event, organizer);
       const previous = existing.get(event.uid);
       if (!previous) ops.push({ kind: 'create', event, state });
       else if (sameContent(toState(toSeries(previous), { invites: invitesGuests(previous) }), state))
@@ -223,6 +218,18 @@ export class IcsService {
       }
     }
   }
+}
+
+/**
+ * What an event read from iCalendar becomes when stored in a calendar organized by `organizer`
+ * (import and CalDAV PUT): a meeting organized by someone else is a copy of theirs — its guests are
+ * listed, not invited (a file never puts anything on other people's calendars).
+ */
+export function importedState(event: ImportedEvent, organizer: Organizer | null): EventState {
+  const own = !event.organizer || event.organizer.email === organizer?.email;
+  return own
+    ? toState(asMeeting(event.series, organizer), { uid: event.uid, organizer })
+    : toState(event.series, { uid: event.uid, organizer: event.organizer, invites: false });
 }
 
 /** What a role may export: a freeBusyReader only the free/busy form. */

@@ -100,6 +100,45 @@ export class EventReadRepository {
     return found;
   }
 
+  /** Live events of the calendar with these ids (CalDAV's time-range query reads the matches whole). */
+  async byIds(calendarId: string, ids: string[]): Promise<EventRecord[]> {
+    if (ids.length === 0) return [];
+    const found: EventRecord[] = [];
+    for (let i = 0; i < ids.length; i += 500) {
+      found.push(
+        ...(await this.model
+          .find({
+            _id: trusted({ $in: ids.slice(i, i + 500).map((id) => new Types.ObjectId(id)) }),
+            calendarId: new Types.ObjectId(calendarId),
+            deletedAt: null,
+          })
+          .lean<EventRecord[]>()
+          .exec()),
+      );
+    }
+    return found;
+  }
+
+  /**
+   * The latest change of the calendar's events (tombstones and moves out included), or null when it
+   * never had any: two indexed reads, one per index of `changedSince`. What CalDAV's getctag and
+   * sync-token properties are made of.
+   */
+  async latestChange(calendarId: string): Promise<ChangeKey | null> {
+    const id = new Types.ObjectId(calendarId);
+    const latest = (filter: Record<string, unknown>) =>
+      this.model
+        .findOne(filter, { _id: 1, updatedAt: 1 })
+        .sort({ updatedAt: -1, _id: -1 })
+        .lean<{ _id: Types.ObjectId; updatedAt: Date }>()
+        .exec();
+    const found = (await Promise.all([latest({ calendarId: id }), latest({ formerCalendarIds: id })]))
+      .filter((d) => d !== null)
+      .map((d) => ({ t: new Date(d.updatedAt).getTime(), id: String(d._id) }))
+      .sort((a, b) => b.t - a.t || (a.id < b.id ? 1 : -1));
+    return found[0] ?? null;
+  }
+
   /** One event, tombstone or not (a webhook payload for a change published without its record). */
   async anyById(id: string): Promise<EventRecord | null> {
     const _id = parseObjectId(id);

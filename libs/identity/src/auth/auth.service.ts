@@ -1,5 +1,6 @@
 import { Injectable, Logger, Optional } from '@nestjs/common';
 import { ConflictError } from '@app/common';
+import { AppPasswordRepository } from '../app-passwords/app-password.repository';
 import { AccountLifecycle } from '../users/account-lifecycle';
 import { UserRepository } from '../users/user.repository';
 import { Account, UserProfile } from '../users/user.types';
@@ -55,6 +56,7 @@ export class AuthService {
     private readonly refreshTokens: RefreshTokenService,
     private readonly failures: AuthFailureService,
     private readonly throttle: LoginThrottleService,
+    private readonly appPasswords: AppPasswordRepository,
     @Optional() private readonly lifecycle?: AccountLifecycle,
   ) {}
 
@@ -128,7 +130,8 @@ export class AuthService {
 
   /**
    * Changes the password after checking the current one (a wrong one counts towards the login
-   * back-off like a failed login), ends every session, and returns a new one for the caller.
+   * back-off like a failed login), ends every session, revokes every app password, and returns a
+   * new session for the caller.
    */
   async changePassword(
     userId: string,
@@ -141,8 +144,9 @@ export class AuthService {
       this.throttle.end(attempt),
     );
     const newHash = await this.passwords.hash(input.newPassword);
-    // Revoke first, then move the epoch on (see refresh).
-    await this.refreshTokens.revokeAll(userId);
+    // Revoke first, then move the epoch on (see refresh). App passwords go too: one made by whoever
+    // had the old password must not outlive it.
+    await Promise.all([this.refreshTokens.revokeAll(userId), this.appPasswords.deleteAllOfUser(userId)]);
     const account = await this.users.changePassword(userId, newHash);
     if (!account) throw await this.failures.reject('unknown_user', client, userId);
     return this.session(account, (await this.refreshTokens.issue(userId)).token);

@@ -1,0 +1,381 @@
+import { Injectable } from '@nestjs/common';
+import { GoneError, PreconditionFailedError, ValidationError } from '@app/common';
+import { CalendarAccessService, CalendarGrant } from '../calendars/calendar-access.service';
+import { Caller, CalendarRole, roleAtLeast } from '../calendars/calendar-role';
+import { CalendarRepository } from '../calendars/calendar.repository';
+import { organizerOf } from '../events/attendees';
+import { etagOf, toSeries } from '../events/event.mapper';
+import { EventRepository } from '../events/event.repository';
+import type { EventRecord } from '../events/event.schema';
+import { EventService } from '../events/event.service';
+import { expandOccurrences } from '../recurrence/expand';
+import ICAL from '../ical/ical';
+import { IcsFormatError, readCalendar } from '../ical/ics-reader';
+import { importedState } from '../ical/ics.service';
+import { writeCalendar } from '../ical/ics-writer';
+import { EventChangePublisher } from '../sync/event-change.publisher';
+import { EventReadRepository } from '../sync/event-read.repository';
+import { EventSyncService } from '../sync/event-sync.service';
+import { SYNC_SETTLE_MS } from '../sync/sync-token';
+import { DavPreconditionError, invalidCalendarData, invalidSyncToken } from './caldav.errors';
+
+/** One calendar as a CalDAV collection. */
+export interface DavCalendar {
+  id: string;
+  name: string;
+  description: string | null;
+  color: string | null;
+  timeZone: string;
+  role: CalendarRole;
+  /** Changes with every change of the calendar or its events (getctag). */
+  ctag: string;
+  /** A sync token for the state the collection is in now (stable while nothing changes, per day). */
+  syncToken: string;
+}
+
+/** One event as a CalDAV resource (`<uid>.ics`). */
+export interface CalendarObject {
+  uid: string;
+  etag: string;
+  record: EventRecord;
+}
+
+/** What changed since a sync token: live resources and removed ones, and the next token. */
+export interface ObjectChanges {
+  changed: CalendarObject[];
+  removedUids: string[];
+  syncToken: string;
+  /** More changes than one answer holds: the client asks again with `syncToken` (RFC 6578 §3.6). */
+  truncated: boolean;
+}
+
+const DAY_MS = 86_400_000;
+/** sync-collection reads at most this many changes per answer. */
+const SYNC_PAGE = 500;
+const SYNC_PAGES = 10;
+/** Sync tokens are URIs in WebDAV (RFC 6578 §3.2). */
+const SYNC_TOKEN_PREFIX = 'urn:calendar-assistant:sync:';
+
+/**
+ * The calendars and events as CalDAV sees them: collections (with ctag and sync token), resources
+ * named by UID, their iCalendar text, and writes from iCalendar. Every call asks
+ * CalendarAccessService (reader to read, writer to change); writes go the way the API's go — the
+ * version is the ETag, caches are invalidated, listeners (webhooks, sync) hear of each change and
+ * deletes go through EventService.
+ */
+@Injectable()
+export class CalendarObjectsService {
+  constructor(
+    private readonly access: CalendarAccessService,
+    private readonly calendars: CalendarRepository,
+    private readonly reads: EventReadRepository,
+    private readonly events: EventRepository,
+    private readonly eventService: EventService,
+    private readonly changes: EventChangePublisher,
+    private readonly sync: EventSyncService,
+  ) {}
+
+  /** The calendars the caller may read (reader or higher; a freeBusyReader's are not listed). */
+  async list(caller: Caller): Promise<DavCalendar[]> {
+    const visible = await this.access.visible(caller);
+    const readable = visible.filter((v) => roleAtLeast(v.role, 'reader'));
+    return Promise.all(
+      readable.map(async ({ calendar, role }) => this.describe(caller, String(calendar._id), role, calendar)),
+    );
+  }
+
+  /** One calendar, with the caller's role; 404 without a role, 403 below reader. */
+  async calendar(caller: Caller, calendarId: string): Promise<DavCalendar> {
+    const grant = await this.access.require(caller, calendarId, 'reader');
+    return this.describe(caller, grant.calendarId, grant.role);
+  }
+
+  /** Every event of the calendar (optionally only those with an occurrence overlapping [from, to)). */
+  async objects(
+    caller: Caller,
+    calendarId: string,
+    range?: { from?: Date; to?: Date },
+  ): Promise<{ grant: CalendarGrant; objects: CalendarObject[] }> {
+    const grant = await this.access.require(caller, calendarId, 'reader');
+    let records: EventRecord[];
+    if (range && (range.from || range.to)) {
+      const from = range.from ?? new Date(0);
+      const to = range.to ?? new Date(Date.UTC(9999, 0, 1));
+      const candidates = await this.events.findInRange([grant.calendarId], from, to);
+      const overlapping = candidates.filter(
+        (c) => expandOccurrences(toSeries(c), { from, to }, { limit: 1 }).occurrences.length > 0,
+      );
+      records = await this.reads.byIds(
+        grant.calendarId,
+        overlapping.map((c) => String(c._id)),
+      );
+    } else records = await this.reads.allLive(grant.calendarId);
+    return { grant, objects: records.map(toObject) };
+  }
+
+  /** The events with these UIDs (absent ones are left out). */
+  async byUids(
+    caller: Caller,
+    calendarId: string,
+    uids: string[],
+  ): Promise<{ grant: CalendarGrant; objects: CalendarObject[] }> {
+    const grant = await this.access.require(caller, calendarId, 'reader');
+    return {
+      grant,
+      objects: oldestPerUid(await this.reads.liveByUids(grant.calendarId, uids)).map(toObject),
+    };
+  }
+
+  /** One event and its iCalendar text as the caller's role may see it; 404 when there is none. */
+  async get(
+    caller: Caller,
+    calendarId: string,
+    uid: string,
+  ): Promise<{ object: CalendarObject; ics: string }> {
+    const { grant, objects } = await this.byUids(caller, calendarId, [uid]);
+    const object = objects[0];
+    if (!object) throw new DavPreconditionError(404, null, `No event with UID ${uid} in this calendar.`);
+    return { object, ics: this.render(grant.role, object.record) };
+  }
+
+  /** One event's iCalendar text as `role` may see it (a reader sees private events as busy only). */
+  render(role: CalendarRole, record: EventRecord): string {
+    // A calendar object resource carries no METHOD (RFC 4791 §4.1); the writer's is for feeds.
+    return writeCalendar([record], { mode: 'full', privateAsBusy: role === 'reader' }).replace(
+      /^METHOD:[^\r\n]*\r\n/m,
+      '',
+    );
+  }
+
+  /**
+   * Creates or replaces the event `uid` from one iCalendar object: writer role; `ifNoneMatch: '*'`
+   * only creates, `ifMatch` only replaces that version (else 412). The body must hold exactly one
+   * UID, the resource's.
+   */
+  async put(
+    caller: Caller,
+    calendarId: string,
+    uid: string,
+    text: string,
+    conditions: { ifMatch?: string; ifNoneMatch?: string },
+  ): Promise<{ created: boolean; object: CalendarObject }> {
+    const grant = await this.access.require(caller, calendarId, 'writer');
+    const undefinedZones = undefinedTzids(text);
+    if (undefinedZones.length)
+      throw invalidCalendarData(
+        `Every TZID needs its VTIMEZONE in the object (RFC 5545 3.2.19); missing: ${undefinedZones.join(', ')}.`,
+      );
+    let read;
+    try {
+      read = readCalendar(text, caller.timeZone);
+    } catch (err) {
+      if (err instanceof IcsFormatError) {
+        const detail = err.problems.map((p) => p.message).join('; ');
+        throw invalidCalendarData(`Not a valid iCalendar object: ${detail || err.message}`);
+      }
+      throw err;
+    }
+    const uids = [...new Set([...read.events.map((e) => e.uid), ...read.skipped.map((s) => s.uid)])];
+    if (read.events.length === 0) {
+      const reason = read.skipped[0]?.reason ?? 'no VEVENT';
+      throw new DavPreconditionError(
+        403,
+        { ns: 'urn:ietf:params:xml:ns:caldav', name: 'supported-calendar-component' },
+        `This calendar stores VEVENTs only (${reason}).`,
+      );
+    }
+    if (uids.length > 1)
+      throw invalidCalendarData(`One calendar object holds one UID; this one holds ${uids.length}.`);
+    const event = read.events[0];
+    if (event.uid !== uid)
+      throw invalidCalendarData(`The UID ${event.uid} is not the resource's name (${uid}.ics).`);
+    const [previous] = oldestPerUid(await this.reads.liveByUids(grant.calendarId, [uid]));
+    if (conditions.ifNoneMatch?.trim() === '*' && previous)
+      throw new DavPreconditionError(412, null, `${uid}.ics exists already (If-None-Match: *).`);
+    if (conditions.ifMatch !== undefined && !matches(conditions.ifMatch, previous))
+      throw new DavPreconditionError(
+        412,
+        null,
+        previous
+          ? `If-Match ${conditions.ifMatch} does not match the current ETag ${etagOf(previous.version)}: fetch it again.`
+          : `${uid}.ics does not exist (If-Match).`,
+      );
+    const organizer = await organizerOf(caller, grant, this.calendars);
+    const state = importedState(event, organizer);
+    let record: EventRecord | null;
+    if (!previous) record = await this.events.insert(grant, state);
+    else {
+      record = await this.events.replaceIfVersion(grant.calendarId, String(previous._id), previous.version, {
+        ...state,
+        sequence: Math.max(state.sequence ?? 0, previous.sequence ?? 0),
+      });
+      if (!record) throw new DavPreconditionError(412, null, 'The event changed meanwhile; fetch it again.');
+    }
+    await this.access.invalidateReaders(grant, [
+      ...(record.attendeeEmails ?? []),
+      ...(previous?.attendeeEmails ?? []),
+    ]);
+    await this.changes.publish({
+      type: previous ? 'event.updated' : 'event.created',
+      ownerId: grant.ownerId,
+      eventId: String(record._id),
+      record,
+    });
+    return { created: !previous, object: toObject(record) };
+  }
+
+  /** Deletes the event `uid` (the whole series) through EventService; `ifMatch` as for PUT. */
+  async remove(caller: Caller, calendarId: string, uid: string, ifMatch?: string): Promise<void> {
+    const grant = await this.access.require(caller, calendarId, 'writer');
+    const [record] = oldestPerUid(await this.reads.liveByUids(grant.calendarId, [uid]));
+    if (!record) throw new DavPreconditionError(404, null, `No event with UID ${uid} in this calendar.`);
+    if (ifMatch !== undefined && !matches(ifMatch, record))
+      throw new DavPreconditionError(
+        412,
+        null,
+        `If-Match ${ifMatch} does not match the current ETag ${etagOf(record.version)}: fetch it again.`,
+      );
+    try {
+      await this.eventService.remove(caller, String(record._id), {
+        scope: 'all',
+        ifMatch: etagOf(record.version),
+      });
+    } catch (err) {
+      if (err instanceof PreconditionFailedError) throw new DavPreconditionError(412, null, err.message);
+      throw err;
+    }
+  }
+
+  /**
+   * What changed since `syncToken` (RFC 6578; none: everything), through the project's incremental
+   * sync. A token that is expired, forged, another user's or another calendar's is
+   * DAV:valid-sync-token (403): the client starts over.
+   */
+  async changesSince(caller: Caller, calendarId: string, syncToken?: string): Promise<ObjectChanges> {
+    let token: string | undefined;
+    if (syncToken) {
+      if (!syncToken.startsWith(SYNC_TOKEN_PREFIX))
+        throw invalidSyncToken('This is not a sync token of this server.');
+      token = syncToken.slice(SYNC_TOKEN_PREFIX.length);
+    }
+    const grant = await this.access.require(caller, calendarId, 'reader');
+    const changedIds = new Map<string, string>();
+    const removed = new Map<string, string>();
+    let truncated = true;
+    for (let page = 0; page < SYNC_PAGES && truncated; page++) {
+      let answer;
+      try {
+        answer = await this.sync.sync(caller, {
+          calendarId: grant.calendarId,
+          syncToken: token,
+          limit: SYNC_PAGE,
+        });
+      } catch (err) {
+        if (err instanceof GoneError || err instanceof ValidationError) throw invalidSyncToken(err.message);
+        throw err;
+      }
+      for (const item of answer.items) {
+        if ('deleted' in item && item.deleted) {
+          changedIds.delete(item.uid);
+          removed.set(item.uid, item.id);
+        } else {
+          removed.delete(item.uid);
+          changedIds.set(item.uid, item.id);
+        }
+      }
+      token = answer.nextSyncToken;
+      truncated = answer.hasMore;
+    }
+    const records = oldestPerUid(await this.reads.liveByUids(grant.calendarId, [...changedIds.keys()]));
+    const live = new Set(records.map((r) => r.uid));
+    return {
+      changed: records.map(toObject),
+      // A UID deleted and still live (another event with it) is not removed.
+      removedUids: [...removed.keys()].filter((uid) => !live.has(uid)),
+      syncToken: SYNC_TOKEN_PREFIX + token,
+      truncated,
+    };
+  }
+
+  private async describe(
+    caller: Caller,
+    calendarId: string,
+    role: CalendarRole,
+    known?: {
+      name: string;
+      description: string | null;
+      color: string | null;
+      timeZone: string;
+      updatedAt?: Date;
+    },
+  ): Promise<DavCalendar> {
+    const [calendar, latest] = await Promise.all([
+      known ?? this.calendars.findById(calendarId),
+      this.reads.latestChange(calendarId),
+    ]);
+    const now = Date.now();
+    const day = Math.floor(now / DAY_MS) * DAY_MS;
+    // Every change before `t` is in what the client reads now; stable for the day while nothing changes.
+    const t = Math.min(Math.max((latest?.t ?? 0) + 1, day), now - SYNC_SETTLE_MS);
+    const syncToken =
+      SYNC_TOKEN_PREFIX +
+      this.sync.tokens.encode({ u: caller.id, c: calendarId, t, r: [], f: false, s: t, iat: day });
+    const calendarChanged =
+      calendar && 'updatedAt' in calendar && calendar.updatedAt ? new Date(calendar.updatedAt).getTime() : 0;
+    return {
+      id: calendarId,
+      name: calendar?.name ?? 'Calendar',
+      description: calendar?.description ?? null,
+      color: calendar?.color ?? null,
+      timeZone: calendar?.timeZone ?? caller.timeZone,
+      role,
+      ctag: `"${calendarChanged.toString(36)}-${(latest?.t ?? 0).toString(36)}-${latest?.id ?? '0'}"`,
+      syncToken,
+    };
+  }
+}
+
+/** TZIDs the object's VEVENTs use that no VTIMEZONE in it defines (unparseable text: none; the reader says why). */
+function undefinedTzids(text: string): string[] {
+  let root: InstanceType<typeof ICAL.Component>;
+  try {
+    const jcal = ICAL.parse(text) as unknown[];
+    if (!Array.isArray(jcal) || typeof jcal[0] !== 'string') return [];
+    root = new ICAL.Component(jcal);
+  } catch {
+    return [];
+  }
+  const defined = new Set(
+    root.getAllSubcomponents('vtimezone').map((v) => String(v.getFirstPropertyValue('tzid'))),
+  );
+  const used = new Set<string>();
+  for (const vevent of root.getAllSubcomponents('vevent'))
+    for (const prop of vevent.getAllProperties()) {
+      const tzid = prop.getParameter('tzid');
+      if (typeof tzid === 'string') used.add(tzid);
+    }
+  return [...used].filter((tzid) => !defined.has(tzid));
+}
+
+/** Whether an If-Match header (a list of ETags, or `*`) matches the record. */
+function matches(ifMatch: string, record: EventRecord | undefined): boolean {
+  if (!record) return false;
+  const tags = ifMatch.split(',').map((t) => t.trim().replace(/^W\//, ''));
+  return tags.includes('*') || tags.includes(etagOf(record.version));
+}
+
+/** One record per UID (the oldest, as the import's rule): a calendar object is one UID. */
+function oldestPerUid(records: EventRecord[]): EventRecord[] {
+  const byUid = new Map<string, EventRecord>();
+  for (const r of records) {
+    const known = byUid.get(r.uid);
+    if (!known || String(r._id) < String(known._id)) byUid.set(r.uid, r);
+  }
+  return [...byUid.values()];
+}
+
+const toObject = (record: EventRecord): CalendarObject => ({
+  uid: record.uid,
+  etag: etagOf(record.version),
+  record,
+});

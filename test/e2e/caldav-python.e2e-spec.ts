@@ -1,0 +1,72 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { EventWriteResponseDto, OccurrencePageDto } from '@app/calendar';
+import type { AppPasswordCreatedResponseDto } from '@app/identity';
+import { testConfig } from '../support/test-env';
+import { startTestApi, TestApi } from '../support/test-app';
+import { registerUser, TestUser } from '../support/users';
+
+const run = promisify(execFile);
+const SCRIPT = path.join(__dirname, '..', 'support', 'caldav-python-client.py');
+const WINDOW = 'from=2027-03-01T00:00:00Z&to=2027-04-01T00:00:00Z';
+
+/**
+ * Interoperability with python3-caldav (Debian's package, a client nobody on this project wrote):
+ * discovery, pulling events made through the API, and create, edit and delete seen in the API.
+ */
+describe('CalDAV interop: python3-caldav', () => {
+  let api: TestApi;
+  let user: TestUser;
+  let password: string;
+
+  const step = async (...args: string[]) => {
+    const { stdout } = await run('/usr/bin/python3', [SCRIPT, ...args], {
+      env: { ...process.env, DAV_URL: `${api.baseUrl}/dav/`, DAV_USER: user.email, DAV_PASSWORD: password },
+      timeout: 30_000,
+    });
+    return JSON.parse(stdout) as { calendars: string[]; events?: string[]; url?: string; data?: string };
+  };
+  const titles = async () =>
+    (await api.request<OccurrencePageDto>(`/v1/events?${WINDOW}`, { token: user.token })).body.items.map(
+      (o) => o.title,
+    );
+
+  beforeAll(async () => {
+    api = await startTestApi(await testConfig());
+    user = await registerUser(api);
+    const created = await api.request<AppPasswordCreatedResponseDto>('/v1/me/app-passwords', {
+      method: 'POST',
+      token: user.token,
+      json: { name: 'python3-caldav' },
+    });
+    password = created.body.password;
+    const made = await api.request<EventWriteResponseDto>('/v1/events', {
+      method: 'POST',
+      token: user.token,
+      json: { title: 'Made in the API', start: '2027-03-10T09:00' },
+    });
+    expect(made.status).toBe(201);
+  });
+  afterAll(() => api?.close());
+
+  it('discovers the calendars and pulls the events made through the API', async () => {
+    const seen = await step('list');
+    expect(seen.calendars.map((u) => new URL(u).pathname)).toEqual([`/dav/calendars/${user.id}/${user.id}/`]);
+    expect(seen.events).toHaveLength(1);
+    expect(seen.events?.[0]).toContain('SUMMARY:Made in the API');
+  });
+
+  it('creates, edits and deletes, each seen in the API', async () => {
+    const created = await step('create', 'py-1', 'From python');
+    expect(new URL(created.url ?? '').pathname).toBe(`/dav/calendars/${user.id}/${user.id}/py-1.ics`);
+    expect(await titles()).toEqual(expect.arrayContaining(['From python']));
+
+    const edited = await step('edit', 'py-1', 'Edited in python');
+    expect(edited.data).toContain('SUMMARY:Edited in python');
+    expect(await titles()).toEqual(expect.arrayContaining(['Edited in python']));
+
+    await step('delete', 'py-1');
+    expect(await titles()).toEqual(['Made in the API']);
+  });
+});

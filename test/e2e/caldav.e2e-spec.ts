@@ -1,0 +1,803 @@
+import { request as httpRequest } from 'node:http';
+import { XMLParser } from 'fast-xml-parser';
+import { MongoClient } from 'mongodb';
+import type { AppPasswordCreatedResponseDto, AppPasswordListResponseDto } from '@app/identity';
+import type { EventResponseDto, EventWriteResponseDto } from '@app/calendar';
+import { AppConfig } from '@app/config';
+import { AuditService } from '@app/audit';
+import { createCalendar, share } from '../support/sharing';
+import { testConfig } from '../support/test-env';
+import { startTestApi, TestApi } from '../support/test-app';
+import { registerUser, TestUser } from '../support/users';
+import { waitFor } from '../support/eventually';
+
+const CALDAV = 'urn:ietf:params:xml:ns:caldav';
+const PROPFIND_CALENDARS = `<?xml version="1.0" encoding="utf-8"?>
+<d:propfind xmlns:d="DAV:" xmlns:c="${CALDAV}" xmlns:cs="http://calendarserver.org/ns/" xmlns:ic="http://apple.com/ns/ical/">
+  <d:prop><d:resourcetype/><d:displayname/><ic:calendar-color/><c:calendar-timezone/>
+  <c:supported-calendar-component-set/><cs:getctag/><d:sync-token/><d:current-user-privilege-set/><x:unknown xmlns:x="urn:x"/></d:prop>
+</d:propfind>`;
+
+/** A one-event iCalendar object with this UID (and optional extra lines in the VEVENT). */
+const vevent = (uid: string, summary = 'Dentist', extra = '') =>
+  [
+    'BEGIN:VCALENDAR',
+    'VERSION:2.0',
+    'PRODID:-//test//caldav e2e//EN',
+    'BEGIN:VEVENT',
+    `UID:${uid}`,
+    'DTSTAMP:20270101T000000Z',
+    'DTSTART:20270310T090000Z',
+    'DTEND:20270310T100000Z',
+    `SUMMARY:${summary}`,
+    ...(extra ? [extra] : []),
+    'END:VEVENT',
+    'END:VCALENDAR',
+    '',
+  ].join('\r\n');
+
+interface DavUser extends TestUser {
+  password: string;
+}
+
+type Json = Record<string, unknown>;
+const xml = new XMLParser({
+  ignoreAttributes: false,
+  removeNSPrefix: true,
+  isArray: (name) => ['response', 'propstat', 'privilege', 'href'].includes(name),
+});
+
+/** The CalDAV server against real FerretDB and Redis: discovery, reads, writes, reports, refusals. */
+describe('CalDAV (/dav/) with app passwords', () => {
+  let config: AppConfig;
+  let api: TestApi;
+  let alice: DavUser;
+
+  const appPassword = async (u: TestUser, json: Json = { name: 'phone' }) => {
+    const res = await api.request<AppPasswordCreatedResponseDto>('/v1/me/app-passwords', {
+      method: 'POST',
+      token: u.token,
+      json,
+    });
+    expect(res.status).toBe(201);
+    return res.body;
+  };
+  const davUser = async (): Promise<DavUser> => {
+    const u = await registerUser(api);
+    return { ...u, password: (await appPassword(u)).password };
+  };
+  const basic = (email: string, password: string) =>
+    `Basic ${Buffer.from(`${email}:${password}`).toString('base64')}`;
+  const dav = (
+    method: string,
+    path: string,
+    opts: { user?: DavUser | null; body?: string; headers?: Record<string, string>; auth?: string } = {},
+  ) => {
+    const headers: Record<string, string> = { ...opts.headers };
+    const user = opts.user === undefined ? alice : opts.user;
+    if (opts.auth) headers.authorization = opts.auth;
+    else if (user) headers.authorization = basic(user.email, user.password);
+    if (opts.body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type'))
+      headers['content-type'] = 'application/xml; charset=utf-8';
+    return api.request<string>(path, { method, headers, body: opts.body });
+  };
+  const parsed = (text: string) => xml.parse(text) as Json;
+  const responses = (text: string) =>
+    ((parsed(text).multistatus as Json)?.response as Json[] | undefined) ?? [];
+  const hrefs = (text: string) => responses(text).map((r) => (r.href as string[])[0]);
+  /** The props with status 200 of the response for `href`. */
+  const propsOf = (text: string, href: string): Json => {
+    const response = responses(text).find((r) => (r.href as string[])[0] === href);
+    const ok = (response?.propstat as Json[] | undefined)?.find((p) => String(p.status).includes(' 200 '));
+    return (ok?.prop as Json) ?? {};
+  };
+  const errorOf = (text: string) => parsed(text).error as Json;
+
+  const home = (u: TestUser) => `/dav/calendars/${u.id}/`;
+  const primary = (u: TestUser) => `/dav/calendars/${u.id}/${u.id}/`;
+
+  beforeAll(async () => {
+    config = await testConfig();
+    api = await startTestApi(config);
+    alice = await davUser();
+  });
+  afterAll(() => api?.close());
+
+  describe('app passwords', () => {
+    it('creates one shown once, lists it without the secret, and revokes it at once', async () => {
+      const u = await registerUser(api);
+      const created = await appPassword(u, { name: 'Laptop' });
+      expect(created).toMatchObject({ name: 'Laptop', scope: 'write', lastUsedAt: null });
+      expect(created.password).toMatch(/^ap_[0-9a-f]{16}_[A-Za-z0-9_-]{43}$/);
+      const me = { ...u, password: created.password };
+      expect((await dav('PROPFIND', '/dav/', { user: me, headers: { depth: '0' } })).status).toBe(207);
+
+      // The use is recorded off the request path (at most once a minute).
+      const list = await waitFor('lastUsedAt recorded', 5000, async () => {
+        const res = await api.request<AppPasswordListResponseDto>('/v1/me/app-passwords', { token: u.token });
+        return res.body.items[0]?.lastUsedAt ? res : undefined;
+      });
+      expect(list.status).toBe(200);
+      expect(list.body.items).toEqual([
+        {
+          id: created.id,
+          name: 'Laptop',
+          scope: 'write',
+          createdAt: created.createdAt,
+          lastUsedAt: expect.stringMatching(/^\d{4}-/),
+        },
+      ]);
+      expect(list.text).not.toContain(created.password.slice(20));
+
+      const revoked = await api.request(`/v1/me/app-passwords/${created.id}`, {
+        method: 'DELETE',
+        token: u.token,
+      });
+      expect(revoked.status).toBe(204);
+      expect((await dav('PROPFIND', '/dav/', { user: me, headers: { depth: '0' } })).status).toBe(401);
+      const again = await api.request(`/v1/me/app-passwords/${created.id}`, {
+        method: 'DELETE',
+        token: u.token,
+      });
+      expect(again.status).toBe(404);
+    });
+
+    it('refuses a bad name or scope with 400 naming the field, and another user cannot revoke yours (404)', async () => {
+      const u = await registerUser(api);
+      const empty = await api.request('/v1/me/app-passwords', {
+        method: 'POST',
+        token: u.token,
+        json: { name: '' },
+      });
+      expect(empty.status).toBe(400);
+      expect(empty.text).toContain('name');
+      const scope = await api.request('/v1/me/app-passwords', {
+        method: 'POST',
+        token: u.token,
+        json: { name: 'x', scope: 'admin' },
+      });
+      expect(scope.status).toBe(400);
+      expect(scope.text).toContain('scope');
+      const mine = await appPassword(u);
+      const other = await registerUser(api);
+      const res = await api.request(`/v1/me/app-passwords/${mine.id}`, {
+        method: 'DELETE',
+        token: other.token,
+      });
+      expect(res.status).toBe(404);
+      expect(
+        (await dav('PROPFIND', '/dav/', { user: { ...u, password: mine.password }, headers: { depth: '0' } }))
+          .status,
+      ).toBe(207);
+    });
+
+    it('never accepts the account password, nor one app password with another email; failures are audited', async () => {
+      const u = await davUser();
+      const other = await davUser();
+      const accountPassword = await dav('PROPFIND', '/dav/', {
+        auth: basic(u.email, 'correct horse battery'),
+        headers: { depth: '0' },
+      });
+      expect(accountPassword.status).toBe(401);
+      expect(accountPassword.headers.get('www-authenticate')).toMatch(/^Basic realm=/);
+      expect(errorOf(accountPassword.text)).toBeDefined();
+      const crossed = await dav('PROPFIND', '/dav/', {
+        auth: basic(other.email, u.password),
+        headers: { depth: '0' },
+      });
+      expect(crossed.status).toBe(401);
+      const none = await dav('PROPFIND', '/dav/', { user: null, headers: { depth: '0' } });
+      expect(none.status).toBe(401);
+      expect(none.headers.get('www-authenticate')).toContain('Basic');
+
+      await api.app.get(AuditService).flush();
+      const client = await MongoClient.connect(config.mongodbUri);
+      try {
+        const failures = await client
+          .db()
+          .collection('audit_events')
+          .countDocuments({ type: 'auth_failure', reason: 'bad_password', userId: { $exists: true } });
+        expect(failures).toBeGreaterThanOrEqual(2);
+      } finally {
+        await client.close();
+      }
+    });
+
+    it('revokes every app password when the account password changes', async () => {
+      const u = await davUser();
+      expect((await dav('PROPFIND', '/dav/', { user: u, headers: { depth: '0' } })).status).toBe(207);
+      const changed = await api.request('/v1/me/password', {
+        method: 'POST',
+        token: u.token,
+        json: { currentPassword: 'correct horse battery', newPassword: 'a brand new passphrase 42' },
+      });
+      expect(changed.status).toBe(200);
+      expect((await dav('PROPFIND', '/dav/', { user: u, headers: { depth: '0' } })).status).toBe(401);
+    });
+
+    it('meets the login back-off after repeated wrong app passwords (429 with Retry-After)', async () => {
+      const u = await davUser();
+      let last = 0;
+      let retryAfter: string | null = null;
+      for (let i = 0; i < 8 && last !== 429; i++) {
+        const res = await dav('PROPFIND', '/dav/', {
+          auth: basic(u.email, `ap_0000000000000000_${'x'.repeat(43)}`),
+          headers: { depth: '0' },
+        });
+        last = res.status;
+        retryAfter = res.headers.get('retry-after');
+      }
+      expect(last).toBe(429);
+      expect(Number(retryAfter)).toBeGreaterThan(0);
+    });
+  });
+
+  describe('discovery', () => {
+    it('redirects /.well-known/caldav to /dav/ on the host the client used', async () => {
+      const res = await api.request('/.well-known/caldav', { redirect: 'manual' });
+      expect(res.status).toBe(301);
+      expect(res.headers.get('location')).toBe(`${api.baseUrl}/dav/`);
+    });
+
+    it('answers OPTIONS with the DAV classes, without calendar-auto-schedule', async () => {
+      const res = await dav('OPTIONS', '/dav/', { user: null });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('dav')).toBe('1, 3, calendar-access');
+      expect(res.headers.get('allow')).toContain('PROPFIND');
+      expect(res.headers.get('allow')).toContain('REPORT');
+    });
+
+    it('finds the principal, the calendar home and the primary calendar with its properties', async () => {
+      const root = await dav('PROPFIND', '/dav/', {
+        headers: { depth: '0' },
+        body: `<d:propfind xmlns:d="DAV:"><d:prop><d:current-user-principal/></d:prop></d:propfind>`,
+      });
+      expect(root.status).toBe(207);
+      expect(propsOf(root.text, '/dav/')['current-user-principal']).toEqual({
+        href: [`/dav/principals/${alice.id}/`],
+      });
+
+      const principal = await dav('PROPFIND', `/dav/principals/${alice.id}/`, {
+        headers: { depth: '0' },
+        body: `<d:propfind xmlns:d="DAV:" xmlns:c="${CALDAV}"><d:prop><c:calendar-home-set/><c:calendar-user-address-set/></d:prop></d:propfind>`,
+      });
+      expect(principal.status).toBe(207);
+      const props = propsOf(principal.text, `/dav/principals/${alice.id}/`);
+      expect(props['calendar-home-set']).toEqual({ href: [home(alice)] });
+      expect(props['calendar-user-address-set']).toEqual({ href: [`mailto:${alice.email}`] });
+
+      const calendars = await dav('PROPFIND', home(alice), {
+        headers: { depth: '1' },
+        body: PROPFIND_CALENDARS,
+      });
+      expect(calendars.status).toBe(207);
+      expect(hrefs(calendars.text)).toEqual([home(alice), primary(alice)]);
+      const cal = propsOf(calendars.text, primary(alice));
+      expect(cal.resourcetype).toHaveProperty('calendar');
+      expect(cal.displayname).toEqual(expect.any(String));
+      expect(cal['supported-calendar-component-set']).toEqual({ comp: { '@_name': 'VEVENT' } });
+      expect(String(cal['calendar-timezone'])).toContain('BEGIN:VTIMEZONE');
+      expect(String(cal['sync-token'])).toMatch(/^urn:calendar-assistant:sync:/);
+      expect(cal.getctag).toEqual(expect.any(String));
+      expect(
+        Object.keys((cal['current-user-privilege-set'] as Json).privilege as Json[] as unknown as object),
+      ).toBeDefined();
+      expect(JSON.stringify(cal['current-user-privilege-set'])).toContain('write-content');
+      // The unknown property is answered 404 in its own propstat.
+      const response = responses(calendars.text).find((r) => (r.href as string[])[0] === primary(alice));
+      expect(JSON.stringify(response?.propstat)).toMatch(/unknown.*404 Not Found/);
+    });
+  });
+  describe('calendar objects', () => {
+    const events = (u: TestUser) =>
+      api.request<{ items: { seriesId: string; title: string }[] }>(
+        '/v1/events?from=2027-03-01T00:00:00Z&to=2027-04-01T00:00:00Z',
+        { token: u.token },
+      );
+    const put = (u: DavUser, path: string, body: string, headers: Record<string, string> = {}) =>
+      dav('PUT', path, {
+        user: u,
+        body,
+        headers: { 'content-type': 'text/calendar; charset=utf-8', ...headers },
+      });
+
+    it('creates, reads, updates and deletes an event with ETags, If-None-Match and If-Match (412 when stale)', async () => {
+      const u = await davUser();
+      const path = `${primary(u)}dentist-1.ics`;
+      const created = await put(u, path, vevent('dentist-1'), { 'if-none-match': '*' });
+      expect(created.status).toBe(201);
+      expect((await put(u, path, vevent('dentist-1'), { 'if-none-match': '*' })).status).toBe(412);
+
+      const read = await dav('GET', path, { user: u });
+      expect(read.status).toBe(200);
+      expect(read.headers.get('content-type')).toContain('text/calendar');
+      expect(read.headers.get('etag')).toBe('"1"');
+      expect(read.text).toContain('UID:dentist-1');
+      expect(read.text).toContain('SUMMARY:Dentist');
+      expect(read.text).not.toContain('METHOD:');
+      // The API sees what the calendar app wrote.
+      expect((await events(u)).body.items.map((o) => o.title)).toEqual(['Dentist']);
+
+      const stale = await put(u, path, vevent('dentist-1', 'Dentist (moved)'), { 'if-match': '"7"' });
+      expect(stale.status).toBe(412);
+      expect(errorOf(stale.text)).toBeDefined();
+      const updated = await put(u, path, vevent('dentist-1', 'Dentist (moved)'), { 'if-match': '"1"' });
+      expect(updated.status).toBe(204);
+      const after = await dav('GET', path, { user: u });
+      expect(after.headers.get('etag')).toBe('"2"');
+      expect(after.text).toContain('SUMMARY:Dentist (moved)');
+
+      // A change through the API bumps the ETag the client sees.
+      const id = (await events(u)).body.items[0].seriesId;
+      const patched = await api.request<EventWriteResponseDto>(`/v1/events/${id}`, {
+        method: 'PATCH',
+        token: u.token,
+        json: { title: 'Dentist (API)' },
+      });
+      expect(patched.status).toBe(200);
+      const viaApi = await dav('GET', path, { user: u });
+      expect(viaApi.headers.get('etag')).toBe('"3"');
+      expect(viaApi.text).toContain('SUMMARY:Dentist (API)');
+
+      expect((await dav('DELETE', path, { user: u, headers: { 'if-match': '"2"' } })).status).toBe(412);
+      expect((await dav('DELETE', path, { user: u, headers: { 'if-match': '"3"' } })).status).toBe(204);
+      expect((await dav('GET', path, { user: u })).status).toBe(404);
+      expect((await api.request<EventResponseDto>(`/v1/events/${id}`, { token: u.token })).status).toBe(404);
+      expect((await dav('DELETE', path, { user: u })).status).toBe(404);
+
+      // Every change over CalDAV is audited with who made it and how it ended.
+      await api.app.get(AuditService).flush();
+      const client = await MongoClient.connect(config.mongodbUri);
+      try {
+        const audited = await client
+          .db()
+          .collection('audit_events')
+          .find({ actor: u.id, type: { $in: ['caldav_put', 'caldav_delete'] } })
+          .project({ _id: 0, type: 1, status: 1, outcome: 1 })
+          .toArray();
+        expect(audited).toEqual(
+          expect.arrayContaining([
+            { type: 'caldav_put', status: 201, outcome: 'success' },
+            { type: 'caldav_put', status: 412, outcome: 'failure' },
+            { type: 'caldav_delete', status: 204, outcome: 'success' },
+          ]),
+        );
+      } finally {
+        await client.close();
+      }
+    });
+
+    it('round-trips a recurring series with an EXDATE and a changed occurrence, and an all-day event', async () => {
+      const u = await davUser();
+      const berlin = await dav('PROPFIND', primary(u), {
+        user: u,
+        headers: { depth: '0' },
+        body: `<d:propfind xmlns:d="DAV:" xmlns:c="${CALDAV}"><d:prop><c:calendar-timezone/></d:prop></d:propfind>`,
+      });
+      const vtimezone = String(propsOf(berlin.text, primary(u))['calendar-timezone'])
+        .split(/\r?\n/)
+        .filter((l) => l && !/^(BEGIN|END):VCALENDAR|^VERSION|^PRODID/.test(l));
+      expect(vtimezone[0]).toBe('BEGIN:VTIMEZONE');
+      const series = [
+        'BEGIN:VCALENDAR',
+        'VERSION:2.0',
+        'PRODID:-//test//caldav e2e//EN',
+        ...vtimezone,
+        'BEGIN:VEVENT',
+        'UID:weekly',
+        'DTSTAMP:20270101T000000Z',
+        'DTSTART;TZID=America/New_York:20270301T090000',
+        'DTEND;TZID=America/New_York:20270301T093000',
+        'RRULE:FREQ=WEEKLY;COUNT=4',
+        'EXDATE;TZID=America/New_York:20270308T090000',
+        'SUMMARY:Weekly',
+        'END:VEVENT',
+        'BEGIN:VEVENT',
+        'UID:weekly',
+        'DTSTAMP:20270101T000000Z',
+        'RECURRENCE-ID;TZID=America/New_York:20270315T090000',
+        'DTSTART;TZID=America/New_York:20270315T110000',
+        'DTEND;TZID=America/New_York:20270315T113000',
+        'SUMMARY:Weekly (moved)',
+        'END:VEVENT',
+        'END:VCALENDAR',
+        '',
+      ].join('\r\n');
+      const put = await dav('PUT', `${primary(u)}weekly.ics`, {
+        user: u,
+        body: series,
+        headers: { 'content-type': 'text/calendar' },
+      });
+      expect(put.status).toBe(201);
+      const read = (await dav('GET', `${primary(u)}weekly.ics`, { user: u })).text.replace(/\r\n[ \t]/g, '');
+      expect(read).toContain('BEGIN:VTIMEZONE');
+      expect(read).toMatch(/DTSTART;TZID=America\/New_York:20270301T090000/);
+      expect(read).toMatch(/RRULE:FREQ=WEEKLY;COUNT=4/);
+      expect(read).toMatch(/EXDATE;TZID=America\/New_York:20270308T090000/);
+      expect(read).toMatch(/RECURRENCE-ID;TZID=America\/New_York:20270315T090000/);
+      expect(read).toContain('SUMMARY:Weekly (moved)');
+      const listed = await api.request<{ items: { title: string; start: string }[] }>(
+        '/v1/events?from=2027-03-01T00:00:00Z&to=2027-04-01T00:00:00Z',
+        { token: u.token },
+      );
+      expect(listed.body.items.map((o) => o.title)).toEqual(['Weekly', 'Weekly (moved)', 'Weekly']);
+
+      const allDay = vevent('holiday', 'Holiday')
+        .replace('DTSTART:20270310T090000Z', 'DTSTART;VALUE=DATE:20270310')
+        .replace('DTEND:20270310T100000Z', 'DTEND;VALUE=DATE:20270311');
+      expect(
+        (
+          await dav('PUT', `${primary(u)}holiday.ics`, {
+            user: u,
+            body: allDay,
+            headers: { 'content-type': 'text/calendar' },
+          })
+        ).status,
+      ).toBe(201);
+      const day = await dav('GET', `${primary(u)}holiday.ics`, { user: u });
+      expect(day.text).toContain('DTSTART;VALUE=DATE:20270310');
+      expect(day.text).toContain('DTEND;VALUE=DATE:20270311');
+
+      // A TZID without its VTIMEZONE is refused (RFC 5545 requires one), nothing stored.
+      const bare = vevent('bare').replace(
+        'DTSTART:20270310T090000Z',
+        'DTSTART;TZID=Europe/Berlin:20270310T090000',
+      );
+      const refused = await dav('PUT', `${primary(u)}bare.ics`, {
+        user: u,
+        body: bare,
+        headers: { 'content-type': 'text/calendar' },
+      });
+      expect(refused.status).toBe(403);
+      expect(errorOf(refused.text)).toHaveProperty('valid-calendar-data');
+      expect((await dav('GET', `${primary(u)}bare.ics`, { user: u })).status).toBe(404);
+    });
+
+    it('lists resources with getetag and getcontenttype at Depth 1, and the ctag moves with a change', async () => {
+      const u = await davUser();
+      const before = await dav('PROPFIND', primary(u), {
+        user: u,
+        headers: { depth: '0' },
+        body: PROPFIND_CALENDARS,
+      });
+      const ctag = propsOf(before.text, primary(u)).getctag;
+      expect((await put(u, `${primary(u)}a.ics`, vevent('a'))).status).toBe(201);
+      const res = await dav('PROPFIND', primary(u), {
+        user: u,
+        headers: { depth: '1' },
+        body: `<d:propfind xmlns:d="DAV:" xmlns:cs="http://calendarserver.org/ns/"><d:prop><d:getetag/><d:getcontenttype/><cs:getctag/></d:prop></d:propfind>`,
+      });
+      expect(res.status).toBe(207);
+      expect(hrefs(res.text)).toEqual([primary(u), `${primary(u)}a.ics`]);
+      expect(propsOf(res.text, `${primary(u)}a.ics`)).toEqual({
+        getetag: '"1"',
+        getcontenttype: 'text/calendar; charset=utf-8; component=vevent',
+      });
+      expect(propsOf(res.text, primary(u)).getctag).not.toEqual(ctag);
+    });
+
+    it('answers calendar-multiget and calendar-query with a time-range', async () => {
+      const u = await davUser();
+      await put(u, `${primary(u)}march.ics`, vevent('march', 'March'));
+      await put(
+        u,
+        `${primary(u)}may.ics`,
+        vevent('may', 'May')
+          .replace('20270310T090000Z', '20270510T090000Z')
+          .replace('20270310T100000Z', '20270510T100000Z'),
+      );
+      const multiget = await dav('REPORT', primary(u), {
+        user: u,
+        headers: { depth: '1' },
+        body: `<c:calendar-multiget xmlns:d="DAV:" xmlns:c="${CALDAV}"><d:prop><d:getetag/><c:calendar-data/></d:prop>
+          <d:href>${primary(u)}march.ics</d:href><d:href>${primary(u)}may.ics</d:href><d:href>${primary(u)}gone.ics</d:href></c:calendar-multiget>`,
+      });
+      expect(multiget.status).toBe(207);
+      expect(hrefs(multiget.text).sort()).toEqual(
+        [`${primary(u)}gone.ics`, `${primary(u)}march.ics`, `${primary(u)}may.ics`].sort(),
+      );
+      expect(String(propsOf(multiget.text, `${primary(u)}may.ics`)['calendar-data'])).toContain(
+        'SUMMARY:May',
+      );
+      const gone = responses(multiget.text).find((r) => (r.href as string[])[0] === `${primary(u)}gone.ics`);
+      expect(String(gone?.status)).toContain('404');
+
+      const query = await dav('REPORT', primary(u), {
+        user: u,
+        headers: { depth: '1' },
+        body: `<c:calendar-query xmlns:d="DAV:" xmlns:c="${CALDAV}"><d:prop><d:getetag/></d:prop>
+          <c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT">
+          <c:time-range start="20270301T000000Z" end="20270401T000000Z"/></c:comp-filter></c:comp-filter></c:filter></c:calendar-query>`,
+      });
+      expect(query.status).toBe(207);
+      expect(hrefs(query.text)).toEqual([`${primary(u)}march.ics`]);
+
+      const todos = await dav('REPORT', primary(u), {
+        user: u,
+        body: `<c:calendar-query xmlns:d="DAV:" xmlns:c="${CALDAV}"><d:prop><d:getetag/></d:prop>
+          <c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VTODO"/></c:comp-filter></c:filter></c:calendar-query>`,
+      });
+      expect(hrefs(todos.text)).toEqual([]);
+    });
+
+    it('syncs with sync-collection: everything, then only what changed (API and CalDAV), and refuses bad tokens', async () => {
+      const u = await davUser();
+      await put(u, `${primary(u)}one.ics`, vevent('one', 'One'));
+      await put(u, `${primary(u)}two.ics`, vevent('two', 'Two'));
+      const syncReport = (token: string) =>
+        dav('REPORT', primary(u), {
+          user: u,
+          body: `<d:sync-collection xmlns:d="DAV:"><d:sync-token>${token}</d:sync-token><d:sync-level>1</d:sync-level><d:prop><d:getetag/></d:prop></d:sync-collection>`,
+        });
+      const first = await syncReport('');
+      expect(first.status).toBe(207);
+      expect(hrefs(first.text).sort()).toEqual([`${primary(u)}one.ics`, `${primary(u)}two.ics`]);
+      const token = String((parsed(first.text).multistatus as Json)['sync-token']);
+      expect(token).toMatch(/^urn:calendar-assistant:sync:/);
+
+      // One change through the API, one delete through CalDAV.
+      const created = await api.request<EventWriteResponseDto>('/v1/events', {
+        method: 'POST',
+        token: u.token,
+        json: { title: 'From the API', start: '2027-03-12T10:00' },
+      });
+      expect(created.status).toBe(201);
+      expect((await dav('DELETE', `${primary(u)}one.ics`, { user: u })).status).toBe(204);
+      const next = await syncReport(token);
+      expect(next.status).toBe(207);
+      const apiHref = `${primary(u)}${encodeURIComponent(created.body.event.uid)}.ics`;
+      expect(hrefs(next.text)).toEqual(expect.arrayContaining([apiHref, `${primary(u)}one.ics`]));
+      expect(hrefs(next.text)).not.toContain(`${primary(u)}two.ics`);
+      const removed = responses(next.text).find((r) => (r.href as string[])[0] === `${primary(u)}one.ics`);
+      expect(String(removed?.status)).toContain('404');
+      const fromApi = await dav('GET', apiHref, { user: u });
+      expect(fromApi.status).toBe(200);
+      expect(fromApi.text).toContain('SUMMARY:From the API');
+
+      for (const bad of ['garbage', 'urn:calendar-assistant:sync:forged.token']) {
+        const res = await syncReport(bad);
+        expect(res.status).toBe(403);
+        expect(errorOf(res.text)).toHaveProperty('valid-sync-token');
+      }
+      // A token of another calendar is not valid here either.
+      const other = await createCalendar(api, u, 'Other');
+      const res = await dav('REPORT', `/dav/calendars/${u.id}/${other}/`, {
+        user: u,
+        body: `<d:sync-collection xmlns:d="DAV:"><d:sync-token>${token}</d:sync-token><d:sync-level>1</d:sync-level><d:prop><d:getetag/></d:prop></d:sync-collection>`,
+      });
+      expect(res.status).toBe(403);
+      expect(errorOf(res.text)).toHaveProperty('valid-sync-token');
+    });
+  });
+
+  describe('permissions', () => {
+    it("hides another user's home and calendars (404), even under one's own home", async () => {
+      const bob = await davUser();
+      await dav('PUT', `${primary(alice)}secret.ics`, {
+        body: vevent('secret', 'Secret'),
+        headers: { 'content-type': 'text/calendar' },
+      });
+      expect((await dav('PROPFIND', home(alice), { user: bob, headers: { depth: '1' } })).status).toBe(404);
+      expect((await dav('GET', `${primary(alice)}secret.ics`, { user: bob })).status).toBe(404);
+      const underOwn = `/dav/calendars/${bob.id}/${alice.id}/`;
+      const res = await dav('PROPFIND', underOwn, { user: bob, headers: { depth: '1' } });
+      expect(res.status).toBe(404);
+      expect(res.text).not.toContain('Secret');
+      expect((await dav('GET', `${underOwn}secret.ics`, { user: bob })).status).toBe(404);
+    });
+
+    it('gives a reader a read-only collection, and does not list a freeBusyReader’s', async () => {
+      const owner = await davUser();
+      const reader = await davUser();
+      const freeBusy = await davUser();
+      const team = await createCalendar(api, owner, 'Team');
+      await share(api, owner, team, reader, 'reader');
+      await share(api, owner, team, freeBusy, 'freeBusyReader');
+      const ownerPath = `/dav/calendars/${owner.id}/${team}/`;
+      expect(
+        (
+          await dav('PUT', `${ownerPath}standup.ics`, {
+            user: owner,
+            body: vevent('standup', 'Standup'),
+            headers: { 'content-type': 'text/calendar' },
+          })
+        ).status,
+      ).toBe(201);
+
+      const readerHome = await dav('PROPFIND', home(reader), {
+        user: reader,
+        headers: { depth: '1' },
+        body: PROPFIND_CALENDARS,
+      });
+      const readerPath = `/dav/calendars/${reader.id}/${team}/`;
+      expect(hrefs(readerHome.text)).toEqual([home(reader), primary(reader), readerPath]);
+      const privileges = JSON.stringify(propsOf(readerHome.text, readerPath)['current-user-privilege-set']);
+      expect(privileges).toContain('read');
+      expect(privileges).not.toContain('write');
+      const read = await dav('GET', `${readerPath}standup.ics`, { user: reader });
+      expect(read.status).toBe(200);
+      expect(read.text).toContain('SUMMARY:Standup');
+      const write = await dav('PUT', `${readerPath}standup.ics`, {
+        user: reader,
+        body: vevent('standup', 'Hijacked'),
+        headers: { 'content-type': 'text/calendar' },
+      });
+      expect(write.status).toBe(403);
+      expect(errorOf(write.text)).toHaveProperty('need-privileges');
+      expect((await dav('DELETE', `${readerPath}standup.ics`, { user: reader })).status).toBe(403);
+      expect((await dav('GET', `${ownerPath}standup.ics`, { user: owner })).text).toContain(
+        'SUMMARY:Standup',
+      );
+
+      const fbHome = await dav('PROPFIND', home(freeBusy), { user: freeBusy, headers: { depth: '1' } });
+      expect(hrefs(fbHome.text)).toEqual([home(freeBusy), primary(freeBusy)]);
+      const direct = await dav('PROPFIND', `/dav/calendars/${freeBusy.id}/${team}/`, {
+        user: freeBusy,
+        headers: { depth: '1' },
+      });
+      expect(direct.status).toBe(403);
+      expect(direct.text).not.toContain('Standup');
+    });
+
+    it('refuses every change with a read-only app password', async () => {
+      const u = await registerUser(api);
+      const ro = { ...u, password: (await appPassword(u, { name: 'tablet', scope: 'read' })).password };
+      const res = await dav('PUT', `${primary(u)}x.ics`, {
+        user: ro,
+        body: vevent('x'),
+        headers: { 'content-type': 'text/calendar' },
+      });
+      expect(res.status).toBe(403);
+      const props = await dav('PROPFIND', primary(u), {
+        user: ro,
+        headers: { depth: '0' },
+        body: PROPFIND_CALENDARS,
+      });
+      expect(JSON.stringify(propsOf(props.text, primary(u))['current-user-privilege-set'])).not.toContain(
+        'write',
+      );
+    });
+  });
+
+  describe('bad input: a DAV:error with a 4xx, nothing stored', () => {
+    const rawRequest = (method: string, path: string, auth: string) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const url = new URL(api.baseUrl);
+        const req = httpRequest(
+          { host: url.hostname, port: url.port, method, path, headers: { authorization: auth } },
+          (res) => {
+            let body = '';
+            res.on('data', (c: Buffer) => (body += c.toString()));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+          },
+        );
+        req.on('error', reject);
+        req.end();
+      });
+
+    it('refuses malformed XML, DOCTYPEs (external entity, billion laughs) and Depth: infinity', async () => {
+      const malformed = await dav('PROPFIND', primary(alice), {
+        headers: { depth: '0' },
+        body: '<d:propfind xmlns:d="DAV:"><d:prop>',
+      });
+      expect(malformed.status).toBe(400);
+      expect(errorOf(malformed.text)).toHaveProperty('message');
+
+      const xxe = await dav('PROPFIND', primary(alice), {
+        headers: { depth: '0' },
+        body: '<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]><d:propfind xmlns:d="DAV:"><d:prop><d:displayname>&x;</d:displayname></d:prop></d:propfind>',
+      });
+      expect(xxe.status).toBe(400);
+      expect(xxe.text).not.toContain('root:');
+      const laughs = [
+        '<!ENTITY lol "lol">',
+        ...Array.from({ length: 9 }, (_, i) => `<!ENTITY lol${i + 1} "${`&lol${i || ''};`.repeat(10)}">`),
+      ];
+      const bomb = await dav('REPORT', primary(alice), {
+        body: `<?xml version="1.0"?><!DOCTYPE lolz [${laughs.join('')}]><d:sync-collection xmlns:d="DAV:"><d:sync-token>&lol9;</d:sync-token></d:sync-collection>`,
+      });
+      expect(bomb.status).toBe(400);
+      expect(errorOf(bomb.text).message).toContain('DOCTYPE');
+
+      const infinity = await dav('PROPFIND', home(alice), { headers: { depth: 'infinity' } });
+      expect(infinity.status).toBe(403);
+      expect(errorOf(infinity.text)).toHaveProperty('propfind-finite-depth');
+    });
+
+    it('refuses a body over 1 MiB with 413', async () => {
+      const big = vevent('big', 'Big', `DESCRIPTION:${'x'.repeat(1024 * 1024)}`);
+      const res = await dav('PUT', `${primary(alice)}big.ics`, {
+        body: big,
+        headers: { 'content-type': 'text/calendar' },
+      });
+      expect(res.status).toBe(413);
+      expect(errorOf(res.text)).toBeDefined();
+      expect((await dav('GET', `${primary(alice)}big.ics`)).status).toBe(404);
+    });
+
+    it('refuses names with "..", slashes or backslashes', async () => {
+      for (const name of ['a..b.ics', '..%2Fx.ics', 'a%2Fb.ics', 'a%5Cb.ics']) {
+        const res = await dav('PUT', `${primary(alice)}${name}`, {
+          body: vevent('a'),
+          headers: { 'content-type': 'text/calendar' },
+        });
+        expect({ name, status: res.status }).toEqual({ name, status: 400 });
+        expect(errorOf(res.text)).toBeDefined();
+      }
+      const raw = await rawRequest(
+        'GET',
+        `${primary(alice)}../../${alice.id}/x.ics`,
+        basic(alice.email, alice.password),
+      );
+      expect(raw.status).toBe(400);
+      expect(raw.body).toContain('error');
+    });
+
+    it('refuses what is not one VEVENT named by its UID, and stores nothing', async () => {
+      const path = `${primary(alice)}bad.ics`;
+      const cases: [string, Record<string, string>, string, number, string][] = [
+        ['plain text', { 'content-type': 'text/plain' }, 'hello', 415, 'supported-calendar-data'],
+        ['not iCalendar', { 'content-type': 'text/calendar' }, 'hello world', 403, 'valid-calendar-data'],
+        [
+          'UID not the name',
+          { 'content-type': 'text/calendar' },
+          vevent('other'),
+          403,
+          'valid-calendar-data',
+        ],
+        [
+          'two UIDs',
+          { 'content-type': 'text/calendar' },
+          vevent('bad').replace(
+            'END:VCALENDAR',
+            vevent('second').split('\r\n').slice(3, -2).join('\r\n') + '\r\nEND:VCALENDAR',
+          ),
+          403,
+          'valid-calendar-data',
+        ],
+        [
+          'a VTODO',
+          { 'content-type': 'text/calendar' },
+          vevent('bad').replace(/VEVENT/g, 'VTODO'),
+          403,
+          'supported-calendar-component',
+        ],
+      ];
+      for (const [what, headers, body, status, condition] of cases) {
+        const res = await dav('PUT', path, { body, headers });
+        expect({ what, status: res.status }).toEqual({ what, status });
+        expect({ what, error: Object.keys(errorOf(res.text) ?? {}) }).toEqual({
+          what,
+          error: expect.arrayContaining([condition]),
+        });
+      }
+      expect((await dav('GET', path)).status).toBe(404);
+    });
+
+    it('refuses unknown reports and bad time ranges, and never answers 500', async () => {
+      const unknown = await dav('REPORT', primary(alice), {
+        body: `<c:free-busy-query xmlns:c="${CALDAV}"><c:time-range start="20270101T000000Z" end="20270201T000000Z"/></c:free-busy-query>`,
+      });
+      expect(unknown.status).toBe(403);
+      expect(errorOf(unknown.text)).toHaveProperty('supported-report');
+      const range = await dav('REPORT', primary(alice), {
+        body: `<c:calendar-query xmlns:d="DAV:" xmlns:c="${CALDAV}"><c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT"><c:time-range start="yesterday"/></c:comp-filter></c:comp-filter></c:filter></c:calendar-query>`,
+      });
+      expect(range.status).toBe(403);
+      expect(errorOf(range.text)).toHaveProperty('valid-filter');
+      const mkcol = await dav('MKCOL', `${primary(alice)}litmus/`);
+      expect(mkcol.status).toBe(403);
+      expect(errorOf(mkcol.text)).toHaveProperty('resource-must-be-null');
+      for (const [method, body] of [
+        ['PROPFIND', '<x:unbound>'],
+        ['REPORT', ''],
+        ['PROPPATCH', 'not xml'],
+        ['MKCALENDAR', ''],
+        ['LOCK', ''],
+      ]) {
+        const res = await dav(method, primary(alice), { body });
+        expect({ method, status: res.status < 500 }).toEqual({ method, status: true });
+      }
+    });
+  });
+});
