@@ -1,8 +1,9 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { EventWriteResponseDto, OccurrencePageDto } from '@app/calendar';
 import type { AppPasswordCreatedResponseDto } from '@app/identity';
+import { ensureDebianPackage } from '../support/debian-package';
 import { testConfig } from '../support/test-env';
 import { startTestApi, TestApi } from '../support/test-app';
 import { registerUser, TestUser } from '../support/users';
@@ -33,6 +34,10 @@ describe('CalDAV interop: python3-caldav', () => {
     );
 
   beforeAll(async () => {
+    ensureDebianPackage(
+      'python3-caldav',
+      () => spawnSync('/usr/bin/python3', ['-c', 'import caldav'], { stdio: 'ignore' }).status === 0,
+    );
     api = await startTestApi(await testConfig());
     user = await registerUser(api);
     const created = await api.request<AppPasswordCreatedResponseDto>('/v1/me/app-passwords', {

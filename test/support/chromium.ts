@@ -1,24 +1,13 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
+import { ensureDebianPackage } from './debian-package';
 
 /** Debian's chromium; playwright-core drives it and never downloads a browser of its own. */
 export const CHROMIUM = '/usr/bin/chromium';
 
-/** Installs Debian's chromium with apt-get when missing (as root), like embedded.cjs does redis-server. */
+/** Installs Debian's chromium with apt-get when missing (as root). */
 export function ensureChromium(): string {
-  if (existsSync(CHROMIUM)) return CHROMIUM;
-  if (process.getuid?.() !== 0)
-    throw new Error(`${CHROMIUM} is missing: install it with \`sudo apt-get install chromium\``);
-  process.stderr.write('[chromium] installing chromium with apt-get (first run only)…\n');
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  spawnSync('apt-get', ['update'], { stdio: 'inherit', env });
-  const r = spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'chromium'], {
-    stdio: 'inherit',
-    env,
-  });
-  if (r.status !== 0 || !existsSync(CHROMIUM))
-    throw new Error('apt-get install chromium failed; see the output above');
+  ensureDebianPackage('chromium', () => existsSync(CHROMIUM));
   return CHROMIUM;
 }
 

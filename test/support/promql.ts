@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { METRICS } from '@app/observability';
+import { ensureDebianPackage } from './debian-package';
 import { EXPORTERS } from './exporter-metrics';
 
 /** PromQL words that are not metric names. */
@@ -182,28 +183,11 @@ const DEBIAN_PACKAGE = {
  * what to do. CI installs nothing else before the tests, so the tests bring their own tools.
  */
 export function ensurePrometheusTool(tool: keyof typeof DEBIAN_PACKAGE): string {
-  const pkg = DEBIAN_PACKAGE[tool];
-  const onPath = spawnSync('bash', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).stdout.trim();
-  if (onPath) return onPath;
-  if (existsSync(path.join(DEBIAN_BIN, tool))) return path.join(DEBIAN_BIN, tool);
-  if (process.getuid?.() !== 0)
-    throw new Error(
-      `${tool} is missing: install Debian's ${pkg} package (sudo apt-get install -y ${pkg}), then run the tests again`,
-    );
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const install = () =>
-    spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', pkg], {
-      encoding: 'utf8',
-      env,
-    });
-  let r = install();
-  if (r.status !== 0) {
-    spawnSync('apt-get', ['update', '-qq'], { encoding: 'utf8', env });
-    r = install();
-  }
-  if (r.status !== 0 || !existsSync(path.join(DEBIAN_BIN, tool)))
-    throw new Error(`apt-get install ${pkg} failed (exit ${r.status}):\n${r.stderr || r.stdout}`);
-  return path.join(DEBIAN_BIN, tool);
+  const onPath = () => spawnSync('bash', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).stdout.trim();
+  const found = () =>
+    onPath() || (existsSync(path.join(DEBIAN_BIN, tool)) ? path.join(DEBIAN_BIN, tool) : '');
+  ensureDebianPackage(DEBIAN_PACKAGE[tool], () => found() !== '');
+  return found();
 }
 
 /** `promtool check rules` over the expressions as recording rules; returns its exit code and output. */
