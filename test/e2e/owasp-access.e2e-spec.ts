@@ -57,6 +57,7 @@ interface Owned {
   primaryCalendarId: string;
   calendarId: string;
   aclRuleId: string;
+  appPasswordId: string;
 }
 
 type Call = { path: string; method: string; json?: unknown; headers?: Record<string, string> };
@@ -121,6 +122,9 @@ const ROUTES: Record<string, (a: Owned) => Call[]> = {
     { method: 'DELETE', path: `/v1/availability/holds/${a.holdId}` },
   ],
   'DELETE /v1/feeds/{id}': (a) => [{ method: 'DELETE', path: `/v1/feeds/${a.feedId}` }],
+  'DELETE /v1/me/app-passwords/{id}': (a) => [
+    { method: 'DELETE', path: `/v1/me/app-passwords/${a.appPasswordId}` },
+  ],
   // The public feed is reached by its secret token only; its id is not a way in.
   'GET /feeds/{file}': (a) => [{ method: 'GET', path: `/feeds/${a.feedId}.ics` }],
   'GET /v1/calendars/{id}': (a) => [
@@ -280,6 +284,12 @@ describe('OWASP API1/API3: another user reaches none of your objects and none of
       json: { email: `${MARKER}-friend@example.com`, role: 'reader' },
     });
     expect(rule.status).toBe(201);
+    const appPassword = await as<{ id: string }>(alice, {
+      method: 'POST',
+      path: '/v1/me/app-passwords',
+      json: { name: `Phone ${MARKER}` },
+    });
+    expect(appPassword.status).toBe(201);
 
     owned = {
       primaryCalendarId: alice.id,
@@ -297,6 +307,7 @@ describe('OWASP API1/API3: another user reaches none of your objects and none of
       feedId: feed.body.id,
       feedUrl: feed.body.url,
       holdId: hold.body.id,
+      appPasswordId: appPassword.body.id,
     };
   }, 60_000);
 
@@ -323,6 +334,7 @@ describe('OWASP API1/API3: another user reaches none of your objects and none of
     owned.feedId,
     new URL(owned.feedUrl).pathname.slice('/feeds/'.length, -'.ics'.length),
     owned.holdId,
+    owned.appPasswordId,
   ];
   const expectNothingOfAlice = (label: string, res: TestResponse<unknown>) => {
     for (const secret of aliceSecrets()) {
