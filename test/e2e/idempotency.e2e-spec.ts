@@ -93,7 +93,7 @@ describe('Idempotency-Key on every create route', () => {
     {
       route: 'POST /v1/assistant/messages',
       path: () => '/v1/assistant/messages',
-      body: (n) => ({ text: `Lunch with Sam on ${Y}-05-0${n + 6} at noon` }),
+      body: (n) => ({ text: `Lunch with the team on ${Y}-05-0${n + 6} at noon` }),
       count: (u) => items(u, `/v1/events?from=${Y}-05-07T00:00:00Z&to=${Y}-05-10T00:00:00Z`),
     },
   ];
