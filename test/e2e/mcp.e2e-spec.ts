@@ -18,6 +18,7 @@ const at = (d: DateTime, hhmm: string) => {
 
 const TOOLS = [
   'ask_assistant',
+  'cancel_event',
   'check_availability',
   'confirm_changeset',
   'create_event',
@@ -28,6 +29,7 @@ const TOOLS = [
   'list_events',
   'respond_to_invitation',
   'undo_changeset',
+  'update_event',
 ];
 
 interface TimeView {
@@ -304,6 +306,83 @@ describe('MCP server at /mcp through the SDK client', () => {
     expect(undone.changeset).toMatchObject({ id, state: 'undone' });
     expect(undone.events[0]).toMatchObject({ id: event.id, title: 'Yoga class' });
     expectTime((await call(u, 'get_event', { id: event.id })).event.start, at(day(4), '18:00'));
+  });
+
+  it('cancel_event only previews; confirm_changeset cancels, undo_changeset restores', async () => {
+    const u = await registerUser(api, { timeZone: ZONE });
+    const { event } = await call(u, 'create_event', { title: 'Board meeting', start: at(day(7), '09:00') });
+    const { changeset } = await call(u, 'cancel_event', { id: event.id });
+    expect(changeset).toMatchObject({
+      id: expect.any(String),
+      kind: 'cancel',
+      state: 'previewed',
+      expiresAt: expect.any(String),
+      token: expect.any(String),
+      preview: [expect.objectContaining({ eventId: event.id, field: 'status' })],
+    });
+    expect(Date.parse(changeset.expiresAt)).toBeGreaterThan(Date.now());
+    // Nothing cancelled yet.
+    expect((await call(u, 'get_event', { id: event.id })).event.title).toBe('Board meeting');
+    // Another user can neither preview nor confirm it.
+    expect((await call(bob, 'cancel_event', { id: event.id })).error.code).toBe('not_found');
+
+    await call(u, 'confirm_changeset', { id: changeset.id, token: changeset.token });
+    expect((await call(u, 'get_event', { id: event.id })).error.code).toBe('not_found');
+    await call(u, 'undo_changeset', { id: changeset.id });
+    expect((await call(u, 'get_event', { id: event.id })).event.title).toBe('Board meeting');
+  });
+
+  it('cancel_event of one occurrence of a series, named by series id and original start', async () => {
+    const u = await registerUser(api, { timeZone: ZONE });
+    const d = day(8);
+    const { event } = await call(u, 'create_event', {
+      title: 'Standup',
+      start: `${d.toISODate()}T09:00`,
+      timeZone: ZONE,
+      recurrence: 'FREQ=DAILY;COUNT=3',
+    });
+    const window = { from: d.toISO(), to: d.plus({ days: 3 }).toISO() };
+    const before = (await call(u, 'list_events', window)).events;
+    expect(before).toHaveLength(3);
+    const second = before[1];
+    expect(
+      (await call(u, 'cancel_event', { id: event.id, occurrenceStart: at(d, '09:17') })).error.code,
+    ).toBe('not_found');
+    const { changeset } = await call(u, 'cancel_event', {
+      id: event.id,
+      occurrenceStart: second.originalStart,
+    });
+    await call(u, 'confirm_changeset', { id: changeset.id, token: changeset.token });
+    const after = (await call(u, 'list_events', window)).events;
+    expect(after.map((e: Json) => e.originalStart)).toEqual([
+      before[0].originalStart,
+      before[2].originalStart,
+    ]);
+    await call(u, 'undo_changeset', { id: changeset.id });
+    expect((await call(u, 'list_events', window)).events).toHaveLength(3);
+  });
+
+  it('update_event previews a move; confirm_changeset moves the event, undo_changeset moves it back', async () => {
+    const u = await registerUser(api, { timeZone: ZONE });
+    const d = day(9);
+    const { event } = await call(u, 'create_event', {
+      title: 'Dentist',
+      start: at(d, '10:00'),
+      end: at(d, '10:45'),
+    });
+    const { changeset } = await call(u, 'update_event', { id: event.id, start: at(d, '15:00') });
+    expect(changeset).toMatchObject({ kind: 'move', state: 'previewed', token: expect.any(String) });
+    expectTime((await call(u, 'get_event', { id: event.id })).event.start, at(d, '10:00'));
+
+    const confirmed = await call(u, 'confirm_changeset', { id: changeset.id, token: changeset.token });
+    expectTime(confirmed.events[0].start, at(d, '15:00'));
+    // The same duration when no end is given.
+    expectTime(confirmed.events[0].end, at(d, '15:45'));
+    await call(u, 'undo_changeset', { id: changeset.id });
+    expectTime((await call(u, 'get_event', { id: event.id })).event.start, at(d, '10:00'));
+    expect(
+      await call(u, 'update_event', { id: event.id, start: at(d, '15:00'), end: at(d, '14:00') }),
+    ).toMatchObject({ isError: true, error: { code: 'validation_failed' } });
   });
 
   it('refuses bad arguments with a tool error naming the field', async () => {

@@ -5,17 +5,19 @@ import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { AssistantService, ChangesetService, type ChangesetView } from '@app/assistant';
 import {
+  type EventResponse,
   AvailabilityService,
   CalendarIdInput,
   CalendarService,
   EventCreateSchema,
   EventQueryService,
   EventService,
+  instantToLocalDate,
   RSVP_RESPONSES,
   timeInputKind,
   toSlotsResponse,
 } from '@app/calendar';
-import { ConflictError, DomainError } from '@app/common';
+import { ConflictError, DomainError, NotFoundError, ValidationError } from '@app/common';
 import type { AuthUser } from '@app/identity';
 import { busyView, eventView, occurrenceView, when } from './mcp-views';
 
@@ -229,6 +231,37 @@ export class McpTools {
       },
     );
 
+    const occurrenceStart = instant
+      .optional()
+      .describe('one occurrence of a recurring event: its originalStart from list_events');
+
+    tool(
+      'update_event',
+      'Previews moving an event (or one occurrence of a recurring one) to a new time; changes nothing until ' +
+        'confirm_changeset {id, token}. Returns {changeset: {id, expiresAt, preview, token}}. Only the time changes.',
+      {
+        id: z.string().min(1).max(100),
+        occurrenceStart,
+        start: instant.describe('the new start'),
+        end: instant.optional().describe('the new end (default: the same duration)'),
+      },
+      async (a) => ({
+        changeset: changesetView(
+          await this.previewChange(user, 'move', a.id, a.occurrenceStart, { start: a.start, end: a.end }),
+        ),
+      }),
+    );
+
+    tool(
+      'cancel_event',
+      'Previews cancelling an event (a whole series, or one occurrence with occurrenceStart); changes nothing ' +
+        'until confirm_changeset {id, token}, and undo_changeset restores it. Returns {changeset: {id, expiresAt, preview, token}}.',
+      { id: z.string().min(1).max(100), occurrenceStart },
+      async (a) => ({
+        changeset: changesetView(await this.previewChange(user, 'cancel', a.id, a.occurrenceStart)),
+      }),
+    );
+
     tool(
       'confirm_changeset',
       'Applies a previewed change set (its single-use token, valid 5 minutes).',
@@ -258,6 +291,108 @@ export class McpTools {
     );
 
     return server;
+  }
+
+  /**
+   * A change set previewing a move or cancel of one event (a whole series) or one occurrence:
+   * applied only by confirm_changeset while the event is still at the previewed version.
+   */
+  private async previewChange(
+    user: AuthUser,
+    kind: 'move' | 'cancel',
+    id: string,
+    occurrenceStart: string | undefined,
+    to?: { start: string; end?: string },
+  ) {
+    const zone = user.timeZone;
+    const event = await this.events.get(user, id, zone);
+    if (occurrenceStart && !(event.recurrence !== null))
+      throw new ValidationError('occurrenceStart is only for a recurring event', [
+        { field: 'occurrenceStart', message: 'this event does not repeat' },
+      ]);
+    if (occurrenceStart) await this.requireOccurrence(user, event, occurrenceStart);
+    const before = occurrenceTiming(event, occurrenceStart);
+    const override = occurrenceStart
+      ? event.overrides.find((o) => Date.parse(o.originalStart) === Date.parse(occurrenceStart))
+      : undefined;
+    let after: typeof before | null = null;
+    if (kind === 'move' && to) {
+      if (event.allDay)
+        throw new ValidationError('update_event moves timed events only', [
+          { field: 'id', message: 'is an all-day event' },
+        ]);
+      const start = new Date(to.start);
+      const end = to.end
+        ? new Date(to.end)
+        : new Date(start.getTime() + before.end.getTime() - before.start.getTime());
+      if (end.getTime() <= start.getTime())
+        throw new ValidationError('end must be after start', [
+          { field: 'end', message: 'must be after start' },
+        ]);
+      after = { allDay: false, start, end };
+    }
+    const local = (d: Date) => DateTime.fromJSDate(d).setZone(zone).toFormat("ccc d LLL yyyy 'at' HH:mm");
+    const summary =
+      kind === 'cancel'
+        ? `Cancel "${event.title}"${occurrenceStart ? ` on ${local(before.start)}` : event.recurrence !== null ? ' (every occurrence)' : ''}`
+        : `Move "${event.title}" from ${local(before.start)} to ${local((after as typeof before).start)}`;
+    const { changeset, token } = await this.changesets.preview(user, {
+      kind,
+      items: [
+        {
+          eventId: event.id,
+          title: event.title,
+          recurring: event.recurrence !== null,
+          overridden: Boolean(override),
+          scope: occurrenceStart ? 'this' : 'all',
+          occurrenceStart: occurrenceStart ? new Date(occurrenceStart) : null,
+          before,
+          after,
+          previewVersion: event.version,
+        },
+      ],
+      conflicts: [],
+      occurrences: 1,
+      summary,
+      request: {
+        text: `${kind === 'move' ? 'update_event' : 'cancel_event'} ${id}${occurrenceStart ? ` ${occurrenceStart}` : ''}`,
+        // No interpretation: the tool call says exactly what to change.
+        interpreter: 'offline',
+        model: null,
+        toolCallIds: [`mcp:${kind === 'move' ? 'update_event' : 'cancel_event'}`],
+        fallbackReason: null,
+        plan: {
+          tool: kind === 'move' ? 'update_event' : 'cancel_event',
+          id,
+          occurrenceStart: occurrenceStart ?? null,
+          to: to ?? null,
+        },
+      },
+    });
+    return { ...changeset, token };
+  }
+
+  /** 404 unless the series has an occurrence at that original start (moved or not, not cancelled). */
+  private async requireOccurrence(
+    user: AuthUser,
+    event: EventResponse,
+    occurrenceStart: string,
+  ): Promise<void> {
+    const at = Date.parse(occurrenceStart);
+    const override = event.overrides.find((o) => Date.parse(o.originalStart) === at);
+    if (override) {
+      if (!override.cancelled) return;
+    } else {
+      const page = await this.queries.page(user, {
+        from: new Date(at),
+        to: new Date(at + 60_000),
+        zone: user.timeZone,
+        limit: MAX_LIST,
+        calendarIds: [event.calendarId],
+      });
+      if (page.items.some((o) => o.seriesId === event.id && Date.parse(o.originalStart) === at)) return;
+    }
+    throw new NotFoundError(`"${event.title}" has no occurrence starting ${occurrenceStart}`);
   }
 
   /** A domain refusal is a tool error naming its code (the REST error's), never a protocol error. */
@@ -309,4 +444,24 @@ export class McpTools {
         `An event "${same.title}" already starts then (id ${same.seriesId}); pass allowDuplicate: true to create another.`,
       );
   }
+}
+
+/** The timing of the event (the series' first occurrence) or of one occurrence, as a change set keeps it. */
+function occurrenceTiming(event: EventResponse, occurrenceStart: string | undefined) {
+  let start = new Date(event.start);
+  let end = new Date(event.end);
+  if (occurrenceStart) {
+    const override = event.overrides.find((o) => Date.parse(o.originalStart) === Date.parse(occurrenceStart));
+    const duration = end.getTime() - start.getTime();
+    start = new Date(override?.start ?? occurrenceStart);
+    end = override?.end ? new Date(override.end) : new Date(start.getTime() + duration);
+  }
+  if (!event.allDay) return { allDay: false, start, end };
+  return {
+    allDay: true,
+    start,
+    end,
+    startDate: instantToLocalDate(start, event.timeZone),
+    endDate: instantToLocalDate(end, event.timeZone),
+  };
 }
