@@ -2,8 +2,9 @@ import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
+import { ActiveUsersService } from '@app/cache';
 import { normalizeIp, UnauthorizedError } from '@app/common';
-import { AuthUser, BearerAuthService } from '@app/identity';
+import { AuthenticatedRequest, AuthUser, BearerAuthService } from '@app/identity';
 import { McpTools } from './mcp-tools';
 
 /** The path of the Model Context Protocol endpoint (Streamable HTTP). */
@@ -27,6 +28,7 @@ export class McpHttpServer implements OnModuleInit {
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     private readonly bearer: BearerAuthService,
+    private readonly activeUsers: ActiveUsersService,
     private readonly tools: McpTools,
   ) {}
 
@@ -54,6 +56,9 @@ export class McpHttpServer implements OnModuleInit {
         .header('www-authenticate', 'Bearer')
         .send(rpcError(-32001, 'Unauthorized: send Authorization: Bearer <access token>'));
     }
+    // As AuthGuard does: the caller on the request (logs, audit hooks) and counted as active.
+    (request as FastifyRequest & AuthenticatedRequest).user = user;
+    this.activeUsers.touch(user.id);
     // Stateless: no session to resume, so no server-to-client stream and no session to end.
     if (request.method !== 'POST')
       return reply.status(405).header('allow', 'POST').send(rpcError(-32000, 'Method not allowed.'));
