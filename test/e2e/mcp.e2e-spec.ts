@@ -385,6 +385,61 @@ describe('MCP server at /mcp through the SDK client', () => {
     ).toMatchObject({ isError: true, error: { code: 'validation_failed' } });
   });
 
+  it("counts MCP calls in the caller's REST rate limits: the per-user one, and the assistant's for ask_assistant", async () => {
+    const limited = await startTestApi(
+      await testConfig({ RATE_LIMIT_USER_PER_MINUTE: '20', RATE_LIMIT_ASSISTANT_PER_MINUTE: '2' }),
+    );
+    try {
+      const [asker, flooder] = await Promise.all([registerUser(limited), registerUser(limited)]);
+      const client = new Client({ name: 'mcp-e2e', version: '1.0.0' });
+      await client.connect(
+        new StreamableHTTPClientTransport(new URL(`${limited.baseUrl}/mcp`), {
+          requestInit: { headers: { authorization: `Bearer ${asker.token}` } },
+        }),
+      );
+      const ask = async () =>
+        (await client.callTool({ name: 'ask_assistant', arguments: { text: 'hello' } })) as CallToolResult;
+      expect((await ask()).isError).toBeFalsy();
+      expect((await ask()).isError).toBeFalsy();
+      const refused = await ask();
+      expect(refused.isError).toBe(true);
+      expect(JSON.parse((refused.content[0] as { text: string }).text).error).toMatchObject({
+        code: 'rate_limited',
+        message: expect.stringMatching(/assistant messages a minute/),
+      });
+      // The same bucket as the REST route.
+      const rest = await limited.request('/v1/assistant/messages', {
+        method: 'POST',
+        token: asker.token,
+        json: { text: 'hello' },
+      });
+      expect(rest.status).toBe(429);
+      await client.close();
+
+      const statuses: number[] = [];
+      let last: unknown;
+      for (let i = 0; i < 25; i++) {
+        const res = await limited.request('/mcp', {
+          method: 'POST',
+          token: flooder.token,
+          json: { jsonrpc: '2.0', id: i, method: 'tools/list' },
+          headers: { accept: 'application/json, text/event-stream' },
+        });
+        statuses.push(res.status);
+        last = res.body;
+      }
+      expect(statuses.slice(0, 20).every((s) => s !== 429)).toBe(true);
+      expect(statuses.at(-1)).toBe(429);
+      expect(last).toEqual({
+        jsonrpc: '2.0',
+        id: null,
+        error: { code: -32029, message: expect.stringMatching(/retry after/) },
+      });
+    } finally {
+      await limited.close();
+    }
+  });
+
   it('refuses bad arguments with a tool error naming the field', async () => {
     const result = (await (
       await as(alice)

@@ -18,6 +18,7 @@ import { AssistantController } from './assistant/assistant.controller';
 import { ChangesetsController } from './assistant/changesets.controller';
 import { DavServer } from './dav/dav.server';
 import { McpHttpServer } from './mcp/mcp.server';
+import { McpRateLimits } from './mcp/mcp-rate-limits';
 import { McpTools } from './mcp/mcp-tools';
 import { AvailabilityController } from './availability/availability.controller';
 import { PeopleDirectoryModule } from './availability/people-directory.module';
@@ -89,6 +90,7 @@ export class ApiModule {
         DavServer,
         // MCP (Model Context Protocol) at /mcp: the calendar's tools for agents, as the bearer-token caller.
         McpTools,
+        McpRateLimits,
         McpHttpServer,
         JsonBodyParser,
         { provide: APP_PIPE, useClass: ZodValidationPipe },

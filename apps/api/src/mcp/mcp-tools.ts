@@ -19,6 +19,7 @@ import {
 } from '@app/calendar';
 import { ConflictError, DomainError, NotFoundError, ValidationError } from '@app/common';
 import type { AuthUser } from '@app/identity';
+import { McpRateLimits } from './mcp-rate-limits';
 import { busyView, eventView, occurrenceView, when } from './mcp-views';
 
 const instant = z.iso.datetime({ offset: true, message: 'must be an ISO-8601 instant with an offset' });
@@ -61,6 +62,7 @@ export class McpTools {
     private readonly availability: AvailabilityService,
     private readonly assistant: AssistantService,
     private readonly changesets: ChangesetService,
+    private readonly limits: McpRateLimits,
   ) {}
 
   serverFor(user: AuthUser): McpServer {
@@ -221,6 +223,8 @@ export class McpTools {
         'changeset to confirm with confirm_changeset (id and token); a create or invite is applied and undoable.',
       { text: z.string().trim().min(1).max(1000) },
       async (a) => {
+        // The assistant's own per-user limit, shared with POST /v1/assistant/messages.
+        await this.limits.hit(user.id, 'assistant');
         const r = await this.assistant.message(user, a.text);
         return {
           reply: r.reply,

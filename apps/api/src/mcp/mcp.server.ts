@@ -3,8 +3,9 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import { ActiveUsersService } from '@app/cache';
-import { normalizeIp, UnauthorizedError } from '@app/common';
+import { normalizeIp, RateLimitedError, UnauthorizedError } from '@app/common';
 import { AuthenticatedRequest, AuthUser, BearerAuthService } from '@app/identity';
+import { McpRateLimits } from './mcp-rate-limits';
 import { McpTools } from './mcp-tools';
 
 /** The path of the Model Context Protocol endpoint (Streamable HTTP). */
@@ -30,6 +31,7 @@ export class McpHttpServer implements OnModuleInit {
     private readonly bearer: BearerAuthService,
     private readonly activeUsers: ActiveUsersService,
     private readonly tools: McpTools,
+    private readonly limits: McpRateLimits,
   ) {}
 
   onModuleInit(): void {
@@ -59,6 +61,15 @@ export class McpHttpServer implements OnModuleInit {
     // As AuthGuard does: the caller on the request (logs, audit hooks) and counted as active.
     (request as FastifyRequest & AuthenticatedRequest).user = user;
     this.activeUsers.touch(user.id);
+    try {
+      await this.limits.hit(user.id, 'user');
+    } catch (err) {
+      if (!(err instanceof RateLimitedError)) throw err;
+      return reply
+        .status(429)
+        .header('retry-after', String(err.retryAfterSeconds))
+        .send(rpcError(-32029, err.message));
+    }
     // Stateless: no session to resume, so no server-to-client stream and no session to end.
     if (request.method !== 'POST')
       return reply.status(405).header('allow', 'POST').send(rpcError(-32000, 'Method not allowed.'));
