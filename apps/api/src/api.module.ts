@@ -17,6 +17,9 @@ import { AppPasswordsController } from './app-passwords/app-passwords.controller
 import { AssistantController } from './assistant/assistant.controller';
 import { ChangesetsController } from './assistant/changesets.controller';
 import { DavServer } from './dav/dav.server';
+import { McpHttpServer } from './mcp/mcp.server';
+import { McpRateLimits } from './mcp/mcp-rate-limits';
+import { McpTools } from './mcp/mcp-tools';
 import { AvailabilityController } from './availability/availability.controller';
 import { PeopleDirectoryModule } from './availability/people-directory.module';
 import { CalendarsController } from './calendars/calendars.controller';
@@ -85,6 +88,10 @@ export class ApiModule {
         IcsBodyParser,
         // CalDAV under /dav/ (raw Fastify routes: WebDAV methods, XML bodies, DAV:error answers).
         DavServer,
+        // MCP (Model Context Protocol) at /mcp: the calendar's tools for agents, as the bearer-token caller.
+        McpTools,
+        McpRateLimits,
+        McpHttpServer,
         JsonBodyParser,
         { provide: APP_PIPE, useClass: ZodValidationPipe },
         { provide: APP_FILTER, useClass: DomainErrorFilter },

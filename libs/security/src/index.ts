@@ -3,7 +3,7 @@ export * from './http/security-http.module';
 export { PROBE_PATHS } from './http/security-http.hooks';
 export { assertProductionReady } from './http/production-readiness';
 export { RedisThrottlerStorage } from './throttle/redis-throttler.storage';
-export { throttlersFor, type ThrottlerName } from './throttle/throttle-rules';
+export { REFUSAL, THROTTLE_WINDOW_MS, throttlersFor, type ThrottlerName } from './throttle/throttle-rules';
 export { Audited, auditDetail } from './audit/audited-actions.hook';
 export { AuditHttpModule } from './audit/audit-http.module';
 export { DenyListService, DENY_LIST_REFRESH_MS } from './deny-list/deny-list.service';
