@@ -27,6 +27,7 @@ export {
   UNDO_WINDOW_MS,
   type ChangesetView,
   type ChangesetOutcome,
+  type TimingView,
 } from './changesets/changeset.service';
 export { ChangesetDoc } from './changesets/changeset.schema';
 export { REFERENCED_EVENT, HELP_REPLY, type AssistantUser, type ExecutionResult } from './executor/execution';

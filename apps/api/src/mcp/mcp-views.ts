@@ -1,3 +1,4 @@
+import type { TimingView } from '@app/assistant';
 import type { EventResponse, FreeBusyResponse, OccurrenceResponse } from '@app/calendar';
 
 /** A time as an agent needs it: the UTC instant, the wall-clock reading and the zone it is read in. */
@@ -11,15 +12,8 @@ export interface DateView {
   date: string;
 }
 
-interface Timed {
-  allDay: boolean;
-  start: string;
-  end: string;
-  startLocal: string;
-  endLocal: string;
-  startDate?: string;
-  endDate?: string;
-}
+/** Anything timed as the API answers it: UTC instants, local times, dates when all-day. */
+type Timed = TimingView;
 
 /** Start and end of an event or occurrence: instants with local readings, or dates when all-day. */
 export function when(t: Timed, zone: string): { start: TimeView | DateView; end: TimeView | DateView } {
