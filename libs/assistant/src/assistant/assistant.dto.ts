@@ -178,9 +178,21 @@ export const AssistantMessageResponseSchema = z
             ),
             alternatives: z
               .array(SlotSchema)
-              .describe('when busy: the nearest free times of the same length'),
+              .describe(
+                'when busy: the nearest free times of the same length (with people: when everyone is free)',
+              ),
+            people: z
+              .array(z.object({ email: z.string(), busy: z.array(SlotSchema) }))
+              .optional()
+              .describe(
+                'with people named ("is Sam free at 3?"): each person whose free/busy you can see and their busy times in the window (times only, never titles)',
+              ),
+            notVisible: z
+              .array(z.string())
+              .optional()
+              .describe('with people named: those whose free/busy you cannot see, named in the reply'),
           })
-          .describe('check ("am I free Thursday at 2?")'),
+          .describe('check ("am I free Thursday at 2?", "am I free with Priya Thursday at 2?")'),
         z
           .object({
             type: z.literal('people'),

@@ -47,6 +47,12 @@ export interface BusyView {
   allDay: boolean;
 }
 
+/** Another person's busy time in a checked window (free/busy: times, never titles). */
+export interface PersonBusyView {
+  email: string;
+  busy: SlotView[];
+}
+
 /** A person a name could mean (contacts), offered when the name is ambiguous. */
 export interface PersonChoice {
   name: string | null;
@@ -77,6 +83,10 @@ export interface ExecutionResult {
         free: boolean;
         busy: BusyView[];
         alternatives: SlotView[];
+        /** With attendees: each person whose free/busy the user can see, and their busy time in the window. */
+        people?: PersonBusyView[];
+        /** With attendees: the people whose free/busy the user cannot see. */
+        notVisible?: string[];
       }
     | { type: 'people'; name: string; choices: PersonChoice[] }
     | { type: 'invited'; event: EventResponse; added: string[] };

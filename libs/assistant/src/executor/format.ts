@@ -69,3 +69,7 @@ export function describeWindow(from: Date, to: Date, zone: string): string {
   const last = formatDay(lastInstant, zone);
   return first === last ? `on ${first}` : `from ${first} to ${last}`;
 }
+
+/** "A", "A and B", "A, B and C". */
+export const andList = (items: string[]): string =>
+  items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;

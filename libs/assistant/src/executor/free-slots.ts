@@ -1,9 +1,10 @@
 import { WorkingHoursLike } from '../resolver/time-resolver';
 
 /**
- * Free-slot search for `find_free`, behind a small interface: the shape of libs/calendar's
- * `AvailabilityService.findSlots` (busy = opaque occurrences and slot holds, working hours, a
- * local-clock grid), which AssistantModule provides for it.
+ * Free-slot search for `find_free` and `check`, and other people's free/busy for `check`, behind a
+ * small interface: the shape of libs/calendar's `AvailabilityService.findSlots` and `freeBusy`
+ * (busy = opaque occurrences and slot holds, working hours, a local-clock grid), which
+ * AssistantModule provides for it.
  */
 
 export interface SlotOwner {
@@ -34,8 +35,23 @@ export interface FreeSlots {
   notVisible: string[];
 }
 
+/** One person's busy time as free/busy answers it, or `notVisible` when the caller cannot see it. */
+export interface PersonBusy {
+  email: string;
+  busy?: { start: string; end: string }[];
+  error?: 'notVisible';
+}
+
 export interface FreeSlotFinder {
   findSlots(owner: SlotOwner, search: FreeSlotSearch): Promise<FreeSlots>;
+  /** Each address's busy intervals in [from, to) (the cross-person free/busy of GET /v1/freebusy). */
+  freeBusy(
+    caller: { id: string; email: string; timeZone: string },
+    from: Date,
+    to: Date,
+    zone: string,
+    emails: string[],
+  ): Promise<{ people: PersonBusy[] }>;
 }
 
 export const FREE_SLOT_FINDER = Symbol('FREE_SLOT_FINDER');

@@ -38,6 +38,7 @@ function setup(visible: ContactResponse[]) {
         notVisible: search.attendees?.filter((e) => e.startsWith('hidden')) ?? [],
       });
     },
+    freeBusy: () => Promise.reject(new Error('find_free reads no free/busy')),
   };
   const contacts = {
     all: (caller: { id: string }) => {

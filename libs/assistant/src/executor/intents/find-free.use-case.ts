@@ -3,7 +3,7 @@ import { formatInZone } from '@app/calendar';
 import { Plan } from '../../plan/plan.schema';
 import { WorkingHoursLike } from '../../resolver/time-resolver';
 import { ExecutionContext, ExecutionResult, IntentUseCase } from '../execution';
-import { describeWindow, formatMoment } from '../format';
+import { andList, describeWindow, formatMoment } from '../format';
 import { FREE_SLOT_FINDER, FreeSlotFinder } from '../free-slots';
 import { askAboutPeople, PeopleResolver } from '../people-resolver';
 import { windowOf, windowView } from '../plan-window';
@@ -82,7 +82,3 @@ export class FindFreeUseCase implements IntentUseCase {
     };
   }
 }
-
-/** "A", "A and B", "A, B and C". */
-const andList = (items: string[]) =>
-  items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
