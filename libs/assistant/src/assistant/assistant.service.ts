@@ -13,7 +13,7 @@ const CONTEXT_DAYS_AHEAD = 14;
 
 /** "move it to 4pm", "cancel that": a verb with a pronoun where the event's name would be. */
 const PRONOUN_REQUEST =
-  /^(\W*(?:please\s+)?(?:move|reschedule|push|shift|postpone|bump|delay|change|cancel|delete|remove|drop|call\s+off)\s+)(?:it|that|this)(?:\s+(?:one|event|meeting|appointment))?(?=[\s.!?,]|$)/i;
+  /^(\W*(?:please\s+)?(?:move|reschedule|push|shift|postpone|bump|delay|change|make|bring|cancel|delete|remove|drop|call\s+off)\s+)(?:it|that|this)(?:\s+(?:one|event|meeting|appointment))?(?=[\s.!?,]|$)/i;
 
 export interface AssistantMessageResult extends ExecutionResult {
   plan: Plan;

@@ -1,5 +1,6 @@
+import { DURATION } from './durations';
 import { MONTH, WEEKDAY } from './lexicon';
-import { readInvite } from './people';
+import { readCheckSubject, readInvite } from './people';
 
 /**
  * Which kind of request a text is: create, move, cancel, a bulk cancel, list, find_free, check,
@@ -10,6 +11,7 @@ import { readInvite } from './people';
 export type RequestKind =
   | 'create'
   | 'move'
+  | 'resize'
   | 'cancel'
   | 'bulk_cancel'
   | 'list'
@@ -107,6 +109,13 @@ const MOVE_VERB =
 const PUT_BACK =
   /^put\s(?![^.?!]*\b(?:on|in|into|onto)\s+(?:my|the|our)\s+(?:calendar|schedule|diary|agenda))[^.?!]*?\s(?:back|forward)\s+(?:by\s+|to\s+)?(?:an?|one|two|three|four|five|six|\d|half|a\s+couple|\w+\s+(?:minutes?|mins?|hours?|days?|weeks?))/;
 const MAKE_SHIFT = /^make\s[^.?!]*\b(?:later|earlier|sooner)[\s.!?]*$/;
+/**
+ * "make it 30 minutes", "shorten the standup to 15 minutes", "extend the review to 2 hours long": a
+ * new length for an existing event (the start stays). Not "make a 30 minute call" (a create).
+ */
+const RESIZE = new RegExp(
+  `^(?:make|shorten|extend|lengthen|cut|trim)\\s+(?!(?:a|an|new|me)\\s)(.+?)\\s+(?:(?:down\\s+|up\\s+|back\\s+)?to\\s+|into\\s+)?(?:just\\s+|only\\s+)?(${DURATION})(?:\\s+long)?\\s*[.!?]*$`,
+);
 const MOVE_PARTICLE = /^(?:back|forward|ahead|out|up|over|along)(?![a-z'])\s*/;
 const CANCEL_VERB =
   /^(?:cancel|delete|remove|drop|scrap|erase|clear|call\s+off|get\s+rid\s+of|unschedule|unbook|axe|nix|trash|skip|take\s+off|take\s+out)(?![a-z'])/;
@@ -183,12 +192,23 @@ export function classify(text: string): Classified {
   if (PUT_BACK.test(t)) return { kind: 'move', body: text.slice(4).trimStart(), verb: 'put back' };
   // "make the standup 30 minutes later": a relative move.
   if (MAKE_SHIFT.test(t)) return { kind: 'move', body: text.slice(5).trimStart(), verb: 'make' };
+  // "make it 30 minutes": a new length for an existing event.
+  const resize = RESIZE.exec(t);
+  if (resize && !/\s(?:for|at|on|in|with)$/.test(resize[1])) {
+    const at = t.indexOf(resize[1]);
+    return {
+      kind: 'resize',
+      body: text.slice(at, at + resize[1].length),
+      verb: text.slice(at + resize[1].length),
+    };
+  }
   const cancel = CANCEL_VERB.exec(t);
   if (cancel) return { kind: 'cancel', body: text.slice(cancel[0].length).trimStart() };
 
   if (/\b(?:set|create|start)\s+(?:an?|my|the)\s+(?:alarm|timer)\b/.test(t)) return unknown;
   if (CREATE_VERB.test(t)) return { kind: 'create', body: text };
-  if (CHECK.some((re) => re.test(t)) && !FIND_NOT_CHECK.test(t)) return { kind: 'check', body: text };
+  if ((CHECK.some((re) => re.test(t)) || readCheckSubject(text)) && !FIND_NOT_CHECK.test(t))
+    return { kind: 'check', body: text };
   if (FIND_FREE.some((re) => re.test(t))) return { kind: 'find_free', body: text };
   if (NON_CALENDAR.test(t)) return unknown;
   if (LIST.some((re) => re.test(t))) return { kind: 'list', body: text };

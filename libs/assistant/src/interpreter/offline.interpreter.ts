@@ -5,7 +5,7 @@ import { Clock, DaySpan, HourMinute, Instant } from './clock';
 import { DURATION, formatShift, parseLength } from './durations';
 import { classify, stripCourtesy } from './intent';
 import { foldPunctuation, MaskedText } from './masked-text';
-import { peopleWith, readInvite, readPeople } from './people';
+import { peopleWith, readCheckSubject, readInvite, readPeople } from './people';
 import { firstOccurrence, scanRecurrence, toRRule } from './recurrence-phrases';
 import {
   hasWhen,
@@ -36,6 +36,8 @@ export class OfflineInterpreter {
         return BLOCK_VERB.test(body) ? blockPlan(body, clock) : createPlan(body, clock);
       case 'move':
         return movePlan(body, clock, verb ?? '');
+      case 'resize':
+        return resizePlan(body, verb ?? '', clock);
       case 'cancel':
         return cancelPlan(body, clock);
       case 'bulk_cancel':
@@ -409,6 +411,29 @@ function chooseSplit(body: string, clock: Clock): { at: number; facts: TemporalF
   return fallback;
 }
 
+/**
+ * "make it 30 minutes", "shorten the standup to 15 minutes": a move that keeps the start and sets a
+ * new length in `durationMinutes` (docs/assistant-contract.md, `durationMinutes`); `body` names the
+ * event, `lengthText` holds the length.
+ */
+function resizePlan(body: string, lengthText: string, clock: Clock): Plan {
+  const phrase = new RegExp(DURATION).exec(lengthText.toLowerCase());
+  const length = phrase ? parseLength(phrase[0]) : null;
+  if (!length?.minutes) return unknownPlan();
+  const resized: Plan = {
+    intent: 'move',
+    event: null,
+    target: null,
+    window: null,
+    durationMinutes: length.minutes,
+  };
+  // "make it 30 minutes": no target, as for "invite Sam too" — the event just discussed.
+  if (/^(?:it|that|this)(?:\s+(?:one|event|meeting|appointment|call))?$/i.test(body.trim())) return resized;
+  const target = describeTarget(body, clock);
+  if (!target.target.title && !target.target.start && !target.target.from) return unknownPlan();
+  return { ...resized, target: target.target };
+}
+
 function cancelPlan(body: string, clock: Clock): Plan {
   const target = describeTarget(body, clock);
   if (!target.target.title && !target.target.start) return unknownPlan();
@@ -526,12 +551,17 @@ function checkPlan(body: string, clock: Clock): Plan {
   const text = new MaskedText(body);
   maskCalendarPhrases(text);
   const facts = scanTemporal(text, clock, { barePeriods: true });
+  // Convention 15: "is Sam free …", "am I free with Priya …" ask about those people too.
+  const attendees = [...(readCheckSubject(body) ?? [])];
+  for (const p of peopleWith(text.remaining()) ?? [])
+    if (!attendees.some((a) => a.toLowerCase() === p.toLowerCase())) attendees.push(p);
   return {
     intent: 'check',
     event: null,
     target: null,
     window: checkWindow(facts, clock, body),
     durationMinutes: null,
+    ...(attendees.length ? { attendees } : {}),
   };
 }
 

@@ -138,6 +138,44 @@ describe('OfflineInterpreter, plan contract version 2', () => {
     });
   });
 
+  describe('a new length ("make it 30 minutes"): a move that keeps the start', () => {
+    it.each([
+      ['shorten the standup to 15 minutes', 'standup', 15],
+      ['extend the design review to 2 hours', 'design review', 120],
+      ['make my 1:1 with Sam 45 min', '1:1 with Sam', 45],
+      ['cut the retro down to half an hour', 'retro', 30],
+    ])('%s → target "%s", durationMinutes %d', (text, title, minutes) => {
+      expect(plan(text, NY_MON)).toMatchObject({
+        intent: 'move',
+        event: null,
+        target: { title },
+        durationMinutes: minutes,
+      });
+    });
+
+    it('"make it 30 minutes" has no target: the event just discussed, as for "invite Sam too"', () => {
+      for (const [text, minutes] of [
+        ['make it 30 minutes', 30],
+        ['Make it an hour long', 60],
+        ['shorten that to 20 minutes', 20],
+      ] as const)
+        expect(plan(text, NY_MON)).toMatchObject({
+          intent: 'move',
+          event: null,
+          target: null,
+          durationMinutes: minutes,
+        });
+    });
+
+    it('leaves creates and relative moves alone', () => {
+      expect(plan('make a 30 minute call with Sam tomorrow at 3', NY_MON).intent).toBe('create');
+      expect(plan('make the standup 30 minutes later', NY_MON)).toMatchObject({
+        intent: 'move',
+        shift: 'PT30M',
+      });
+    });
+  });
+
   describe('17. checks', () => {
     it.each([
       ['Am I free Thursday at 2?', '2026-03-05T14:00:00-05:00', '2026-03-05T15:00:00-05:00'],
@@ -152,6 +190,46 @@ describe('OfflineInterpreter, plan contract version 2', () => {
       ['Am I free for lunch on Friday?', '2026-03-06T12:00:00-05:00', '2026-03-06T13:00:00-05:00'],
     ])('%s → %s – %s', (text, from, to) => {
       expect(plan(text, NY_MON)).toMatchObject({ intent: 'check', window: { from, to } });
+    });
+
+    it.each([
+      [
+        'am I free with Priya Thursday at 2?',
+        ['Priya'],
+        '2026-03-05T14:00:00-05:00',
+        '2026-03-05T15:00:00-05:00',
+      ],
+      ['is Sam free at 3 tomorrow?', ['Sam'], '2026-03-03T15:00:00-05:00', '2026-03-03T16:00:00-05:00'],
+      [
+        'Are Priya and Sam Lee free Friday afternoon?',
+        ['Priya', 'Sam Lee'],
+        '2026-03-06T12:00:00-05:00',
+        '2026-03-06T17:00:00-05:00',
+      ],
+      [
+        'are Sam and I free tomorrow at 10?',
+        ['Sam'],
+        '2026-03-03T10:00:00-05:00',
+        '2026-03-03T11:00:00-05:00',
+      ],
+      [
+        'Is lee@example.com available on Wednesday?',
+        ['lee@example.com'],
+        '2026-03-04T00:00:00-05:00',
+        '2026-03-05T00:00:00-05:00',
+      ],
+      ['Does Dana have anything at 4?', ['Dana'], '2026-03-02T16:00:00-05:00', '2026-03-02T17:00:00-05:00'],
+    ])('%s → a check with attendees %j', (text, attendees, from, to) => {
+      expect(plan(text, NY_MON)).toMatchObject({ intent: 'check', attendees, window: { from, to } });
+    });
+
+    it('a check about only the user names no attendees, and "when is Sam free" still finds slots', () => {
+      expect(plan('Am I free Thursday at 2?', NY_MON).attendees ?? null).toBeNull();
+      expect(plan('Is the team free on Friday?', NY_MON).attendees ?? null).toBeNull();
+      expect(plan('When is Sam free tomorrow?', NY_MON)).toMatchObject({
+        intent: 'find_free',
+        attendees: ['Sam'],
+      });
     });
 
     it('still finds slots for "when am I free" and "find me a free hour"', () => {

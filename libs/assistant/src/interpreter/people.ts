@@ -123,3 +123,23 @@ export function readInvite(text: string): InviteRequest | null {
   if (CALENDAR_WORDS.test(targetText)) return null;
   return { attendees: people, targetText };
 }
+
+const CHECK_SUBJECT = /^(?:is|are|does|do|will|would)\s+/i;
+/** What follows the people of a check: "… free", "… and I available", "… have anything". */
+const CHECK_PREDICATE =
+  /^(?:\s*(?:,|&|and)\s*(?:i|me|myself))?\s+(?:(?:be\s+)?(?:free|available|busy|booked|around|unavailable|tied\s+up)(?![a-z])|(?:have|got)\s+(?:anything|something|plans|any\s+\w+|a\s+(?:conflict|meeting|clash)))/i;
+
+/**
+ * The people a check asks about as its subject (convention 17 with convention 15): "is Sam free at 3
+ * tomorrow?", "are Priya and Sam Lee free Friday afternoon?", "are Sam and I free at 10?", "does
+ * lee@example.com have anything Thursday?". Names must be capitalised (or emails); null when the
+ * text is not such a question.
+ */
+export function readCheckSubject(text: string): string[] | null {
+  const lead = CHECK_SUBJECT.exec(text);
+  if (!lead) return null;
+  const rest = text.slice(lead[0].length);
+  const { people, length } = readPeople(rest);
+  if (!people.length || !CHECK_PREDICATE.test(rest.slice(length))) return null;
+  return people;
+}

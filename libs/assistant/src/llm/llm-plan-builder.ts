@@ -83,11 +83,16 @@ export class ToolPlanBuilder {
         break;
       }
       case 'check_availability': {
-        const phrase = (parsed.data as z.infer<typeof CheckAvailabilityArgsSchema>).window;
+        const args = parsed.data as z.infer<typeof CheckAvailabilityArgsSchema>;
+        const phrase = args.window;
         this.read(phrase, 'window'); // refuses offsets
         const window = checkWindowFor(phrase, this.iso(this.ctx.now), this.ctx.timeZone);
         if (!window) throw new InvalidToolOutput(`window "${phrase}" cannot be read`);
-        plan = { ...empty('check'), window };
+        plan = {
+          ...empty('check'),
+          window,
+          ...(args.attendees?.length ? { attendees: args.attendees } : {}),
+        };
         break;
       }
       case 'invite_attendees': {
@@ -316,6 +321,9 @@ export class ToolPlanBuilder {
         throw new InvalidToolOutput(`newStart "${args.newStart}" names no time`);
       }
       if (!end && n.minutes !== null) end = new Date(start.getTime() + n.minutes * MINUTE_MS);
+    } else if (args.newLengthMinutes && !args.shiftMinutes && !args.shiftDays) {
+      // "make it 30 minutes": the start stays, the executor sets end = start + length.
+      return { ...empty('move'), target: target.plan, durationMinutes: args.newLengthMinutes };
     } else if (args.shiftMinutes || args.shiftDays) {
       if ((args.shiftMinutes ?? 0) * (args.shiftDays ?? 0) < 0)
         throw new InvalidToolOutput('move_event: shiftMinutes and shiftDays point in different directions');

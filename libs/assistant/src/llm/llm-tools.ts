@@ -101,6 +101,17 @@ export const MoveEventArgsSchema = z.object({
       'For "a day later" / "to next week" (no day named) / "postpone by 2 weeks" / "move it up a day": the shift in ' +
         'whole days (+1 / +7 / +14 / -1); else null. Later is positive; "earlier", "bring forward", "move up" negative',
     ),
+  newLengthMinutes: z
+    .number()
+    .int()
+    .min(5)
+    .max(1440)
+    .nullable()
+    .optional()
+    .describe(
+      'For a new length only ("make it 30 minutes", "extend the review to 2 hours"): the length in minutes; the ' +
+        'start stays. Null otherwise',
+    ),
 });
 
 export const CancelEventArgsSchema = z.object({
@@ -119,6 +130,10 @@ export const CancelEventArgsSchema = z.object({
 export const CheckAvailabilityArgsSchema = z.object({
   window: phrase(
     'The time or span asked about ("Thursday at 2", "tomorrow afternoon", "Friday", "3pm on Friday")',
+  ),
+  attendees: PlanSchema.shape.attendees.describe(
+    'The other people whose free/busy counts too, as written: names or email addresses ("am I free with Priya ' +
+      'Thursday at 2?" → ["Priya"], "is Sam free at 3?" → ["Sam"]); null when only the user is asked about',
   ),
 });
 
@@ -185,7 +200,7 @@ export const INTENT_TOOLS = {
     description:
       'Move or reschedule one existing event ("move", "reschedule", "push", "postpone", "shift"): to a new time with ' +
       'newStart, or by a relative amount with shiftMinutes / shiftDays ("push the standup 30 minutes later", "move ' +
-      'the review to next week").',
+      'the review to next week"), or to a new length with newLengthMinutes ("make it 30 minutes").',
     schema: MoveEventArgsSchema,
   },
   cancel_event: {
@@ -200,7 +215,8 @@ export const INTENT_TOOLS = {
     intent: 'check',
     description:
       'Answer yes or no whether a time or span is free ("am I free Thursday at 2?", "do I have anything tomorrow ' +
-      'afternoon?", "is 3pm free on Friday?", "am I busy tomorrow morning?").',
+      'afternoon?", "is 3pm free on Friday?", "am I busy tomorrow morning?"), also with other people ("am I free ' +
+      'with Priya Thursday at 2?", "is Sam free at 3 tomorrow?").',
     schema: CheckAvailabilityArgsSchema,
   },
   invite_attendees: {

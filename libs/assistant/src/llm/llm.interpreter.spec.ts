@@ -367,6 +367,26 @@ describe('LLM interpreter against a local OpenAI-compatible server', () => {
       }),
     ).toMatchObject({ shift: 'P7D' });
     expect(
+      await ask('Make the standup 15 minutes', 'move_event', {
+        target: { title: 'standup', time: null, day: null },
+        newStart: null,
+        newEnd: null,
+        shiftMinutes: null,
+        shiftDays: null,
+        newLengthMinutes: 15,
+      }),
+    ).toMatchObject({ intent: 'move', event: null, target: { title: 'standup' }, durationMinutes: 15 });
+    expect(
+      await ask('Is Sam free at 3 tomorrow?', 'check_availability', {
+        window: 'tomorrow at 3',
+        attendees: ['Sam'],
+      }),
+    ).toMatchObject({
+      intent: 'check',
+      window: { from: '2026-03-03T15:00:00-05:00', to: '2026-03-03T16:00:00-05:00' },
+      attendees: ['Sam'],
+    });
+    expect(
       await ask('Cancel all my meetings on Friday', 'cancel_event', {
         target: { title: 'meetings', time: null, day: 'Friday' },
         all: true,

@@ -121,14 +121,17 @@ export const PlanSchema = z
       .int()
       .positive()
       .nullable()
-      .describe('find_free: the length of the free slot wanted, in minutes (60 when not given); else null'),
+      .describe(
+        'find_free: the length of the free slot wanted, in minutes (60 when not given); move with event null: the ' +
+          'new length ("make it 30 minutes": the start stays, end = start + length); else null',
+      ),
     attendees: z
       .array(z.string().trim().min(1).max(320))
       .max(50)
       .nullable()
       .optional()
       .describe(
-        'find_free, invite: the other people named, as written — email addresses or names ("Priya", "sam@example.com"); null or absent when none',
+        'find_free, check, invite: the other people named, as written — email addresses or names ("Priya", "sam@example.com"; "is Sam free at 3?" → ["Sam"]); null or absent when none',
       ),
     shift: z
       .string()
