@@ -485,6 +485,81 @@ describe('assistant v2 executor end-to-end against real FerretDB and Redis', () 
       expect(free.body.changeset ?? null).toBeNull();
     });
 
+    it('check with people: "Am I free with Priya …" says Priya is busy (times only, never her titles); a hidden calendar is named', async () => {
+      const me = await registerUser(api, { timeZone: ZONE });
+      const priya = await registerUser(api, { name: 'Priya Patel', timeZone: ZONE });
+      const hugo = await registerUser(api, { name: 'Hugo Hidden', timeZone: ZONE });
+      await shareWith(priya, me); // Priya lets me see her free/busy
+      await shareWith(me, hugo); // Hugo is a contact, but his calendar is not shared with me
+      await createEvent(priya, {
+        title: 'Priya private offsite',
+        start: at(ahead, '14:00'),
+        end: at(ahead, '15:00'),
+      });
+      await createEvent(hugo, { title: 'Hugo busy', start: at(ahead, '16:00'), end: at(ahead, '17:00') });
+
+      const busy = await say(me, `Am I free with Priya on ${weekday} at 2?`);
+      expect(busy.status).toBe(200);
+      expect(busy.body.plan).toMatchObject({ intent: 'check', attendees: ['Priya'] });
+      expect(busy.body.reply).toMatch(/^No — Priya is busy 2:00 PM – 3:00 PM\. You're all free at /);
+      expect(busy.body.reply).not.toContain('offsite');
+      expect(busy.body.result).toMatchObject({
+        type: 'check',
+        free: false,
+        busy: [],
+        people: [{ email: priya.email, busy: [{ start: new Date(at(ahead, '14:00')).toISOString() }] }],
+        notVisible: [],
+      });
+      expect(JSON.stringify(busy.body)).not.toContain('Priya private');
+
+      const free = await say(me, `Is Priya free at 4 on ${weekday}?`);
+      expect(free.body.plan).toMatchObject({ intent: 'check', attendees: ['Priya'] });
+      expect(free.body.reply).toMatch(/^Yes — you and Priya are free .*4:00 PM – 5:00 PM\.$/);
+
+      // Hugo is busy then, but his calendar is not visible: he is named, never answered for.
+      const hidden = await say(me, `Is Hugo free at 4 on ${weekday}?`);
+      expect(hidden.body.plan).toMatchObject({ intent: 'check', attendees: ['Hugo'] });
+      expect(hidden.body.reply).toContain(
+        `I can't see the calendar of Hugo (${hugo.email}), so I can't tell whether they are free.`,
+      );
+      expect(hidden.body.result).toMatchObject({ type: 'check', notVisible: [hugo.email], people: [] });
+      expect(hidden.body.changeset ?? null).toBeNull();
+    });
+
+    it('follow-up "make it 30 minutes": keeps the start, ends 30 minutes later, only after confirmation', async () => {
+      const me = await registerUser(api, { timeZone: ZONE });
+      const eventId = createdId(await say(me, 'Coffee break tomorrow at 10am'));
+      const res = await say(me, 'make it 30 minutes');
+      expect(res.body.plan).toMatchObject({ intent: 'move', event: null, target: null, durationMinutes: 30 });
+      expect(res.body.changeset).toMatchObject({ kind: 'move', state: 'previewed' });
+      expect(res.body.changeset?.items[0]).toMatchObject({ eventId, title: 'Coffee break' });
+      expect(Date.parse((await getEvent(me, eventId)).body.end)).toBe(Date.parse(at(day(1), '11:00')));
+      await confirm(me, res.body.changeset?.id as string, res.body.changeset?.token as string);
+      const event = (await getEvent(me, eventId)).body;
+      expect(Date.parse(event.start)).toBe(Date.parse(at(day(1), '10:00')));
+      expect(Date.parse(event.end)).toBe(Date.parse(at(day(1), '10:30')));
+    });
+
+    it('follow-up "move it to 4": the same day at 4 PM, keeping the length, then "invite Sam too" on the same event', async () => {
+      const me = await registerUser(api, { timeZone: ZONE });
+      const sam = await registerUser(api, { name: 'Sam Lee', timeZone: ZONE });
+      await shareWith(me, sam);
+      const eventId = createdId(await say(me, 'Planning tomorrow at 9am for 45 minutes'));
+      const moved = await say(me, 'move it to 4');
+      expect(moved.body.plan).toMatchObject({ intent: 'move' });
+      expect(moved.body.changeset?.items[0]).toMatchObject({ eventId, title: 'Planning' });
+      await confirm(me, moved.body.changeset?.id as string, moved.body.changeset?.token as string);
+      const after = (await getEvent(me, eventId)).body;
+      expect(Date.parse(after.start)).toBe(Date.parse(at(day(1), '16:00')));
+      expect(Date.parse(after.end)).toBe(Date.parse(at(day(1), '16:45')));
+
+      const invited = await say(me, 'invite Sam too');
+      expect(invited.body.plan).toMatchObject({ intent: 'invite', target: null, attendees: ['Sam'] });
+      expect(invited.body.changeset).toMatchObject({ kind: 'invite', state: 'confirmed' });
+      expect(invited.body.result).toMatchObject({ type: 'invited', added: [sam.email] });
+      expect((await getEvent(me, eventId)).body.attendees.map((a) => a.email)).toEqual([me.email, sam.email]);
+    });
+
     it('a relative move: "Push the design review 30 minutes later" previews, and applies on confirm', async () => {
       const me = await registerUser(api, { timeZone: ZONE });
       const review = await createEvent(me, {
