@@ -12,8 +12,8 @@ describe('OfflineInterpreter on libs/assistant/test/cases.jsonl', () => {
   const interpreter = new OfflineInterpreter();
   const cases = parseCases(readFileSync(CASES, 'utf8'));
 
-  it('holds at least 80 cases with unique ids', () => {
-    expect(cases.length).toBeGreaterThanOrEqual(80);
+  it('holds at least 240 cases with unique ids', () => {
+    expect(cases.length).toBeGreaterThanOrEqual(240);
     expect(new Set(cases.map((c) => c.id)).size).toBe(cases.length);
   });
 

@@ -90,7 +90,7 @@ const CHECK = [
   new RegExp(
     `^(?:is|are)\\s+(?:(?:my|the|this|next)\\s+)?(?:\\d|noon|midday|midnight|lunch|today|tonight|tomorrow|early|late|morning|afternoon|evening|weekend|week|calendar|schedule|diary|agenda|day|time|slot|${WEEKDAY}|${MONTH})[^.?!]*\\b(?:free|available|open|clear|busy|booked|taken)(?![a-z])`,
   ),
-  /^(?:does|do|would|will|is)\s+(?!there\s)[^.?!]*\b(?:work|works|ok|okay|fine)\s+for\s+(?:me|us)(?![a-z])/,
+  /^(?:does|do|would|will|is)\s+(?!there\s)[^.?!]*\b(?:work|works|ok|okay|fine)\s+for\s+(?:me|us|(?:[a-z][\w.@'-]*\s+){1,3}(?:and|&)\s+(?:me|i))(?![a-z])/,
   /^(?:does|would|will)\s+[^.?!]*\b(?:work|suit\s+me)\s*[?.!]*$/,
   /\b(?:if|whether)\s+(?:i'?m|i\s+am|we'?re|we\s+are|i\s+have\s+anything|i'?ve\s+got\s+anything)\s*(?:free|available|busy|booked|on|at|scheduled|planned|tomorrow|today|tonight|this|next)?(?![a-z])/,
 ];

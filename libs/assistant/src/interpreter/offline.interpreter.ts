@@ -5,7 +5,7 @@ import { Clock, DaySpan, HourMinute, Instant } from './clock';
 import { DURATION, formatShift, parseLength } from './durations';
 import { classify, stripCourtesy } from './intent';
 import { foldPunctuation, MaskedText } from './masked-text';
-import { peopleWith, readCheckSubject, readInvite, readPeople } from './people';
+import { peopleWith, peopleWithMe, readCheckSubject, readInvite, readPeople } from './people';
 import { firstOccurrence, scanRecurrence, toRRule } from './recurrence-phrases';
 import {
   hasWhen,
@@ -473,8 +473,7 @@ function findFreePeople(remaining: string): string[] | null {
   const add = (people: string[]) => {
     for (const p of people) if (!found.some((f) => f.toLowerCase() === p.toLowerCase())) found.push(p);
   };
-  const forMe = /\b(?:for|between)\s+(?:me|us)\s*(?:,|and|&)\s*/i.exec(remaining);
-  if (forMe) add(readPeople(remaining.slice(forMe.index + forMe[0].length), true).people);
+  add(peopleWithMe(remaining, true));
   const when = /^\s*(?:when|what\s+time)\s+(?:are|is|can|could|will|do)\s+/i.exec(remaining);
   if (when) add(readPeople(remaining.slice(when[0].length)).people);
   return found.length ? found : null;
@@ -553,7 +552,7 @@ function checkPlan(body: string, clock: Clock): Plan {
   const facts = scanTemporal(text, clock, { barePeriods: true });
   // Convention 15: "is Sam free …", "am I free with Priya …" ask about those people too.
   const attendees = [...(readCheckSubject(body) ?? [])];
-  for (const p of peopleWith(text.remaining()) ?? [])
+  for (const p of [...(peopleWith(text.remaining()) ?? []), ...peopleWithMe(text.remaining())])
     if (!attendees.some((a) => a.toLowerCase() === p.toLowerCase())) attendees.push(p);
   return {
     intent: 'check',
@@ -603,10 +602,11 @@ function checkWindow(facts: TemporalFacts, clock: Clock, body: string): PlanWind
   return windowOf(facts, clock);
 }
 
-const BLOCK_VERB = /^(?:block|hold|reserve)(?![a-z'])/i;
+/** "block", "hold", "reserve", and "put a hold on" (convention 18). */
+const BLOCK_VERB = /^(?:block|hold|reserve|(?:put|place)\s+a\s+hold\s+on)(?![a-z'])/i;
 /** What may stand between the block verb and the "for": "block off some time on my calendar". */
 const BLOCK_FILLER =
-  /^(?:block|hold|reserve|off|out|some|time|my|the|our|up|it|me|a|an|of|on|in|calendar|schedule|whole|entire|please|just)$/i;
+  /^(?:block|hold|reserve|put|place|off|out|some|time|my|the|our|up|it|me|a|an|of|on|in|calendar|schedule|whole|entire|please|just)$/i;
 const BLOCK_FOR = /(?:^|\s)(?:for|to)\s+(?=\S)/i;
 
 /**

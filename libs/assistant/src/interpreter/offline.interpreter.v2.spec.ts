@@ -219,6 +219,19 @@ describe('OfflineInterpreter, plan contract version 2', () => {
         '2026-03-05T00:00:00-05:00',
       ],
       ['Does Dana have anything at 4?', ['Dana'], '2026-03-02T16:00:00-05:00', '2026-03-02T17:00:00-05:00'],
+      [
+        'check if Sam is free tomorrow at noon',
+        ['Sam'],
+        '2026-03-03T12:00:00-05:00',
+        '2026-03-03T13:00:00-05:00',
+      ],
+      [
+        'would 3pm tomorrow work for Ravi and me?',
+        ['Ravi'],
+        '2026-03-03T15:00:00-05:00',
+        '2026-03-03T16:00:00-05:00',
+      ],
+      ['Is 5pm ok for me and Dev today?', ['Dev'], '2026-03-02T17:00:00-05:00', '2026-03-02T18:00:00-05:00'],
     ])('%s → a check with attendees %j', (text, attendees, from, to) => {
       expect(plan(text, NY_MON)).toMatchObject({ intent: 'check', attendees, window: { from, to } });
     });
@@ -279,6 +292,13 @@ describe('OfflineInterpreter, plan contract version 2', () => {
       expect(plan(text, NY_MON)).toMatchObject({
         intent: 'create',
         event: { title, start, end, allDay: false },
+      });
+    });
+
+    it('"put a hold on" is a hold', () => {
+      expect(plan('put a hold on Thursday morning', NY_MON)).toMatchObject({
+        intent: 'create',
+        event: { title: 'Busy', start: '2026-03-05T08:00:00-05:00', end: '2026-03-05T12:00:00-05:00' },
       });
     });
 

@@ -124,7 +124,11 @@ export function readInvite(text: string): InviteRequest | null {
   return { attendees: people, targetText };
 }
 
-const CHECK_SUBJECT = /^(?:is|are|does|do|will|would)\s+/i;
+const CHECK_SUBJECT =
+  /^(?:(?:check|see|find\s+out|tell\s+me|let\s+me\s+know|ask)\s+(?:if|whether)\s+)?(?:(?:is|are|does|do|will|would)\s+)?/i;
+/** After "check if PEOPLE": the verb comes after the people ("check if Sam is free", "… has anything"). */
+const REPORTED_PREDICATE =
+  /^(?:\s*(?:,|&|and)\s*(?:i|me|myself))?\s+(?:(?:is|are|would\s+be|will\s+be)\s+(?:free|available|busy|booked|around|unavailable|tied\s+up)(?![a-z])|(?:has|have)\s+(?:got\s+)?(?:anything|something|plans|any\s+\w+|a\s+(?:conflict|meeting|clash)))/i;
 /** What follows the people of a check: "… free", "… and I available", "… have anything". */
 const CHECK_PREDICATE =
   /^(?:\s*(?:,|&|and)\s*(?:i|me|myself))?\s+(?:(?:be\s+)?(?:free|available|busy|booked|around|unavailable|tied\s+up)(?![a-z])|(?:have|got)\s+(?:anything|something|plans|any\s+\w+|a\s+(?:conflict|meeting|clash)))/i;
@@ -137,9 +141,29 @@ const CHECK_PREDICATE =
  */
 export function readCheckSubject(text: string): string[] | null {
   const lead = CHECK_SUBJECT.exec(text);
-  if (!lead) return null;
+  if (!lead?.[0]) return null;
+  const reported = !/^(?:is|are|does|do|will|would)\s/i.test(lead[0]);
   const rest = text.slice(lead[0].length);
   const { people, length } = readPeople(rest);
-  if (!people.length || !CHECK_PREDICATE.test(rest.slice(length))) return null;
-  return people;
+  if (!people.length) return null;
+  return (reported ? REPORTED_PREDICATE : CHECK_PREDICATE).test(rest.slice(length)) ? people : null;
+}
+
+/**
+ * The people named together with the user: "for me and Sam", "between us and Priya", "work for Ravi
+ * and me", "for Dev and I". Names must be capitalised unless `loose`.
+ */
+export function peopleWithMe(text: string, loose = false): string[] {
+  const found: string[] = [];
+  const meFirst = /\b(?:for|between)\s+(?:me|us)\s*(?:,|and|&)\s*/i.exec(text);
+  if (meFirst) found.push(...readPeople(text.slice(meFirst.index + meFirst[0].length), loose).people);
+  const FOR = /\b(?:for|between)\s+/gi;
+  let m: RegExpExecArray | null;
+  while ((m = FOR.exec(text)) !== null) {
+    const rest = text.slice(m.index + m[0].length);
+    const { people, length } = readPeople(rest, loose);
+    if (people.length && /^\s*(?:,|and|&)\s*(?:me|i|myself)(?![\p{L}])/iu.test(rest.slice(length)))
+      found.push(...people);
+  }
+  return found;
 }
