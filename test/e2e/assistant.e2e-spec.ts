@@ -427,6 +427,51 @@ describe('assistant end-to-end against real FerretDB and Redis', () => {
     }
   });
 
+  it('documents plan version 2 in Swagger: the new fields and a JSON example of each kind of answer', async () => {
+    type Op = {
+      requestBody: {
+        content: { 'application/json': { examples: Record<string, { value: { text: string } }> } };
+      };
+      responses: Record<
+        string,
+        { content: { 'application/json': { examples?: Record<string, unknown>; example?: unknown } } }
+      >;
+    };
+    const doc = await api.request<{
+      paths: Record<string, Record<string, Op>>;
+      components: { schemas: Record<string, unknown> };
+    }>('/docs-json');
+    const message = doc.body.paths['/v1/assistant/messages'].post;
+    expect(
+      Object.values(message.requestBody.content['application/json'].examples).map((e) => e.value.text),
+    ).toEqual(
+      expect.arrayContaining([
+        'Am I free with Priya Thursday at 2?',
+        'Cancel all my meetings on Friday',
+        'undo that',
+      ]),
+    );
+    const answers = message.responses['200'].content['application/json'].examples as Record<
+      string,
+      { value: AssistantMessageResponseDto }
+    >;
+    expect(answers.check.value).toMatchObject({
+      plan: { intent: 'check', attendees: ['Priya'] },
+      result: { type: 'check', free: false, people: [{ email: 'priya@example.com' }] },
+    });
+    expect(answers.shift.value.plan).toMatchObject({ intent: 'move', shift: 'PT30M' });
+    expect(answers.bulkCancel.value.plan.target).toMatchObject({ all: true });
+    expect(answers.undo.value).toMatchObject({ plan: { intent: 'undo' }, changeset: { state: 'undone' } });
+    for (const route of ['/v1/changesets/{id}/confirm', '/v1/changesets/{id}/undo'])
+      expect(doc.body.paths[route].post.responses['200'].content['application/json'].example).toMatchObject({
+        changeset: { kind: 'cancel' },
+      });
+    // The plan's version-2 fields are in the schema, described.
+    const schemas = JSON.stringify(doc.body.components.schemas);
+    for (const field of ['"shift"', '"attendees"', '"all"', '"notVisible"', '"people"'])
+      expect({ field, documented: schemas.includes(field) }).toEqual({ field, documented: true });
+  });
+
   it('counts requests and changesets in the metrics', async () => {
     const metrics = (await api.request('/metrics')).text;
     expect(metrics).toMatch(

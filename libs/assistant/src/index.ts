@@ -21,6 +21,7 @@ export {
 export { DATA_OPEN, DATA_CLOSE, type ContextEvent } from './llm/llm-prompt';
 export * from './assistant/assistant.service';
 export * from './assistant/assistant.dto';
+export * from './assistant/assistant.examples';
 export {
   ChangesetService,
   CHANGESET_TTL_MS,
