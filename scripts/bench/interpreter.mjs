@@ -1,5 +1,7 @@
 // Offline interpreter throughput, in-process on one core (the caller pins it with taskset): a mix of
-// plain requests of every intent, interpreted back to back for BENCH_SECONDS after a warm-up.
+// plain requests of every intent — version 1 (create, list, move, cancel, find_free) and version 2
+// (check, invite, undo, relative shifts, bulk cancels, blocks, attendees, a new length) — interpreted
+// back to back for BENCH_SECONDS after a warm-up.
 // Prints one JSON line: { requests, seconds, rps, p50Us, p99Us }.
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -24,6 +26,23 @@ const TEXTS = [
   'find 30 minutes on Friday afternoon',
   'Please book a call with Alex next Monday at 4pm',
   'push standup to 10:30',
+  // version 2
+  'Am I free Thursday at 2?',
+  'is Sam free at 3 tomorrow?',
+  'am I free with Priya on Friday afternoon?',
+  'Invite Priya and Lee to the offsite',
+  'invite Sam too',
+  'undo that',
+  'never mind, put it back',
+  'Push the standup 30 minutes later',
+  'Move my 3pm an hour earlier',
+  'Postpone the team dinner by a week',
+  'Cancel all my meetings on Friday',
+  'Clear all standups next week',
+  'Block Friday afternoon for deep work',
+  'Schedule a call with Priya and Sam on Friday at 3',
+  'Find 45 minutes with Priya next week',
+  'make it 30 minutes',
 ];
 const CONTEXTS = [
   { now: '2026-03-02T09:00:00-05:00', timeZone: 'America/New_York' },
