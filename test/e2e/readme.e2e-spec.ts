@@ -35,7 +35,7 @@ describe('README: the five-minute tour works as written', () => {
   });
   afterAll(() => api?.close());
 
-  it('points at the default port, signs up, creates, lists, asks the assistant, confirms its move and shares the calendar', async () => {
+  it('points at the default port, signs up, creates, lists, asks the assistant, confirms its move, shares the calendar and tours the assistant', async () => {
     expect(script).toMatch(/^API=http:\/\/localhost:3000$/m);
     // Asynchronously: the API answering the tour runs in this very process.
     const run = await promisify(execFile)(
@@ -62,6 +62,17 @@ describe('README: the five-minute tour works as written', () => {
       /"sharedBy": "[0-9a-f]{24}",\s+"title": "Dentist appointment",\s+"startLocal": "[-0-9]+T1[12]:30:00-0[45]:00"/,
     );
 
+    // The assistant: a contact invited by name, a check naming what is in the way and whom it cannot
+    // see, a shift previewed, and a bulk cancel previewed, confirmed and undone.
+    expect(run.stdout).toMatch(/"attendees": \[\s+"Grace"\s+\]/);
+    expect(run.stdout).toMatch(
+      /^No — you have “Dentist appointment” .*I can't see the calendar of Grace \(grace@example\.com\)/m,
+    );
+    expect(run.stdout).toMatch(/"shift": "PT30M",\s+"changeset": "Move “Dentist appointment”/);
+    expect(run.stdout).toMatch(/"reply": "Cancel 2 events .*Confirm within 5 minutes/);
+    expect(run.stdout).toContain('"Done: cancelled');
+    expect(run.stdout).toMatch(/"reply": "Undone: .*",\s+"state": "undone"/);
+
     const login = await api.request<AuthSessionResponse>('/v1/auth/login', {
       method: 'POST',
       json: { email: 'ada@example.com', password: 'correct horse battery staple' },
@@ -86,7 +97,8 @@ describe('README: the five-minute tour works as written', () => {
     expect(week.status).toBe(200);
     const dentist = week.body.items.filter((e) => e.title === 'Dentist appointment');
     expect(dentist).toHaveLength(1);
-    // Moved from 15:00 to 16:30 London time, keeping its 45 minutes.
+    // Moved from 15:00 to 16:30 London time, keeping its 45 minutes (the shift was never confirmed,
+    // and the bulk cancel was undone).
     const local = (iso: string) => DateTime.fromISO(iso).setZone('Europe/London').toFormat('HH:mm');
     expect([local(dentist[0].start), local(dentist[0].end)]).toEqual(['16:30', '17:15']);
   });
