@@ -4,9 +4,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import { ActiveUsersService } from '@app/cache';
 import { normalizeIp, RateLimitedError, UnauthorizedError } from '@app/common';
-import { AuthenticatedRequest, AuthUser, BearerAuthService } from '@app/identity';
+import { AppPasswordService, AuthenticatedRequest, BearerAuthService } from '@app/identity';
 import { McpRateLimits } from './mcp-rate-limits';
-import { McpTools } from './mcp-tools';
+import { McpCaller, McpTools } from './mcp-tools';
 
 /** The path of the Model Context Protocol endpoint (Streamable HTTP). */
 export const MCP_PATH = '/mcp';
@@ -18,7 +18,9 @@ const rpcError = (code: number, message: string) => ({ jsonrpc: '2.0', error: { 
  * The MCP server (Model Context Protocol, Streamable HTTP) at /mcp: a raw Fastify route, like
  * CalDAV's, so the SDK's transport sees the request as sent. Stateless: every POST gets a new
  * McpServer and transport (nothing to share between replicas), answered as JSON rather than an SSE
- * stream. Signed in with the API's own bearer access tokens; the tools act as the caller, through
+ * stream. Signed in with the API's own bearer access tokens, or an app password — as HTTP Basic
+ * (email + app password, as CalDAV) or as `Bearer <app password>` (an MCP client's static header);
+ * a `read`-scope app password gets the reading tools only. The tools act as the caller, through
  * the same services (and so the same permission check) as the REST routes. Through Fastify's
  * reply, so the security hooks (deny list, rate limit), request ids and metrics apply as elsewhere.
  */
@@ -29,6 +31,7 @@ export class McpHttpServer implements OnModuleInit {
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     private readonly bearer: BearerAuthService,
+    private readonly appPasswords: AppPasswordService,
     private readonly activeUsers: ActiveUsersService,
     private readonly tools: McpTools,
     private readonly limits: McpRateLimits,
@@ -45,19 +48,27 @@ export class McpHttpServer implements OnModuleInit {
   }
 
   private async handle(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
-    let user: AuthUser;
+    let caller: McpCaller;
     try {
-      const header = request.headers.authorization;
-      user = await this.bearer.authenticate(typeof header === 'string' ? header : undefined, {
-        ip: normalizeIp(request.ip),
-      });
+      caller = await this.authenticate(request);
     } catch (err) {
+      if (err instanceof RateLimitedError)
+        return reply
+          .status(429)
+          .header('retry-after', String(err.retryAfterSeconds))
+          .send(rpcError(-32029, err.message));
       if (!(err instanceof UnauthorizedError)) throw err;
       return reply
         .status(401)
         .header('www-authenticate', 'Bearer')
-        .send(rpcError(-32001, 'Unauthorized: send Authorization: Bearer <access token>'));
+        .send(
+          rpcError(
+            -32001,
+            'Unauthorized: send Authorization: Bearer <access token or app password>, or HTTP Basic with your email and an app password',
+          ),
+        );
     }
+    const { user } = caller;
     // As AuthGuard does: the caller on the request (logs, audit hooks) and counted as active.
     (request as FastifyRequest & AuthenticatedRequest).user = user;
     this.activeUsers.touch(user.id);
@@ -74,7 +85,7 @@ export class McpHttpServer implements OnModuleInit {
     if (request.method !== 'POST')
       return reply.status(405).header('allow', 'POST').send(rpcError(-32000, 'Method not allowed.'));
 
-    const server = this.tools.serverFor(user);
+    const server = this.tools.serverFor(caller);
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: undefined,
       enableJsonResponse: true,
@@ -91,6 +102,22 @@ export class McpHttpServer implements OnModuleInit {
     } finally {
       void server.close().catch(() => undefined);
     }
+  }
+
+  /**
+   * Who calls, with what right: an app password (HTTP Basic with the email, as CalDAV, or as the
+   * bearer value; its scope decides) or an access token (full rights). Throws UnauthorizedError,
+   * or RateLimitedError for an app password under the sign-in back-off.
+   */
+  private async authenticate(request: FastifyRequest): Promise<McpCaller> {
+    const header =
+      typeof request.headers.authorization === 'string' ? request.headers.authorization : undefined;
+    const client = { ip: normalizeIp(request.ip) };
+    const viaAppPassword =
+      (await this.appPasswords.authenticateBasic(header, client)) ??
+      (await this.appPasswords.authenticateBearer(header, client));
+    if (viaAppPassword) return { user: viaAppPassword.user, scope: viaAppPassword.scope, ip: client.ip };
+    return { user: await this.bearer.authenticate(header, client), scope: 'write', ip: client.ip };
   }
 }
 
