@@ -21,6 +21,7 @@ import { DavServer } from './dav/dav.server';
 import { McpHttpServer } from './mcp/mcp.server';
 import { McpRateLimits } from './mcp/mcp-rate-limits';
 import { McpTools } from './mcp/mcp-tools';
+import { McpSessions } from './mcp/mcp-sessions';
 import { AvailabilityController } from './availability/availability.controller';
 import { PeopleDirectoryModule } from './availability/people-directory.module';
 import { CalendarsController } from './calendars/calendars.controller';
@@ -94,6 +95,7 @@ export class ApiModule {
         // MCP (Model Context Protocol) at /mcp: the calendar's tools for agents, as the caller (token or app password).
         McpTools,
         McpRateLimits,
+        McpSessions,
         McpHttpServer,
         JsonBodyParser,
         { provide: APP_PIPE, useClass: ZodValidationPipe },

@@ -1,6 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { type CallToolResult, ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import {
+  type CallToolResult,
+  ErrorCode,
+  McpError,
+  type ServerNotification,
+  type ServerRequest,
+} from '@modelcontextprotocol/sdk/types.js';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { AssistantService, ChangesetService, type ChangesetView } from '@app/assistant';
@@ -35,6 +42,8 @@ const WEEK_MS = 7 * 86_400_000;
 const RESOURCE_NOT_FOUND = -32002;
 /** The audit record's type for a writing tool call (REST writes have theirs, @Audited). */
 const MCP_WRITE: AuditedAction = 'mcp_write';
+
+type ToolExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
 /** Who calls /mcp: the account, what its credential allows (`read`: no writing tool), from where. */
 export interface McpCaller {
@@ -95,14 +104,50 @@ export class McpTools {
       name: string,
       description: string,
       inputSchema: Shape,
-      run: (args: z.infer<z.ZodObject<Shape>>) => Promise<Record<string, unknown>>,
+      run: (args: z.infer<z.ZodObject<Shape>>, extra: ToolExtra) => Promise<Record<string, unknown>>,
       writes: Writes = 'never',
     ) =>
-      server.registerTool(name, { description, inputSchema }, ((args: z.infer<z.ZodObject<Shape>>) =>
+      server.registerTool(name, { description, inputSchema }, ((
+        args: z.infer<z.ZodObject<Shape>>,
+        extra: ToolExtra,
+      ) =>
         this.answer(caller, name, writes, args, () => {
           if (readOnly && writes === 'always') throw readOnlyRefusal(name);
-          return run(args);
+          return run(args, extra);
         })) as never);
+    /**
+     * A preview, confirmed in the client when it can be asked (elicitation): accepted → applied,
+     * declined or dismissed → discarded; otherwise (or when asking fails) the preview with its token.
+     */
+    const previewOrAsk = async (
+      preview: Awaited<ReturnType<McpTools['previewChange']>>,
+      extra: ToolExtra,
+    ): Promise<Record<string, unknown>> => {
+      if (!server.server.getClientCapabilities()?.elicitation) return { changeset: changesetView(preview) };
+      let answer: { action: string };
+      try {
+        answer = await server.server.elicitInput(
+          {
+            message: confirmationMessage(preview),
+            requestedSchema: { type: 'object', properties: {} },
+          },
+          { relatedRequestId: extra.requestId, timeout: CONFIRM_TIMEOUT_MS },
+        );
+      } catch (err) {
+        this.logger.warn(`MCP confirmation not answered: ${(err as Error).message}`);
+        return { changeset: changesetView(preview) };
+      }
+      if (answer.action !== 'accept') {
+        const discarded = await this.changesets.discard(user, preview.id);
+        return { reply: 'Nothing changed: the change was declined.', changeset: changesetView(discarded) };
+      }
+      const outcome = await this.changesets.confirm(user, preview.id, preview.token);
+      return {
+        reply: outcome.reply,
+        changeset: changesetView(outcome.changeset),
+        events: outcome.events.map((e) => eventView(e, zone)),
+      };
+    };
 
     tool(
       'list_calendars',
@@ -274,7 +319,8 @@ export class McpTools {
       'update_event',
       'Previews changing an event — its time and any field as PATCH /v1/events/{id} takes it (title, location, ' +
         'description, attendees, reminders, …) — or one occurrence of a recurring one (time and title only); changes ' +
-        'nothing until confirm_changeset {id, token}, and undo_changeset puts it back. Returns {changeset: {id, expiresAt, preview, token}}.',
+        'nothing until confirm_changeset {id, token}, and undo_changeset puts it back. Returns {changeset: {id, expiresAt, preview, token}}. ' +
+        'A client with elicitation is asked to confirm instead: accepted, it returns the applied change set and the event as stored.',
       {
         id: z.string().min(1).max(100),
         occurrenceStart,
@@ -282,20 +328,17 @@ export class McpTools {
         end: instant.optional().describe('the new end (default: the same duration)'),
         ...EDIT_SHAPE,
       },
-      async ({ id, occurrenceStart: at, start, end, ...given }) => {
+      async ({ id, occurrenceStart: at, start, end, ...given }, extra) => {
         const fields = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined));
         if (!start && !end && Object.keys(fields).length === 0)
           throw new ValidationError('update_event must change something', [
             { field: 'start', message: 'give a new time or at least one field to change' },
           ]);
-        return {
-          changeset: changesetView(
-            await this.previewChange(user, Object.keys(fields).length ? 'edit' : 'move', id, at, {
-              to: start || end ? { start, end } : undefined,
-              fields,
-            }),
-          ),
-        };
+        const preview = await this.previewChange(user, Object.keys(fields).length ? 'edit' : 'move', id, at, {
+          to: start || end ? { start, end } : undefined,
+          fields,
+        });
+        return previewOrAsk(preview, extra);
       },
       'always',
     );
@@ -303,11 +346,11 @@ export class McpTools {
     tool(
       'cancel_event',
       'Previews cancelling an event (a whole series, or one occurrence with occurrenceStart); changes nothing ' +
-        'until confirm_changeset {id, token}, and undo_changeset restores it. Returns {changeset: {id, expiresAt, preview, token}}.',
+        'until confirm_changeset {id, token}, and undo_changeset restores it. Returns {changeset: {id, expiresAt, preview, token}}. ' +
+        'A client with elicitation is asked to confirm instead (declined: nothing changes, the change set is discarded).',
       { id: z.string().min(1).max(100), occurrenceStart },
-      async (a) => ({
-        changeset: changesetView(await this.previewChange(user, 'cancel', a.id, a.occurrenceStart, {})),
-      }),
+      async (a, extra) =>
+        previewOrAsk(await this.previewChange(user, 'cancel', a.id, a.occurrenceStart, {}), extra),
       'always',
     );
 
@@ -577,6 +620,15 @@ export class McpTools {
         `An event "${same.title}" already starts then (id ${same.seriesId}); pass allowDuplicate: true to create another.`,
       );
   }
+}
+
+/** How long a confirmation asked of the client may take before the preview is returned instead. */
+const CONFIRM_TIMEOUT_MS = 5 * 60_000;
+
+/** What the client shows its user: the summary and each before → after line (event text as quoted data). */
+function confirmationMessage(c: ChangesetView): string {
+  const lines = c.diff.map((d) => `- ${d.field}: ${JSON.stringify(d.before)} → ${JSON.stringify(d.after)}`);
+  return [c.summary, ...lines, 'Apply this change?'].join('\n');
 }
 
 const readOnlyRefusal = (tool: string) =>

@@ -1,7 +1,7 @@
 import { TimeZoneInput } from '@app/calendar';
 import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
-import { CHANGESET_KINDS } from '../changesets/changeset.schema';
+import { CHANGESET_KINDS, CHANGESET_STATES } from '../changesets/changeset.schema';
 import { PlanSchema } from '../plan/plan.schema';
 
 /** Longest request text the assistant reads. */
@@ -80,7 +80,7 @@ export const ChangesetResponseSchema = z.object({
     .describe(
       'move, cancel and edit (other fields: the MCP update_event) are previewed and confirmed; create and invite are applied at once (already confirmed)',
     ),
-  state: z.enum(['previewed', 'applying', 'confirmed', 'undoing', 'undone', 'expired', 'stale']),
+  state: z.enum(CHANGESET_STATES),
   summary: z.string(),
   occurrences: z.number().describe('how many occurrences the change touches'),
   items: z.array(

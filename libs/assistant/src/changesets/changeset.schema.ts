@@ -1,7 +1,10 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import { Types } from 'mongoose';
 
-/** previewed → confirmed → undone; previewed → expired (token too old) or stale (an event changed). */
+/**
+ * previewed → confirmed → undone; previewed → expired (token too old), stale (an event changed) or
+ * discarded (declined when the MCP client was asked to confirm).
+ */
 export const CHANGESET_STATES = [
   'previewed',
   'applying',
@@ -10,6 +13,7 @@ export const CHANGESET_STATES = [
   'undone',
   'expired',
   'stale',
+  'discarded',
 ] as const;
 export type ChangesetState = (typeof CHANGESET_STATES)[number];
 /**

@@ -208,6 +208,27 @@ describe('changesets: every applied change can be undone, never over a later cha
     ]);
   });
 
+  it('a discarded preview (declined) applies nothing, and its token no longer confirms it', async () => {
+    const { writes, events } = fakeEvents({ gym: 1 });
+    const service = new ChangesetService(memoryRepository(), events, counter);
+    const { changeset, token } = await service.preview(
+      me,
+      {
+        kind: 'cancel',
+        items: [item('gym', 7)],
+        conflicts: [],
+        occurrences: 1,
+        summary: 'Cancel “gym”',
+        request,
+      },
+      now,
+    );
+    expect((await service.discard(me, changeset.id)).state).toBe('discarded');
+    await expect(service.confirm(me, changeset.id, token, now)).rejects.toThrow(/declined/);
+    await expect(service.discard(me, changeset.id)).rejects.toThrow(/only a preview can be discarded/);
+    expect(writes).toEqual([]);
+  });
+
   it('a bulk cancel with two occurrences of one series confirms and undoes with chained versions', async () => {
     const { writes, events } = fakeEvents({ standup: 4, review: 1 });
     const service = new ChangesetService(memoryRepository(), events, counter);

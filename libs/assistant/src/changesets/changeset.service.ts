@@ -183,6 +183,10 @@ export class ChangesetService {
         throw expired();
       case 'stale':
         throw changedSincePreview();
+      case 'discarded':
+        throw new ConflictError(
+          'This change was declined, so nothing was applied; ask again for a fresh preview.',
+        );
       default:
         throw new ConflictError(
           `This changeset was already ${record.state === 'undone' ? 'applied and undone' : 'confirmed'}; a token works once.`,
@@ -245,6 +249,17 @@ export class ChangesetService {
       reply: `${verb} ${describeItems(done.items, owner.timeZone, record.kind)}. You can undo this for 24 hours.`,
       events: results,
     };
+  }
+
+  /** Drops a preview the user declined: its token no longer applies it. */
+  async discard(owner: CalendarOwner, id: string): Promise<ChangesetView> {
+    const record = await this.require(owner, id);
+    const discarded = await this.changesets.transition(owner.id, id, 'previewed', 'discarded');
+    if (!discarded)
+      throw new ConflictError(`This changeset is ${record.state}; only a preview can be discarded.`);
+    this.counter.inc({ state: 'discarded' });
+    this.audit('discarded', owner, discarded);
+    return toView(discarded, owner.timeZone);
   }
 
   /** Reverts a confirmed changeset while its events are as the apply left them. */
