@@ -1,6 +1,6 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { type CallToolResult, ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { DateTime } from 'luxon';
 import { OPS_ENTRY, ROOT, runOps } from '../support/cli';
 import { testConfig } from '../support/test-env';
@@ -79,6 +79,34 @@ describe('MCP stdio bridge (ops mcp --token-env VAR --url URL)', () => {
     // the token never on stderr.
     expect(protocolErrors).toEqual([]);
     expect(stderr()).not.toContain(alice.token);
+  });
+
+  it("passes the API's confirmation requests (elicitation) through: an accepted cancel is applied", async () => {
+    const { transport } = bridged(alice.token);
+    const client = new Client(
+      { name: 'mcp-stdio-elicit', version: '1.0.0' },
+      { capabilities: { elicitation: {} } },
+    );
+    clients.push(client);
+    const asked: string[] = [];
+    client.setRequestHandler(ElicitRequestSchema, (request) => {
+      asked.push(request.params.message);
+      return { action: 'accept' };
+    });
+    await client.connect(transport);
+    const start = DateTime.now().setZone(ZONE).plus({ days: 3 }).set({ hour: 8, minute: 0, second: 0 });
+    const { event } = structured(
+      await client.callTool({
+        name: 'create_event',
+        arguments: { title: 'Bridged yoga', start: start.toISO({ suppressMilliseconds: true }) },
+      }),
+    );
+    const cancelled = structured(
+      await client.callTool({ name: 'cancel_event', arguments: { id: event.id } }),
+    );
+    expect(cancelled.changeset).toMatchObject({ kind: 'cancel', state: 'confirmed' });
+    expect(asked).toEqual([expect.stringMatching(/^Cancel "Bridged yoga"/)]);
+    expect((await api.request(`/v1/events/${event.id}`, { token: alice.token })).status).toBe(404);
   });
 
   it('a bad token: the initialize is answered with the API refusal, naming it, and the token is never printed', async () => {
