@@ -19,8 +19,6 @@ import {
   EventCreateSchema,
   EventQueryService,
   EventService,
-  EventUpdateSchema,
-  instantToLocalDate,
   RSVP_RESPONSES,
   timeInputKind,
   toSlotsResponse,
@@ -29,6 +27,7 @@ import { type AuditedAction, AuditService } from '@app/audit';
 import { ConflictError, DomainError, ForbiddenError, NotFoundError, ValidationError } from '@app/common';
 import type { AppPasswordScope, AuthUser } from '@app/identity';
 import { McpRateLimits } from './mcp-rate-limits';
+import { confirmationMessage, currentFields, EDIT_SHAPE, newTiming, occurrenceTiming } from './mcp-changes';
 import { busyView, eventView, occurrenceView, when } from './mcp-views';
 
 const instant = z.iso.datetime({ offset: true, message: 'must be an ISO-8601 instant with an offset' });
@@ -625,12 +624,6 @@ export class McpTools {
 /** How long a confirmation asked of the client may take before the preview is returned instead. */
 const CONFIRM_TIMEOUT_MS = 5 * 60_000;
 
-/** What the client shows its user: the summary and each before → after line (event text as quoted data). */
-function confirmationMessage(c: ChangesetView): string {
-  const lines = c.diff.map((d) => `- ${d.field}: ${JSON.stringify(d.before)} → ${JSON.stringify(d.after)}`);
-  return [c.summary, ...lines, 'Apply this change?'].join('\n');
-}
-
 const readOnlyRefusal = (tool: string) =>
   new ForbiddenError(
     `This credential is read-only (scope read): ${tool} changes the calendar and needs a write-scope app password or an access token.`,
@@ -654,86 +647,4 @@ function idsOf(tool: string, args: Record<string, unknown>, result: Record<strin
   add('event', (result.event as { id?: unknown } | undefined)?.id);
   for (const e of (result.events as { id?: unknown }[] | undefined) ?? []) add('event', e.id);
   return [...ids];
-}
-
-/** The fields update_event changes besides the time: PATCH /v1/events/{id}'s own schemas. */
-const EDITABLE = [
-  'title',
-  'description',
-  'location',
-  'attendees',
-  'reminders',
-  'transparency',
-  'visibility',
-  'timeZone',
-  'recurrence',
-  'calendarId',
-] as const;
-type Editable = (typeof EDITABLE)[number];
-const EDIT_SHAPE = Object.fromEntries(EDITABLE.map((k) => [k, EventUpdateSchema.shape[k]])) as Pick<
-  typeof EventUpdateSchema.shape,
-  Editable
->;
-
-/** The event's values of `names` as PATCH takes them, for undo (guests without the organizer). */
-function currentFields(event: EventResponse, names: string[], occurrenceTitle?: string) {
-  const guests = event.attendees
-    .filter((a) => a.email !== event.organizer?.email)
-    .map((a) => ({
-      email: a.email,
-      ...(a.optional ? { optional: true } : {}),
-      ...(a.name ? { name: a.name } : {}),
-    }));
-  const values: Record<Editable, unknown> = {
-    title: occurrenceTitle ?? event.title,
-    description: event.description,
-    location: event.location,
-    attendees: guests,
-    reminders: event.reminders,
-    transparency: event.transparency,
-    visibility: event.visibility,
-    timeZone: event.timeZone,
-    recurrence: event.recurrence,
-    calendarId: event.calendarId,
-  };
-  return Object.fromEntries(names.map((n) => [n, values[n as Editable]]));
-}
-
-/** The timing a move asks for: a new start (same duration) and/or a new end; timed events only. */
-function newTiming(
-  event: EventResponse,
-  before: ReturnType<typeof occurrenceTiming>,
-  to: { start?: string; end?: string },
-) {
-  if (event.allDay)
-    throw new ValidationError('update_event moves timed events only', [
-      { field: 'id', message: 'is an all-day event' },
-    ]);
-  const start = to.start ? new Date(to.start) : before.start;
-  const end = to.end
-    ? new Date(to.end)
-    : new Date(start.getTime() + before.end.getTime() - before.start.getTime());
-  if (end.getTime() <= start.getTime())
-    throw new ValidationError('end must be after start', [{ field: 'end', message: 'must be after start' }]);
-  return { allDay: false, start, end };
-}
-
-/** The timing of the event (the series' first occurrence) or of one occurrence, as a change set keeps it. */
-function occurrenceTiming(event: EventResponse, occurrenceStart: string | undefined) {
-  let start = new Date(event.start);
-  let end = new Date(event.end);
-  if (occurrenceStart) {
-    const override = event.overrides.find((o) => Date.parse(o.originalStart) === Date.parse(occurrenceStart));
-    const duration = end.getTime() - start.getTime();
-    start = new Date(override?.start ?? occurrenceStart);
-    end = override?.end ? new Date(override.end) : new Date(start.getTime() + duration);
-  }
-  if (!event.allDay) return { allDay: false, start, end };
-  return {
-    allDay: true,
-    start,
-    end,
-    startDate: instantToLocalDate(start, event.timeZone),
-    endDate: instantToLocalDate(end, event.timeZone),
-  };
 }
