@@ -1,7 +1,6 @@
 import { ValidationError } from '@app/common';
 import { Command, Option } from 'nest-commander';
 import { OpsCommand } from '../cli/ops-command';
-import { runMcpBridge } from './mcp.bridge';
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -55,6 +54,8 @@ export class McpCommand extends OpsCommand {
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:')
       throw new ValidationError(`--url must be an http(s) URL (got ${url.protocol})`);
+    // Loaded here, not at the top: every other ops command would pay for the MCP SDK at start.
+    const { runMcpBridge } = await import('./mcp.bridge');
     await runMcpBridge({ url, token: token.trim(), log: (line) => process.stderr.write(line + '\n') });
   }
 }
