@@ -11,7 +11,8 @@ ensureBuilt();
 
 const wantsHelp =
   args.length === 0 || args.includes('--help') || args.includes('-h') || args.includes('--version');
-const offline = wantsHelp || args[0] === 'assistant';
+// `assistant` and `mcp` (the stdio bridge to a running API) need no database.
+const offline = wantsHelp || args[0] === 'assistant' || args[0] === 'mcp';
 let services = { env: {}, stop: async () => {} };
 if (!offline) {
   const { provideServices, ServiceError } = await import('./lib/embedded.cjs');

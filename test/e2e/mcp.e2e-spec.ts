@@ -385,6 +385,103 @@ describe('MCP server at /mcp through the SDK client', () => {
     ).toMatchObject({ isError: true, error: { code: 'validation_failed' } });
   });
 
+  it('update_event previews field edits as PATCH takes them; confirm applies them with the time, undo puts them back', async () => {
+    const u = await registerUser(api, { timeZone: ZONE });
+    const d = day(11);
+    const { event } = await call(u, 'create_event', {
+      title: 'Budget review',
+      start: at(d, '09:00'),
+      end: at(d, '10:00'),
+      location: 'Room 1',
+    });
+    const { changeset } = await call(u, 'update_event', {
+      id: event.id,
+      title: 'Budget review (final)',
+      location: 'Room 7',
+      description: 'Bring the Q3 numbers',
+      attendees: [alice.email],
+      start: at(d, '11:00'),
+    });
+    expect(changeset).toMatchObject({ kind: 'edit', state: 'previewed', token: expect.any(String) });
+    expect(changeset.preview).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ field: 'when', eventId: event.id }),
+        { eventId: event.id, field: 'title', before: 'Budget review', after: 'Budget review (final)' },
+        { eventId: event.id, field: 'location', before: 'Room 1', after: 'Room 7' },
+        { eventId: event.id, field: 'description', before: 'none', after: 'Bring the Q3 numbers' },
+        { eventId: event.id, field: 'attendees', before: 'none', after: alice.email },
+      ]),
+    );
+    // Nothing changed before the confirmation.
+    expect((await call(u, 'get_event', { id: event.id })).event).toMatchObject({
+      title: 'Budget review',
+      location: 'Room 1',
+    });
+
+    const confirmed = await call(u, 'confirm_changeset', { id: changeset.id, token: changeset.token });
+    expect(confirmed.events[0]).toMatchObject({
+      title: 'Budget review (final)',
+      location: 'Room 7',
+      description: 'Bring the Q3 numbers',
+      attendees: expect.arrayContaining([expect.objectContaining({ email: alice.email })]),
+    });
+    expectTime(confirmed.events[0].start, at(d, '11:00'));
+    expectTime(confirmed.events[0].end, at(d, '12:00'));
+    const stored = await api.request<EventResponseDto>(`/v1/events/${event.id}`, { token: u.token });
+    expect(stored.body).toMatchObject({ title: 'Budget review (final)', location: 'Room 7' });
+
+    const undone = await call(u, 'undo_changeset', { id: changeset.id });
+    expect(undone.events[0]).toMatchObject({ title: 'Budget review', location: 'Room 1', description: null });
+    expect(undone.events[0].attendees.map((a: Json) => a.email)).not.toContain(alice.email);
+    expectTime(undone.events[0].start, at(d, '09:00'));
+
+    // Bad values are refused as PATCH refuses them, naming the field; nothing to change is refused too.
+    const bad = (await (
+      await as(u)
+    ).callTool({ name: 'update_event', arguments: { id: event.id, title: '   ' } })) as CallToolResult;
+    expect(bad.isError).toBe(true);
+    expect((bad.content[0] as { text: string }).text).toMatch(/title/);
+    expect(await call(u, 'update_event', { id: event.id })).toMatchObject({
+      isError: true,
+      error: { code: 'validation_failed' },
+    });
+  });
+
+  it("resources: your calendars as calendar://{id} with the week ahead; another user's is not found", async () => {
+    const u = await registerUser(api, { timeZone: ZONE });
+    const client = await connect(u.token);
+    await call(u, 'create_event', { title: 'Inside the week', start: at(day(2), '10:00') });
+    await call(u, 'create_event', { title: 'Beyond the week', start: at(day(9), '10:00') });
+
+    const { resourceTemplates } = await client.listResourceTemplates();
+    expect(resourceTemplates.map((t) => t.uriTemplate)).toEqual(['calendar://{id}']);
+    const { resources } = await client.listResources();
+    expect(resources).toEqual([
+      expect.objectContaining({ uri: `calendar://${u.id}`, mimeType: 'application/json' }),
+    ]);
+
+    const read = await client.readResource({ uri: `calendar://${u.id}` });
+    const week = JSON.parse((read.contents[0] as { text: string }).text) as Json;
+    expect(week.calendar).toMatchObject({ id: u.id, role: 'owner', primary: true, timeZone: ZONE });
+    expect(week.events.map((e: Json) => e.title)).toEqual(['Inside the week']);
+    expectTime(week.events[0].start, at(day(2), '10:00'));
+
+    // Alice's calendar, and one that does not exist: the same answer, nothing about either.
+    const refusals = await Promise.all(
+      [`calendar://${alice.id}`, 'calendar://0123456789abcdef01234567'].map((uri) =>
+        client.readResource({ uri }).then(
+          () => null,
+          (err: Error & { code?: number }) => ({
+            code: err.code,
+            message: err.message.replace(/calendar:\/\/\w+/, ''),
+          }),
+        ),
+      ),
+    );
+    expect(refusals[0]).toEqual({ code: -32002, message: expect.stringMatching(/not found/) });
+    expect(refusals[1]).toEqual(refusals[0]);
+  });
+
   it("counts MCP calls in the caller's REST rate limits: the per-user one, and the assistant's for ask_assistant", async () => {
     const limited = await startTestApi(
       await testConfig({ RATE_LIMIT_USER_PER_MINUTE: '20', RATE_LIMIT_ASSISTANT_PER_MINUTE: '2' }),

@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { AssistantModule } from '@app/assistant';
+import { AuditModule } from '@app/audit';
 import { BackupMetricsModule } from '@app/backup';
 import { CacheModule } from '@app/cache';
 import { CalendarModule } from '@app/calendar';
@@ -20,6 +21,7 @@ import { DavServer } from './dav/dav.server';
 import { McpHttpServer } from './mcp/mcp.server';
 import { McpRateLimits } from './mcp/mcp-rate-limits';
 import { McpTools } from './mcp/mcp-tools';
+import { McpSessions } from './mcp/mcp-sessions';
 import { AvailabilityController } from './availability/availability.controller';
 import { PeopleDirectoryModule } from './availability/people-directory.module';
 import { CalendarsController } from './calendars/calendars.controller';
@@ -66,6 +68,8 @@ export class ApiModule {
         SecurityHttpModule,
         // Actor, IP, time and outcome of the @Audited() routes (deletes, changeset confirm and undo).
         AuditHttpModule,
+        // The audit log itself, for the MCP server's writing tool calls (mcp_write).
+        AuditModule,
       ],
       controllers: [
         HealthController,
@@ -88,9 +92,10 @@ export class ApiModule {
         IcsBodyParser,
         // CalDAV under /dav/ (raw Fastify routes: WebDAV methods, XML bodies, DAV:error answers).
         DavServer,
-        // MCP (Model Context Protocol) at /mcp: the calendar's tools for agents, as the bearer-token caller.
+        // MCP (Model Context Protocol) at /mcp: the calendar's tools for agents, as the caller (token or app password).
         McpTools,
         McpRateLimits,
+        McpSessions,
         McpHttpServer,
         JsonBodyParser,
         { provide: APP_PIPE, useClass: ZodValidationPipe },

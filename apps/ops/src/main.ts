@@ -6,6 +6,7 @@ import { auditedRun, commandLine, recordOpsAction } from './cli/ops-audit';
 import { exitOnUsageError } from './cli/ops-command';
 import { failCommand } from './cli/output';
 import { AssistantOpsModule } from './commands/assistant-ops.module';
+import { McpOpsModule } from './commands/mcp-ops.module';
 import { OpsModule } from './ops.module';
 
 /** Help, version and unknown words need no database: they only read the command tree. */
@@ -21,10 +22,16 @@ async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   // `ops assistant …` needs no database and no cache: a slim module, no MONGODB_URI / REDIS_URL.
   const assistant = argv[0] === 'assistant';
+  // `ops mcp` only talks to a running API: a slim module too.
+  const mcp = argv[0] === 'mcp';
   // `ops oncall` only reads the contacts (a values file or ONCALL_CONTACTS): no datastores either.
-  const datastores = !assistant && argv[0] !== 'oncall' && !onlyReadsCommandTree(argv);
+  const datastores = !assistant && !mcp && argv[0] !== 'oncall' && !onlyReadsCommandTree(argv);
   const config = loadConfigOrExit(process.env, { datastores, clientName: CLIENT_NAMES.ops });
-  const root = assistant ? AssistantOpsModule.forRoot(config) : OpsModule.forRoot(config);
+  const root = assistant
+    ? AssistantOpsModule.forRoot(config)
+    : mcp
+      ? McpOpsModule.forRoot(config)
+      : OpsModule.forRoot(config);
   let commandError: string | undefined;
   const app = await CommandFactory.createWithoutRunning(root, {
     cliName: 'ops',

@@ -18,9 +18,10 @@ import { SecurityCommand } from './commands/security.command';
 import { SystemCommand } from './commands/system.command';
 import { UsersCommand } from './commands/users.command';
 import { OncallCommand } from './commands/oncall.command';
+import { McpCommand } from './commands/mcp.command';
 import { SecurityNotifier } from './notify/security-notifier.service';
 
-/** The top-level commands; `ops assistant …` itself boots the slim AssistantOpsModule, this lists it for --help. */
+/** The top-level commands; `ops assistant …` and `ops mcp` boot slim modules of their own; this lists them for --help. */
 const COMMAND_GROUPS = [
   AssistantCommand,
   CheckCommand,
@@ -31,6 +32,7 @@ const COMMAND_GROUPS = [
   SystemCommand,
   UsersCommand,
   OncallCommand,
+  McpCommand,
 ];
 
 /** The ops CLI: the same lib modules as the API, plus commands, and no HTTP stack. */

@@ -26,6 +26,8 @@ export const AUDITED_ACTIONS = [
   'app_password_revoke',
   'caldav_put',
   'caldav_delete',
+  // A writing MCP tool call (route `/mcp tools/call <tool>`, the ids it touched in reason).
+  'mcp_write',
 ] as const;
 export type AuditedAction = (typeof AUDITED_ACTIONS)[number];
 export const OPS_ACTION = 'ops_action';

@@ -1,6 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import {
+  type CallToolResult,
+  ErrorCode,
+  McpError,
+  type ServerNotification,
+  type ServerRequest,
+} from '@modelcontextprotocol/sdk/types.js';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { AssistantService, ChangesetService, type ChangesetView } from '@app/assistant';
@@ -12,14 +19,15 @@ import {
   EventCreateSchema,
   EventQueryService,
   EventService,
-  instantToLocalDate,
   RSVP_RESPONSES,
   timeInputKind,
   toSlotsResponse,
 } from '@app/calendar';
-import { ConflictError, DomainError, NotFoundError, ValidationError } from '@app/common';
-import type { AuthUser } from '@app/identity';
+import { type AuditedAction, AuditService } from '@app/audit';
+import { ConflictError, DomainError, ForbiddenError, NotFoundError, ValidationError } from '@app/common';
+import type { AppPasswordScope, AuthUser } from '@app/identity';
 import { McpRateLimits } from './mcp-rate-limits';
+import { confirmationMessage, currentFields, EDIT_SHAPE, newTiming, occurrenceTiming } from './mcp-changes';
 import { busyView, eventView, occurrenceView, when } from './mcp-views';
 
 const instant = z.iso.datetime({ offset: true, message: 'must be an ISO-8601 instant with an offset' });
@@ -28,6 +36,26 @@ const window = {
   to: instant.describe('end of the window (exclusive)'),
 };
 const MAX_LIST = 500;
+const WEEK_MS = 7 * 86_400_000;
+/** JSON-RPC "resource not found" (the MCP specification's code). */
+const RESOURCE_NOT_FOUND = -32002;
+/** The audit record's type for a writing tool call (REST writes have theirs, @Audited). */
+const MCP_WRITE: AuditedAction = 'mcp_write';
+
+type ToolExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+
+/** Who calls /mcp: the account, what its credential allows (`read`: no writing tool), from where. */
+export interface McpCaller {
+  user: AuthUser;
+  scope: AppPasswordScope;
+  ip: string;
+}
+
+/**
+ * Whether a tool changes the calendar: `always`, `never`, or — ask_assistant — only when the
+ * answer says something was applied (a create, an invite, an undo; a move or cancel only previews).
+ */
+type Writes = 'always' | 'never' | 'when-applied';
 const VERSION = '1.0.0';
 
 /** A changeset as an agent acts on it: what it does, when the token lapses, how to confirm or undo. */
@@ -63,19 +91,62 @@ export class McpTools {
     private readonly assistant: AssistantService,
     private readonly changesets: ChangesetService,
     private readonly limits: McpRateLimits,
+    private readonly audit: AuditService,
   ) {}
 
-  serverFor(user: AuthUser): McpServer {
+  serverFor(caller: McpCaller): McpServer {
     const server = new McpServer({ name: 'calendar-assistant', version: VERSION });
+    const { user } = caller;
     const zone = user.timeZone;
+    const readOnly = caller.scope === 'read';
     const tool = <Shape extends z.ZodRawShape>(
       name: string,
       description: string,
       inputSchema: Shape,
-      run: (args: z.infer<z.ZodObject<Shape>>) => Promise<Record<string, unknown>>,
+      run: (args: z.infer<z.ZodObject<Shape>>, extra: ToolExtra) => Promise<Record<string, unknown>>,
+      writes: Writes = 'never',
     ) =>
-      server.registerTool(name, { description, inputSchema }, ((args: z.infer<z.ZodObject<Shape>>) =>
-        this.answer(name, () => run(args))) as never);
+      server.registerTool(name, { description, inputSchema }, ((
+        args: z.infer<z.ZodObject<Shape>>,
+        extra: ToolExtra,
+      ) =>
+        this.answer(caller, name, writes, args, () => {
+          if (readOnly && writes === 'always') throw readOnlyRefusal(name);
+          return run(args, extra);
+        })) as never);
+    /**
+     * A preview, confirmed in the client when it can be asked (elicitation): accepted → applied,
+     * declined or dismissed → discarded; otherwise (or when asking fails) the preview with its token.
+     */
+    const previewOrAsk = async (
+      preview: Awaited<ReturnType<McpTools['previewChange']>>,
+      extra: ToolExtra,
+    ): Promise<Record<string, unknown>> => {
+      if (!server.server.getClientCapabilities()?.elicitation) return { changeset: changesetView(preview) };
+      let answer: { action: string };
+      try {
+        answer = await server.server.elicitInput(
+          {
+            message: confirmationMessage(preview),
+            requestedSchema: { type: 'object', properties: {} },
+          },
+          { relatedRequestId: extra.requestId, timeout: CONFIRM_TIMEOUT_MS },
+        );
+      } catch (err) {
+        this.logger.warn(`MCP confirmation not answered: ${(err as Error).message}`);
+        return { changeset: changesetView(preview) };
+      }
+      if (answer.action !== 'accept') {
+        const discarded = await this.changesets.discard(user, preview.id);
+        return { reply: 'Nothing changed: the change was declined.', changeset: changesetView(discarded) };
+      }
+      const outcome = await this.changesets.confirm(user, preview.id, preview.token);
+      return {
+        reply: outcome.reply,
+        changeset: changesetView(outcome.changeset),
+        events: outcome.events.map((e) => eventView(e, zone)),
+      };
+    };
 
     tool(
       'list_calendars',
@@ -199,6 +270,7 @@ export class McpTools {
         const { event, conflicts, invitationsSent } = await this.events.create(user, input);
         return { event: eventView(event, zone), conflicts, invitationsSent };
       },
+      'always',
     );
 
     tool(
@@ -215,17 +287,19 @@ export class McpTools {
           zone,
         ),
       }),
+      'always',
     );
 
     tool(
       'ask_assistant',
       "A plain-language request about your calendar. Returns the assistant's reply; a move or cancel returns a " +
-        'changeset to confirm with confirm_changeset (id and token); a create or invite is applied and undoable.',
+        'changeset to confirm with confirm_changeset (id and token); a create or invite is applied and undoable. ' +
+        'With a read-only credential, questions and previews work; creates, invites and undo are refused.',
       { text: z.string().trim().min(1).max(1000) },
       async (a) => {
         // The assistant's own per-user limit, shared with POST /v1/assistant/messages.
         await this.limits.hit(user.id, 'assistant');
-        const r = await this.assistant.message(user, a.text);
+        const r = await this.assistant.message(user, a.text, new Date(), { readOnly });
         return {
           reply: r.reply,
           outcome: r.outcome,
@@ -233,6 +307,7 @@ export class McpTools {
           ...(r.result ? { result: r.result } : {}),
         };
       },
+      'when-applied',
     );
 
     const occurrenceStart = instant
@@ -241,29 +316,41 @@ export class McpTools {
 
     tool(
       'update_event',
-      'Previews moving an event (or one occurrence of a recurring one) to a new time; changes nothing until ' +
-        'confirm_changeset {id, token}. Returns {changeset: {id, expiresAt, preview, token}}. Only the time changes.',
+      'Previews changing an event — its time and any field as PATCH /v1/events/{id} takes it (title, location, ' +
+        'description, attendees, reminders, …) — or one occurrence of a recurring one (time and title only); changes ' +
+        'nothing until confirm_changeset {id, token}, and undo_changeset puts it back. Returns {changeset: {id, expiresAt, preview, token}}. ' +
+        'A client with elicitation is asked to confirm instead: accepted, it returns the applied change set and the event as stored.',
       {
         id: z.string().min(1).max(100),
         occurrenceStart,
-        start: instant.describe('the new start'),
+        start: instant.optional().describe('the new start'),
         end: instant.optional().describe('the new end (default: the same duration)'),
+        ...EDIT_SHAPE,
       },
-      async (a) => ({
-        changeset: changesetView(
-          await this.previewChange(user, 'move', a.id, a.occurrenceStart, { start: a.start, end: a.end }),
-        ),
-      }),
+      async ({ id, occurrenceStart: at, start, end, ...given }, extra) => {
+        const fields = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined));
+        if (!start && !end && Object.keys(fields).length === 0)
+          throw new ValidationError('update_event must change something', [
+            { field: 'start', message: 'give a new time or at least one field to change' },
+          ]);
+        const preview = await this.previewChange(user, Object.keys(fields).length ? 'edit' : 'move', id, at, {
+          to: start || end ? { start, end } : undefined,
+          fields,
+        });
+        return previewOrAsk(preview, extra);
+      },
+      'always',
     );
 
     tool(
       'cancel_event',
       'Previews cancelling an event (a whole series, or one occurrence with occurrenceStart); changes nothing ' +
-        'until confirm_changeset {id, token}, and undo_changeset restores it. Returns {changeset: {id, expiresAt, preview, token}}.',
+        'until confirm_changeset {id, token}, and undo_changeset restores it. Returns {changeset: {id, expiresAt, preview, token}}. ' +
+        'A client with elicitation is asked to confirm instead (declined: nothing changes, the change set is discarded).',
       { id: z.string().min(1).max(100), occurrenceStart },
-      async (a) => ({
-        changeset: changesetView(await this.previewChange(user, 'cancel', a.id, a.occurrenceStart)),
-      }),
+      async (a, extra) =>
+        previewOrAsk(await this.previewChange(user, 'cancel', a.id, a.occurrenceStart, {}), extra),
+      'always',
     );
 
     tool(
@@ -278,6 +365,7 @@ export class McpTools {
           events: outcome.events.map((e) => eventView(e, zone)),
         };
       },
+      'always',
     );
 
     tool(
@@ -292,21 +380,83 @@ export class McpTools {
           events: outcome.events.map((e) => eventView(e, zone)),
         };
       },
+      'always',
+    );
+
+    server.registerResource(
+      'calendar',
+      new ResourceTemplate('calendar://{id}', {
+        list: async () => ({
+          resources: (await this.calendars.list(user)).map((c) => ({
+            uri: `calendar://${c.id}`,
+            name: c.name,
+            description: `${c.primary ? 'your primary calendar' : `a calendar you are ${c.role} of`}: the week ahead`,
+            mimeType: 'application/json',
+          })),
+        }),
+      }),
+      {
+        title: 'Calendar',
+        description:
+          'One of your calendars (list_calendars) and its events of the week ahead, as list_events answers them.',
+        mimeType: 'application/json',
+      },
+      async (uri, { id }) => {
+        const week = await this.calendarWeek(user, String(id));
+        return { contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(week) }] };
+      },
     );
 
     return server;
   }
 
   /**
-   * A change set previewing a move or cancel of one event (a whole series) or one occurrence:
-   * applied only by confirm_changeset while the event is still at the previewed version.
+   * calendar://{id}: the calendar and its week ahead, in the tools' shapes. A calendar the caller
+   * has no role on is "not found", exactly as one that does not exist (no hint either way).
+   */
+  private async calendarWeek(user: AuthUser, id: string) {
+    try {
+      const calendar = await this.calendars.get(user, id);
+      const from = new Date();
+      const page = await this.queries.page(user, {
+        from,
+        to: new Date(from.getTime() + WEEK_MS),
+        zone: user.timeZone,
+        limit: MAX_LIST,
+        calendarIds: [calendar.id],
+      });
+      return {
+        calendar: {
+          id: calendar.id,
+          name: calendar.name,
+          role: calendar.role,
+          primary: calendar.primary,
+          timeZone: calendar.timeZone,
+        },
+        from: from.toISOString(),
+        to: new Date(from.getTime() + WEEK_MS).toISOString(),
+        timeZone: page.timeZone,
+        events: page.items.map((o) => occurrenceView(o, page.timeZone)),
+        nextCursor: page.nextCursor,
+      };
+    } catch (err) {
+      if (err instanceof NotFoundError || err instanceof ValidationError)
+        throw new McpError(RESOURCE_NOT_FOUND, `Resource calendar://${id} not found`);
+      if (err instanceof DomainError) throw new McpError(ErrorCode.InvalidRequest, err.message);
+      throw err;
+    }
+  }
+
+  /**
+   * A change set previewing a move, an edit or a cancel of one event (a whole series) or one
+   * occurrence: applied only by confirm_changeset while the event is still at the previewed version.
    */
   private async previewChange(
     user: AuthUser,
-    kind: 'move' | 'cancel',
+    kind: 'move' | 'edit' | 'cancel',
     id: string,
     occurrenceStart: string | undefined,
-    to?: { start: string; end?: string },
+    change: { to?: { start?: string; end?: string }; fields?: Record<string, unknown> },
   ) {
     const zone = user.timeZone;
     const event = await this.events.get(user, id, zone);
@@ -314,32 +464,28 @@ export class McpTools {
       throw new ValidationError('occurrenceStart is only for a recurring event', [
         { field: 'occurrenceStart', message: 'this event does not repeat' },
       ]);
+    const fields = change.fields ?? {};
+    const notForOccurrence = Object.keys(fields).filter((f) => f !== 'title');
+    if (occurrenceStart && notForOccurrence.length)
+      throw new ValidationError(
+        'One occurrence changes only its time and title; other fields apply to the whole series (leave out occurrenceStart)',
+        notForOccurrence.map((field) => ({ field, message: 'whole series only' })),
+      );
     if (occurrenceStart) await this.requireOccurrence(user, event, occurrenceStart);
     const before = occurrenceTiming(event, occurrenceStart);
     const override = occurrenceStart
       ? event.overrides.find((o) => Date.parse(o.originalStart) === Date.parse(occurrenceStart))
       : undefined;
-    let after: typeof before | null = null;
-    if (kind === 'move' && to) {
-      if (event.allDay)
-        throw new ValidationError('update_event moves timed events only', [
-          { field: 'id', message: 'is an all-day event' },
-        ]);
-      const start = new Date(to.start);
-      const end = to.end
-        ? new Date(to.end)
-        : new Date(start.getTime() + before.end.getTime() - before.start.getTime());
-      if (end.getTime() <= start.getTime())
-        throw new ValidationError('end must be after start', [
-          { field: 'end', message: 'must be after start' },
-        ]);
-      after = { allDay: false, start, end };
-    }
+    const after = change.to ? newTiming(event, before, change.to) : null;
     const local = (d: Date) => DateTime.fromJSDate(d).setZone(zone).toFormat("ccc d LLL yyyy 'at' HH:mm");
+    const names = Object.keys(fields);
     const summary =
       kind === 'cancel'
         ? `Cancel "${event.title}"${occurrenceStart ? ` on ${local(before.start)}` : event.recurrence !== null ? ' (every occurrence)' : ''}`
-        : `Move "${event.title}" from ${local(before.start)} to ${local((after as typeof before).start)}`;
+        : kind === 'edit'
+          ? `Update "${event.title}": ${names.join(', ')}${after ? `; move to ${local(after.start)}` : ''}`
+          : `Move "${event.title}" from ${local(before.start)} to ${local((after as typeof before).start)}`;
+    const tool = kind === 'cancel' ? 'cancel_event' : 'update_event';
     const { changeset, token } = await this.changesets.preview(user, {
       kind,
       items: [
@@ -352,6 +498,9 @@ export class McpTools {
           occurrenceStart: occurrenceStart ? new Date(occurrenceStart) : null,
           before,
           after,
+          ...(names.length
+            ? { fieldsBefore: currentFields(event, names, override?.title), fieldsAfter: fields }
+            : {}),
           previewVersion: event.version,
         },
       ],
@@ -359,18 +508,14 @@ export class McpTools {
       occurrences: 1,
       summary,
       request: {
-        text: `${kind === 'move' ? 'update_event' : 'cancel_event'} ${id}${occurrenceStart ? ` ${occurrenceStart}` : ''}`,
+        text: `${tool} ${id}${occurrenceStart ? ` ${occurrenceStart}` : ''}`,
         // No interpretation: the tool call says exactly what to change.
         interpreter: 'offline',
         model: null,
-        toolCallIds: [`mcp:${kind === 'move' ? 'update_event' : 'cancel_event'}`],
+        toolCallIds: [`mcp:${tool}`],
         fallbackReason: null,
-        plan: {
-          tool: kind === 'move' ? 'update_event' : 'cancel_event',
-          id,
-          occurrenceStart: occurrenceStart ?? null,
-          to: to ?? null,
-        },
+        // The names of the fields, not their text (that is in the item, for the apply and the undo).
+        plan: { tool, id, occurrenceStart: occurrenceStart ?? null, to: change.to ?? null, fields: names },
       },
     });
     return { ...changeset, token };
@@ -399,10 +544,22 @@ export class McpTools {
     throw new NotFoundError(`"${event.title}" has no occurrence starting ${occurrenceStart}`);
   }
 
-  /** A domain refusal is a tool error naming its code (the REST error's), never a protocol error. */
-  private async answer(name: string, run: () => Promise<Record<string, unknown>>): Promise<CallToolResult> {
+  /**
+   * A domain refusal is a tool error naming its code (the REST error's), never a protocol error.
+   * A writing tool's call is audited, as the REST writes are: the tool, the caller, the ids it
+   * named and made, the outcome — never the arguments' text.
+   */
+  private async answer(
+    caller: McpCaller,
+    name: string,
+    writes: Writes,
+    args: Record<string, unknown>,
+    run: () => Promise<Record<string, unknown>>,
+  ): Promise<CallToolResult> {
     try {
       const result = await run();
+      if (writes === 'always' || (writes === 'when-applied' && applied(result)))
+        this.auditCall(caller, name, 'success', idsOf(name, args, result));
       return { content: [{ type: 'text', text: JSON.stringify(result) }], structuredContent: result };
     } catch (err) {
       const error =
@@ -411,8 +568,22 @@ export class McpTools {
           : { code: 'internal_error', message: 'The tool failed; try again later.' };
       if (!(err instanceof DomainError))
         this.logger.error(`MCP tool ${name} failed: ${(err as Error).message}`);
+      if (writes !== 'never')
+        this.auditCall(caller, name, 'failure', [...idsOf(name, args, {}), `error=${error.code}`]);
       return { isError: true, content: [{ type: 'text', text: JSON.stringify({ error }) }] };
     }
+  }
+
+  private auditCall(caller: McpCaller, tool: string, outcome: 'success' | 'failure', ids: string[]): void {
+    this.audit.record({
+      type: MCP_WRITE,
+      ip: caller.ip,
+      actor: caller.user.id,
+      userId: caller.user.id,
+      route: `/mcp tools/call ${tool}`,
+      outcome,
+      ...(ids.length ? { reason: ids.join(' ').slice(0, 200) } : {}),
+    });
   }
 
   /** 409 when one of the caller's events has the same title (ignoring case) and the same start. */
@@ -450,22 +621,30 @@ export class McpTools {
   }
 }
 
-/** The timing of the event (the series' first occurrence) or of one occurrence, as a change set keeps it. */
-function occurrenceTiming(event: EventResponse, occurrenceStart: string | undefined) {
-  let start = new Date(event.start);
-  let end = new Date(event.end);
-  if (occurrenceStart) {
-    const override = event.overrides.find((o) => Date.parse(o.originalStart) === Date.parse(occurrenceStart));
-    const duration = end.getTime() - start.getTime();
-    start = new Date(override?.start ?? occurrenceStart);
-    end = override?.end ? new Date(override.end) : new Date(start.getTime() + duration);
-  }
-  if (!event.allDay) return { allDay: false, start, end };
-  return {
-    allDay: true,
-    start,
-    end,
-    startDate: instantToLocalDate(start, event.timeZone),
-    endDate: instantToLocalDate(end, event.timeZone),
+/** How long a confirmation asked of the client may take before the preview is returned instead. */
+const CONFIRM_TIMEOUT_MS = 5 * 60_000;
+
+const readOnlyRefusal = (tool: string) =>
+  new ForbiddenError(
+    `This credential is read-only (scope read): ${tool} changes the calendar and needs a write-scope app password or an access token.`,
+  );
+
+/** ask_assistant applied something (a create, an invite, an undo) rather than answering or previewing. */
+const applied = (result: Record<string, unknown>) => {
+  const changeset = result.changeset as { state?: string } | undefined;
+  return Boolean(changeset?.state && changeset.state !== 'previewed');
+};
+
+/** The ids a call named and produced (event, changeset), for its audit record: never free text. */
+function idsOf(tool: string, args: Record<string, unknown>, result: Record<string, unknown>): string[] {
+  const ids = new Set<string>();
+  const add = (label: string, value: unknown) => {
+    if (typeof value === 'string' && /^[\w-]{1,100}$/.test(value)) ids.add(`${label}=${value}`);
   };
+  // confirm_changeset and undo_changeset name a change set; update, cancel and respond an event.
+  add(tool.endsWith('_changeset') ? 'changeset' : 'event', args.id);
+  add('changeset', (result.changeset as { id?: unknown } | undefined)?.id);
+  add('event', (result.event as { id?: unknown } | undefined)?.id);
+  for (const e of (result.events as { id?: unknown }[] | undefined) ?? []) add('event', e.id);
+  return [...ids];
 }

@@ -1,6 +1,7 @@
 import { TimeZoneInput } from '@app/calendar';
 import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
+import { CHANGESET_KINDS, CHANGESET_STATES } from '../changesets/changeset.schema';
 import { PlanSchema } from '../plan/plan.schema';
 
 /** Longest request text the assistant reads. */
@@ -75,11 +76,11 @@ const ConflictSchema = z.object({
 export const ChangesetResponseSchema = z.object({
   id: z.string(),
   kind: z
-    .enum(['move', 'cancel', 'create', 'invite'])
+    .enum(CHANGESET_KINDS)
     .describe(
-      'move and cancel are previewed and confirmed; create and invite are applied at once (already confirmed)',
+      'move, cancel and edit (other fields: the MCP update_event) are previewed and confirmed; create and invite are applied at once (already confirmed)',
     ),
-  state: z.enum(['previewed', 'applying', 'confirmed', 'undoing', 'undone', 'expired', 'stale']),
+  state: z.enum(CHANGESET_STATES),
   summary: z.string(),
   occurrences: z.number().describe('how many occurrences the change touches'),
   items: z.array(
@@ -97,7 +98,9 @@ export const ChangesetResponseSchema = z.object({
   diff: z.array(
     z.object({
       eventId: z.string(),
-      field: z.enum(['when', 'status', 'attendees']),
+      field: z
+        .enum(['when', 'status', 'attendees', 'title', 'description', 'location', 'details'])
+        .describe('what changes; details: another field of an edit, named in before and after'),
       before: z.string(),
       after: z.string(),
     }),

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AssistantMemoryStore } from '@app/cache';
 import { EventQueryService, formatInZone } from '@app/calendar';
+import { ForbiddenError } from '@app/common';
 import { Counter, Histogram, InjectMetric, METRICS } from '@app/observability';
 import { AssistantUser, ExecutionResult, PendingChoice, REFERENCED_EVENT } from '../executor/execution';
 import { PlanExecutor } from '../executor/plan.executor';
@@ -14,6 +15,18 @@ const CONTEXT_DAYS_AHEAD = 14;
 /** "move it to 4pm", "cancel that": a verb with a pronoun where the event's name would be. */
 const PRONOUN_REQUEST =
   /^(\W*(?:please\s+)?(?:move|reschedule|push|shift|postpone|bump|delay|change|make|bring|cancel|delete|remove|drop|call\s+off)\s+)(?:it|that|this)(?:\s+(?:one|event|meeting|appointment))?(?=[\s.!?,]|$)/i;
+
+/** Intents the executor applies at once (creates, invites, undo); moves and cancels only preview. */
+const APPLIED_AT_ONCE: ReadonlySet<Plan['intent']> = new Set(['create', 'invite', 'undo']);
+
+export interface AssistantMessageOptions {
+  /**
+   * A read-only credential (scope `read`): questions are answered and moves or cancels previewed
+   * (a preview changes no event, and confirming it is the caller's to refuse), but a request the
+   * executor would apply at once is refused with a ForbiddenError before anything runs.
+   */
+  readOnly?: boolean;
+}
 
 export interface AssistantMessageResult extends ExecutionResult {
   plan: Plan;
@@ -39,12 +52,17 @@ export class AssistantService {
     @InjectMetric(METRICS.assistantRequestDuration) private readonly duration: Histogram<string>,
   ) {}
 
-  async message(user: AssistantUser, text: string, now = new Date()): Promise<AssistantMessageResult> {
+  async message(
+    user: AssistantUser,
+    text: string,
+    now = new Date(),
+    options: AssistantMessageOptions = {},
+  ): Promise<AssistantMessageResult> {
     const started = performance.now();
     let interpreter: InterpreterName = 'offline';
     let intent: string = 'unknown';
     try {
-      const answered = await this.answerPendingChoice(user, text, now);
+      const answered = await this.answerPendingChoice(user, text, now, options);
       if (answered) {
         interpreter = answered.interpreter;
         intent = answered.plan.intent;
@@ -54,6 +72,7 @@ export class AssistantService {
       const interpretation = await this.interpret(user, text, now);
       interpreter = interpretation.interpreter;
       intent = interpretation.plan.intent;
+      refuseIfReadOnly(interpretation.plan.intent, options);
       const result = await this.executor.execute({ user, now, text, interpretation });
       this.count(interpreter, intent, result.outcome, started);
       return { ...result, plan: interpretation.plan, interpreter };
@@ -68,9 +87,11 @@ export class AssistantService {
     user: AssistantUser,
     text: string,
     now: Date,
+    options: AssistantMessageOptions,
   ): Promise<AssistantMessageResult | null> {
     const pending = await this.memory.pendingChoice<PendingChoice>(user.id);
     if (!pending) return null;
+    refuseIfReadOnly(pending.plan.intent, options);
     await this.memory.clearPendingChoice(user.id);
     const result = await this.executor.answerChoice({ user, now, text }, pending);
     return result ? { ...result, plan: pending.plan, interpreter: pending.interpretation.interpreter } : null;
@@ -122,4 +143,11 @@ export class AssistantService {
     this.requests.inc({ interpreter, intent, outcome });
     this.duration.observe({ interpreter }, (performance.now() - started) / 1000);
   }
+}
+
+function refuseIfReadOnly(intent: Plan['intent'], options: AssistantMessageOptions): void {
+  if (options.readOnly && APPLIED_AT_ONCE.has(intent))
+    throw new ForbiddenError(
+      `This credential is read-only (scope read): the assistant would ${intent === 'undo' ? 'undo a change' : intent === 'invite' ? 'invite people' : 'create an event'}, which needs a write-scope credential.`,
+    );
 }

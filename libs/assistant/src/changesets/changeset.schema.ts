@@ -1,7 +1,10 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import { Types } from 'mongoose';
 
-/** previewed → confirmed → undone; previewed → expired (token too old) or stale (an event changed). */
+/**
+ * previewed → confirmed → undone; previewed → expired (token too old), stale (an event changed) or
+ * discarded (declined when the MCP client was asked to confirm).
+ */
 export const CHANGESET_STATES = [
   'previewed',
   'applying',
@@ -10,13 +13,15 @@ export const CHANGESET_STATES = [
   'undone',
   'expired',
   'stale',
+  'discarded',
 ] as const;
 export type ChangesetState = (typeof CHANGESET_STATES)[number];
 /**
- * move and cancel are previewed and confirmed; create and invite are applied at once and recorded
- * already confirmed, so every change the assistant makes can be undone the same way.
+ * move, cancel and edit (other fields of an event, the MCP server's update_event) are previewed and
+ * confirmed; create and invite are applied at once and recorded already confirmed, so every change
+ * the assistant makes can be undone the same way.
  */
-export const CHANGESET_KINDS = ['move', 'cancel', 'create', 'invite'] as const;
+export const CHANGESET_KINDS = ['move', 'cancel', 'edit', 'create', 'invite'] as const;
 export type ChangesetKind = (typeof CHANGESET_KINDS)[number];
 
 /** An event's timing: instants, plus the dates of an all-day event (end exclusive). */
@@ -48,6 +53,12 @@ export class ChangesetItemDoc {
   /** invite: the attendee addresses before and after (undo puts the first list back). */
   @Prop({ type: [String], default: undefined }) attendeesBefore?: string[];
   @Prop({ type: [String], default: undefined }) attendeesAfter?: string[];
+  /**
+   * edit: the event fields it sets (as PATCH /v1/events/{id} takes them) and their values before,
+   * which undo sets back; the timing, when it changes too, is in before/after as for a move.
+   */
+  @Prop({ type: Object, default: undefined }) fieldsBefore?: Record<string, unknown>;
+  @Prop({ type: Object, default: undefined }) fieldsAfter?: Record<string, unknown>;
   /** The event's version (ETag) at preview: confirming requires it unchanged (If-Match). */
   @Prop({ required: true }) previewVersion!: number;
   /** The version the apply produced: undoing requires it unchanged. */

@@ -165,6 +165,70 @@ describe('changesets: every applied change can be undone, never over a later cha
     expect(res.reply).toMatch(/^I can't undo the last change \(Create “lunch”\): “lunch” changed after/);
   });
 
+  it('an edit sets its fields (with the new time) on confirm, and undo sets the values before back', async () => {
+    const { writes, events } = fakeEvents({ review: 3 });
+    const service = new ChangesetService(memoryRepository(), events, counter);
+    const { changeset, token } = await service.preview(
+      me,
+      {
+        kind: 'edit',
+        items: [
+          item('review', 9, {
+            after: timing(11),
+            fieldsBefore: { title: 'review', location: null, attendees: [] },
+            fieldsAfter: {
+              title: 'Final review',
+              location: 'Room 7',
+              attendees: [{ email: 'sam@example.com' }],
+            },
+            previewVersion: 3,
+          }),
+        ],
+        conflicts: [],
+        occurrences: 1,
+        summary: 'Update “review”',
+        request,
+      },
+      now,
+    );
+    expect(changeset.diff).toEqual([
+      { eventId: 'review', field: 'when', before: expect.any(String), after: expect.any(String) },
+      { eventId: 'review', field: 'title', before: 'review', after: 'Final review' },
+      { eventId: 'review', field: 'location', before: 'none', after: 'Room 7' },
+      { eventId: 'review', field: 'attendees', before: 'none', after: 'sam@example.com' },
+    ]);
+    expect(writes).toEqual([]);
+    const confirmed = await service.confirm(me, changeset.id, token, now);
+    expect(confirmed.reply).toMatch(/^Done: updated “review” \(title, location, attendees, time\)/);
+    const undone = await service.undo(me, changeset.id, now);
+    expect(undone.changeset.state).toBe('undone');
+    expect(writes).toEqual([
+      `update review {"title":"Final review","location":"Room 7","attendees":[{"email":"sam@example.com"}],"start":"${at(11).toISOString()}","end":"${at(12).toISOString()}"}`,
+      `update review {"title":"review","location":null,"attendees":[],"start":"${at(9).toISOString()}","end":"${at(10).toISOString()}"}`,
+    ]);
+  });
+
+  it('a discarded preview (declined) applies nothing, and its token no longer confirms it', async () => {
+    const { writes, events } = fakeEvents({ gym: 1 });
+    const service = new ChangesetService(memoryRepository(), events, counter);
+    const { changeset, token } = await service.preview(
+      me,
+      {
+        kind: 'cancel',
+        items: [item('gym', 7)],
+        conflicts: [],
+        occurrences: 1,
+        summary: 'Cancel “gym”',
+        request,
+      },
+      now,
+    );
+    expect((await service.discard(me, changeset.id)).state).toBe('discarded');
+    await expect(service.confirm(me, changeset.id, token, now)).rejects.toThrow(/declined/);
+    await expect(service.discard(me, changeset.id)).rejects.toThrow(/only a preview can be discarded/);
+    expect(writes).toEqual([]);
+  });
+
   it('a bulk cancel with two occurrences of one series confirms and undoes with chained versions', async () => {
     const { writes, events } = fakeEvents({ standup: 4, review: 1 });
     const service = new ChangesetService(memoryRepository(), events, counter);

@@ -1,7 +1,14 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { ConflictError, DomainError, GoneError, NotFoundError, PreconditionFailedError } from '@app/common';
-import { CalendarOwner, Conflict, EventResponse, EventService, formatInZone } from '@app/calendar';
+import {
+  CalendarOwner,
+  Conflict,
+  EventResponse,
+  EventService,
+  type EventUpdateInput,
+  formatInZone,
+} from '@app/calendar';
 import { Counter, InjectMetric, METRICS } from '@app/observability';
 import { formatSpan, quote } from '../executor/format';
 import { ChangesetRepository } from './changeset.repository';
@@ -51,6 +58,9 @@ export interface TimingView {
   endDate?: string;
 }
 
+/** What a diff line is about: the time, being on the calendar, the guests, or one edited field. */
+export type DiffField = 'when' | 'status' | 'attendees' | 'title' | 'description' | 'location' | 'details';
+
 export interface ChangesetView {
   id: string;
   kind: ChangesetKind;
@@ -68,8 +78,8 @@ export interface ChangesetView {
     attendeesBefore?: string[];
     attendeesAfter?: string[];
   }[];
-  /** Readable before/after lines, in the user's zone. */
-  diff: { eventId: string; field: 'when' | 'status' | 'attendees'; before: string; after: string }[];
+  /** Readable before/after lines, in the user's zone (an edit: one per field it changes). */
+  diff: { eventId: string; field: DiffField; before: string; after: string }[];
   /** Events the change would overlap. */
   conflicts: Conflict[];
   expiresAt: string;
@@ -173,6 +183,10 @@ export class ChangesetService {
         throw expired();
       case 'stale':
         throw changedSincePreview();
+      case 'discarded':
+        throw new ConflictError(
+          'This change was declined, so nothing was applied; ask again for a fresh preview.',
+        );
       default:
         throw new ConflictError(
           `This changeset was already ${record.state === 'undone' ? 'applied and undone' : 'confirmed'}; a token works once.`,
@@ -227,12 +241,25 @@ export class ChangesetService {
     const done = confirmed ?? { ...record, items: applied, state: 'confirmed' as const };
     this.counter.inc({ state: 'confirmed' });
     this.audit('confirmed', owner, done);
-    const verb = record.kind === 'move' ? 'Done: moved' : 'Done: cancelled';
+    // An edit's item says "updated …" itself.
+    const verb =
+      record.kind === 'move' ? 'Done: moved' : record.kind === 'edit' ? 'Done:' : 'Done: cancelled';
     return {
       changeset: toView(done, owner.timeZone),
       reply: `${verb} ${describeItems(done.items, owner.timeZone, record.kind)}. You can undo this for 24 hours.`,
       events: results,
     };
+  }
+
+  /** Drops a preview the user declined: its token no longer applies it. */
+  async discard(owner: CalendarOwner, id: string): Promise<ChangesetView> {
+    const record = await this.require(owner, id);
+    const discarded = await this.changesets.transition(owner.id, id, 'previewed', 'discarded');
+    if (!discarded)
+      throw new ConflictError(`This changeset is ${record.state}; only a preview can be discarded.`);
+    this.counter.inc({ state: 'discarded' });
+    this.audit('discarded', owner, discarded);
+    return toView(discarded, owner.timeZone);
   }
 
   /** Reverts a confirmed changeset while its events are as the apply left them. */
@@ -290,11 +317,14 @@ export class ChangesetService {
         : {}),
       ifMatch: `"${expected}"`,
     };
-    if (item.after) {
+    if (item.fieldsAfter || item.after) {
       const { event } = await this.events.update(
         owner,
         item.eventId,
-        timingInput(item.after, item.before),
+        {
+          ...(item.fieldsAfter ?? {}),
+          ...(item.after ? timingInput(item.after, item.before) : {}),
+        } as EventUpdateInput,
         target,
       );
       return { version: event.version, event };
@@ -320,6 +350,18 @@ export class ChangesetService {
       // A create: undone by deleting what it made.
       await this.events.remove(owner, item.eventId, { scope: 'all', ifMatch: `"${expected}"` });
       return { event: null, version: expected + 1 };
+    }
+    if (item.fieldsBefore) {
+      const { event } = await this.events.update(
+        owner,
+        item.eventId,
+        {
+          ...item.fieldsBefore,
+          ...(item.after ? timingInput(item.before, item.after) : {}),
+        } as EventUpdateInput,
+        target,
+      );
+      return { event, version: event.version };
     }
     if (item.attendeesBefore) {
       const { event } = await this.events.update(
@@ -451,15 +493,54 @@ function describeItems(items: ChangesetItemDoc[], zone: string, kind: ChangesetK
         return `${quote(i.title)} ${undo ? 'back to' : 'now with'} ${list.length ? list.join(', ') : 'no guests'}`;
       }
       if (kind === 'cancel') return `${undo ? 'restored ' : ''}${quote(i.title)} (${span(i.before)})`;
+      if (kind === 'edit') {
+        const changed = [...Object.keys(i.fieldsAfter ?? {}), ...(i.after ? ['time'] : [])].join(', ');
+        return `${undo ? 'put back' : 'updated'} ${quote(i.title)} (${changed})`;
+      }
       const to = undo ? i.before : (i.after as ChangesetTimingDoc);
       return `${undo ? 'moved back ' : ''}${quote(i.title)} to ${span(to)}`;
     })
     .join('; ');
 }
 
-/** The readable line of one item's change. */
-function diffOf(i: ChangesetItemDoc, zone: string): ChangesetView['diff'][number] {
+const OWN_DIFF_FIELDS: ReadonlySet<string> = new Set(['title', 'description', 'location', 'attendees']);
+
+/** An edited field's value as a diff line reads it (guests by address; nothing as "none"). */
+function fieldText(value: unknown): string {
+  if (value === null || value === undefined || (Array.isArray(value) && value.length === 0)) return 'none';
+  if (Array.isArray(value))
+    return value
+      .map((v) => (typeof v === 'object' && v ? String((v as { email?: unknown }).email) : String(v)))
+      .join(', ');
+  return typeof value === 'object' ? JSON.stringify(value) : String(value);
+}
+
+/** The readable lines of one item's change: one, or one per field of an edit. */
+function diffOf(i: ChangesetItemDoc, zone: string): ChangesetView['diff'] {
   const span = (t: ChangesetTimingDoc) => formatSpan(t.start, t.end, t.allDay, zone);
+  if (i.fieldsAfter) {
+    const lines: ChangesetView['diff'] = Object.entries(i.fieldsAfter).map(([field, after]) => {
+      // title, description, location and attendees have lines of their own; the rest are "details".
+      const own = OWN_DIFF_FIELDS.has(field);
+      const label = own ? '' : `${field}: `;
+      return {
+        eventId: i.eventId,
+        field: (own ? field : 'details') as DiffField,
+        before: label + fieldText(i.fieldsBefore?.[field]),
+        after: label + fieldText(after),
+      };
+    });
+    if (i.before && i.after)
+      lines.unshift({ eventId: i.eventId, field: 'when', before: span(i.before), after: span(i.after) });
+    return lines;
+  }
+  return [diffLine(i, span)];
+}
+
+function diffLine(
+  i: ChangesetItemDoc,
+  span: (t: ChangesetTimingDoc) => string,
+): ChangesetView['diff'][number] {
   if (i.attendeesAfter)
     return {
       eventId: i.eventId,
@@ -496,7 +577,7 @@ export function toView(r: ChangesetRecord, zone: string): ChangesetView {
         ? { attendeesBefore: i.attendeesBefore ?? [], attendeesAfter: i.attendeesAfter }
         : {}),
     })),
-    diff: r.items.map((i) => diffOf(i, zone)),
+    diff: r.items.flatMap((i) => diffOf(i, zone)),
     conflicts: r.conflicts.map((c) => ({ seriesId: c.seriesId, title: c.title, start: c.start, end: c.end })),
     expiresAt: r.expiresAt.toISOString(),
     confirmedAt: r.confirmedAt ? r.confirmedAt.toISOString() : null,

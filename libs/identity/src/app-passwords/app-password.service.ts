@@ -15,6 +15,7 @@ const TOUCH_EVERY_MS = 60_000;
 /** `ap_<16 hex: lookup prefix>_<43 base64url: 256-bit secret>` */
 const FORMAT = /^ap_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$/;
 const BASIC = /^Basic +([A-Za-z0-9+/=]+) *$/i;
+const BEARER_APP_PASSWORD = /^Bearer +(ap_[^\s]+) *$/i;
 
 /**
  * A high-entropy random secret cannot be guessed or brute-forced from its hash, so SHA-256 (as for
@@ -108,6 +109,36 @@ export class AppPasswordService {
         scope: found.scope,
         appPasswordId: found.id,
       };
+    } finally {
+      await this.throttle.end(attempt);
+    }
+  }
+
+  /**
+   * The caller of an `Authorization: Bearer <app password>` header (MCP clients hold one static
+   * header; the password names its account, so no email is needed); null when the bearer value is
+   * not an app password (an access token: BearerAuthService's). A wrong one is a 401, counted
+   * towards the same back-off as Basic, keyed by the password's lookup prefix and the address.
+   */
+  async authenticateBearer(
+    authorization: string | undefined,
+    client: ClientContext,
+  ): Promise<AppPasswordCaller | null> {
+    const password = authorization?.match(BEARER_APP_PASSWORD)?.[1];
+    if (!password) return null;
+    const attempt = await this.throttle.check(`app-password:${password.slice(0, 19)}`, client);
+    try {
+      const found = await this.verify(password);
+      const account = found ? await this.users.findAuthUser(found.userId) : null;
+      if (!found || !account) {
+        await this.throttle.failed(attempt, found?.userId);
+        throw await this.failures.reject(found ? 'unknown_user' : 'bad_password', client, found?.userId);
+      }
+      await this.throttle.succeeded(attempt);
+      this.repo
+        .touch(found.id, new Date(), TOUCH_EVERY_MS)
+        .catch((err: Error) => this.logger.warn(`app password last use not recorded: ${err.message}`));
+      return { user: account.user, scope: found.scope, appPasswordId: found.id };
     } finally {
       await this.throttle.end(attempt);
     }
