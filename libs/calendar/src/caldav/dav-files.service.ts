@@ -1,0 +1,203 @@
+import { createHash } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { CalendarAccessService, CalendarGrant } from '../calendars/calendar-access.service';
+import { Caller } from '../calendars/calendar-role';
+import { DAV_NS, DavPreconditionError } from './caldav.errors';
+import { DavFileKey, DavFileRepository } from './dav-file.repository';
+import { DavFileRecord, DeadProp } from './dav-file.schema';
+
+/**
+ * Per calendar: plain collections, files, and how deep collections nest; per resource: dead
+ * properties and the characters of one value (a file is at most the 1 MiB of a request body).
+ */
+export const DAV_FILE_LIMITS = { collections: 20, files: 100, depth: 4, props: 50, propChars: 4096 } as const;
+
+/** One PROPPATCH instruction, in document order (RFC 4918 §9.2). */
+export type DeadPropOp = { op: 'set'; prop: DeadProp } | { op: 'remove'; ns: string; name: string };
+
+const quota = (message: string) =>
+  new DavPreconditionError(507, { ns: DAV_NS, name: 'quota-not-exceeded' }, message);
+const etagOf = (body: string, contentType: string) =>
+  `"${createHash('sha256').update(contentType).update('\n').update(body).digest('base64url').slice(0, 22)}"`;
+const shown = (path: string[]) => path.join('/');
+
+/**
+ * Plain WebDAV collections inside a calendar and the files in them, with dead properties. They
+ * are not calendar data — no event, sync or webhook sees them — but WebDAV clients (and litmus,
+ * WebDAV's test suite) may keep files and properties there. The calendar's role governs them
+ * through the one permission check: a reader reads, a writer writes.
+ */
+@Injectable()
+export class DavFilesService {
+  constructor(
+    private readonly access: CalendarAccessService,
+    private readonly files: DavFileRepository,
+  ) {}
+
+  /** The resource at `path` below the calendar, or 404. */
+  async get(caller: Caller, calendarId: string, path: string[]): Promise<DavFileRecord> {
+    const grant = await this.access.require(caller, calendarId, 'reader');
+    return this.existing({ calendarId: grant.calendarId, path });
+  }
+
+  /** A resource and, for a collection, its members. */
+  async list(caller: Caller, calendarId: string, path: string[]) {
+    const grant = await this.access.require(caller, calendarId, 'reader');
+    const key = { calendarId: grant.calendarId, path };
+    const self = await this.existing(key);
+    return { self, members: self.isCollection ? await this.files.membersOf(key) : [] };
+  }
+
+  /** MKCOL: a new empty collection (405 when something is there, 409 without its parent). */
+  async makeCollection(caller: Caller, calendarId: string, path: string[]): Promise<void> {
+    const key = { calendarId: (await this.writer(caller, calendarId)).calendarId, path };
+    if (await this.files.find(key))
+      throw new DavPreconditionError(405, null, `${shown(path)} exists already.`);
+    await this.parentOf(key);
+    if (path.length > DAV_FILE_LIMITS.depth)
+      throw new DavPreconditionError(
+        403,
+        null,
+        `Plain collections nest at most ${DAV_FILE_LIMITS.depth} deep in a calendar.`,
+      );
+    if ((await this.files.countOf(key.calendarId, true)) >= DAV_FILE_LIMITS.collections)
+      throw quota(`A calendar holds at most ${DAV_FILE_LIMITS.collections} plain collections.`);
+    const made = await this.files.insert(key, {
+      isCollection: true,
+      body: null,
+      contentType: null,
+      etag: null,
+      props: [],
+    });
+    if (!made) throw new DavPreconditionError(405, null, `${shown(path)} exists already.`);
+  }
+
+  /** PUT of a file into an existing collection; `created` when there was none. */
+  async put(
+    caller: Caller,
+    calendarId: string,
+    path: string[],
+    body: string,
+    contentType: string,
+    conditions: { ifMatch?: string; ifNoneMatch?: string },
+  ): Promise<{ created: boolean; etag: string }> {
+    const key = { calendarId: (await this.writer(caller, calendarId)).calendarId, path };
+    await this.parentOf(key);
+    const previous = await this.files.find(key);
+    if (previous?.isCollection)
+      throw new DavPreconditionError(405, null, `${shown(path)} is a collection; PUT stores files.`);
+    this.checkConditions(previous, conditions);
+    const etag = etagOf(body, contentType);
+    if (previous) {
+      await this.files.update(key, { body, contentType, etag });
+      return { created: false, etag };
+    }
+    await this.roomForFile(key.calendarId);
+    if (!(await this.files.insert(key, { isCollection: false, body, contentType, etag, props: [] })))
+      throw new DavPreconditionError(409, null, 'It was created meanwhile; try again.');
+    return { created: true, etag };
+  }
+
+  /** DELETE of a file, or of a collection with everything in it. */
+  async remove(caller: Caller, calendarId: string, path: string[], ifMatch?: string): Promise<void> {
+    const key = { calendarId: (await this.writer(caller, calendarId)).calendarId, path };
+    this.checkConditions(await this.existing(key), { ifMatch });
+    await this.files.removeTree(key);
+  }
+
+  /** PROPPATCH: the instructions in document order, all or nothing. */
+  async patch(caller: Caller, calendarId: string, path: string[], ops: DeadPropOp[]): Promise<void> {
+    const key = { calendarId: (await this.writer(caller, calendarId)).calendarId, path };
+    const props = [...(await this.existing(key)).props];
+    for (const op of ops) {
+      const { ns, name } = op.op === 'set' ? op.prop : op;
+      const i = props.findIndex((p) => p.ns === ns && p.name === name);
+      if (op.op === 'remove') {
+        if (i >= 0) props.splice(i, 1);
+      } else if (JSON.stringify(op.prop).length > DAV_FILE_LIMITS.propChars)
+        throw quota(`A property value is at most ${DAV_FILE_LIMITS.propChars} characters.`);
+      else if (i >= 0) props[i] = op.prop;
+      else props.push(op.prop);
+    }
+    if (props.length > DAV_FILE_LIMITS.props)
+      throw quota(`A resource holds at most ${DAV_FILE_LIMITS.props} dead properties.`);
+    await this.files.update(key, { props });
+  }
+
+  /**
+   * COPY or MOVE of a file to another path below the same calendar; collections are not copied or
+   * moved. With `overwrite` false, a destination that exists is 412 (RFC 4918 §9.8.5); `created`
+   * when there was none.
+   */
+  async transfer(
+    caller: Caller,
+    calendarId: string,
+    from: string[],
+    to: string[],
+    options: { move: boolean; overwrite: boolean },
+  ): Promise<{ created: boolean }> {
+    const id = (await this.writer(caller, calendarId)).calendarId;
+    const source = await this.existing({ calendarId: id, path: from });
+    if (source.isCollection)
+      throw new DavPreconditionError(
+        403,
+        null,
+        'Plain collections are not copied or moved; their files are.',
+      );
+    if (shown(from) === shown(to))
+      throw new DavPreconditionError(403, null, 'The source and the destination are the same resource.');
+    const dest = { calendarId: id, path: to };
+    await this.parentOf(dest);
+    const existing = await this.files.find(dest);
+    if (existing && !options.overwrite)
+      throw new DavPreconditionError(412, null, `${shown(to)} exists (Overwrite: F).`);
+    if (existing) await this.files.removeTree(dest);
+    if (options.move) await this.files.rename({ calendarId: id, path: from }, dest);
+    else {
+      await this.roomForFile(id);
+      const { body, contentType, etag, props } = source;
+      if (!(await this.files.insert(dest, { isCollection: false, body, contentType, etag, props })))
+        throw new DavPreconditionError(409, null, 'It was created meanwhile; try again.');
+    }
+    return { created: !existing };
+  }
+
+  private async writer(caller: Caller, calendarId: string): Promise<CalendarGrant> {
+    return this.access.require(caller, calendarId, 'writer');
+  }
+
+  private async existing(key: DavFileKey): Promise<DavFileRecord> {
+    const found = await this.files.find(key);
+    if (!found) throw new DavPreconditionError(404, null, `Nothing at ${shown(key.path)}.`);
+    return found;
+  }
+
+  /** A resource's collection must exist first (RFC 4918 §9.3.1, §9.7.1: 409); the calendar is the top one. */
+  private async parentOf(key: DavFileKey): Promise<void> {
+    if (key.path.length < 2) return;
+    const parent = await this.files.find({ ...key, path: key.path.slice(0, -1) });
+    if (!parent?.isCollection)
+      throw new DavPreconditionError(
+        409,
+        null,
+        `The collection ${shown(key.path.slice(0, -1))}/ does not exist: MKCOL it first.`,
+      );
+  }
+
+  private async roomForFile(calendarId: string): Promise<void> {
+    if ((await this.files.countOf(calendarId, false)) >= DAV_FILE_LIMITS.files)
+      throw quota(`The plain collections of a calendar hold at most ${DAV_FILE_LIMITS.files} files.`);
+  }
+
+  private checkConditions(
+    existing: DavFileRecord | null,
+    { ifMatch, ifNoneMatch }: { ifMatch?: string; ifNoneMatch?: string },
+  ): void {
+    if (ifNoneMatch?.trim() === '*' && existing)
+      throw new DavPreconditionError(412, null, 'It exists already (If-None-Match: *).');
+    if (ifMatch === undefined) return;
+    const tags = ifMatch.split(',').map((t) => t.trim().replace(/^W\//, ''));
+    if (!existing || !(tags.includes('*') || (existing.etag !== null && tags.includes(existing.etag))))
+      throw new DavPreconditionError(412, null, `If-Match ${ifMatch} does not match: fetch it again.`);
+  }
+}

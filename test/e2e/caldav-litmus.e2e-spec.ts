@@ -1,0 +1,139 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { AppPasswordCreatedResponseDto } from '@app/identity';
+import { ensureDebianPackage } from '../support/debian-package';
+import { testConfig } from '../support/test-env';
+import { startTestApi, TestApi } from '../support/test-app';
+import { registerUser, TestUser } from '../support/users';
+
+const LITMUS = '/usr/bin/litmus';
+const SUITES = ['basic', 'copymove', 'props', 'locks', 'http'];
+/**
+ * What litmus reports failed, by design (docs/caldav.md): plain collections are not copied or
+ * moved, only their files (copy_shallow then finds copy_coll's source left behind).
+ */
+const BY_DESIGN: Record<string, string[]> = {
+  basic: [],
+  copymove: ['copy_coll', 'copy_shallow', 'move_coll'],
+  props: [],
+  locks: [],
+  http: [],
+};
+
+interface SuiteResult {
+  run: number;
+  passed: number;
+  failed: string[];
+}
+
+/** Each suite's summary line and the names of the tests it failed, from litmus's output. */
+function parseLitmus(out: string): Record<string, SuiteResult> {
+  const results: Record<string, SuiteResult> = {};
+  for (const chunk of out.split(/^-> running `/m).slice(1)) {
+    const suite = chunk.slice(0, chunk.indexOf("'"));
+    const summary = chunk.match(/<- summary for `\w+': of (\d+) tests run: (\d+) passed/);
+    if (!summary) continue; // the suite stopped before its summary (a FAILHARD in begin)
+    const failed = [...new Set([...chunk.matchAll(/\d+\. (\w+)\.+ FAIL/g)].map((m) => m[1]))];
+    results[suite] = { run: Number(summary[1]), passed: Number(summary[2]), failed };
+  }
+  return results;
+}
+
+/**
+ * litmus, Debian's WebDAV server test suite, against a calendar collection: it works in a plain
+ * collection it makes inside the calendar (`litmus/`). props and http pass; basic too; copymove
+ * fails only where collections would be copied or moved; locking is not offered (no class 2).
+ */
+describe('CalDAV: litmus (WebDAV test suite) against a calendar', () => {
+  let api: TestApi;
+  let user: TestUser;
+  let password: string;
+  let workDir: string;
+  const calendarUrl = () => `${api.baseUrl}/dav/calendars/${user.id}/${user.id}/`;
+
+  beforeAll(async () => {
+    ensureDebianPackage('litmus', () => existsSync(LITMUS));
+    // litmus writes debug.log and child.log where it runs.
+    workDir = mkdtempSync(path.join(tmpdir(), 'litmus-'));
+    api = await startTestApi(await testConfig());
+    user = await registerUser(api);
+    const created = await api.request<AppPasswordCreatedResponseDto>('/v1/me/app-passwords', {
+      method: 'POST',
+      token: user.token,
+      json: { name: 'litmus' },
+    });
+    password = created.body.password;
+  });
+  afterAll(async () => {
+    await api?.close();
+    if (workDir) rmSync(workDir, { recursive: true, force: true });
+  });
+
+  it('passes props and http, and fails only the documented copymove tests', async () => {
+    // litmus exits non-zero when any test fails (copymove's by design): the output is what counts.
+    const out = await new Promise<string>((resolve, reject) =>
+      execFile(
+        LITMUS,
+        ['-k', calendarUrl(), user.email, password],
+        { cwd: workDir, env: { ...process.env, TESTS: SUITES.join(' ') }, timeout: 45_000 },
+        (err, stdout) => (err && err.killed ? reject(err) : resolve(stdout)),
+      ),
+    );
+    const results = parseLitmus(out);
+    expect({ suites: Object.keys(results), out }).toEqual({ suites: SUITES, out });
+    const failures = Object.fromEntries(SUITES.map((s) => [s, results[s].failed]));
+    expect({ failures, out }).toEqual({ failures: BY_DESIGN, out });
+    // Nothing skipped in props (a failed PUT or PROPPATCH would skip what follows) or http.
+    expect(results.props).toEqual({ run: 30, passed: 30, failed: [] });
+    expect(results.http).toEqual({ run: 4, passed: 4, failed: [] });
+    expect(out).toMatch(/locking tests skipped,\s*server does not claim Class 2 compliance/);
+  });
+
+  it('keeps what litmus leaves out of the calendar: no event, and a calendar object still must be iCalendar', async () => {
+    const dav = (
+      method: string,
+      url: string,
+      init: { body?: string; headers?: Record<string, string> } = {},
+    ) =>
+      fetch(url, {
+        method,
+        body: init.body,
+        headers: {
+          authorization: `Basic ${Buffer.from(`${user.email}:${password}`).toString('base64')}`,
+          ...init.headers,
+        },
+      });
+    expect((await dav('MKCOL', `${calendarUrl()}notes/`)).status).toBe(201);
+    const put = await dav('PUT', `${calendarUrl()}notes/todo.txt`, {
+      body: 'buy milk\n',
+      headers: { 'content-type': 'text/plain' },
+    });
+    expect(put.status).toBe(201);
+    const got = await dav('GET', `${calendarUrl()}notes/todo.txt`);
+    expect({ status: got.status, body: await got.text(), etag: got.headers.get('etag') }).toEqual({
+      status: 200,
+      body: 'buy milk\n',
+      etag: put.headers.get('etag'),
+    });
+    // The calendar lists no event for it (nor the plain collection: calendar apps never see them).
+    const members = await dav('PROPFIND', calendarUrl(), {
+      body: '<d:propfind xmlns:d="DAV:"><d:prop><d:getetag/></d:prop></d:propfind>',
+      headers: { depth: '1', 'content-type': 'application/xml' },
+    });
+    expect(members.status).toBe(207);
+    expect((await members.text()).match(/<d:response>/g)).toHaveLength(1);
+    const notIcs = await dav('PUT', `${calendarUrl()}todo.ics`, {
+      body: 'buy milk\n',
+      headers: { 'content-type': 'text/calendar' },
+    });
+    expect(notIcs.status).toBe(403);
+    expect(await notIcs.text()).toContain('valid-calendar-data');
+    // Another user's calendar: not found, whatever the path below it.
+    const other = await registerUser(api);
+    const elsewhere = await dav('MKCOL', `${api.baseUrl}/dav/calendars/${other.id}/${other.id}/notes/`);
+    expect(elsewhere.status).toBe(404);
+    expect(await elsewhere.text()).toContain('<d:error');
+  });
+});
