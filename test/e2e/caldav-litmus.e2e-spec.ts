@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { CalendarResponseDto } from '@app/calendar';
 import type { AppPasswordCreatedResponseDto } from '@app/identity';
 import { ensureDebianPackage } from '../support/debian-package';
 import { testConfig } from '../support/test-env';
@@ -52,6 +53,21 @@ describe('CalDAV: litmus (WebDAV test suite) against a calendar', () => {
   let password: string;
   let workDir: string;
   const calendarUrl = () => `${api.baseUrl}/dav/calendars/${user.id}/${user.id}/`;
+  const dav = (
+    method: string,
+    url: string,
+    init: { body?: string; headers?: Record<string, string>; as?: { email: string; password: string } } = {},
+  ) => {
+    const as = init.as ?? { email: user.email, password };
+    return fetch(url, {
+      method,
+      body: init.body,
+      headers: {
+        authorization: `Basic ${Buffer.from(`${as.email}:${as.password}`).toString('base64')}`,
+        ...init.headers,
+      },
+    });
+  };
 
   beforeAll(async () => {
     ensureDebianPackage('litmus', () => existsSync(LITMUS));
@@ -92,19 +108,6 @@ describe('CalDAV: litmus (WebDAV test suite) against a calendar', () => {
   });
 
   it('keeps what litmus leaves out of the calendar: no event, and a calendar object still must be iCalendar', async () => {
-    const dav = (
-      method: string,
-      url: string,
-      init: { body?: string; headers?: Record<string, string> } = {},
-    ) =>
-      fetch(url, {
-        method,
-        body: init.body,
-        headers: {
-          authorization: `Basic ${Buffer.from(`${user.email}:${password}`).toString('base64')}`,
-          ...init.headers,
-        },
-      });
     expect((await dav('MKCOL', `${calendarUrl()}notes/`)).status).toBe(201);
     const put = await dav('PUT', `${calendarUrl()}notes/todo.txt`, {
       body: 'buy milk\n',
@@ -130,10 +133,49 @@ describe('CalDAV: litmus (WebDAV test suite) against a calendar', () => {
     });
     expect(notIcs.status).toBe(403);
     expect(await notIcs.text()).toContain('valid-calendar-data');
+    // A read-only app password reads the file and changes nothing.
+    const readOnly = await api.request<AppPasswordCreatedResponseDto>('/v1/me/app-passwords', {
+      method: 'POST',
+      token: user.token,
+      json: { name: 'reader', scope: 'read' },
+    });
+    const ro = { email: user.email, password: readOnly.body.password };
+    expect((await dav('GET', `${calendarUrl()}notes/todo.txt`, { as: ro })).status).toBe(200);
+    const refused = await dav('DELETE', `${calendarUrl()}notes/todo.txt`, { as: ro });
+    expect(refused.status).toBe(403);
+    expect(await refused.text()).toContain('need-privileges');
     // Another user's calendar: not found, whatever the path below it.
     const other = await registerUser(api);
     const elsewhere = await dav('MKCOL', `${api.baseUrl}/dav/calendars/${other.id}/${other.id}/notes/`);
     expect(elsewhere.status).toBe(404);
     expect(await elsewhere.text()).toContain('<d:error');
+  });
+
+  it("counts the limits against the calendars' owner: 20 plain collections across their calendars, then 507", async () => {
+    const owner = await registerUser(api);
+    const made = await api.request<AppPasswordCreatedResponseDto>('/v1/me/app-passwords', {
+      method: 'POST',
+      token: owner.token,
+      json: { name: 'webdav' },
+    });
+    const as = { email: owner.email, password: made.body.password };
+    const second = await api.request<CalendarResponseDto>('/v1/calendars', {
+      method: 'POST',
+      token: owner.token,
+      json: { name: 'Side' },
+    });
+    expect(second.status).toBe(201);
+    const base = `${api.baseUrl}/dav/calendars/${owner.id}/`;
+    const statuses: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const calendarId = i % 2 === 0 ? owner.id : second.body.id;
+      statuses.push((await dav('MKCOL', `${base}${calendarId}/c${i}/`, { as })).status);
+    }
+    expect(statuses).toEqual(Array(20).fill(201));
+    const over = await dav('MKCOL', `${base}${second.body.id}/one-more/`, { as });
+    expect(over.status).toBe(507);
+    expect(await over.text()).toContain('quota-not-exceeded');
+    expect((await dav('DELETE', `${base}${owner.id}/c0/`, { as })).status).toBe(204);
+    expect((await dav('MKCOL', `${base}${second.body.id}/one-more/`, { as })).status).toBe(201);
   });
 });

@@ -39,14 +39,15 @@ export class DavFileRepository {
       .exec();
   }
 
-  async countOf(calendarId: string, isCollection: boolean): Promise<number> {
-    return this.model.countDocuments({ calendarId: new Types.ObjectId(calendarId), isCollection }).exec();
+  /** The collections (or files) kept in all the calendars of one owner. */
+  async countOfOwner(ownerId: string, isCollection: boolean): Promise<number> {
+    return this.model.countDocuments({ ownerId: new Types.ObjectId(ownerId), isCollection }).exec();
   }
 
   /** Creates the resource; false when something is at its path already. */
-  async insert(key: DavFileKey, fields: Fields): Promise<boolean> {
+  async insert(key: DavFileKey, ownerId: string, fields: Fields): Promise<boolean> {
     try {
-      await this.model.create({ ...where(key), ...fields });
+      await this.model.create({ ...where(key), ownerId: new Types.ObjectId(ownerId), ...fields });
       return true;
     } catch (err) {
       if ((err as { code?: number }).code === 11000) return false;

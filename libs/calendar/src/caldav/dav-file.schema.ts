@@ -33,6 +33,8 @@ export interface DeadProp {
 export class DavFileDoc {
   _id!: Types.ObjectId;
   @Prop({ type: Types.ObjectId, required: true }) calendarId!: Types.ObjectId;
+  /** The calendar's owner, whose account the limits count against. */
+  @Prop({ type: Types.ObjectId, required: true }) ownerId!: Types.ObjectId;
   @Prop({ type: String, default: '' }) parent!: string;
   @Prop({ required: true }) name!: string;
   @Prop({ default: false }) isCollection!: boolean;
@@ -46,5 +48,6 @@ export class DavFileDoc {
 
 export const DavFileSchema = SchemaFactory.createForClass(DavFileDoc);
 DavFileSchema.index({ calendarId: 1, parent: 1, name: 1 }, { unique: true });
+DavFileSchema.index({ ownerId: 1, isCollection: 1 });
 
 export type DavFileRecord = Omit<DavFileDoc, never>;

@@ -7,8 +7,9 @@ import { DavFileKey, DavFileRepository } from './dav-file.repository';
 import { DavFileRecord, DeadProp } from './dav-file.schema';
 
 /**
- * Per calendar: plain collections, files, and how deep collections nest; per resource: dead
- * properties and the characters of one value (a file is at most the 1 MiB of a request body).
+ * Per account (the calendars' owner, whoever writes): plain collections and files; how deep
+ * collections nest; per resource: dead properties and the characters of one value (a file is at
+ * most the 1 MiB of a request body, so an account keeps at most about 100 MiB here).
  */
 export const DAV_FILE_LIMITS = { collections: 20, files: 100, depth: 4, props: 50, propChars: 4096 } as const;
 
@@ -50,7 +51,8 @@ export class DavFilesService {
 
   /** MKCOL: a new empty collection (405 when something is there, 409 without its parent). */
   async makeCollection(caller: Caller, calendarId: string, path: string[]): Promise<void> {
-    const key = { calendarId: (await this.writer(caller, calendarId)).calendarId, path };
+    const grant = await this.writer(caller, calendarId);
+    const key = { calendarId: grant.calendarId, path };
     if (await this.files.find(key))
       throw new DavPreconditionError(405, null, `${shown(path)} exists already.`);
     await this.parentOf(key);
@@ -60,9 +62,9 @@ export class DavFilesService {
         null,
         `Plain collections nest at most ${DAV_FILE_LIMITS.depth} deep in a calendar.`,
       );
-    if ((await this.files.countOf(key.calendarId, true)) >= DAV_FILE_LIMITS.collections)
-      throw quota(`A calendar holds at most ${DAV_FILE_LIMITS.collections} plain collections.`);
-    const made = await this.files.insert(key, {
+    if ((await this.files.countOfOwner(grant.ownerId, true)) >= DAV_FILE_LIMITS.collections)
+      throw quota(`An account's calendars hold at most ${DAV_FILE_LIMITS.collections} plain collections.`);
+    const made = await this.files.insert(key, grant.ownerId, {
       isCollection: true,
       body: null,
       contentType: null,
@@ -81,7 +83,8 @@ export class DavFilesService {
     contentType: string,
     conditions: { ifMatch?: string; ifNoneMatch?: string },
   ): Promise<{ created: boolean; etag: string }> {
-    const key = { calendarId: (await this.writer(caller, calendarId)).calendarId, path };
+    const grant = await this.writer(caller, calendarId);
+    const key = { calendarId: grant.calendarId, path };
     await this.parentOf(key);
     const previous = await this.files.find(key);
     if (previous?.isCollection)
@@ -92,8 +95,16 @@ export class DavFilesService {
       await this.files.update(key, { body, contentType, etag });
       return { created: false, etag };
     }
-    await this.roomForFile(key.calendarId);
-    if (!(await this.files.insert(key, { isCollection: false, body, contentType, etag, props: [] })))
+    await this.roomForFile(grant.ownerId);
+    if (
+      !(await this.files.insert(key, grant.ownerId, {
+        isCollection: false,
+        body,
+        contentType,
+        etag,
+        props: [],
+      }))
+    )
       throw new DavPreconditionError(409, null, 'It was created meanwhile; try again.');
     return { created: true, etag };
   }
@@ -136,7 +147,8 @@ export class DavFilesService {
     to: string[],
     options: { move: boolean; overwrite: boolean },
   ): Promise<{ created: boolean }> {
-    const id = (await this.writer(caller, calendarId)).calendarId;
+    const grant = await this.writer(caller, calendarId);
+    const id = grant.calendarId;
     const source = await this.existing({ calendarId: id, path: from });
     if (source.isCollection)
       throw new DavPreconditionError(
@@ -154,9 +166,17 @@ export class DavFilesService {
     if (existing) await this.files.removeTree(dest);
     if (options.move) await this.files.rename({ calendarId: id, path: from }, dest);
     else {
-      await this.roomForFile(id);
+      await this.roomForFile(grant.ownerId);
       const { body, contentType, etag, props } = source;
-      if (!(await this.files.insert(dest, { isCollection: false, body, contentType, etag, props })))
+      if (
+        !(await this.files.insert(dest, grant.ownerId, {
+          isCollection: false,
+          body,
+          contentType,
+          etag,
+          props,
+        }))
+      )
         throw new DavPreconditionError(409, null, 'It was created meanwhile; try again.');
     }
     return { created: !existing };
@@ -184,9 +204,9 @@ export class DavFilesService {
       );
   }
 
-  private async roomForFile(calendarId: string): Promise<void> {
-    if ((await this.files.countOf(calendarId, false)) >= DAV_FILE_LIMITS.files)
-      throw quota(`The plain collections of a calendar hold at most ${DAV_FILE_LIMITS.files} files.`);
+  private async roomForFile(ownerId: string): Promise<void> {
+    if ((await this.files.countOfOwner(ownerId, false)) >= DAV_FILE_LIMITS.files)
+      throw quota(`An account's plain collections hold at most ${DAV_FILE_LIMITS.files} files.`);
   }
 
   private checkConditions(
