@@ -11,13 +11,10 @@ import { registerUser, TestUser } from '../support/users';
 
 const LITMUS = '/usr/bin/litmus';
 const SUITES = ['basic', 'copymove', 'props', 'locks', 'http'];
-/**
- * What litmus reports failed, by design (docs/caldav.md): plain collections are not copied or
- * moved, only their files (copy_shallow then finds copy_coll's source left behind).
- */
-const BY_DESIGN: Record<string, string[]> = {
+/** What litmus reports failed: nothing, in any suite (locking is not offered, so its tests are skipped). */
+const EXPECTED_FAILURES: Record<string, string[]> = {
   basic: [],
-  copymove: ['copy_coll', 'copy_shallow', 'move_coll'],
+  copymove: [],
   props: [],
   locks: [],
   http: [],
@@ -44,8 +41,8 @@ function parseLitmus(out: string): Record<string, SuiteResult> {
 
 /**
  * litmus, Debian's WebDAV server test suite, against a calendar collection: it works in a plain
- * collection it makes inside the calendar (`litmus/`). props and http pass; basic too; copymove
- * fails only where collections would be copied or moved; locking is not offered (no class 2).
+ * collection it makes inside the calendar (`litmus/`). Every suite passes; locking is not offered
+ * (no DAV class 2), so litmus skips its lock tests.
  */
 describe('CalDAV: litmus (WebDAV test suite) against a calendar', () => {
   let api: TestApi;
@@ -87,8 +84,8 @@ describe('CalDAV: litmus (WebDAV test suite) against a calendar', () => {
     if (workDir) rmSync(workDir, { recursive: true, force: true });
   });
 
-  it('passes props and http, and fails only the documented copymove tests', async () => {
-    // litmus exits non-zero when any test fails (copymove's by design): the output is what counts.
+  it('passes basic, copymove, props and http, and skips locks', async () => {
+    // litmus exits non-zero when any test fails: its output says which, and is what is asserted.
     const out = await new Promise<string>((resolve, reject) =>
       execFile(
         LITMUS,
@@ -100,10 +97,11 @@ describe('CalDAV: litmus (WebDAV test suite) against a calendar', () => {
     const results = parseLitmus(out);
     expect({ suites: Object.keys(results), out }).toEqual({ suites: SUITES, out });
     const failures = Object.fromEntries(SUITES.map((s) => [s, results[s].failed]));
-    expect({ failures, out }).toEqual({ failures: BY_DESIGN, out });
-    // Nothing skipped in props (a failed PUT or PROPPATCH would skip what follows) or http.
+    expect({ failures, out }).toEqual({ failures: EXPECTED_FAILURES, out });
+    // Nothing skipped in props (a failed PUT or PROPPATCH would skip what follows), http or copymove.
     expect(results.props).toEqual({ run: 30, passed: 30, failed: [] });
     expect(results.http).toEqual({ run: 4, passed: 4, failed: [] });
+    expect(results.copymove).toEqual({ run: 13, passed: 13, failed: [] });
     expect(out).toMatch(/locking tests skipped,\s*server does not claim Class 2 compliance/);
   });
 
@@ -133,6 +131,16 @@ describe('CalDAV: litmus (WebDAV test suite) against a calendar', () => {
     });
     expect(notIcs.status).toBe(403);
     expect(await notIcs.text()).toContain('valid-calendar-data');
+    const fileInCalendar = await dav('PUT', `${calendarUrl()}todo.txt`, {
+      body: 'buy milk\n',
+      headers: { 'content-type': 'text/plain' },
+    });
+    expect(fileInCalendar.status).toBe(403);
+    expect(await fileInCalendar.text()).toContain('valid-calendar-data');
+    const copied = await dav('COPY', `${calendarUrl()}notes/todo.txt`, {
+      headers: { destination: `${calendarUrl()}todo.txt` },
+    });
+    expect(copied.status).toBe(403);
     // A read-only app password reads the file and changes nothing.
     const readOnly = await api.request<AppPasswordCreatedResponseDto>('/v1/me/app-passwords', {
       method: 'POST',

@@ -44,8 +44,8 @@ const header = (request: FastifyRequest, name: string): string | undefined => {
 
 /**
  * WebDAV (RFC 4918 class 1) on the plain collections inside a calendar and their files: MKCOL,
- * PUT, GET/HEAD, DELETE, PROPFIND, PROPPATCH with dead properties, and COPY/MOVE of a file within
- * the calendar. Calendar objects (`<UID>.ics`) are DavServer's; what is refused here is refused with
+ * PUT, GET/HEAD, DELETE, PROPFIND, PROPPATCH with dead properties, and COPY/MOVE within the
+ * calendar. Calendar objects (`<UID>.ics`) are DavServer's; what is refused here is refused with
  * a DAV:error body, as there.
  */
 @Injectable()
@@ -253,6 +253,8 @@ export class DavFilesHandler {
     const { created } = await this.files.transfer(caller.user, target.calendarId, target.path, dest.path, {
       move: request.method === 'MOVE',
       overwrite,
+      // COPY of a collection with Depth: 0 copies the collection, not its members (RFC 4918 §9.8.3).
+      shallow: request.method === 'COPY' && header(request, 'depth')?.trim() === '0',
     });
     void reply.code(created ? 201 : 204).send();
   }

@@ -18,6 +18,8 @@ const where = (key: DavFileKey) => ({
 });
 
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** The `parent` of everything below the collection at `path`. */
+const below = (path: string[]) => trusted({ $regex: `^${escapeRegex(path.join('/'))}(/|$)` });
 
 type Fields = Pick<DavFileDoc, 'isCollection' | 'body' | 'contentType' | 'etag' | 'props'>;
 
@@ -67,13 +69,24 @@ export class DavFileRepository {
     return matchedCount > 0;
   }
 
+  /** Everything below a collection, parents before their members. */
+  async descendantsOf(key: DavFileKey): Promise<DavFileRecord[]> {
+    const docs = await this.model
+      .find({ calendarId: new Types.ObjectId(key.calendarId), parent: below(key.path) })
+      .lean<DavFileRecord[]>()
+      .exec();
+    return docs.sort((a, b) => a.parent.length - b.parent.length);
+  }
+
+  /** Moves one resource under another collection path (a collection MOVE, member by member). */
+  async setParent(id: Types.ObjectId, parent: string): Promise<void> {
+    await this.model.updateOne({ _id: id }, { $set: { parent } }).exec();
+  }
+
   /** The resource and, for a collection, everything below it. */
   async removeTree(key: DavFileKey): Promise<void> {
     const calendarId = new Types.ObjectId(key.calendarId);
-    const path = key.path.join('/');
-    await this.model
-      .deleteMany({ calendarId, parent: trusted({ $regex: `^${escapeRegex(path)}(/|$)` }) })
-      .exec();
+    await this.model.deleteMany({ calendarId, parent: below(key.path) }).exec();
     await this.model.deleteOne(where(key)).exec();
   }
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { CalendarAccessService, CalendarGrant } from '../calendars/calendar-access.service';
 import { Caller } from '../calendars/calendar-role';
-import { DAV_NS, DavPreconditionError } from './caldav.errors';
+import { DAV_NS, DavPreconditionError, invalidCalendarData } from './caldav.errors';
 import { DavFileKey, DavFileRepository } from './dav-file.repository';
 import { DavFileRecord, DeadProp } from './dav-file.schema';
 
@@ -21,6 +21,11 @@ const quota = (message: string) =>
 const etagOf = (body: string, contentType: string) =>
   `"${createHash('sha256').update(contentType).update('\n').update(body).digest('base64url').slice(0, 22)}"`;
 const shown = (path: string[]) => path.join('/');
+/** A calendar's own members are `<UID>.ics` events and plain collections: files go in a collection. */
+const notInCalendar = () =>
+  invalidCalendarData(
+    "A calendar's own members are <UID>.ics events (iCalendar) and plain collections: put files in a collection (MKCOL <calendar>/<name>/ first).",
+  );
 
 /**
  * Plain WebDAV collections inside a calendar and the files in them, with dead properties. They
@@ -85,6 +90,7 @@ export class DavFilesService {
   ): Promise<{ created: boolean; etag: string }> {
     const grant = await this.writer(caller, calendarId);
     const key = { calendarId: grant.calendarId, path };
+    if (path.length < 2) throw notInCalendar();
     await this.parentOf(key);
     const previous = await this.files.find(key);
     if (previous?.isCollection)
@@ -136,48 +142,60 @@ export class DavFilesService {
   }
 
   /**
-   * COPY or MOVE of a file to another path below the same calendar; collections are not copied or
-   * moved. With `overwrite` false, a destination that exists is 412 (RFC 4918 §9.8.5); `created`
-   * when there was none.
+   * COPY or MOVE to another path below the same calendar: a file, or a collection with everything
+   * in it (`shallow`: a COPY with Depth 0 makes the collection only). With `overwrite` false, a
+   * destination that exists is 412 (RFC 4918 §9.8.5); `created` when there was none.
    */
   async transfer(
     caller: Caller,
     calendarId: string,
     from: string[],
     to: string[],
-    options: { move: boolean; overwrite: boolean },
+    options: { move: boolean; overwrite: boolean; shallow?: boolean },
   ): Promise<{ created: boolean }> {
     const grant = await this.writer(caller, calendarId);
     const id = grant.calendarId;
-    const source = await this.existing({ calendarId: id, path: from });
-    if (source.isCollection)
-      throw new DavPreconditionError(
-        403,
-        null,
-        'Plain collections are not copied or moved; their files are.',
-      );
+    const src = { calendarId: id, path: from };
+    const dest = { calendarId: id, path: to };
+    const source = await this.existing(src);
     if (shown(from) === shown(to))
       throw new DavPreconditionError(403, null, 'The source and the destination are the same resource.');
-    const dest = { calendarId: id, path: to };
+    if (!source.isCollection && to.length < 2) throw notInCalendar();
+    if (source.isCollection && shown(to).startsWith(`${shown(from)}/`))
+      throw new DavPreconditionError(403, null, 'A collection cannot go inside itself.');
     await this.parentOf(dest);
     const existing = await this.files.find(dest);
     if (existing && !options.overwrite)
       throw new DavPreconditionError(412, null, `${shown(to)} exists (Overwrite: F).`);
+    const members = source.isCollection && !options.shallow ? await this.files.descendantsOf(src) : [];
+    if (source.isCollection && to.length + depthBelow(members, from) > DAV_FILE_LIMITS.depth)
+      throw new DavPreconditionError(
+        403,
+        null,
+        `Plain collections nest at most ${DAV_FILE_LIMITS.depth} deep.`,
+      );
     if (existing) await this.files.removeTree(dest);
-    if (options.move) await this.files.rename({ calendarId: id, path: from }, dest);
-    else {
-      await this.roomForFile(grant.ownerId);
-      const { body, contentType, etag, props } = source;
+    const moved = (parent: string) => [...to, ...parent.split('/').slice(from.length)].join('/');
+    if (options.move) {
+      await this.files.rename(src, dest);
+      for (const m of members) await this.files.setParent(m._id, moved(m.parent));
+      return { created: !existing };
+    }
+    const copies = [source, ...members];
+    await this.roomFor(grant.ownerId, copies);
+    for (const c of copies) {
+      const path = c === source ? to : [...moved(c.parent).split('/'), c.name];
+      const { isCollection, body, contentType, etag, props } = c;
       if (
-        !(await this.files.insert(dest, grant.ownerId, {
-          isCollection: false,
+        !(await this.files.insert({ calendarId: id, path }, grant.ownerId, {
+          isCollection,
           body,
           contentType,
           etag,
           props,
         }))
       )
-        throw new DavPreconditionError(409, null, 'It was created meanwhile; try again.');
+        throw new DavPreconditionError(409, null, `${shown(path)} was created meanwhile; try again.`);
     }
     return { created: !existing };
   }
@@ -209,6 +227,19 @@ export class DavFilesService {
       throw quota(`An account's plain collections hold at most ${DAV_FILE_LIMITS.files} files.`);
   }
 
+  /** Room for copies of these resources within the owner's limits. */
+  private async roomFor(ownerId: string, resources: DavFileRecord[]): Promise<void> {
+    const collections = resources.filter((r) => r.isCollection).length;
+    const files = resources.length - collections;
+    if (
+      collections &&
+      (await this.files.countOfOwner(ownerId, true)) + collections > DAV_FILE_LIMITS.collections
+    )
+      throw quota(`An account's calendars hold at most ${DAV_FILE_LIMITS.collections} plain collections.`);
+    if (files && (await this.files.countOfOwner(ownerId, false)) + files > DAV_FILE_LIMITS.files)
+      throw quota(`An account's plain collections hold at most ${DAV_FILE_LIMITS.files} files.`);
+  }
+
   private checkConditions(
     existing: DavFileRecord | null,
     { ifMatch, ifNoneMatch }: { ifMatch?: string; ifNoneMatch?: string },
@@ -220,4 +251,12 @@ export class DavFilesService {
     if (!existing || !(tags.includes('*') || (existing.etag !== null && tags.includes(existing.etag))))
       throw new DavPreconditionError(412, null, `If-Match ${ifMatch} does not match: fetch it again.`);
   }
+}
+
+/** How many levels the deepest of these members sits below the collection at `path`. */
+function depthBelow(members: DavFileRecord[], path: string[]): number {
+  return members.reduce(
+    (deepest, m) => Math.max(deepest, m.parent.split('/').length - path.length + (m.isCollection ? 1 : 0)),
+    0,
+  );
 }
