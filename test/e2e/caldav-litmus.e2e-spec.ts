@@ -118,6 +118,23 @@ describe('CalDAV: litmus (WebDAV test suite) against a calendar', () => {
       body: 'buy milk\n',
       etag: put.headers.get('etag'),
     });
+    // A dead property with an XML value comes back with its elements, attributes and namespaces.
+    const patched = await dav('PROPPATCH', `${calendarUrl()}notes/todo.txt`, {
+      body: '<propertyupdate xmlns="DAV:"><set><prop><t:tags xmlns:t="urn:example:t"><tag xmlns="http://bar" level="2">home</tag><tag xmlns="http://bar">shop</tag></t:tags></prop></set></propertyupdate>',
+      headers: { 'content-type': 'application/xml' },
+    });
+    expect(patched.status).toBe(207);
+    expect(await patched.text()).toContain('HTTP/1.1 200 OK');
+    const found = await dav('PROPFIND', `${calendarUrl()}notes/todo.txt`, {
+      body: '<propfind xmlns="DAV:"><prop><tags xmlns="urn:example:t"/></prop></propfind>',
+      headers: { depth: '0', 'content-type': 'application/xml' },
+    });
+    const text = await found.text();
+    const prefix = (ns: string) => text.match(new RegExp(`xmlns:(\\w+)="${ns}"`))?.[1];
+    const [t, bar] = [prefix('urn:example:t'), prefix('http://bar')];
+    expect(text).toContain(
+      `<${t}:tags><${bar}:tag level="2">home</${bar}:tag><${bar}:tag>shop</${bar}:tag></${t}:tags>`,
+    );
     // The calendar lists no event for it (nor the plain collection: calendar apps never see them).
     const members = await dav('PROPFIND', calendarUrl(), {
       body: '<d:propfind xmlns:d="DAV:"><d:prop><d:getetag/></d:prop></d:propfind>',

@@ -205,9 +205,9 @@ export class DavFilesHandler {
     const tags = (list: DeadPropOp[]) =>
       Object.fromEntries(list.map((op) => [prefixes.tag(nameOf(op).ns, nameOf(op).name), ''])) as XmlFragment;
     const refused = ops.filter((op) => isProtected(nameOf(op)));
+    const self = await this.files.get(caller.user, target.calendarId, target.path);
     let propstat: XmlFragment[];
     if (refused.length) {
-      await this.files.get(caller.user, target.calendarId, target.path);
       const others = ops.filter((op) => !isProtected(nameOf(op)));
       propstat = [
         {
@@ -221,7 +221,7 @@ export class DavFilesHandler {
       await this.files.patch(caller.user, target.calendarId, target.path, ops);
       propstat = ops.length ? [{ 'd:prop': tags(ops), 'd:status': STATUS[200] }] : [];
     }
-    const href = plainHref(target.userId, target.calendarId, target.path, false);
+    const href = plainHref(target.userId, target.calendarId, target.path, self.isCollection);
     sendMultistatus(reply, [{ 'd:href': href, 'd:propstat': propstat }], prefixes);
   }
 
@@ -307,7 +307,7 @@ function elements(children: DeadXml[], prefixes: Prefixes): XmlFragment {
   for (const c of children) {
     const tag = prefixes.tag(c.ns, c.name);
     const el: XmlFragment = { ...elements(c.children, prefixes) };
-    for (const [name, value] of c.attrs) el[`@_${name}`] = value;
+    for (const { name, value } of c.attrs) el[`@_${name}`] = value;
     if (c.text) el['#text'] = c.text;
     const known = out[tag];
     out[tag] = known === undefined ? el : Array.isArray(known) ? [...known, el] : [known, el];
@@ -320,7 +320,9 @@ function toDeadXml(el: XmlElement): DeadXml {
   return {
     ns: el.ns,
     name: el.name,
-    attrs: Object.entries(el.attrs).filter(([k]) => !k.includes(':') && k !== 'xmlns'),
+    attrs: Object.entries(el.attrs)
+      .filter(([k]) => !k.includes(':') && k !== 'xmlns')
+      .map(([name, value]) => ({ name, value })),
     text: el.text,
     children: el.children.map(toDeadXml),
   };

@@ -1,11 +1,14 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import { Types } from 'mongoose';
 
-/** An XML element of a dead property's value, its namespace resolved (attributes as name/value pairs). */
+/**
+ * An XML element of a dead property's value, its namespace resolved; attributes as {name, value}
+ * objects (FerretDB 1.24 stores no arrays of arrays).
+ */
 export interface DeadXml {
   ns: string;
   name: string;
-  attrs: [string, string][];
+  attrs: { name: string; value: string }[];
   text: string;
   children: DeadXml[];
 }
