@@ -785,7 +785,7 @@ describe('CalDAV (/dav/) with app passwords', () => {
       });
       expect(range.status).toBe(403);
       expect(errorOf(range.text)).toHaveProperty('valid-filter');
-      const mkcol = await dav('MKCOL', `${primary(alice)}litmus/`);
+      const mkcol = await dav('MKCOL', `${home(alice)}new-calendar/`);
       expect(mkcol.status).toBe(403);
       expect(errorOf(mkcol.text)).toHaveProperty('resource-must-be-null');
       for (const [method, body] of [

@@ -293,6 +293,7 @@ describe('calendars and sharing against real FerretDB and Redis', () => {
           ['events', 1],
           ['calendar_acl', 1],
           ['feeds', 0],
+          ['dav_files', 0],
           ['calendars', 1],
         ]);
         const left = async (collection: string, filter: Record<string, unknown>) =>

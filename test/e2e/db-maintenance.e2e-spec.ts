@@ -140,6 +140,7 @@ describe('ops db check / maintenance / verify against real FerretDB', () => {
       audit_events: 1,
       calendar_acl: 1,
       feeds: 0,
+      dav_files: 0,
       calendars: 1,
     });
     expect(await remaining('calendars')).toEqual(

@@ -17,6 +17,7 @@ import { ZodValidationPipe } from 'nestjs-zod';
 import { AppPasswordsController } from './app-passwords/app-passwords.controller';
 import { AssistantController } from './assistant/assistant.controller';
 import { ChangesetsController } from './assistant/changesets.controller';
+import { DavFilesHandler } from './dav/dav-files.handler';
 import { DavServer } from './dav/dav.server';
 import { McpHttpServer } from './mcp/mcp.server';
 import { McpRateLimits } from './mcp/mcp-rate-limits';
@@ -92,6 +93,7 @@ export class ApiModule {
         IcsBodyParser,
         // CalDAV under /dav/ (raw Fastify routes: WebDAV methods, XML bodies, DAV:error answers).
         DavServer,
+        DavFilesHandler,
         // MCP (Model Context Protocol) at /mcp: the calendar's tools for agents, as the caller (token or app password).
         McpTools,
         McpRateLimits,

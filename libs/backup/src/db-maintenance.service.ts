@@ -238,8 +238,9 @@ export class DbMaintenanceService {
 
   /**
    * A deleted calendar leaves every listing at once (soft delete); its data goes here, after
-   * CALENDAR_RETENTION_DAYS: its events, sharing rules and feeds, then the calendar itself (children
-   * first, so an interrupted purge is finished by the next run). Webhook subscriptions stop watching it.
+   * CALENDAR_RETENTION_DAYS: its events, sharing rules, feeds and plain WebDAV collections and files
+   * (CalDAV), then the calendar itself (children first, so an interrupted purge is finished by the
+   * next run). Webhook subscriptions stop watching it.
    */
   private async purgeDeletedCalendars(db: mongo.Db, now: Date): Promise<PurgeResult[]> {
     const days = this.config.calendarRetentionDays;
@@ -253,13 +254,19 @@ export class DbMaintenanceService {
     const what = (x: string) =>
       `${x} of calendars deleted more than ${days} days ago (CALENDAR_RETENTION_DAYS)`;
     const results: PurgeResult[] = [];
-    for (const collection of ['events', 'calendar_acl', 'feeds'] as const) {
+    for (const collection of ['events', 'calendar_acl', 'feeds', 'dav_files'] as const) {
       const { deletedCount } = ids.length
         ? await db.collection(collection).deleteMany({ calendarId: { $in: ids } })
         : { deletedCount: 0 };
       results.push({
         collection,
-        what: what(collection === 'calendar_acl' ? 'sharing rules' : collection),
+        what: what(
+          collection === 'calendar_acl'
+            ? 'sharing rules'
+            : collection === 'dav_files'
+              ? 'plain WebDAV collections and files'
+              : collection,
+        ),
         deleted: deletedCount,
       });
     }

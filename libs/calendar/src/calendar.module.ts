@@ -15,6 +15,9 @@ import { MeetingPeople } from './events/meeting-people';
 import { AvailabilityService } from './availability/availability.service';
 import { ContactsService } from './contacts/contacts.service';
 import { CalendarObjectsService } from './caldav/calendar-objects.service';
+import { DavFileRepository } from './caldav/dav-file.repository';
+import { DavFileDoc, DavFileSchema } from './caldav/dav-file.schema';
+import { DavFilesService } from './caldav/dav-files.service';
 import { FeedDoc, FeedSchema } from './ical/feed.schema';
 import { FeedRepository } from './ical/feed.repository';
 import { FeedService } from './ical/feed.service';
@@ -36,6 +39,7 @@ import { EventSyncService } from './sync/event-sync.service';
       { name: FeedDoc.name, schema: FeedSchema },
       { name: CalendarDoc.name, schema: CalendarSchema },
       { name: AclRuleDoc.name, schema: AclRuleSchema },
+      { name: DavFileDoc.name, schema: DavFileSchema },
     ]),
   ],
   providers: [
@@ -59,6 +63,8 @@ import { EventSyncService } from './sync/event-sync.service';
     ItipOutbox,
     ItipService,
     CalendarObjectsService,
+    DavFileRepository,
+    DavFilesService,
   ],
   exports: [
     CalendarAccessService,
@@ -77,6 +83,7 @@ import { EventSyncService } from './sync/event-sync.service';
     ItipOutbox,
     ItipService,
     CalendarObjectsService,
+    DavFilesService,
   ],
 })
 export class CalendarModule {}

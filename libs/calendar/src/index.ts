@@ -55,4 +55,6 @@ export {
   type ObjectChanges,
 } from './caldav/calendar-objects.service';
 export * from './caldav/caldav.errors';
+export { DAV_FILE_LIMITS, DavFilesService, type DeadPropOp } from './caldav/dav-files.service';
+export type { DavFileRecord, DeadProp, DeadXml } from './caldav/dav-file.schema';
 export { calendarTimezone } from './caldav/calendar-timezone';

@@ -22,6 +22,15 @@ describe('parseDavPath', () => {
     expect(parseDavPath('/dav/calendars/u1/c1/x.ics/more')).toBeNull();
   });
 
+  it('names what is below a plain collection in a calendar by its path', () => {
+    const at = { kind: 'plain', userId: 'u1', calendarId: 'c1' };
+    expect(parseDavPath('/dav/calendars/u1/c1/litmus/')).toEqual({ ...at, path: ['litmus'] });
+    expect(parseDavPath('/dav/calendars/u1/c1/litmus/coll/r%C3%A9s')).toEqual({
+      ...at,
+      path: ['litmus', 'coll', 'rés'],
+    });
+  });
+
   it('round-trips the href of a UID with reserved characters', () => {
     const href = objectHref('u1', 'c1', 'a b@c?d#e');
     expect(parseDavPath(href)).toMatchObject({ kind: 'object', uid: 'a b@c?d#e' });
@@ -32,7 +41,7 @@ describe('parseDavPath', () => {
     '/dav/calendars/u1/c1/a%2Fb.ics',
     '/dav/calendars/u1/c1/a%5Cb.ics',
     '/dav/calendars/u1/c1/%E0%A4%A.ics',
-    '/dav/calendars/u1/c1/x.txt',
+    '/dav/calendars/u1/c1/.ics',
   ])('refuses %s with a 400', (path) => {
     expect(() => parseDavPath(path)).toThrow(DavPreconditionError);
   });

@@ -17,6 +17,10 @@ describe('dav-xml', () => {
     ['malformed XML', '<a><b></a>'],
     ['an undeclared prefix', '<d:propfind/>'],
     ['two roots', '<a/><b/>'],
+    [
+      'a prefix bound to no namespace',
+      '<d:propfind xmlns:d="DAV:"><d:prop><bar:foo xmlns:bar=""/></d:prop></d:propfind>',
+    ],
   ])('refuses %s with a 400', (_what, text) => {
     expect(() => parseXml(text)).toThrow(DavPreconditionError);
     try {

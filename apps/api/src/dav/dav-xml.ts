@@ -80,7 +80,11 @@ function resolve(node: Ordered, scope: Record<string, string>): XmlElement {
   const inner: Record<string, string> = { ...scope };
   for (const [k, v] of Object.entries(attrs)) {
     if (k === 'xmlns') inner[''] = v;
-    else if (k.startsWith('xmlns:')) inner[k.slice(6)] = v;
+    else if (k.startsWith('xmlns:')) {
+      // Namespaces in XML 1.0 §3: a prefix cannot be bound to the empty name.
+      if (!v) throw badXml(`The prefix "${k.slice(6)}" is declared with an empty namespace name.`);
+      inner[k.slice(6)] = v;
+    }
   }
   const colon = tag.indexOf(':');
   const prefix = colon < 0 ? '' : tag.slice(0, colon);

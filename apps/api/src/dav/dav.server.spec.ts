@@ -3,6 +3,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { CalendarObjectsService } from '@app/calendar';
 import type { AppConfig } from '@app/config';
 import type { AppPasswordService } from '@app/identity';
+import type { DavFilesHandler } from './dav-files.handler';
 import { DavServer } from './dav.server';
 
 /** The server's transport rules on a bare Fastify (no database): TLS in production, the well-known redirect. */
@@ -15,6 +16,7 @@ describe('DavServer transport', () => {
       { isProduction: opts.production } as AppConfig,
       { authenticateBasic } as unknown as AppPasswordService,
       {} as CalendarObjectsService,
+      {} as DavFilesHandler,
     );
     server.onModuleInit();
     await fastify.ready();

@@ -21,6 +21,7 @@ import {
 } from '@app/common';
 import { AppConfig } from '@app/config';
 import { AppPasswordCaller, AppPasswordService, AuthUser } from '@app/identity';
+import { DavFilesHandler } from './dav-files.handler';
 import {
   calendarHref,
   DAV_ROOT,
@@ -28,6 +29,7 @@ import {
   homeHref,
   objectHref,
   parseDavPath,
+  plainHref,
   principalHref,
 } from './dav-paths';
 import {
@@ -88,6 +90,8 @@ const ALLPROP: Record<DavTarget['kind'], QName[]> = {
     D('sync-token'),
   ],
   object: [D('resourcetype'), D('getetag'), D('getcontenttype')],
+  // Plain collections and their files answer in DavFilesHandler.
+  plain: [],
 };
 
 /** What a prop value is computed from. */
@@ -119,6 +123,7 @@ export class DavServer implements OnModuleInit {
     private readonly config: AppConfig,
     private readonly appPasswords: AppPasswordService,
     private readonly objects: CalendarObjectsService,
+    private readonly files: DavFilesHandler,
   ) {}
 
   onModuleInit(): void {
@@ -178,14 +183,18 @@ export class DavServer implements OnModuleInit {
     }
     const caller = await this.authenticate(request, reply);
     if (!caller) return;
-    // Whatever the name (a plain collection inside a calendar, as litmus makes): nothing is created here.
+    const target = parseDavPath(request.url);
+    // Plain collections inside a calendar (and their files) are DavFilesHandler's, MKCOL included.
+    if (target?.kind === 'plain' && request.method !== 'MKCALENDAR') {
+      this.checkOwnTree(caller.user, target);
+      return this.files.handle(request, reply, caller, target, () => this.depth(request));
+    }
     if (request.method === 'MKCOL' || request.method === 'MKCALENDAR')
       throw new DavPreconditionError(
         403,
         D('resource-must-be-null'),
-        'Calendars are created through the API (POST /v1/calendars), not over CalDAV.',
+        'Calendars are created through the API (POST /v1/calendars), not over CalDAV; a calendar holds plain collections (MKCOL <calendar>/<name>/) and events.',
       );
-    const target = parseDavPath(request.url);
     if (!target)
       throw new DavPreconditionError(404, null, 'Nothing here: the CalDAV server lives under /dav/.');
     this.checkOwnTree(caller.user, target);
@@ -300,6 +309,8 @@ export class DavServer implements OnModuleInit {
         const { object } = await this.objects.get(user, target.calendarId, target.uid);
         return [this.objectContext(user, target.calendarId, object)];
       }
+      case 'plain':
+        return [];
     }
   }
 
@@ -345,6 +356,8 @@ export class DavServer implements OnModuleInit {
         return calendarHref(target.userId, target.calendarId);
       case 'object':
         return objectHref(target.userId, target.calendarId, target.uid);
+      case 'plain':
+        return plainHref(target.userId, target.calendarId, target.path, false);
     }
   }
 
