@@ -453,6 +453,85 @@ describe('CalDAV (/dav/) with app passwords', () => {
       expect((await dav('GET', `${primary(u)}bare.ics`, { user: u })).status).toBe(404);
     });
 
+    it("gives back what the client sent that is not modelled: X- properties and the client's own VALARMs", async () => {
+      const u = await davUser();
+      const path = `${primary(u)}apple.ics`;
+      const sent = vevent(
+        'apple',
+        'Flight',
+        [
+          'X-APPLE-TRAVEL-ADVISORY-BEHAVIOR:AUTOMATIC',
+          'CATEGORIES:Travel,Work',
+          'BEGIN:VALARM',
+          'X-WR-ALARMUID:5B1A6C2E-0F3D-4C1E-9C41-3B7A0E7F1D11',
+          'ACTION:AUDIO',
+          'ATTACH;VALUE=URI:Basso',
+          'TRIGGER:-PT15M',
+          'END:VALARM',
+        ].join('\r\n'),
+      ).replace('PRODID:-//test//caldav e2e//EN', 'PRODID:-//test//caldav e2e//EN\r\nX-WR-CALNAME:Trips');
+      expect((await put(u, path, sent)).status).toBe(201);
+      const read = (await dav('GET', path, { user: u })).text.replace(/\r\n[ \t]/g, '');
+      expect(read).toContain('X-WR-CALNAME:Trips');
+      expect(read).toContain('X-APPLE-TRAVEL-ADVISORY-BEHAVIOR:AUTOMATIC');
+      expect(read).toContain('CATEGORIES:Travel,Work');
+      expect(read).toContain('X-WR-ALARMUID:5B1A6C2E-0F3D-4C1E-9C41-3B7A0E7F1D11');
+      expect(read).toMatch(/\r\nATTACH[^:\r\n]*:Basso\r\n/);
+      // One VALARM: the client's own, not also the project's copy of the same reminder.
+      expect(read.match(/BEGIN:VALARM/g)).toHaveLength(1);
+
+      // The API reads the reminder from it; changing the reminders there writes the project's alarm.
+      const id = (await events(u)).body.items[0].seriesId;
+      const shown = await api.request<EventResponseDto>(`/v1/events/${id}`, { token: u.token });
+      expect(shown.body.reminders).toEqual([15]);
+      const patched = await api.request<EventWriteResponseDto>(`/v1/events/${id}`, {
+        method: 'PATCH',
+        token: u.token,
+        json: { reminders: [30] },
+      });
+      expect(patched.status).toBe(200);
+      const after = (await dav('GET', path, { user: u })).text.replace(/\r\n[ \t]/g, '');
+      expect(after).toContain('TRIGGER:-PT30M');
+      expect(after).not.toContain('X-WR-ALARMUID');
+      expect(after).toContain('X-APPLE-TRAVEL-ADVISORY-BEHAVIOR:AUTOMATIC');
+
+      // A PUT without them drops them (the client's copy is the whole resource).
+      expect((await put(u, path, vevent('apple', 'Flight'))).status).toBe(204);
+      const plain = (await dav('GET', path, { user: u })).text;
+      expect(plain).not.toContain('X-APPLE-TRAVEL-ADVISORY-BEHAVIOR');
+      expect(plain).not.toContain('X-WR-CALNAME');
+    });
+
+    it('returns the ETag on PUT only when the stored resource is byte-identical, and keeps it until a change', async () => {
+      const u = await davUser();
+      const path = `${primary(u)}bytes.ics`;
+      // The project stores its own rendering (DTSTAMP, CREATED, VTIMEZONE…): not what was sent, no ETag.
+      const created = await put(u, path, vevent('bytes'));
+      expect(created.status).toBe(201);
+      expect(created.headers.get('etag')).toBeNull();
+      const first = await dav('GET', path, { user: u });
+      const again = await dav('GET', path, { user: u });
+      expect(again.text).toBe(first.text);
+      expect(again.headers.get('etag')).toBe(first.headers.get('etag'));
+
+      // Sending back exactly the stored bytes: identical, so the ETag comes back, and nothing changes.
+      const same = await put(u, path, first.text, { 'if-match': first.headers.get('etag') as string });
+      expect(same.status).toBe(204);
+      expect(same.headers.get('etag')).toBe(first.headers.get('etag'));
+      const unchanged = await dav('GET', path, { user: u });
+      expect(unchanged.headers.get('etag')).toBe(first.headers.get('etag'));
+      expect(unchanged.text).toBe(first.text);
+
+      // A real change (the client's own DTSTAMP): a new ETag, not in the answer as the bytes differ.
+      const edited = first.text
+        .replace('SUMMARY:Dentist', 'SUMMARY:Dentist (moved)')
+        .replace(/DTSTAMP:\d{8}T\d{6}Z/, 'DTSTAMP:20200101T000000Z');
+      const changed = await put(u, path, edited, { 'if-match': first.headers.get('etag') as string });
+      expect(changed.status).toBe(204);
+      expect(changed.headers.get('etag')).toBeNull();
+      expect((await dav('GET', path, { user: u })).headers.get('etag')).not.toBe(first.headers.get('etag'));
+    });
+
     it('lists resources with getetag and getcontenttype at Depth 1, and the ctag moves with a change', async () => {
       const u = await davUser();
       const before = await dav('PROPFIND', primary(u), {
@@ -637,6 +716,53 @@ describe('CalDAV (/dav/) with app passwords', () => {
       });
       expect(direct.status).toBe(403);
       expect(direct.text).not.toContain('Standup');
+    });
+
+    it('answers free-busy-query with a VFREEBUSY of the busy time, also to a freeBusyReader, and 404 without a role', async () => {
+      const owner = await davUser();
+      const freeBusy = await davUser();
+      const stranger = await davUser();
+      const team = await createCalendar(api, owner, 'Team');
+      await share(api, owner, team, freeBusy, 'freeBusyReader');
+      const ownerPath = `/dav/calendars/${owner.id}/${team}/`;
+      const store = (uid: string, body: string) =>
+        dav('PUT', `${ownerPath}${uid}.ics`, {
+          user: owner,
+          body,
+          headers: { 'content-type': 'text/calendar' },
+        });
+      expect((await store('standup', vevent('standup', 'Standup'))).status).toBe(201);
+      const free = vevent('lunch', 'Lunch', 'TRANSP:TRANSPARENT')
+        .replace('20270310T090000Z', '20270310T110000Z')
+        .replace('20270310T100000Z', '20270310T120000Z');
+      expect((await store('lunch', free)).status).toBe(201);
+      const query = (u: DavUser, start = '20270310T000000Z', end = '20270311T000000Z') =>
+        dav('REPORT', `/dav/calendars/${u.id}/${team}/`, {
+          user: u,
+          headers: { depth: '1' },
+          body: `<c:free-busy-query xmlns:c="${CALDAV}"><c:time-range start="${start}" end="${end}"/></c:free-busy-query>`,
+        });
+      for (const u of [owner, freeBusy]) {
+        const res = await query(u);
+        expect(res.status).toBe(200);
+        expect(res.headers.get('content-type')).toContain('text/calendar');
+        expect(res.text).toContain('BEGIN:VFREEBUSY');
+        expect(res.text).toContain('DTSTART:20270310T000000Z');
+        expect(res.text).toContain('DTEND:20270311T000000Z');
+        expect(res.text.match(/^FREEBUSY[^\r\n]*/gm)).toEqual([
+          'FREEBUSY;FBTYPE=BUSY:20270310T090000Z/20270310T100000Z',
+        ]);
+        expect(res.text).not.toContain('Standup');
+      }
+      // Outside the range: no busy time.
+      expect((await query(freeBusy, '20270311T000000Z', '20270312T000000Z')).text).not.toContain('FREEBUSY;');
+      expect((await query(stranger)).status).toBe(404);
+      const unbounded = await dav('REPORT', ownerPath, {
+        user: owner,
+        body: `<c:free-busy-query xmlns:c="${CALDAV}"><c:time-range start="20270310T000000Z"/></c:free-busy-query>`,
+      });
+      expect(unbounded.status).toBe(400);
+      expect(errorOf(unbounded.text)).toBeDefined();
     });
 
     it('refuses every change with a read-only app password', async () => {

@@ -1,18 +1,20 @@
 import { Injectable } from '@nestjs/common';
 import { GoneError, PreconditionFailedError, ValidationError } from '@app/common';
+import { AvailabilityService } from '../availability/availability.service';
 import { CalendarAccessService, CalendarGrant } from '../calendars/calendar-access.service';
 import { Caller, CalendarRole, roleAtLeast } from '../calendars/calendar-role';
 import { CalendarRepository } from '../calendars/calendar.repository';
 import { organizerOf } from '../events/attendees';
 import { etagOf, toSeries } from '../events/event.mapper';
 import { EventRepository } from '../events/event.repository';
-import type { EventRecord } from '../events/event.schema';
+import type { EventFields, EventRecord } from '../events/event.schema';
 import { EventService } from '../events/event.service';
 import { expandOccurrences } from '../recurrence/expand';
 import ICAL from '../ical/ical';
+import { readExtras } from '../ical/ics-extras';
 import { IcsFormatError, readCalendar } from '../ical/ics-reader';
 import { importedState } from '../ical/ics.service';
-import { writeCalendar } from '../ical/ics-writer';
+import { writeCalendar, writeFreeBusy } from '../ical/ics-writer';
 import { EventChangePublisher } from '../sync/event-change.publisher';
 import { EventReadRepository } from '../sync/event-read.repository';
 import { EventSyncService } from '../sync/event-sync.service';
@@ -73,6 +75,7 @@ export class CalendarObjectsService {
     private readonly eventService: EventService,
     private readonly changes: EventChangePublisher,
     private readonly sync: EventSyncService,
+    private readonly availability: AvailabilityService,
   ) {}
 
   /** The calendars the caller may read (reader or higher; a freeBusyReader's are not listed). */
@@ -140,17 +143,21 @@ export class CalendarObjectsService {
 
   /** One event's iCalendar text as `role` may see it (a reader sees private events as busy only). */
   render(role: CalendarRole, record: EventRecord): string {
-    // A calendar object resource carries no METHOD (RFC 4791 §4.1); the writer's is for feeds.
-    return writeCalendar([record], { mode: 'full', privateAsBusy: role === 'reader' }).replace(
-      /^METHOD:[^\r\n]*\r\n/m,
-      '',
-    );
+    // DTSTAMP is the last change, so the bytes stay the same until the event changes.
+    return writeCalendar([record], {
+      mode: 'full',
+      privateAsBusy: role === 'reader',
+      calendarObject: true,
+      now: new Date(record.updatedAt),
+    });
   }
 
   /**
    * Creates or replaces the event `uid` from one iCalendar object: writer role; `ifNoneMatch: '*'`
    * only creates, `ifMatch` only replaces that version (else 412). The body must hold exactly one
-   * UID, the resource's.
+   * UID, the resource's. `identical`: what is stored now renders byte for byte as `text` (then the
+   * client may keep its copy and the ETag goes back with the answer, RFC 4791 §5.3.4); a PUT of
+   * exactly the current rendering changes nothing.
    */
   async put(
     caller: Caller,
@@ -158,7 +165,7 @@ export class CalendarObjectsService {
     uid: string,
     text: string,
     conditions: { ifMatch?: string; ifNoneMatch?: string },
-  ): Promise<{ created: boolean; object: CalendarObject }> {
+  ): Promise<{ created: boolean; object: CalendarObject; identical: boolean }> {
     const grant = await this.access.require(caller, calendarId, 'writer');
     const undefinedZones = undefinedTzids(text);
     if (undefinedZones.length)
@@ -200,8 +207,13 @@ export class CalendarObjectsService {
           ? `If-Match ${conditions.ifMatch} does not match the current ETag ${etagOf(previous.version)}: fetch it again.`
           : `${uid}.ics does not exist (If-Match).`,
       );
+    if (previous && text === this.render(grant.role, previous))
+      return { created: false, object: toObject(previous), identical: true };
     const organizer = await organizerOf(caller, grant, this.calendars);
-    const state = importedState(event, organizer);
+    const state = {
+      ...importedState(event, organizer),
+      icalExtras: readExtras(text, uid, (event.series.fields as EventFields).reminders ?? []),
+    };
     let record: EventRecord | null;
     if (!previous) record = await this.events.insert(grant, state);
     else {
@@ -221,7 +233,32 @@ export class CalendarObjectsService {
       eventId: String(record._id),
       record,
     });
-    return { created: !previous, object: toObject(record) };
+    return {
+      created: !previous,
+      object: toObject(record),
+      identical: this.render(grant.role, record) === text,
+    };
+  }
+
+  /**
+   * The calendar's busy time in [from, to) as a VCALENDAR with one VFREEBUSY (RFC 4791 §7.10),
+   * from the availability service; a freeBusyReader may ask (CALDAV:read-free-busy), like any higher role.
+   */
+  async freeBusy(caller: Caller, calendarId: string, from: Date, to: Date): Promise<string> {
+    const grant = await this.access.require(caller, calendarId, 'freeBusyReader');
+    const calendar = await this.calendars.findById(grant.calendarId);
+    if (!calendar) throw new DavPreconditionError(404, null, 'No such calendar.');
+    const busy = await this.availability.calendarBusy(
+      {
+        id: grant.calendarId,
+        ownerId: grant.ownerId,
+        ownerEmail: calendar.ownerEmail,
+        primary: calendar.primary,
+      },
+      from,
+      to,
+    );
+    return writeFreeBusy(busy, from, to);
   }
 
   /** Deletes the event `uid` (the whole series) through EventService; `ifMatch` as for PUT. */

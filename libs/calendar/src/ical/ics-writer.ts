@@ -7,6 +7,7 @@ import { formatRecurrence, parseRecurrenceRule, RecurrenceUntil, withUntil } fro
 import type { Occurrence } from '../recurrence/types';
 import { instantToLocal, instantToLocalDate, localToInstant } from '../time/zone';
 import ICAL, { IcalComponent } from './ical';
+import { addKeptAlarms, addKeptProperties, alarmsStandFor } from './ics-extras';
 import { buildVtimezone, isUtcZone } from './vtimezone';
 
 export const ICS_PRODID = '-//Calendar Assistant//Calendar Assistant API//EN';
@@ -26,6 +27,10 @@ export interface IcsWriteOptions {
    * ones cancelled; STATUS:CANCELLED; the series only, without changed occurrences).
    */
   method?: 'PUBLISH' | ItipMethod;
+  /**
+   * A CalDAV calendar object: no METHOD (RFC 4791 §4.1), and what the client sent that the project does not model (`icalExtras`) is given back.
+   */
+  calendarObject?: boolean;
 }
 
 /** The iTIP methods this API sends (RFC 5546 §1.4). */
@@ -67,17 +72,50 @@ export function writeCalendar(records: EventRecord[], opts: IcsWriteOptions): st
   cal.addPropertyWithValue('prodid', ICS_PRODID);
   cal.addPropertyWithValue('version', '2.0');
   cal.addPropertyWithValue('calscale', 'GREGORIAN');
-  cal.addPropertyWithValue('method', opts.method ?? 'PUBLISH');
+  if (!opts.calendarObject) cal.addPropertyWithValue('method', opts.method ?? 'PUBLISH');
+  else addKeptProperties(cal, records[0]?.icalExtras?.calendar ?? []);
   if (opts.calendarName) cal.addPropertyWithValue('x-wr-calname', opts.calendarName);
   if (opts.timeZone) cal.addPropertyWithValue('x-wr-timezone', opts.timeZone);
   const zones = new ZoneUse();
   const events: IcalComponent[] = [];
   for (const record of records) {
     const full = opts.mode === 'full' && !(opts.privateAsBusy && record.visibility === 'private');
-    events.push(...(full ? fullEvents(record, zones, now, opts.method) : busyEvents(record, zones, now)));
+    events.push(
+      ...(full
+        ? fullEvents(record, zones, now, opts.method, opts.calendarObject)
+        : busyEvents(record, zones, now)),
+    );
   }
   for (const vtz of zones.components(now.getUTCFullYear())) cal.addSubcomponent(vtz);
   for (const event of events) cal.addSubcomponent(event);
+  return `${cal.toString()}\r\n`;
+}
+
+/**
+ * A free/busy answer (RFC 4791 §7.10): one VFREEBUSY for [from, to) with a FREEBUSY;FBTYPE=BUSY
+ * period per busy interval, all in UTC.
+ */
+export function writeFreeBusy(
+  busy: { start: Date; end: Date }[],
+  from: Date,
+  to: Date,
+  now = new Date(),
+): string {
+  const cal = new ICAL.Component('vcalendar');
+  cal.addPropertyWithValue('prodid', ICS_PRODID);
+  cal.addPropertyWithValue('version', '2.0');
+  cal.addPropertyWithValue('calscale', 'GREGORIAN');
+  const vfreebusy = new ICAL.Component('vfreebusy');
+  vfreebusy.addPropertyWithValue('dtstamp', utc(now));
+  vfreebusy.addPropertyWithValue('dtstart', utc(from));
+  vfreebusy.addPropertyWithValue('dtend', utc(to));
+  for (const b of busy) {
+    const p = new ICAL.Property('freebusy');
+    p.setParameter('fbtype', 'BUSY');
+    p.setValue(ICAL.Period.fromData({ start: utc(b.start), end: utc(b.end), duration: undefined }));
+    vfreebusy.addProperty(p);
+  }
+  cal.addSubcomponent(vfreebusy);
   return `${cal.toString()}\r\n`;
 }
 
@@ -86,6 +124,7 @@ function fullEvents(
   zones: ZoneUse,
   now: Date,
   method?: IcsWriteOptions['method'],
+  keepExtras = false,
 ): IcalComponent[] {
   const series = toSeries(record);
   const fields = series.fields as EventFields;
@@ -98,7 +137,15 @@ function fullEvents(
   const master = base();
   addTiming(master, record, seriesTiming(record), occurrenceEndTiming(record), zones);
   addOrganizer(master, record, fields);
-  addFields(master, fields, itip === 'REQUEST' ? record.organizer?.email : undefined);
+  const extras = keepExtras ? record.icalExtras : null;
+  const ownAlarms = extras && alarmsStandFor(extras, fields.reminders) ? extras.alarms : null;
+  addFields(
+    master,
+    ownAlarms ? { ...fields, reminders: [] } : fields,
+    itip === 'REQUEST' ? record.organizer?.email : undefined,
+  );
+  if (extras) addKeptProperties(master, extras.event);
+  if (ownAlarms) addKeptAlarms(master, ownAlarms);
   const exdates = [...(record.exdates ?? [])];
   const overrides: IcalComponent[] = [];
   if (record.recurrence && itip === 'CANCEL') addRecurrence(master, record);
