@@ -599,6 +599,79 @@ describe('CalDAV (/dav/) with app passwords', () => {
       expect(hrefs(todos.text)).toEqual([]);
     });
 
+    it('expands a recurring series into UTC instances with RECURRENCE-IDs in calendar-query <C:expand>', async () => {
+      const u = await davUser();
+      const zone = await dav('PROPFIND', primary(u), {
+        user: u,
+        headers: { depth: '0' },
+        body: `<d:propfind xmlns:d="DAV:" xmlns:c="${CALDAV}"><d:prop><c:calendar-timezone/></d:prop></d:propfind>`,
+      });
+      const vtimezone = String(propsOf(zone.text, primary(u))['calendar-timezone'])
+        .split(/\r?\n/)
+        .filter((l) => l && !/^(BEGIN|END):VCALENDAR|^VERSION|^PRODID/.test(l));
+      const series = [
+        'BEGIN:VCALENDAR',
+        'VERSION:2.0',
+        'PRODID:-//test//caldav e2e//EN',
+        ...vtimezone,
+        'BEGIN:VEVENT',
+        'UID:weekly-x',
+        'DTSTAMP:20270101T000000Z',
+        'DTSTART;TZID=America/New_York:20270301T090000',
+        'DTEND;TZID=America/New_York:20270301T093000',
+        'RRULE:FREQ=WEEKLY;COUNT=4',
+        'EXDATE;TZID=America/New_York:20270308T090000',
+        'SUMMARY:Weekly',
+        'END:VEVENT',
+        'BEGIN:VEVENT',
+        'UID:weekly-x',
+        'DTSTAMP:20270101T000000Z',
+        'RECURRENCE-ID;TZID=America/New_York:20270315T090000',
+        'DTSTART;TZID=America/New_York:20270315T110000',
+        'DTEND;TZID=America/New_York:20270315T113000',
+        'SUMMARY:Weekly (moved)',
+        'END:VEVENT',
+        'END:VCALENDAR',
+        '',
+      ].join('\r\n');
+      expect((await put(u, `${primary(u)}weekly-x.ics`, series)).status).toBe(201);
+      const expanded = async (start: string, end: string) => {
+        const res = await dav('REPORT', primary(u), {
+          user: u,
+          headers: { depth: '1' },
+          body: `<c:calendar-query xmlns:d="DAV:" xmlns:c="${CALDAV}"><d:prop><d:getetag/>
+            <c:calendar-data><c:expand start="${start}" end="${end}"/></c:calendar-data></d:prop>
+            <c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT">
+            <c:time-range start="${start}" end="${end}"/></c:comp-filter></c:comp-filter></c:filter></c:calendar-query>`,
+        });
+        expect(res.status).toBe(207);
+        return String(propsOf(res.text, `${primary(u)}weekly-x.ics`)['calendar-data']).replace(
+          /\r?\n[ \t]/g,
+          '',
+        );
+      };
+      const month = await expanded('20270301T000000Z', '20270401T000000Z');
+      expect(month).not.toMatch(/RRULE|EXDATE|TZID|BEGIN:VTIMEZONE/);
+      // New York is UTC-5 until 14 March 2027, then UTC-4; the 8th is excluded, the 15th moved.
+      expect(month.match(/RECURRENCE-ID:\S+/g)).toEqual([
+        'RECURRENCE-ID:20270301T140000Z',
+        'RECURRENCE-ID:20270315T130000Z',
+        'RECURRENCE-ID:20270322T130000Z',
+      ]);
+      expect(month.match(/DTSTART:\S+/g)).toEqual([
+        'DTSTART:20270301T140000Z',
+        'DTSTART:20270315T150000Z',
+        'DTSTART:20270322T130000Z',
+      ]);
+      expect(month.match(/SUMMARY:[^\r\n]+/g)).toEqual([
+        'SUMMARY:Weekly',
+        'SUMMARY:Weekly (moved)',
+        'SUMMARY:Weekly',
+      ]);
+      const week = await expanded('20270314T000000Z', '20270321T000000Z');
+      expect(week.match(/RECURRENCE-ID:\S+/g)).toEqual(['RECURRENCE-ID:20270315T130000Z']);
+    });
+
     it('syncs with sync-collection: everything, then only what changed (API and CalDAV), and refuses bad tokens', async () => {
       const u = await davUser();
       await put(u, `${primary(u)}one.ics`, vevent('one', 'One'));

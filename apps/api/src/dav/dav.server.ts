@@ -472,13 +472,14 @@ export class DavServer implements OnModuleInit {
     const propEl = child(body, NS.dav, 'prop');
     const names = propEl ? propEl.children.map((p) => q(p.ns, p.name)) : [D('getetag')];
     const wantsData = names.some((n) => qkey(n) === qkey(C('calendar-data')));
+    const render = this.calendarDataRenderer(propEl);
     const prefixes = new Prefixes();
     const respond = (role: CalendarRole, objects: CalendarObject[]) =>
       objects.map((object) =>
         this.propResponse(
           {
             ...this.objectContext(user, target.calendarId, object, role),
-            calendarData: wantsData ? this.objects.render(role, object.record) : undefined,
+            calendarData: wantsData ? render(role, object.record) : undefined,
           },
           names,
           prefixes,
@@ -535,6 +536,22 @@ export class DavServer implements OnModuleInit {
         : []),
     ];
     return this.multistatus(reply, responses, prefixes, { 'd:sync-token': changes.syncToken });
+  }
+
+  /**
+   * How a report renders calendar-data: as stored, or with `<C:calendar-data><C:expand start end/>`
+   * each occurrence in the window as its own UTC instance (RFC 4791 §9.6.5). `limit-recurrence-set`
+   * and `limit-freebusy-set` are accepted and answered with the whole object (a superset).
+   */
+  private calendarDataRenderer(
+    propEl: XmlElement | undefined,
+  ): (role: CalendarRole, record: CalendarObject['record']) => string {
+    const expand = child(child(propEl, NS.caldav, 'calendar-data'), NS.caldav, 'expand');
+    if (!expand) return (role, record) => this.objects.render(role, record);
+    const { from, to } = parseTimeRange(expand);
+    if (!from || !to)
+      throw new DavPreconditionError(400, null, '<C:expand> needs both start and end (UTC date-times).');
+    return (role, record) => this.objects.renderExpanded(role, record, { from, to });
   }
 
   private actingRole(caller: AppPasswordCaller, role: CalendarRole): CalendarRole {

@@ -14,7 +14,7 @@ import ICAL from '../ical/ical';
 import { readExtras } from '../ical/ics-extras';
 import { IcsFormatError, readCalendar } from '../ical/ics-reader';
 import { importedState } from '../ical/ics.service';
-import { writeCalendar, writeFreeBusy } from '../ical/ics-writer';
+import { writeCalendar, writeExpanded, writeFreeBusy } from '../ical/ics-writer';
 import { EventChangePublisher } from '../sync/event-change.publisher';
 import { EventReadRepository } from '../sync/event-read.repository';
 import { EventSyncService } from '../sync/event-sync.service';
@@ -150,6 +150,11 @@ export class CalendarObjectsService {
       calendarObject: true,
       now: new Date(record.updatedAt),
     });
+  }
+
+  /** One event's occurrences in [from, to) as separate UTC instances (calendar-data `<C:expand>`). */
+  renderExpanded(role: CalendarRole, record: EventRecord, window: { from: Date; to: Date }): string {
+    return writeExpanded(record, window, { privateAsBusy: role === 'reader' });
   }
 
   /**

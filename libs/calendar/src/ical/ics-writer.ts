@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { toSeries } from '../events/event.mapper';
 import type { ResponseStatus } from '../events/attendees';
 import type { EventFields, EventRecord } from '../events/event.schema';
-import { findOccurrence } from '../recurrence/expand';
+import { expandOccurrences, findOccurrence } from '../recurrence/expand';
 import { formatRecurrence, parseRecurrenceRule, RecurrenceUntil, withUntil } from '../recurrence/rrule';
 import type { Occurrence } from '../recurrence/types';
 import { instantToLocal, instantToLocalDate, localToInstant } from '../time/zone';
@@ -88,6 +88,56 @@ export function writeCalendar(records: EventRecord[], opts: IcsWriteOptions): st
   }
   for (const vtz of zones.components(now.getUTCFullYear())) cal.addSubcomponent(vtz);
   for (const event of events) cal.addSubcomponent(event);
+  return `${cal.toString()}\r\n`;
+}
+
+/**
+ * One event's occurrences overlapping [from, to) as separate VEVENTs, in UTC (CalDAV's
+ * `<C:expand>`, RFC 4791 §9.6.5): a series' each with its RECURRENCE-ID and no RRULE or EXDATE, no
+ * VTIMEZONE; all-day ones keep their DATEs. `privateAsBusy` as for writeCalendar.
+ */
+export function writeExpanded(
+  record: EventRecord,
+  window: { from: Date; to: Date },
+  opts: { privateAsBusy?: boolean } = {},
+): string {
+  const now = new Date(record.updatedAt);
+  const cal = new ICAL.Component('vcalendar');
+  cal.addPropertyWithValue('prodid', ICS_PRODID);
+  cal.addPropertyWithValue('version', '2.0');
+  cal.addPropertyWithValue('calscale', 'GREGORIAN');
+  const busyOnly = opts.privateAsBusy && record.visibility === 'private';
+  if (!busyOnly) addKeptProperties(cal, record.icalExtras?.calendar ?? []);
+  const zones = new ZoneUse(); // UTC only: stays empty
+  const { occurrences } = expandOccurrences(toSeries(record), window);
+  for (const o of occurrences) {
+    const fields = o.fields as EventFields;
+    if (busyOnly && fields.transparency === 'transparent') continue;
+    const vevent = busyOnly ? busyEvent(record.uid, record, now) : baseEvent(record.uid, record, now);
+    if (record.recurrence) {
+      const rid: Timing = record.allDay
+        ? { allDay: true, date: instantToLocalDate(o.originalStart, record.timeZone) }
+        : { allDay: false, instant: o.originalStart };
+      vevent.addProperty(timeProperty('recurrence-id', rid, 'UTC', zones));
+    }
+    const start: Timing = o.allDay
+      ? { allDay: true, date: o.startDate as string }
+      : { allDay: false, instant: o.start };
+    const end: Timing = o.allDay
+      ? { allDay: true, date: o.endDate as string }
+      : { allDay: false, instant: o.end };
+    vevent.addProperty(timeProperty('dtstart', start, 'UTC', zones));
+    vevent.addProperty(timeProperty('dtend', end, 'UTC', zones));
+    if (!busyOnly) {
+      addOrganizer(vevent, record, fields);
+      const extras = record.icalExtras;
+      const ownAlarms = extras && alarmsStandFor(extras, fields.reminders) ? extras.alarms : null;
+      addFields(vevent, ownAlarms ? { ...fields, reminders: [] } : fields);
+      if (extras) addKeptProperties(vevent, extras.event);
+      if (ownAlarms) addKeptAlarms(vevent, ownAlarms);
+    }
+    cal.addSubcomponent(vevent);
+  }
   return `${cal.toString()}\r\n`;
 }
 
