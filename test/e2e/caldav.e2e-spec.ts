@@ -722,6 +722,89 @@ describe('CalDAV (/dav/) with app passwords', () => {
     });
   });
 
+  describe('meetings', () => {
+    it('shows the meetings an account is invited to in its primary collection; a PARTSTAT change is an RSVP, anything else 403, a DELETE declines', async () => {
+      const organizer = await davUser();
+      const guest = await davUser();
+      const created = await api.request<EventWriteResponseDto>('/v1/events', {
+        method: 'POST',
+        token: organizer.token,
+        json: {
+          title: 'Planning',
+          start: '2027-05-10T09:00:00Z',
+          end: '2027-05-10T10:00:00Z',
+          attendees: [guest.email],
+        },
+      });
+      expect(created.status).toBe(201);
+      const meeting = created.body.event;
+      const uid = meeting.uid;
+      const path = `${primary(guest)}${encodeURIComponent(uid)}.ics`;
+      const statusOf = async () =>
+        (
+          await api.request<EventResponseDto>(`/v1/events/${meeting.id}`, { token: organizer.token })
+        ).body.attendees.find((a) => a.email === guest.email)?.responseStatus;
+
+      const listed = await dav('PROPFIND', primary(guest), {
+        user: guest,
+        headers: { depth: '1' },
+        body: `<d:propfind xmlns:d="DAV:"><d:prop><d:getetag/></d:prop></d:propfind>`,
+      });
+      expect(hrefs(listed.text)).toContain(path);
+      const query = await dav('REPORT', primary(guest), {
+        user: guest,
+        body: `<c:calendar-query xmlns:d="DAV:" xmlns:c="${CALDAV}"><d:prop><d:getetag/></d:prop>
+          <c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT">
+          <c:time-range start="20270501T000000Z" end="20270601T000000Z"/></c:comp-filter></c:comp-filter></c:filter></c:calendar-query>`,
+      });
+      expect(hrefs(query.text)).toEqual([path]);
+      const read = await dav('GET', path, { user: guest });
+      expect(read.status).toBe(200);
+      const text = read.text.replace(/\r\n[ \t]/g, '');
+      const ownLine = new RegExp(
+        `ATTENDEE[^\\r\\n]*PARTSTAT=NEEDS-ACTION[^\\r\\n]*:mailto:${guest.email}`,
+        'i',
+      );
+      expect(text).toMatch(ownLine);
+
+      // Anything but their own answer is the organizer's: 403 with the RFC 6638 precondition.
+      const retitled = await dav('PUT', path, {
+        user: guest,
+        body: text.replace('SUMMARY:Planning', 'SUMMARY:Mine now'),
+        headers: { 'content-type': 'text/calendar' },
+      });
+      expect(retitled.status).toBe(403);
+      expect(errorOf(retitled.text)).toHaveProperty('allowed-attendee-scheduling-object-change');
+      expect(await statusOf()).toBe('needsAction');
+
+      // Their PARTSTAT alone: an RSVP, seen by the organizer.
+      const accepted = text.replace(ownLine, (line) =>
+        line.replace('PARTSTAT=NEEDS-ACTION', 'PARTSTAT=ACCEPTED'),
+      );
+      const answered = await dav('PUT', path, {
+        user: guest,
+        body: accepted,
+        headers: { 'content-type': 'text/calendar', 'if-match': read.headers.get('etag') as string },
+      });
+      expect(answered.status).toBe(204);
+      expect(await statusOf()).toBe('accepted');
+      expect((await dav('GET', path, { user: guest })).text.replace(/\r\n[ \t]/g, '')).toMatch(
+        new RegExp(`PARTSTAT=ACCEPTED[^\\r\\n]*:mailto:${guest.email}`, 'i'),
+      );
+      // The organizer's own copy was not touched otherwise, and nothing landed in the guest's calendar.
+      const guestOwn = await api.request<{ items: { seriesId: string }[] }>(
+        `/v1/events?from=2027-05-01T00:00:00Z&to=2027-06-01T00:00:00Z&calendarId=${guest.id}`,
+        { token: guest.token },
+      );
+      expect(guestOwn.body.items.map((i) => i.seriesId)).toEqual([meeting.id]);
+
+      // Deleting it from their calendar declines it; then it is no longer in the collection.
+      expect((await dav('DELETE', path, { user: guest })).status).toBe(204);
+      expect(await statusOf()).toBe('declined');
+      expect((await dav('GET', path, { user: guest })).status).toBe(404);
+    });
+  });
+
   describe('permissions', () => {
     it("hides another user's home and calendars (404), even under one's own home", async () => {
       const bob = await davUser();

@@ -4,22 +4,23 @@ import { AvailabilityService } from '../availability/availability.service';
 import { CalendarAccessService, CalendarGrant } from '../calendars/calendar-access.service';
 import { Caller, CalendarRole, roleAtLeast } from '../calendars/calendar-role';
 import { CalendarRepository } from '../calendars/calendar.repository';
-import { organizerOf } from '../events/attendees';
+import { organizerOf, responseOf } from '../events/attendees';
 import { etagOf, toSeries } from '../events/event.mapper';
-import { EventRepository } from '../events/event.repository';
+import { EventRepository, SeriesRecord } from '../events/event.repository';
+import { asOnPrimary } from '../events/meeting-people';
 import type { EventFields, EventRecord } from '../events/event.schema';
 import { EventService } from '../events/event.service';
 import { expandOccurrences } from '../recurrence/expand';
 import ICAL from '../ical/ical';
 import { readExtras } from '../ical/ics-extras';
-import { IcsFormatError, readCalendar } from '../ical/ics-reader';
+import { IcsFormatError, ImportedEvent, readCalendar } from '../ical/ics-reader';
 import { importedState } from '../ical/ics.service';
 import { writeCalendar, writeExpanded, writeFreeBusy } from '../ical/ics-writer';
 import { EventChangePublisher } from '../sync/event-change.publisher';
 import { EventReadRepository } from '../sync/event-read.repository';
 import { EventSyncService } from '../sync/event-sync.service';
 import { SYNC_SETTLE_MS } from '../sync/sync-token';
-import { DavPreconditionError, invalidCalendarData, invalidSyncToken } from './caldav.errors';
+import { CALDAV_NS, DavPreconditionError, invalidCalendarData, invalidSyncToken } from './caldav.errors';
 
 /** One calendar as a CalDAV collection. */
 export interface DavCalendar {
@@ -100,19 +101,25 @@ export class CalendarObjectsService {
     range?: { from?: Date; to?: Date },
   ): Promise<{ grant: CalendarGrant; objects: CalendarObject[] }> {
     const grant = await this.access.require(caller, calendarId, 'reader');
+    const me = inviteeOf(caller, grant);
     let records: EventRecord[];
     if (range && (range.from || range.to)) {
       const from = range.from ?? new Date(0);
       const to = range.to ?? new Date(Date.UTC(9999, 0, 1));
-      const candidates = await this.events.findInRange([grant.calendarId], from, to);
-      const overlapping = candidates.filter(
-        (c) => expandOccurrences(toSeries(c), { from, to }, { limit: 1 }).occurrences.length > 0,
-      );
-      records = await this.reads.byIds(
-        grant.calendarId,
-        overlapping.map((c) => String(c._id)),
-      );
-    } else records = await this.reads.allLive(grant.calendarId);
+      const overlapping = (candidates: SeriesRecord[]) =>
+        candidates
+          .filter((c) => expandOccurrences(toSeries(c), { from, to }, { limit: 1 }).occurrences.length > 0)
+          .map((c) => String(c._id));
+      const own = await this.events.findInRange([grant.calendarId], from, to);
+      records = await this.reads.byIds(grant.calendarId, overlapping(own));
+      if (me) {
+        const invited = await this.events.findInvitedInRange(me, from, to);
+        records = withInvited(records, await this.reads.invitedByIds(me, overlapping(invited)), grant, me);
+      }
+    } else {
+      const live = await this.reads.allLive(grant.calendarId, me);
+      records = me ? withInvited([], live, grant, me) : live;
+    }
     return { grant, objects: records.map(toObject) };
   }
 
@@ -123,10 +130,7 @@ export class CalendarObjectsService {
     uids: string[],
   ): Promise<{ grant: CalendarGrant; objects: CalendarObject[] }> {
     const grant = await this.access.require(caller, calendarId, 'reader');
-    return {
-      grant,
-      objects: oldestPerUid(await this.reads.liveByUids(grant.calendarId, uids)).map(toObject),
-    };
+    return { grant, objects: (await this.liveByUids(caller, grant, uids)).map(toObject) };
   }
 
   /** One event and its iCalendar text as the caller's role may see it; 404 when there is none. */
@@ -201,7 +205,7 @@ export class CalendarObjectsService {
     const event = read.events[0];
     if (event.uid !== uid)
       throw invalidCalendarData(`The UID ${event.uid} is not the resource's name (${uid}.ics).`);
-    const [previous] = oldestPerUid(await this.reads.liveByUids(grant.calendarId, [uid]));
+    const [previous] = await this.liveByUids(caller, grant, [uid], { declined: true });
     if (conditions.ifNoneMatch?.trim() === '*' && previous)
       throw new DavPreconditionError(412, null, `${uid}.ics exists already (If-None-Match: *).`);
     if (conditions.ifMatch !== undefined && !matches(conditions.ifMatch, previous))
@@ -212,6 +216,8 @@ export class CalendarObjectsService {
           ? `If-Match ${conditions.ifMatch} does not match the current ETag ${etagOf(previous.version)}: fetch it again.`
           : `${uid}.ics does not exist (If-Match).`,
       );
+    if (previous && String(previous.calendarId) !== grant.calendarId)
+      return this.answerInvitation(caller, previous, event);
     if (previous && text === this.render(grant.role, previous))
       return { created: false, object: toObject(previous), identical: true };
     const organizer = await organizerOf(caller, grant, this.calendars);
@@ -266,10 +272,48 @@ export class CalendarObjectsService {
     return writeFreeBusy(busy, from, to);
   }
 
+  /**
+   * A PUT by an attendee of a meeting on their primary calendar: an answer (PARTSTAT) to the whole
+   * meeting through the one RSVP path, EventService.rsvp; any other change is the organizer's to
+   * make (403 CALDAV:allowed-attendee-scheduling-object-change, RFC 6638 §3.2.2.1). Their own
+   * alarms are not stored over CalDAV.
+   */
+  private async answerInvitation(
+    caller: Caller,
+    record: EventRecord,
+    sent: ImportedEvent,
+  ): Promise<{ created: boolean; object: CalendarObject; identical: boolean }> {
+    const me = caller.email.toLowerCase();
+    const refuse = (why: string) =>
+      new DavPreconditionError(
+        403,
+        { ns: CALDAV_NS, name: 'allowed-attendee-scheduling-object-change' },
+        `You are invited to this meeting: ${why}`,
+      );
+    const shown = readCalendar(this.render('owner', record), caller.timeZone).events[0];
+    const answers = new Set(
+      [sent.series.fields, ...(sent.series.overrides ?? []).map((o) => o.fields)]
+        .map((f) => responseOf((f as Partial<EventFields> | undefined)?.attendees, me))
+        .filter((r) => r !== undefined),
+    );
+    const [response] = [...answers];
+    if (answers.size !== 1 || !response)
+      throw refuse(
+        'answer the whole meeting with your PARTSTAT (one answer per occurrence is made in the app).',
+      );
+    if (!shown || meetingContent(shown.series, me) !== meetingContent(sent.series, me))
+      throw refuse('only your own PARTSTAT can change; the rest is the organizer’s.');
+    if (response === 'needsAction') throw refuse('PARTSTAT must be ACCEPTED, DECLINED or TENTATIVE.');
+    if (response !== responseOf(record.attendees, me))
+      await this.eventService.rsvp(caller, String(record._id), { response }, { scope: 'all' });
+    const after = (await this.events.findById(String(record._id))) ?? record;
+    return { created: false, object: toObject(after), identical: false };
+  }
+
   /** Deletes the event `uid` (the whole series) through EventService; `ifMatch` as for PUT. */
   async remove(caller: Caller, calendarId: string, uid: string, ifMatch?: string): Promise<void> {
     const grant = await this.access.require(caller, calendarId, 'writer');
-    const [record] = oldestPerUid(await this.reads.liveByUids(grant.calendarId, [uid]));
+    const [record] = await this.liveByUids(caller, grant, [uid]);
     if (!record) throw new DavPreconditionError(404, null, `No event with UID ${uid} in this calendar.`);
     if (ifMatch !== undefined && !matches(ifMatch, record))
       throw new DavPreconditionError(
@@ -277,6 +321,11 @@ export class CalendarObjectsService {
         null,
         `If-Match ${ifMatch} does not match the current ETag ${etagOf(record.version)}: fetch it again.`,
       );
+    // An attendee deleting a meeting from their calendar declines it (RFC 6638 §3.2.2.3 spirit).
+    if (String(record.calendarId) !== grant.calendarId) {
+      await this.eventService.rsvp(caller, String(record._id), { response: 'declined' }, { scope: 'all' });
+      return;
+    }
     try {
       await this.eventService.remove(caller, String(record._id), {
         scope: 'all',
@@ -328,15 +377,39 @@ export class CalendarObjectsService {
       token = answer.nextSyncToken;
       truncated = answer.hasMore;
     }
-    const records = oldestPerUid(await this.reads.liveByUids(grant.calendarId, [...changedIds.keys()]));
+    const records = await this.liveByUids(caller, grant, [...changedIds.keys()]);
     const live = new Set(records.map((r) => r.uid));
     return {
       changed: records.map(toObject),
-      // A UID deleted and still live (another event with it) is not removed.
-      removedUids: [...removed.keys()].filter((uid) => !live.has(uid)),
+      // A UID deleted and still live (another event with it) is not removed; one changed and no
+      // longer shown (a meeting the owner declined) is.
+      removedUids: [...new Set([...removed.keys(), ...changedIds.keys()])].filter((uid) => !live.has(uid)),
       syncToken: SYNC_TOKEN_PREFIX + token,
       truncated,
     };
+  }
+
+  /**
+   * The live events with these UIDs, one per UID: the calendar's own and, on the caller's primary
+   * calendar, the meetings they are invited to (as asOnPrimary shows them; `declined` keeps those
+   * they declined, for a PUT that answers again).
+   */
+  private async liveByUids(
+    caller: Caller,
+    grant: CalendarGrant,
+    uids: string[],
+    opts: { declined?: boolean } = {},
+  ): Promise<EventRecord[]> {
+    const own = oldestPerUid(await this.reads.liveByUids(grant.calendarId, uids));
+    const me = inviteeOf(caller, grant);
+    if (!me) return own;
+    const invited = await this.reads.invitedByUids(me, uids);
+    const kept = opts.declined
+      ? invited.filter((r) => String(r.calendarId) !== grant.calendarId && r.organizer?.email !== me)
+      : invited;
+    return opts.declined
+      ? [...own, ...oldestPerUid(kept.filter((r) => !own.some((o) => o.uid === r.uid)))]
+      : withInvited(own, kept, grant, me);
   }
 
   private async describe(
@@ -353,7 +426,7 @@ export class CalendarObjectsService {
   ): Promise<DavCalendar> {
     const [calendar, latest] = await Promise.all([
       known ?? this.calendars.findById(calendarId),
-      this.reads.latestChange(calendarId),
+      this.reads.latestChange(calendarId, calendarId === caller.id ? caller.email.toLowerCase() : undefined),
     ]);
     const now = Date.now();
     const day = Math.floor(now / DAY_MS) * DAY_MS;
@@ -375,6 +448,44 @@ export class CalendarObjectsService {
       syncToken,
     };
   }
+}
+
+/** The owner's address when `grant` is the caller's own primary calendar (it shows their invitations). */
+const inviteeOf = (caller: Caller, grant: CalendarGrant): string | undefined =>
+  grant.calendarId === caller.id ? caller.email.toLowerCase() : undefined;
+
+/**
+ * The calendar's own records and the invited meetings among `others` as the primary calendar shows
+ * them; a UID the calendar has itself is its own (a resource is one UID), one record per UID.
+ */
+function withInvited(
+  own: EventRecord[],
+  others: EventRecord[],
+  grant: CalendarGrant,
+  me: string,
+): EventRecord[] {
+  const shown = asOnPrimary(others, grant.calendarId, me);
+  const mine = oldestPerUid([...own, ...shown.filter((r) => String(r.calendarId) === grant.calendarId)]);
+  const taken = new Set(mine.map((r) => r.uid));
+  const invited = oldestPerUid(
+    shown.filter((r) => String(r.calendarId) !== grant.calendarId && !taken.has(r.uid)),
+  );
+  return [...mine, ...invited];
+}
+
+/** A meeting as compared for an attendee's PUT: everything but `me`'s answer and anyone's alarms. */
+function meetingContent(series: ImportedEvent['series'], me: string): string {
+  const strip = (f: Partial<EventFields> | undefined) =>
+    f && {
+      ...f,
+      reminders: undefined,
+      attendees: f.attendees?.map((a) => (a.email === me ? { ...a, responseStatus: undefined } : a)),
+    };
+  return JSON.stringify({
+    ...series,
+    fields: strip(series.fields as EventFields),
+    overrides: (series.overrides ?? []).map((o) => ({ ...o, fields: strip(o.fields) })),
+  });
 }
 
 /** TZIDs the object's VEVENTs use that no VTIMEZONE in it defines (unparseable text: none; the reader says why). */
