@@ -1058,7 +1058,7 @@ describe('CalDAV (/dav/) with app passwords', () => {
 
     it('refuses unknown reports and bad time ranges, and never answers 500', async () => {
       const unknown = await dav('REPORT', primary(alice), {
-        body: `<c:free-busy-query xmlns:c="${CALDAV}"><c:time-range start="20270101T000000Z" end="20270201T000000Z"/></c:free-busy-query>`,
+        body: `<d:expand-property xmlns:d="DAV:"><d:property name="owner"/></d:expand-property>`,
       });
       expect(unknown.status).toBe(403);
       expect(errorOf(unknown.text)).toHaveProperty('supported-report');
