@@ -16,6 +16,7 @@ import { readExtras } from '../ical/ics-extras';
 import { IcsFormatError, ImportedEvent, readCalendar } from '../ical/ics-reader';
 import { importedState } from '../ical/ics.service';
 import { writeCalendar, writeExpanded, writeFreeBusy } from '../ical/ics-writer';
+import { isUtcZone } from '../ical/vtimezone';
 import { EventChangePublisher } from '../sync/event-change.publisher';
 import { EventReadRepository } from '../sync/event-read.repository';
 import { EventSyncService } from '../sync/event-sync.service';
@@ -507,7 +508,8 @@ function undefinedTzids(text: string): string[] {
       const tzid = prop.getParameter('tzid');
       if (typeof tzid === 'string') used.add(tzid);
     }
-  return [...used].filter((tzid) => !defined.has(tzid));
+  // TZID=UTC needs no VTIMEZONE (what python's icalendar writes for a UTC time): UTC has no rules.
+  return [...used].filter((tzid) => !defined.has(tzid) && !isUtcZone(tzid));
 }
 
 /** Whether an If-Match header (a list of ETags, or `*`) matches the record. */
