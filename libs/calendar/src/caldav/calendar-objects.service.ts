@@ -182,6 +182,10 @@ export class CalendarObjectsService {
       throw invalidCalendarData(
         `Every TZID needs its VTIMEZONE in the object (RFC 5545 3.2.19); missing: ${undefinedZones.join(', ')}.`,
       );
+    if (exdateInOverride(text))
+      throw invalidCalendarData(
+        'EXDATE belongs to the series; a changed occurrence (RECURRENCE-ID) cannot carry one.',
+      );
     let read;
     try {
       read = readCalendar(text, caller.timeZone);
@@ -489,16 +493,20 @@ function meetingContent(series: ImportedEvent['series'], me: string): string {
   });
 }
 
-/** TZIDs the object's VEVENTs use that no VTIMEZONE in it defines (unparseable text: none; the reader says why). */
-function undefinedTzids(text: string): string[] {
-  let root: InstanceType<typeof ICAL.Component>;
+/** The object's root component as ical.js reads it (null when it cannot: the reader says why). */
+function rootOf(text: string): InstanceType<typeof ICAL.Component> | null {
   try {
     const jcal = ICAL.parse(text) as unknown[];
-    if (!Array.isArray(jcal) || typeof jcal[0] !== 'string') return [];
-    root = new ICAL.Component(jcal);
+    return Array.isArray(jcal) && typeof jcal[0] === 'string' ? new ICAL.Component(jcal) : null;
   } catch {
-    return [];
+    return null;
   }
+}
+
+/** TZIDs the object's VEVENTs use that no VTIMEZONE in it defines (unparseable text: none; the reader says why). */
+function undefinedTzids(text: string): string[] {
+  const root = rootOf(text);
+  if (!root) return [];
   const defined = new Set(
     root.getAllSubcomponents('vtimezone').map((v) => String(v.getFirstPropertyValue('tzid'))),
   );
@@ -510,6 +518,14 @@ function undefinedTzids(text: string): string[] {
     }
   // TZID=UTC needs no VTIMEZONE (what python's icalendar writes for a UTC time): UTC has no rules.
   return [...used].filter((tzid) => !defined.has(tzid) && !isUtcZone(tzid));
+}
+
+/** Whether a changed occurrence (a VEVENT with RECURRENCE-ID) carries EXDATE, which only a series may. */
+function exdateInOverride(text: string): boolean {
+  const root = rootOf(text);
+  return !!root
+    ?.getAllSubcomponents('vevent')
+    .some((v) => v.hasProperty('recurrence-id') && v.hasProperty('exdate'));
 }
 
 /** Whether an If-Match header (a list of ETags, or `*`) matches the record. */
