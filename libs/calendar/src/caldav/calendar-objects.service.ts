@@ -55,8 +55,8 @@ export interface ObjectChanges {
 
 const DAY_MS = 86_400_000;
 /** sync-collection reads at most this many changes per answer. */
-const SYNC_PAGE = 500;
-const SYNC_PAGES = 10;
+const SYNC_PAGE = 1000;
+const SYNC_PAGES = 5;
 /** Sync tokens are URIs in WebDAV (RFC 6578 §3.2). */
 const SYNC_TOKEN_PREFIX = 'urn:calendar-assistant:sync:';
 
@@ -407,8 +407,11 @@ export class CalendarObjectsService {
   ): Promise<EventRecord[]> {
     const own = oldestPerUid(await this.reads.liveByUids(grant.calendarId, uids));
     const me = inviteeOf(caller, grant);
-    if (!me) return own;
-    const invited = await this.reads.invitedByUids(me, uids);
+    const ownUids = new Set(own.map((r) => r.uid));
+    // A UID the calendar has is its own: only the others can be invitations.
+    const others = uids.filter((u) => !ownUids.has(u));
+    if (!me || others.length === 0) return own;
+    const invited = await this.reads.invitedByUids(me, others);
     const kept = opts.declined
       ? invited.filter((r) => String(r.calendarId) !== grant.calendarId && r.organizer?.email !== me)
       : invited;
