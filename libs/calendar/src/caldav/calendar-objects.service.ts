@@ -357,11 +357,12 @@ export class CalendarObjectsService {
     const grant = await this.access.require(caller, calendarId, 'reader');
     const changedIds = new Map<string, string>();
     const removed = new Map<string, string>();
+    const delivered = new Map<string, EventRecord>();
     let truncated = true;
     for (let page = 0; page < SYNC_PAGES && truncated; page++) {
       let answer;
       try {
-        answer = await this.sync.sync(caller, {
+        answer = await this.sync.syncRecords(caller, {
           calendarId: grant.calendarId,
           syncToken: token,
           limit: SYNC_PAGE,
@@ -370,6 +371,7 @@ export class CalendarObjectsService {
         if (err instanceof GoneError || err instanceof ValidationError) throw invalidSyncToken(err.message);
         throw err;
       }
+      for (const [id, record] of answer.records) delivered.set(id, record);
       for (const item of answer.items) {
         if ('deleted' in item && item.deleted) {
           changedIds.delete(item.uid);
@@ -382,7 +384,12 @@ export class CalendarObjectsService {
       token = answer.nextSyncToken;
       truncated = answer.hasMore;
     }
-    const records = await this.liveByUids(caller, grant, [...changedIds.keys()]);
+    // The records the sync read, as the collection shows them (no second read of the changes).
+    const me = inviteeOf(caller, grant);
+    const changedRecords = [...changedIds.values()].flatMap((id) => delivered.get(id) ?? []);
+    const records = me
+      ? withInvited([], changedRecords, grant, me)
+      : oldestPerUid(changedRecords.filter((r) => String(r.calendarId) === grant.calendarId));
     const live = new Set(records.map((r) => r.uid));
     return {
       changed: records.map(toObject),
