@@ -517,8 +517,7 @@ export class DavServer implements OnModuleInit {
       throw new DavPreconditionError(400, null, 'DAV:sync-level must be 1 (or infinite).');
     const token = child(body, NS.dav, 'sync-token')?.text.trim() || undefined;
     const changes = await this.objects.changesSince(user, target.calendarId, token);
-    const calendar = await this.objects.calendar(user, target.calendarId);
-    const role = this.actingRole(caller, calendar.role);
+    const role = this.actingRole(caller, changes.role);
     const responses = [
       ...respond(role, changes.changed),
       ...changes.removedUids.map((uid) => ({

@@ -51,6 +51,8 @@ export interface ObjectChanges {
   syncToken: string;
   /** More changes than one answer holds: the client asks again with `syncToken` (RFC 6578 §3.6). */
   truncated: boolean;
+  /** The caller's role on the calendar (checked by the sync). */
+  role: CalendarRole;
 }
 
 const DAY_MS = 86_400_000;
@@ -398,6 +400,7 @@ export class CalendarObjectsService {
       removedUids: [...new Set([...removed.keys(), ...changedIds.keys()])].filter((uid) => !live.has(uid)),
       syncToken: SYNC_TOKEN_PREFIX + token,
       truncated,
+      role: grant.role,
     };
   }
 
