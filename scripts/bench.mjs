@@ -14,7 +14,7 @@
 // Prints a table (req/s, p50, p99, ratios), every anchor and every target of issue 19 with met / not
 // met to stdout, progress to stderr, and writes
 // bench/results.json. Options: `--only a,b` (health, cached, uncached, post, assistant, growth,
-// interpreter), `--cpu-prof DIR` (profiles of the API processes). Env: BENCH_DURATION (default
+// caldav, interpreter), `--cpu-prof DIR` (profiles of the API processes). Env: BENCH_DURATION (default
 // 10s), BENCH_WARMUP (3s), BENCH_CONNECTIONS (32), BENCH_DB_CONNECTIONS (1, scenarios 3 and 4 and
 // their floors), BENCH_GROWTH_SAMPLES (5), BENCH_GROWTH_OTHERS (100000: other users' events).
 import { spawn } from 'node:child_process';
@@ -27,7 +27,7 @@ import { spawnSync } from 'node:child_process';
 import { API_ENTRY, NODE24, ROOT, ensureBuilt, ensureInstalled } from './lib/setup.mjs';
 import { PINNED, ensureWrk, pinned, runWrk } from './bench/wrk.mjs';
 
-const SCENARIOS = ['health', 'cached', 'uncached', 'post', 'assistant', 'growth', 'interpreter'];
+const SCENARIOS = ['health', 'cached', 'uncached', 'post', 'assistant', 'growth', 'caldav', 'interpreter'];
 const { values: opts } = parseArgs({
   options: { only: { type: 'string' }, 'cpu-prof': { type: 'string' } },
 });
@@ -70,6 +70,8 @@ const TARGETS = {
   post: 'POST /v1/events req/s ≥ 70% of the write floor',
   growth: "a user's uncached week with 100,000 other users' events within 1.5× of it with none (p50)",
   interpreter: 'offline interpreter ≥ 10,000 interpretations/s on one core',
+  caldav:
+    'CalDAV calendar-query over a month and sync-collection of 1,000 changes within 2× of the REST list and sync of the same (p50, issue 18)',
 };
 /** The anchors each scenario is judged against, and the scenarios that need each one. */
 const ANCHORS = {
@@ -96,6 +98,7 @@ const results = {
   scenarios: {},
   growth: null,
   interpreter: null,
+  caldav: null,
   targets: [],
 };
 
@@ -391,6 +394,30 @@ async function runServerScenarios() {
       await stop();
     }
 
+    if (only.has('caldav')) {
+      // The heavy user's calendar over CalDAV and REST, uncached on both sides, one request at a time.
+      say('restarting the API with CACHE_READS=false and TRUST_PROXY=true for CalDAV…');
+      await startApi('caldav', { CACHE_READS: 'false', TRUST_PROXY: 'true' });
+      const { measureCaldav } = await import('./bench/caldav.mjs');
+      results.caldav = await guardedAsync('caldav', async () => {
+        const created = JSON.parse(
+          await call('POST', '/v1/me/app-passwords', heavy.token, JSON.stringify({ name: 'bench' })),
+        );
+        return measureCaldav({
+          base,
+          token: heavy.token,
+          email: `heavy-${run}@bench.example.com`,
+          password: created.password,
+          ownerId: heavy.id,
+          db,
+          ObjectId: seed.mongodb.ObjectId,
+          samples: GROWTH_SAMPLES,
+          say,
+        });
+      });
+      await stop();
+    }
+
     if (only.has('growth')) {
       // A database of its own: one user's week alone, then the same read after 100,000 other users'
       // events (centred on the same week, so a filter on the time range alone would not spare them)
@@ -527,6 +554,15 @@ function judgeTargets() {
       `p50 ${r.toFixed(2)}× (${g.withOthers.p50} ms with ${g.others.toLocaleString('en')} other events, ${g.alone.p50} ms alone)`,
     );
   } else judge('growth', null, `not measured (${results.failures?.growth ?? 'no figures'})`);
+  const c = results.caldav;
+  if (!only.has('caldav')) judge('caldav', null, 'not measured (not in --only)');
+  else if (c)
+    judge(
+      'caldav',
+      c.month.ratio <= 2 && c.sync.ratio <= 2,
+      `month ${c.month.ratio}× the REST list, sync ${c.sync.ratio}× the REST sync (p50)`,
+    );
+  else judge('caldav', null, `not measured (${results.failures?.caldav ?? 'no figures'})`);
   if (!only.has('interpreter')) judge('interpreter', null, 'not measured (not in --only)');
   else {
     const rps = results.interpreter.rps;
@@ -592,6 +628,20 @@ function report() {
     if (g.seedSeconds !== undefined)
       console.log(`  seeding the other users' events took ${g.seedSeconds} s (bulk inserts)`);
   }
+  if (results.caldav) {
+    const { month, sync } = results.caldav;
+    console.log(
+      `\none user's 10,000-event calendar, uncached, ${GROWTH_SAMPLES} requests one at a time (p50 / max):`,
+    );
+    console.log(
+      `  a month (${month.rest.occurrences} occurrences): REST list ${month.rest.p50} / ${month.rest.max} ms, ` +
+        `CalDAV calendar-query (${month.caldav.responses} resources, ${month.caldav.bytes} bytes) ${month.caldav.p50} / ${month.caldav.max} ms: ${month.ratio}×`,
+    );
+    console.log(
+      `  ${sync.changes} changes: REST sync (${sync.rest.items} items) ${sync.rest.p50} / ${sync.rest.max} ms, ` +
+        `CalDAV sync-collection (${sync.caldav.responses} resources) ${sync.caldav.p50} / ${sync.caldav.max} ms: ${sync.ratio}×`,
+    );
+  }
   for (const [name, message] of Object.entries(results.failures ?? {}))
     console.log(`\n${name} failed: ${message}`);
   const errored = Object.values(s).filter((r) => r.non2xx > 0);
@@ -607,7 +657,7 @@ function report() {
       `  ${anchor.label}: ${r ? `${r.rps.toFixed(0)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms` : needed ? 'failed' : 'not measured (not in --only)'}`,
     );
   }
-  console.log('\ntargets (issue 19):');
+  console.log('\ntargets (issues 18 and 19):');
   const mark = (ok) => (ok === null ? 'NOT MEASURED' : ok ? 'MET' : 'NOT MET');
   for (const t of results.targets) console.log(`  ${mark(t.ok).padEnd(12)}  ${t.target}: ${t.detail}`);
   console.log(

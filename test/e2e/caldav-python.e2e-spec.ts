@@ -74,4 +74,19 @@ describe('CalDAV interop: python3-caldav', () => {
     await step('delete', 'py-1');
     expect(await titles()).toEqual(['Made in the API']);
   });
+
+  it("edits one occurrence of a recurring event (an override with RECURRENCE-ID): the API shows that occurrence's exception", async () => {
+    await step('series', 'py-weekly', 'Weekly from python');
+    const edited = await step('edit-occurrence', 'py-weekly', 'Moved in python');
+    expect(edited.data).toMatch(/RECURRENCE-ID:20270315T100000Z/);
+    const items = (
+      await api.request<OccurrencePageDto>(`/v1/events?${WINDOW}`, { token: user.token })
+    ).body.items.filter((o) => o.title.includes('python'));
+    expect(items.map((o) => [o.originalStart, o.start, o.title, o.overridden])).toEqual([
+      ['2027-03-01T10:00:00.000Z', '2027-03-01T10:00:00.000Z', 'Weekly from python', false],
+      ['2027-03-08T10:00:00.000Z', '2027-03-08T10:00:00.000Z', 'Weekly from python', false],
+      ['2027-03-15T10:00:00.000Z', '2027-03-15T12:00:00.000Z', 'Moved in python', true],
+      ['2027-03-22T10:00:00.000Z', '2027-03-22T10:00:00.000Z', 'Weekly from python', false],
+    ]);
+  });
 });

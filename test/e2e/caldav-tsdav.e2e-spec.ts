@@ -107,6 +107,46 @@ describe('CalDAV interop: tsdav', () => {
     expect(await titles()).not.toContain('Edited in tsdav');
   });
 
+  it("edits one occurrence of a recurring event (an override with RECURRENCE-ID): the API shows that occurrence's exception", async () => {
+    const series = vevent('tsdav-weekly', 'Weekly from tsdav')
+      .replace('DTSTART:20270315T140000Z', 'DTSTART:20270302T140000Z')
+      .replace('DTEND:20270315T150000Z', 'DTEND:20270302T150000Z\r\nRRULE:FREQ=WEEKLY;COUNT=3');
+    const created = await client.createCalendarObject({
+      calendar,
+      filename: 'tsdav-weekly.ics',
+      iCalString: series,
+    });
+    expect(created.status).toBe(201);
+    const [object] = await client.fetchCalendarObjects({
+      calendar,
+      objectUrls: [new URL('tsdav-weekly.ics', calendar.url).href],
+    });
+    // What a calendar app does: the stored object as fetched, plus one VEVENT for the changed occurrence.
+    const override = [
+      'BEGIN:VEVENT',
+      'UID:tsdav-weekly',
+      'DTSTAMP:20270102T000000Z',
+      'RECURRENCE-ID:20270309T140000Z',
+      'DTSTART:20270309T160000Z',
+      'DTEND:20270309T170000Z',
+      'SUMMARY:Moved in tsdav',
+      'END:VEVENT',
+    ].join('\r\n');
+    const edited = String(object.data).replace(/END:VCALENDAR\r?\n?$/, `${override}\r\nEND:VCALENDAR\r\n`);
+    const updated = await client.updateCalendarObject({
+      calendarObject: { url: object.url, etag: object.etag, data: edited },
+    });
+    expect(updated.status).toBe(204);
+    const items = (
+      await api.request<OccurrencePageDto>(`/v1/events?${WINDOW}`, { token: user.token })
+    ).body.items.filter((o) => o.title.includes('tsdav') && o.title !== 'From tsdav');
+    expect(items.map((o) => [o.originalStart, o.start, o.title, o.overridden])).toEqual([
+      ['2027-03-02T14:00:00.000Z', '2027-03-02T14:00:00.000Z', 'Weekly from tsdav', false],
+      ['2027-03-09T14:00:00.000Z', '2027-03-09T16:00:00.000Z', 'Moved in tsdav', true],
+      ['2027-03-16T14:00:00.000Z', '2027-03-16T14:00:00.000Z', 'Weekly from tsdav', false],
+    ]);
+  });
+
   it('sees a change made through the API at its next sync', async () => {
     const [before] = await client.fetchCalendars();
     const made = await api.request<EventWriteResponseDto>('/v1/events', {

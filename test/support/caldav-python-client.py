@@ -2,13 +2,17 @@
 
 Usage: caldav-python-client.py STEP [ARG]; DAV_URL, DAV_USER, DAV_PASSWORD in the environment.
 Prints one JSON object with what the client saw. Steps: discover, list, create UID SUMMARY,
-edit UID SUMMARY, delete UID.
+edit UID SUMMARY, delete UID, series UID SUMMARY (weekly from 1 March 2027, 10:00 UTC, 4 times),
+edit-occurrence UID SUMMARY (moves the 15 March occurrence to 12:00 with its own title, as an
+override VEVENT with RECURRENCE-ID, the way calendar apps edit one occurrence).
 """
+import datetime
 import json
 import os
 import sys
 
 import caldav
+import icalendar
 
 
 def event(uid, summary):
@@ -18,6 +22,29 @@ def event(uid, summary):
         "DTSTART:20270318T080000Z", "DTEND:20270318T090000Z", f"SUMMARY:{summary}",
         "END:VEVENT", "END:VCALENDAR", "",
     ])
+
+
+def series(uid, summary):
+    return event(uid, summary).replace(
+        "DTSTART:20270318T080000Z\r\nDTEND:20270318T090000Z",
+        "DTSTART:20270301T100000Z\r\nDTEND:20270301T110000Z\r\nRRULE:FREQ=WEEKLY;COUNT=4",
+    )
+
+
+def edit_occurrence(found, summary):
+    cal = icalendar.Calendar.from_ical(found.data)
+    master = next(c for c in cal.walk("VEVENT") if "RECURRENCE-ID" not in c)
+    utc = datetime.timezone.utc
+    override = icalendar.Event()
+    override.add("uid", str(master["UID"]))
+    override.add("dtstamp", datetime.datetime(2027, 1, 2, tzinfo=utc))
+    override.add("recurrence-id", datetime.datetime(2027, 3, 15, 10, 0, tzinfo=utc))
+    override.add("dtstart", datetime.datetime(2027, 3, 15, 12, 0, tzinfo=utc))
+    override.add("dtend", datetime.datetime(2027, 3, 15, 13, 0, tzinfo=utc))
+    override.add("summary", summary)
+    cal.add_component(override)
+    found.data = cal.to_ical().decode()
+    found.save()
 
 
 def main():
@@ -38,6 +65,14 @@ def main():
         found.load()
         found.data = found.data.replace(found.vobject_instance.vevent.summary.value, args[1])
         found.save()
+        out["data"] = calendar.event_by_url(found.url).load().data
+    elif step == "series":
+        saved = calendar.save_event(series(args[0], args[1]))
+        out["url"] = str(saved.url)
+    elif step == "edit-occurrence":
+        found = calendar.event_by_url(calendar.url.join(args[0] + ".ics"))
+        found.load()
+        edit_occurrence(found, args[1])
         out["data"] = calendar.event_by_url(found.url).load().data
     elif step == "delete":
         calendar.event_by_url(calendar.url.join(args[0] + ".ics")).delete()

@@ -74,7 +74,7 @@ const STATUS = {
   404: 'HTTP/1.1 404 Not Found',
   507: 'HTTP/1.1 507 Insufficient Storage',
 };
-const REPORTS = [C('calendar-multiget'), C('calendar-query'), D('sync-collection')];
+const REPORTS = [C('calendar-multiget'), C('calendar-query'), D('sync-collection'), C('free-busy-query')];
 
 /** The properties `allprop` answers with (RFC 4918 §14.2: not the expensive or computed ones). */
 const ALLPROP: Record<DavTarget['kind'], QName[]> = {
@@ -478,19 +478,21 @@ export class DavServer implements OnModuleInit {
       throw new DavPreconditionError(
         403,
         D('supported-report'),
-        `The report {${body.ns}}${body.name} is not supported on this resource; calendars support calendar-multiget, calendar-query and sync-collection.`,
+        `The report {${body.ns}}${body.name} is not supported on this resource; calendars support calendar-multiget, calendar-query, sync-collection and free-busy-query.`,
       );
+    if (report === qkey(C('free-busy-query'))) return this.freeBusyReport(body, reply, caller, target);
     const user = caller.user;
     const propEl = child(body, NS.dav, 'prop');
     const names = propEl ? propEl.children.map((p) => q(p.ns, p.name)) : [D('getetag')];
     const wantsData = names.some((n) => qkey(n) === qkey(C('calendar-data')));
+    const render = this.calendarDataRenderer(propEl);
     const prefixes = new Prefixes();
     const respond = (role: CalendarRole, objects: CalendarObject[]) =>
       objects.map((object) =>
         this.propResponse(
           {
             ...this.objectContext(user, target.calendarId, object, role),
-            calendarData: wantsData ? this.objects.render(role, object.record) : undefined,
+            calendarData: wantsData ? render(role, object.record) : undefined,
           },
           names,
           prefixes,
@@ -528,8 +530,7 @@ export class DavServer implements OnModuleInit {
       throw new DavPreconditionError(400, null, 'DAV:sync-level must be 1 (or infinite).');
     const token = child(body, NS.dav, 'sync-token')?.text.trim() || undefined;
     const changes = await this.objects.changesSince(user, target.calendarId, token);
-    const calendar = await this.objects.calendar(user, target.calendarId);
-    const role = this.actingRole(caller, calendar.role);
+    const role = this.actingRole(caller, changes.role);
     const responses = [
       ...respond(role, changes.changed),
       ...changes.removedUids.map((uid) => ({
@@ -547,6 +548,22 @@ export class DavServer implements OnModuleInit {
         : []),
     ];
     return this.multistatus(reply, responses, prefixes, { 'd:sync-token': changes.syncToken });
+  }
+
+  /**
+   * How a report renders calendar-data: as stored, or with `<C:calendar-data><C:expand start end/>`
+   * each occurrence in the window as its own UTC instance (RFC 4791 §9.6.5). `limit-recurrence-set`
+   * and `limit-freebusy-set` are accepted and answered with the whole object (a superset).
+   */
+  private calendarDataRenderer(
+    propEl: XmlElement | undefined,
+  ): (role: CalendarRole, record: CalendarObject['record']) => string {
+    const expand = child(child(propEl, NS.caldav, 'calendar-data'), NS.caldav, 'expand');
+    if (!expand) return (role, record) => this.objects.render(role, record);
+    const { from, to } = parseTimeRange(expand);
+    if (!from || !to)
+      throw new DavPreconditionError(400, null, '<C:expand> needs both start and end (UTC date-times).');
+    return (role, record) => this.objects.renderExpanded(role, record, { from, to });
   }
 
   private actingRole(caller: AppPasswordCaller, role: CalendarRole): CalendarRole {
@@ -570,26 +587,29 @@ export class DavServer implements OnModuleInit {
     if (!component) return {};
     if (component.attrs.name?.toUpperCase() !== 'VEVENT') return null;
     const range = child(component, NS.caldav, 'time-range');
-    if (!range) return {};
-    const parse = (value: string | undefined, which: string) => {
-      if (value === undefined) return undefined;
-      const m = value.match(/^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/);
-      const date = m ? new Date(Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6])) : null;
-      if (!date || Number.isNaN(date.getTime()))
-        throw new DavPreconditionError(
-          403,
-          C('valid-filter'),
-          `time-range ${which} must be a UTC date-time like 20260101T000000Z; got "${value.slice(0, 40)}".`,
-        );
-      return date;
-    };
-    const from = parse(range.attrs.start, 'start');
-    const to = parse(range.attrs.end, 'end');
-    if (!from && !to)
-      throw new DavPreconditionError(403, C('valid-filter'), 'time-range needs a start or an end.');
-    if (from && to && to <= from)
-      throw new DavPreconditionError(403, C('valid-filter'), 'time-range end must be after its start.');
-    return { from, to };
+    return range ? parseTimeRange(range) : {};
+  }
+
+  /**
+   * REPORT free-busy-query (RFC 4791 §7.10) on a calendar: 200 with a VCALENDAR holding one
+   * VFREEBUSY of the calendar's busy time in the time-range (a freeBusyReader may ask).
+   */
+  private async freeBusyReport(
+    body: XmlElement,
+    reply: FastifyReply,
+    caller: AppPasswordCaller,
+    target: Extract<DavTarget, { kind: 'calendar' }>,
+  ) {
+    const range = child(body, NS.caldav, 'time-range');
+    const { from, to } = range ? parseTimeRange(range) : {};
+    if (!from || !to)
+      throw new DavPreconditionError(
+        400,
+        null,
+        'free-busy-query needs <C:time-range start="…Z" end="…Z"/> with both bounds.',
+      );
+    const ics = await this.objects.freeBusy(caller.user, target.calendarId, from, to);
+    void reply.code(200).type('text/calendar; charset=utf-8').send(ics);
   }
 
   // ---------------------------------------------------------------- GET, PUT, DELETE
@@ -618,12 +638,11 @@ export class DavServer implements OnModuleInit {
       );
     const text = typeof request.body === 'string' ? request.body : '';
     if (!text.trim()) throw new DavPreconditionError(403, C('valid-calendar-data'), 'The body is empty.');
-    const { created } = await this.objects.put(caller.user, target.calendarId, target.uid, text, {
+    const stored = await this.objects.put(caller.user, target.calendarId, target.uid, text, {
       ifMatch: header(request, 'if-match'),
       ifNoneMatch: header(request, 'if-none-match'),
     });
-    // No ETag: what is stored is the project's rendering, not the bytes sent (RFC 4791 §5.3.4).
-    void reply.code(created ? 201 : 204).send();
+    sendPutAnswer(reply, stored);
   }
 
   private async remove(request: Request, reply: FastifyReply, caller: AppPasswordCaller, target: DavTarget) {
@@ -716,10 +735,45 @@ export class DavServer implements OnModuleInit {
   }
 }
 
+/** A CALDAV:time-range's bounds (UTC date-times); either may be absent, not both. */
+function parseTimeRange(range: XmlElement): { from?: Date; to?: Date } {
+  const parse = (value: string | undefined, which: string) => {
+    if (value === undefined) return undefined;
+    const m = value.match(/^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/);
+    const date = m ? new Date(Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6])) : null;
+    if (!date || Number.isNaN(date.getTime()))
+      throw new DavPreconditionError(
+        403,
+        C('valid-filter'),
+        `time-range ${which} must be a UTC date-time like 20260101T000000Z; got "${value.slice(0, 40)}".`,
+      );
+    return date;
+  };
+  const from = parse(range.attrs.start, 'start');
+  const to = parse(range.attrs.end, 'end');
+  if (!from && !to)
+    throw new DavPreconditionError(403, C('valid-filter'), 'time-range needs a start or an end.');
+  if (from && to && to <= from)
+    throw new DavPreconditionError(403, C('valid-filter'), 'time-range end must be after its start.');
+  return { from, to };
+}
+
 const header = (request: Request, name: string): string | undefined => {
   const value = request.headers[name];
   return typeof value === 'string' ? value : undefined;
 };
+
+/**
+ * A PUT's answer: the ETag only when what is stored is byte for byte what was sent; otherwise none,
+ * so the client GETs the stored form (RFC 4791 §5.3.4: an ETag means "your copy is the resource").
+ */
+function sendPutAnswer(
+  reply: FastifyReply,
+  stored: { created: boolean; identical: boolean; object: CalendarObject },
+) {
+  if (stored.identical) reply.header('etag', stored.object.etag);
+  void reply.code(stored.created ? 201 : 204).send();
+}
 
 /** The privileges of a role (RFC 3744): a reader reads, a writer or owner also writes. */
 function privileges(role: CalendarRole | undefined): XmlFragment[] {

@@ -115,6 +115,26 @@ export class AvailabilityService {
   }
 
   /**
+   * One calendar's busy intervals overlapping [from, to), merged and clipped: a primary calendar's
+   * are its owner's (with the meetings they are invited to, as `busy`), another calendar's its own
+   * opaque occurrences. The caller's right to see them (freeBusyReader) is checked by the caller.
+   */
+  async calendarBusy(
+    calendar: { id: string; ownerId: string; ownerEmail: string; primary: boolean },
+    from: Date,
+    to: Date,
+  ): Promise<Slot[]> {
+    if (calendar.primary) return this.busy({ id: calendar.ownerId, email: calendar.ownerEmail }, from, to);
+    const list: Interval[] = [];
+    for (const { occurrence, series } of await this.queries.occurrences([calendar.id], from, to)) {
+      const fields = { ...series.fields, ...occurrence.fields } as EventFields;
+      if (fields.transparency !== 'transparent')
+        list.push({ start: occurrence.start.getTime(), end: occurrence.end.getTime() });
+    }
+    return clipIntervals(mergeIntervals(list), from.getTime(), to.getTime()).map(toSlot);
+  }
+
+  /**
    * Free/busy as the API answers it, with local readings in `zone`: for each address asked (default
    * the caller's own), its busy intervals, or `notVisible` when the caller cannot see that person's
    * primary calendar even as freeBusyReader — the same whether or not the account exists. Without

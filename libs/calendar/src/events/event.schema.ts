@@ -1,5 +1,6 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import { Types } from 'mongoose';
+import type { IcsExtras } from '../ical/ics-extras';
 import type { Attendee, Organizer } from './attendees';
 
 /** Descriptive fields of an event: copied per occurrence, overridable per occurrence. */
@@ -83,6 +84,11 @@ export class EventDoc {
   /** iCalendar UID, stable across exports and imports. */
   @Prop({ required: true }) uid!: string;
   @Prop() idempotencyKey?: string;
+  /**
+   * What a CalDAV client sent that the project does not model (X- properties, its own VALARMs),
+   * given back verbatim on read; absent on events never PUT over CalDAV (read as none).
+   */
+  @Prop({ type: Object, default: undefined }) icalExtras?: IcsExtras | null;
   @Prop({ type: Date, default: null }) deletedAt!: Date | null;
   createdAt!: Date;
   updatedAt!: Date;

@@ -20,6 +20,22 @@ export interface ReminderPerson {
 }
 
 /**
+ * The events of `calendarId` and meetings elsewhere that `me` (lower-case) is invited to, as their
+ * primary calendar shows them (export, feed, CalDAV): a declined meeting and their own meeting in
+ * another calendar are left out; an invited meeting carries the attendee's own reminders, not the
+ * organizer's.
+ */
+export function asOnPrimary(records: EventRecord[], calendarId: string, me: string): EventRecord[] {
+  return records.flatMap((r) =>
+    String(r.calendarId) === calendarId
+      ? [r]
+      : responseOf(r.attendees, me) === 'declined' || r.organizer?.email === me
+        ? []
+        : [{ ...r, reminders: ownReminders(r.attendees, me) ?? [] }],
+  );
+}
+
+/**
  * The series as an attendee (`email`) is reminded of it: their `reminders` on every occurrence they
  * are invited to and have not declined, none on the others; the organizer's per-occurrence
  * reminders are not theirs.

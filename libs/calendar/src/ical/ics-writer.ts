@@ -2,11 +2,12 @@ import { createHash } from 'node:crypto';
 import { toSeries } from '../events/event.mapper';
 import type { ResponseStatus } from '../events/attendees';
 import type { EventFields, EventRecord } from '../events/event.schema';
-import { findOccurrence } from '../recurrence/expand';
+import { expandOccurrences, findOccurrence } from '../recurrence/expand';
 import { formatRecurrence, parseRecurrenceRule, RecurrenceUntil, withUntil } from '../recurrence/rrule';
 import type { Occurrence } from '../recurrence/types';
 import { instantToLocal, instantToLocalDate, localToInstant } from '../time/zone';
 import ICAL, { IcalComponent } from './ical';
+import { addKeptAlarms, addKeptProperties, alarmsStandFor } from './ics-extras';
 import { buildVtimezone, isUtcZone } from './vtimezone';
 
 export const ICS_PRODID = '-//Calendar Assistant//Calendar Assistant API//EN';
@@ -26,6 +27,10 @@ export interface IcsWriteOptions {
    * ones cancelled; STATUS:CANCELLED; the series only, without changed occurrences).
    */
   method?: 'PUBLISH' | ItipMethod;
+  /**
+   * A CalDAV calendar object: no METHOD (RFC 4791 §4.1), and what the client sent that the project does not model (`icalExtras`) is given back.
+   */
+  calendarObject?: boolean;
 }
 
 /** The iTIP methods this API sends (RFC 5546 §1.4). */
@@ -67,17 +72,100 @@ export function writeCalendar(records: EventRecord[], opts: IcsWriteOptions): st
   cal.addPropertyWithValue('prodid', ICS_PRODID);
   cal.addPropertyWithValue('version', '2.0');
   cal.addPropertyWithValue('calscale', 'GREGORIAN');
-  cal.addPropertyWithValue('method', opts.method ?? 'PUBLISH');
+  if (!opts.calendarObject) cal.addPropertyWithValue('method', opts.method ?? 'PUBLISH');
+  else addKeptProperties(cal, records[0]?.icalExtras?.calendar ?? []);
   if (opts.calendarName) cal.addPropertyWithValue('x-wr-calname', opts.calendarName);
   if (opts.timeZone) cal.addPropertyWithValue('x-wr-timezone', opts.timeZone);
   const zones = new ZoneUse();
   const events: IcalComponent[] = [];
   for (const record of records) {
     const full = opts.mode === 'full' && !(opts.privateAsBusy && record.visibility === 'private');
-    events.push(...(full ? fullEvents(record, zones, now, opts.method) : busyEvents(record, zones, now)));
+    events.push(
+      ...(full
+        ? fullEvents(record, zones, now, opts.method, opts.calendarObject)
+        : busyEvents(record, zones, now)),
+    );
   }
   for (const vtz of zones.components(now.getUTCFullYear())) cal.addSubcomponent(vtz);
   for (const event of events) cal.addSubcomponent(event);
+  return `${cal.toString()}\r\n`;
+}
+
+/**
+ * One event's occurrences overlapping [from, to) as separate VEVENTs, in UTC (CalDAV's
+ * `<C:expand>`, RFC 4791 §9.6.5): a series' each with its RECURRENCE-ID and no RRULE or EXDATE, no
+ * VTIMEZONE; all-day ones keep their DATEs. `privateAsBusy` as for writeCalendar.
+ */
+export function writeExpanded(
+  record: EventRecord,
+  window: { from: Date; to: Date },
+  opts: { privateAsBusy?: boolean } = {},
+): string {
+  const now = new Date(record.updatedAt);
+  const cal = new ICAL.Component('vcalendar');
+  cal.addPropertyWithValue('prodid', ICS_PRODID);
+  cal.addPropertyWithValue('version', '2.0');
+  cal.addPropertyWithValue('calscale', 'GREGORIAN');
+  const busyOnly = opts.privateAsBusy && record.visibility === 'private';
+  if (!busyOnly) addKeptProperties(cal, record.icalExtras?.calendar ?? []);
+  const zones = new ZoneUse(); // UTC only: stays empty
+  const { occurrences } = expandOccurrences(toSeries(record), window);
+  for (const o of occurrences) {
+    const fields = o.fields as EventFields;
+    if (busyOnly && fields.transparency === 'transparent') continue;
+    const vevent = busyOnly ? busyEvent(record.uid, record, now) : baseEvent(record.uid, record, now);
+    if (record.recurrence) {
+      const rid: Timing = record.allDay
+        ? { allDay: true, date: instantToLocalDate(o.originalStart, record.timeZone) }
+        : { allDay: false, instant: o.originalStart };
+      vevent.addProperty(timeProperty('recurrence-id', rid, 'UTC', zones));
+    }
+    const start: Timing = o.allDay
+      ? { allDay: true, date: o.startDate as string }
+      : { allDay: false, instant: o.start };
+    const end: Timing = o.allDay
+      ? { allDay: true, date: o.endDate as string }
+      : { allDay: false, instant: o.end };
+    vevent.addProperty(timeProperty('dtstart', start, 'UTC', zones));
+    vevent.addProperty(timeProperty('dtend', end, 'UTC', zones));
+    if (!busyOnly) {
+      addOrganizer(vevent, record, fields);
+      const extras = record.icalExtras;
+      const ownAlarms = extras && alarmsStandFor(extras, fields.reminders) ? extras.alarms : null;
+      addFields(vevent, ownAlarms ? { ...fields, reminders: [] } : fields);
+      if (extras) addKeptProperties(vevent, extras.event);
+      if (ownAlarms) addKeptAlarms(vevent, ownAlarms);
+    }
+    cal.addSubcomponent(vevent);
+  }
+  return `${cal.toString()}\r\n`;
+}
+
+/**
+ * A free/busy answer (RFC 4791 §7.10): one VFREEBUSY for [from, to) with a FREEBUSY;FBTYPE=BUSY
+ * period per busy interval, all in UTC.
+ */
+export function writeFreeBusy(
+  busy: { start: Date; end: Date }[],
+  from: Date,
+  to: Date,
+  now = new Date(),
+): string {
+  const cal = new ICAL.Component('vcalendar');
+  cal.addPropertyWithValue('prodid', ICS_PRODID);
+  cal.addPropertyWithValue('version', '2.0');
+  cal.addPropertyWithValue('calscale', 'GREGORIAN');
+  const vfreebusy = new ICAL.Component('vfreebusy');
+  vfreebusy.addPropertyWithValue('dtstamp', utc(now));
+  vfreebusy.addPropertyWithValue('dtstart', utc(from));
+  vfreebusy.addPropertyWithValue('dtend', utc(to));
+  for (const b of busy) {
+    const p = new ICAL.Property('freebusy');
+    p.setParameter('fbtype', 'BUSY');
+    p.setValue(ICAL.Period.fromData({ start: utc(b.start), end: utc(b.end), duration: undefined }));
+    vfreebusy.addProperty(p);
+  }
+  cal.addSubcomponent(vfreebusy);
   return `${cal.toString()}\r\n`;
 }
 
@@ -86,6 +174,7 @@ function fullEvents(
   zones: ZoneUse,
   now: Date,
   method?: IcsWriteOptions['method'],
+  keepExtras = false,
 ): IcalComponent[] {
   const series = toSeries(record);
   const fields = series.fields as EventFields;
@@ -98,7 +187,15 @@ function fullEvents(
   const master = base();
   addTiming(master, record, seriesTiming(record), occurrenceEndTiming(record), zones);
   addOrganizer(master, record, fields);
-  addFields(master, fields, itip === 'REQUEST' ? record.organizer?.email : undefined);
+  const extras = keepExtras ? record.icalExtras : null;
+  const ownAlarms = extras && alarmsStandFor(extras, fields.reminders) ? extras.alarms : null;
+  addFields(
+    master,
+    ownAlarms ? { ...fields, reminders: [] } : fields,
+    itip === 'REQUEST' ? record.organizer?.email : undefined,
+  );
+  if (extras) addKeptProperties(master, extras.event);
+  if (ownAlarms) addKeptAlarms(master, ownAlarms);
   const exdates = [...(record.exdates ?? [])];
   const overrides: IcalComponent[] = [];
   if (record.recurrence && itip === 'CANCEL') addRecurrence(master, record);

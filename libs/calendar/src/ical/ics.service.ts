@@ -10,7 +10,8 @@ import { Caller, CalendarRole, PRIMARY } from '../calendars/calendar-role';
 import { EventChangePublisher, PublishedChange } from '../sync/event-change.publisher';
 import { EventReadRepository } from '../sync/event-read.repository';
 import { CalendarRepository } from '../calendars/calendar.repository';
-import { Organizer, organizerOf, ownReminders, responseOf, withOrganizer } from '../events/attendees';
+import { Organizer, organizerOf, withOrganizer } from '../events/attendees';
+import { asOnPrimary } from '../events/meeting-people';
 import type { EventSeries } from '../events/event.mapper';
 import type { EventFields } from '../events/event.schema';
 import type { IcsImportResult } from './ical.dto';
@@ -78,15 +79,8 @@ export class IcsService {
     } = {},
   ): Promise<string> {
     const me = opts.invitee?.toLowerCase();
-    const records = (await this.reads.allLive(calendarId, me)).flatMap((r) =>
-      !me || String(r.calendarId) === calendarId
-        ? [r]
-        : // Declined, or their own meeting in another calendar: not on their calendar.
-          responseOf(r.attendees, me) === 'declined' || r.organizer?.email === me
-          ? []
-          : // An invited meeting carries the attendee's own alarms, not the organizer's.
-            [{ ...r, reminders: ownReminders(r.attendees, me) ?? [] }],
-    );
+    const live = await this.reads.allLive(calendarId, me);
+    const records = me ? asOnPrimary(live, calendarId, me) : live;
     return writeCalendar(records, {
       mode,
       privateAsBusy: opts.privateAsBusy,

@@ -100,6 +100,40 @@ export class EventReadRepository {
     return found;
   }
 
+  /** Live meetings (in any calendar) that `email` (lower-case) is invited to with one of these UIDs. */
+  async invitedByUids(email: string, uids: string[]): Promise<EventRecord[]> {
+    if (uids.length === 0) return [];
+    const found: EventRecord[] = [];
+    for (let i = 0; i < uids.length; i += 500) {
+      found.push(
+        ...(await this.model
+          .find({ attendeeEmails: email, uid: trusted({ $in: uids.slice(i, i + 500) }), deletedAt: null })
+          .lean<EventRecord[]>()
+          .exec()),
+      );
+    }
+    return found;
+  }
+
+  /** Live meetings (in any calendar) with these ids that `email` (lower-case) is invited to. */
+  async invitedByIds(email: string, ids: string[]): Promise<EventRecord[]> {
+    if (ids.length === 0) return [];
+    const found: EventRecord[] = [];
+    for (let i = 0; i < ids.length; i += 500) {
+      found.push(
+        ...(await this.model
+          .find({
+            _id: trusted({ $in: ids.slice(i, i + 500).map((id) => new Types.ObjectId(id)) }),
+            attendeeEmails: email,
+            deletedAt: null,
+          })
+          .lean<EventRecord[]>()
+          .exec()),
+      );
+    }
+    return found;
+  }
+
   /** Live events of the calendar with these ids (CalDAV's time-range query reads the matches whole). */
   async byIds(calendarId: string, ids: string[]): Promise<EventRecord[]> {
     if (ids.length === 0) return [];
@@ -122,9 +156,10 @@ export class EventReadRepository {
   /**
    * The latest change of the calendar's events (tombstones and moves out included), or null when it
    * never had any: two indexed reads, one per index of `changedSince`. What CalDAV's getctag and
-   * sync-token properties are made of.
+   * sync-token properties are made of. With `invitee` (a primary calendar's owner) also the latest
+   * change of the meetings they are or were invited to.
    */
-  async latestChange(calendarId: string): Promise<ChangeKey | null> {
+  async latestChange(calendarId: string, invitee?: string): Promise<ChangeKey | null> {
     const id = new Types.ObjectId(calendarId);
     const latest = (filter: Record<string, unknown>) =>
       this.model
@@ -132,7 +167,13 @@ export class EventReadRepository {
         .sort({ updatedAt: -1, _id: -1 })
         .lean<{ _id: Types.ObjectId; updatedAt: Date }>()
         .exec();
-    const found = (await Promise.all([latest({ calendarId: id }), latest({ formerCalendarIds: id })]))
+    const found = (
+      await Promise.all([
+        latest({ calendarId: id }),
+        latest({ formerCalendarIds: id }),
+        ...(invitee ? [latest({ attendeeEmails: invitee }), latest({ formerAttendeeEmails: invitee })] : []),
+      ])
+    )
       .filter((d) => d !== null)
       .map((d) => ({ t: new Date(d.updatedAt).getTime(), id: String(d._id) }))
       .sort((a, b) => b.t - a.t || (a.id < b.id ? 1 : -1));

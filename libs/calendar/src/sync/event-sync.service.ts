@@ -3,6 +3,7 @@ import { AppConfig } from '@app/config';
 import { CalendarAccessService } from '../calendars/calendar-access.service';
 import { Caller, PRIMARY } from '../calendars/calendar-role';
 import { attendeeView, viewFor } from '../events/event.mapper';
+import type { EventRecord } from '../events/event.schema';
 import { EventReadRepository } from './event-read.repository';
 import { planSync, SYNC_SETTLE_MS, SyncPosition, SyncTokenCodec } from './sync-token';
 import type { SyncResponse } from './sync.dto';
@@ -37,13 +38,26 @@ export class EventSyncService {
 
   async sync(
     caller: Caller,
+    q: { calendarId?: string; syncToken?: string; limit?: number },
+    now = Date.now(),
+  ): Promise<SyncResponse> {
+    const { records: _records, ...response } = await this.syncRecords(caller, q, now);
+    return response;
+  }
+
+  /**
+   * The same answer, with the records it was made from by id (CalDAV answers from them rather than
+   * reading the changed events again).
+   */
+  async syncRecords(
+    caller: Caller,
     {
       calendarId = PRIMARY,
       syncToken,
       limit = 500,
     }: { calendarId?: string; syncToken?: string; limit?: number },
     now = Date.now(),
-  ): Promise<SyncResponse> {
+  ): Promise<SyncResponse & { records: Map<string, EventRecord> }> {
     const grant = await this.access.require(caller, calendarId, 'reader');
     const prev: SyncPosition = syncToken
       ? this.codec.decode(syncToken, caller.id, now, grant.calendarId)
@@ -83,6 +97,7 @@ export class EventSyncService {
       nextSyncToken: this.codec.encode({ ...next, u: caller.id, c: grant.calendarId, s: prev.s, iat: now }),
       hasMore,
       fullSync: prev.f,
+      records: new Map(deliver.map(({ record }) => [String(record._id), record])),
     };
   }
 
