@@ -6,7 +6,7 @@ import { Caller, CalendarRole, roleAtLeast } from '../calendars/calendar-role';
 import { CalendarRepository } from '../calendars/calendar.repository';
 import { organizerOf, responseOf } from '../events/attendees';
 import { etagOf, toSeries } from '../events/event.mapper';
-import { EventRepository, SeriesRecord } from '../events/event.repository';
+import { EventRepository } from '../events/event.repository';
 import { asOnPrimary } from '../events/meeting-people';
 import type { EventFields, EventRecord } from '../events/event.schema';
 import { EventService } from '../events/event.service';
@@ -109,15 +109,14 @@ export class CalendarObjectsService {
     if (range && (range.from || range.to)) {
       const from = range.from ?? new Date(0);
       const to = range.to ?? new Date(Date.UTC(9999, 0, 1));
-      const overlapping = (candidates: SeriesRecord[]) =>
-        candidates
-          .filter((c) => expandOccurrences(toSeries(c), { from, to }, { limit: 1 }).occurrences.length > 0)
-          .map((c) => String(c._id));
-      const own = await this.events.findInRange([grant.calendarId], from, to);
-      records = await this.reads.byIds(grant.calendarId, overlapping(own));
+      const overlapping = (candidates: EventRecord[]) =>
+        candidates.filter(
+          (c) => expandOccurrences(toSeries(c), { from, to }, { limit: 1 }).occurrences.length > 0,
+        );
+      records = overlapping(await this.events.findWholeInRange({ calendarId: grant.calendarId }, from, to));
       if (me) {
-        const invited = await this.events.findInvitedInRange(me, from, to);
-        records = withInvited(records, await this.reads.invitedByIds(me, overlapping(invited)), grant, me);
+        const invited = await this.events.findWholeInRange({ invitee: me }, from, to);
+        records = withInvited(records, overlapping(invited), grant, me);
       }
     } else {
       const live = await this.reads.allLive(grant.calendarId, me);

@@ -57,6 +57,12 @@ export const SERIES_FIELDS = {
 /** A document as the window reads return it (SERIES_FIELDS). */
 export type SeriesRecord = Pick<EventRecord, keyof typeof SERIES_FIELDS>;
 
+/** Events whose occurrences may overlap [from, to): the stored range bounds, before expansion. */
+const mayOverlap = (from: Date, to: Date) => ({
+  rangeStart: trusted({ $lt: to }),
+  $or: [{ rangeEnd: null }, { rangeEnd: trusted({ $gt: from }) }],
+});
+
 const oid = (id: string) => new Types.ObjectId(id);
 
 /**
@@ -107,16 +113,25 @@ export class EventRepository {
    */
   async findInvitedInRange(email: string, from: Date, to: Date): Promise<SeriesRecord[]> {
     return this.model
-      .find(
-        {
-          attendeeEmails: email,
-          deletedAt: null,
-          rangeStart: trusted({ $lt: to }),
-          $or: [{ rangeEnd: null }, { rangeEnd: trusted({ $gt: from }) }],
-        },
-        SERIES_FIELDS,
-      )
+      .find({ attendeeEmails: email, deletedAt: null, ...mayOverlap(from, to) }, SERIES_FIELDS)
       .lean<SeriesRecord[]>()
+      .exec();
+  }
+
+  /**
+   * As findInRange (one calendar) or findInvitedInRange, with every field: CalDAV's time-range query
+   * renders what overlaps whole, and one read of whole records beats reading the matches again by id.
+   */
+  async findWholeInRange(
+    where: { calendarId: string } | { invitee: string },
+    from: Date,
+    to: Date,
+  ): Promise<EventRecord[]> {
+    const who =
+      'calendarId' in where ? { calendarId: oid(where.calendarId) } : { attendeeEmails: where.invitee };
+    return this.model
+      .find({ ...who, deletedAt: null, ...mayOverlap(from, to) })
+      .lean<EventRecord[]>()
       .exec();
   }
 
@@ -169,8 +184,7 @@ export class EventRepository {
       // One calendar (the common case) is an equality, which FerretDB pushes down to PostgreSQL.
       calendarId: calendarIds.length === 1 ? oid(calendarIds[0]) : trusted({ $in: calendarIds.map(oid) }),
       deletedAt: null,
-      rangeStart: trusted({ $lt: to }),
-      $or: [{ rangeEnd: null }, { rangeEnd: trusted({ $gt: from }) }],
+      ...mayOverlap(from, to),
     };
     if (excludeId) filter._id = trusted({ $ne: oid(excludeId) });
     return this.model.find(filter, SERIES_FIELDS).lean<SeriesRecord[]>().exec();

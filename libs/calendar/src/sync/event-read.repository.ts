@@ -115,44 +115,6 @@ export class EventReadRepository {
     return found;
   }
 
-  /** Live meetings (in any calendar) with these ids that `email` (lower-case) is invited to. */
-  async invitedByIds(email: string, ids: string[]): Promise<EventRecord[]> {
-    if (ids.length === 0) return [];
-    const found: EventRecord[] = [];
-    for (let i = 0; i < ids.length; i += 500) {
-      found.push(
-        ...(await this.model
-          .find({
-            _id: trusted({ $in: ids.slice(i, i + 500).map((id) => new Types.ObjectId(id)) }),
-            attendeeEmails: email,
-            deletedAt: null,
-          })
-          .lean<EventRecord[]>()
-          .exec()),
-      );
-    }
-    return found;
-  }
-
-  /** Live events of the calendar with these ids (CalDAV's time-range query reads the matches whole). */
-  async byIds(calendarId: string, ids: string[]): Promise<EventRecord[]> {
-    if (ids.length === 0) return [];
-    const found: EventRecord[] = [];
-    for (let i = 0; i < ids.length; i += 500) {
-      found.push(
-        ...(await this.model
-          .find({
-            _id: trusted({ $in: ids.slice(i, i + 500).map((id) => new Types.ObjectId(id)) }),
-            calendarId: new Types.ObjectId(calendarId),
-            deletedAt: null,
-          })
-          .lean<EventRecord[]>()
-          .exec()),
-      );
-    }
-    return found;
-  }
-
   /**
    * The latest change of the calendar's events (tombstones and moves out included), or null when it
    * never had any: two indexed reads, one per index of `changedSince`. What CalDAV's getctag and
