@@ -10,6 +10,7 @@ import { testConfig } from '../support/test-env';
 import { startTestApi, TestApi } from '../support/test-app';
 import { registerUser, TestUser } from '../support/users';
 import { waitFor } from '../support/eventually';
+import { Receiver } from '../support/webhook-receiver';
 
 const CALDAV = 'urn:ietf:params:xml:ns:caldav';
 const PROPFIND_CALENDARS = `<?xml version="1.0" encoding="utf-8"?>
@@ -364,6 +365,50 @@ describe('CalDAV (/dav/) with app passwords', () => {
         );
       } finally {
         await client.close();
+      }
+    });
+
+    it('makes each CalDAV change a change like any other: the cached API list and webhooks see it', async () => {
+      const u = await davUser();
+      const rx = await new Receiver().start();
+      try {
+        const hook = await api.request('/v1/webhooks', {
+          method: 'POST',
+          token: u.token,
+          json: { url: rx.url, events: ['event.created', 'event.updated', 'event.deleted'] },
+        });
+        expect(hook.status).toBe(201);
+        const titles = async () => (await events(u)).body.items.map((o) => o.title);
+        const delivered = (type: string) =>
+          waitFor(`${type} at the webhook`, 15_000, async () =>
+            rx.requests
+              .map(
+                (r) => JSON.parse(r.body) as { type: string; data: { event: { id: string; title: string } } },
+              )
+              .find((b) => b.type === type),
+          );
+        // The API's week list is cached; each CalDAV write must reach it at once.
+        expect(await titles()).toEqual([]);
+        const path = `${primary(u)}standup-9.ics`;
+        expect((await put(u, path, vevent('standup-9', 'Standup'))).status).toBe(201);
+        expect(await titles()).toEqual(['Standup']);
+        const created = await delivered('event.created');
+        expect(created.data.event.title).toBe('Standup');
+
+        expect(
+          (await put(u, path, vevent('standup-9', 'Standup (moved)'), { 'if-match': '"1"' })).status,
+        ).toBe(204);
+        expect(await titles()).toEqual(['Standup (moved)']);
+        expect((await delivered('event.updated')).data.event).toMatchObject({
+          id: created.data.event.id,
+          title: 'Standup (moved)',
+        });
+
+        expect((await dav('DELETE', path, { user: u })).status).toBe(204);
+        expect(await titles()).toEqual([]);
+        expect((await delivered('event.deleted')).data.event.id).toBe(created.data.event.id);
+      } finally {
+        await rx.close();
       }
     });
 
