@@ -114,20 +114,8 @@ export function writeExpanded(
     const fields = o.fields as EventFields;
     if (busyOnly && fields.transparency === 'transparent') continue;
     const vevent = busyOnly ? busyEvent(record.uid, record, now) : baseEvent(record.uid, record, now);
-    if (record.recurrence) {
-      const rid: Timing = record.allDay
-        ? { allDay: true, date: instantToLocalDate(o.originalStart, record.timeZone) }
-        : { allDay: false, instant: o.originalStart };
-      vevent.addProperty(timeProperty('recurrence-id', rid, 'UTC', zones));
-    }
-    const start: Timing = o.allDay
-      ? { allDay: true, date: o.startDate as string }
-      : { allDay: false, instant: o.start };
-    const end: Timing = o.allDay
-      ? { allDay: true, date: o.endDate as string }
-      : { allDay: false, instant: o.end };
-    vevent.addProperty(timeProperty('dtstart', start, 'UTC', zones));
-    vevent.addProperty(timeProperty('dtend', end, 'UTC', zones));
+    if (record.recurrence) addRecurrenceId(vevent, record, o.originalStart, zones, 'UTC');
+    addOccurrenceTiming(vevent, record, o, zones, 'UTC');
     if (!busyOnly) {
       addOrganizer(vevent, record, fields);
       const extras = record.icalExtras;
@@ -334,15 +322,17 @@ const seriesTiming = (r: EventRecord): Timing =>
 const occurrenceEndTiming = (r: EventRecord): Timing =>
   r.allDay ? { allDay: true, date: r.endDate as string } : { allDay: false, instant: r.end };
 
+/** DTSTART and DTEND in `zone`: the event's own, or UTC for expanded instances (RFC 4791 §9.6.5). */
 function addTiming(
   vevent: IcalComponent,
   record: EventRecord,
   start: Timing,
   end: Timing,
   zones: ZoneUse,
+  zone = record.timeZone,
 ): void {
-  vevent.addProperty(timeProperty('dtstart', start, record.timeZone, zones));
-  vevent.addProperty(timeProperty('dtend', end, record.timeZone, zones));
+  vevent.addProperty(timeProperty('dtstart', start, zone, zones));
+  vevent.addProperty(timeProperty('dtend', end, zone, zones));
 }
 
 function addOccurrenceTiming(
@@ -350,6 +340,7 @@ function addOccurrenceTiming(
   record: EventRecord,
   o: Occurrence<object>,
   zones: ZoneUse,
+  zone = record.timeZone,
 ): void {
   const start: Timing = o.allDay
     ? { allDay: true, date: o.startDate as string }
@@ -357,7 +348,7 @@ function addOccurrenceTiming(
   const end: Timing = o.allDay
     ? { allDay: true, date: o.endDate as string }
     : { allDay: false, instant: o.end };
-  addTiming(vevent, record, start, end, zones);
+  addTiming(vevent, record, start, end, zones, zone);
 }
 
 function addRecurrenceId(
@@ -365,11 +356,12 @@ function addRecurrenceId(
   record: EventRecord,
   originalStart: Date,
   zones: ZoneUse,
+  zone = record.timeZone,
 ): void {
   const timing: Timing = record.allDay
     ? { allDay: true, date: instantToLocalDate(originalStart, record.timeZone) }
     : { allDay: false, instant: originalStart };
-  vevent.addProperty(timeProperty('recurrence-id', timing, record.timeZone, zones));
+  vevent.addProperty(timeProperty('recurrence-id', timing, zone, zones));
 }
 
 function addExdates(vevent: IcalComponent, record: EventRecord, exdates: Date[], zones: ZoneUse): void {
