@@ -14,7 +14,8 @@ const WINDOW = 'from=2027-03-01T00:00:00Z&to=2027-04-01T00:00:00Z';
 
 /**
  * Interoperability with python3-caldav (Debian's package, a client nobody on this project wrote):
- * discovery, pulling events made through the API, and create, edit and delete seen in the API.
+ * discovery, pulling events made through the API, create, edit (one occurrence too) and delete seen
+ * in the API, an API change seen at its next sync, and a stale edit refused with 412.
  */
 describe('CalDAV interop: python3-caldav', () => {
   let api: TestApi;
@@ -26,7 +27,15 @@ describe('CalDAV interop: python3-caldav', () => {
       env: { ...process.env, DAV_URL: `${api.baseUrl}/dav/`, DAV_USER: user.email, DAV_PASSWORD: password },
       timeout: 30_000,
     });
-    return JSON.parse(stdout) as { calendars: string[]; events?: string[]; url?: string; data?: string };
+    return JSON.parse(stdout) as {
+      calendars: string[];
+      events?: string[];
+      url?: string;
+      data?: string;
+      token?: string;
+      objects?: { url: string; etag: string | null; data: string | null }[];
+      status?: number;
+    };
   };
   const titles = async () =>
     (await api.request<OccurrencePageDto>(`/v1/events?${WINDOW}`, { token: user.token })).body.items.map(
@@ -88,5 +97,33 @@ describe('CalDAV interop: python3-caldav', () => {
       ['2027-03-15T10:00:00.000Z', '2027-03-15T12:00:00.000Z', 'Moved in python', true],
       ['2027-03-22T10:00:00.000Z', '2027-03-22T10:00:00.000Z', 'Weekly from python', false],
     ]);
+  });
+
+  it('sees an API change at its next sync, and its stale edit of it gets 412 and changes nothing', async () => {
+    await step('create', 'py-2', 'Shared plan');
+    const first = await step('sync');
+    const mine = first.objects?.find((o) => o.url.endsWith('/py-2.ics'));
+    expect(mine?.etag).toBe('"1"');
+
+    const id = (
+      await api.request<OccurrencePageDto>(`/v1/events?${WINDOW}`, { token: user.token })
+    ).body.items.find((o) => o.title === 'Shared plan')?.seriesId;
+    const patched = await api.request(`/v1/events/${id}`, {
+      method: 'PATCH',
+      token: user.token,
+      json: { title: 'Changed in the API' },
+    });
+    expect(patched.status).toBe(200);
+
+    const next = await step('sync', first.token ?? '');
+    expect(next.objects?.map((o) => new URL(o.url).pathname)).toEqual([
+      `/dav/calendars/${user.id}/${user.id}/py-2.ics`,
+    ]);
+    expect(next.objects?.[0].data).toContain('SUMMARY:Changed in the API');
+
+    const stale = await step('put-if-match', 'py-2', 'Edited on a stale copy', mine?.etag ?? '');
+    expect(stale.status).toBe(412);
+    expect(await titles()).toContain('Changed in the API');
+    expect(await titles()).not.toContain('Edited on a stale copy');
   });
 });

@@ -4,7 +4,9 @@ Usage: caldav-python-client.py STEP [ARG]; DAV_URL, DAV_USER, DAV_PASSWORD in th
 Prints one JSON object with what the client saw. Steps: discover, list, create UID SUMMARY,
 edit UID SUMMARY, delete UID, series UID SUMMARY (weekly from 1 March 2027, 10:00 UTC, 4 times),
 edit-occurrence UID SUMMARY (moves the 15 March occurrence to 12:00 with its own title, as an
-override VEVENT with RECURRENCE-ID, the way calendar apps edit one occurrence).
+override VEVENT with RECURRENCE-ID, the way calendar apps edit one occurrence),
+sync [TOKEN] (a sync-collection report: every object, or what changed since TOKEN, with ETags),
+put-if-match UID SUMMARY ETAG (a conditional PUT of the client's copy, as apps save an edit).
 """
 import datetime
 import json
@@ -13,6 +15,7 @@ import sys
 
 import caldav
 import icalendar
+from caldav.elements import dav
 
 
 def event(uid, summary):
@@ -74,6 +77,16 @@ def main():
         found.load()
         edit_occurrence(found, args[1])
         out["data"] = calendar.event_by_url(found.url).load().data
+    elif step == "sync":
+        objects = calendar.objects_by_sync_token(args[0] if args else None, load_objects=True)
+        out["token"] = objects.sync_token
+        out["objects"] = [
+            {"url": str(o.url), "etag": o.props.get(dav.GetEtag.tag), "data": o.data} for o in objects
+        ]
+    elif step == "put-if-match":
+        url = calendar.url.join(args[0] + ".ics")
+        r = client.put(url, event(args[0], args[1]), {"Content-Type": "text/calendar", "If-Match": args[2]})
+        out["status"] = r.status
     elif step == "delete":
         calendar.event_by_url(calendar.url.join(args[0] + ".ics")).delete()
     print(json.dumps(out))
