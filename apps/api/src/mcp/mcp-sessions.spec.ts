@@ -1,7 +1,12 @@
 import { Logger } from '@nestjs/common';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
-import { MAX_MCP_SESSIONS, MCP_SESSION_IDLE_MS, McpSessions } from './mcp-sessions';
+import {
+  MAX_MCP_SESSIONS,
+  MAX_MCP_SESSIONS_PER_USER,
+  MCP_SESSION_IDLE_MS,
+  McpSessions,
+} from './mcp-sessions';
 import type { McpCaller } from './mcp-tools';
 
 const caller = (id: string, scope: 'read' | 'write' = 'write'): McpCaller => ({
@@ -59,13 +64,29 @@ describe('McpSessions: bounded, idle-expiring, bound to the caller', () => {
 
   it('holds at most MAX_MCP_SESSIONS: a new one ends the most idle', () => {
     const closed: string[] = [];
+    // Many accounts, each under its own cap.
+    const who = (i: number) => caller(`user${i % 200}`);
     for (let i = 0; i < MAX_MCP_SESSIONS; i++)
-      sessions.add(`s${i}`, session(caller('alice'), closed, `s${i}`), 10 + i);
-    sessions.find('s0', caller('alice'), 5_000);
-    sessions.add('new', session(caller('alice'), closed, 'new'), 6_000);
+      sessions.add(`s${i}`, session(who(i), closed, `s${i}`), 10 + i);
+    sessions.find('s0', who(0), 5_000);
+    sessions.add('new', session(caller('newcomer'), closed, 'new'), 6_000);
     expect(sessions.size).toBe(MAX_MCP_SESSIONS);
-    expect(sessions.find('s1', caller('alice'))).toBeNull();
-    expect(sessions.find('s0', caller('alice'))).not.toBeNull();
-    expect(sessions.find('new', caller('alice'))).not.toBeNull();
+    expect(sessions.find('s1', who(1))).toBeNull();
+    expect(sessions.find('s0', who(0))).not.toBeNull();
+    expect(sessions.find('new', caller('newcomer'))).not.toBeNull();
+  });
+
+  it("holds at most MAX_MCP_SESSIONS_PER_USER per account: a new one ends that account's most idle, no one else's", () => {
+    const closed: string[] = [];
+    sessions.add('bob', session(caller('bob'), closed, 'bob'), 1);
+    for (let i = 0; i < MAX_MCP_SESSIONS_PER_USER; i++)
+      sessions.add(`a${i}`, session(caller('alice'), closed, `a${i}`), 10 + i);
+    sessions.find('a0', caller('alice'), 5_000);
+    sessions.add('a-new', session(caller('alice'), closed, 'a-new'), 6_000);
+    expect(sessions.size).toBe(MAX_MCP_SESSIONS_PER_USER + 1);
+    expect(sessions.find('a1', caller('alice'))).toBeNull();
+    expect(sessions.find('a0', caller('alice'))).not.toBeNull();
+    expect(sessions.find('a-new', caller('alice'))).not.toBeNull();
+    expect(sessions.find('bob', caller('bob'))).not.toBeNull();
   });
 });

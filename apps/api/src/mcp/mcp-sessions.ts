@@ -5,6 +5,8 @@ import type { McpCaller } from './mcp-tools';
 
 /** At most this many sessions per replica; a new one beyond it ends the longest idle. */
 export const MAX_MCP_SESSIONS = 1000;
+/** At most this many per account, so one account's clients cannot push everyone else's out. */
+export const MAX_MCP_SESSIONS_PER_USER = 10;
 /** A session unused this long is ended (its client re-initializes on the 404). */
 export const MCP_SESSION_IDLE_MS = 30 * 60_000;
 const SWEEP_EVERY_MS = 60_000;
@@ -34,10 +36,12 @@ export class McpSessions implements OnModuleDestroy {
   }
 
   add(id: string, session: Omit<McpSession, 'lastUsed'>, now = Date.now()): void {
-    if (this.sessions.size >= MAX_MCP_SESSIONS) {
-      const idlest = [...this.sessions.entries()].sort((a, b) => a[1].lastUsed - b[1].lastUsed)[0];
-      if (idlest) this.end(idlest[0], 'the most idle of too many sessions');
-    }
+    const entries = [...this.sessions.entries()];
+    const theirs = entries.filter(([, s]) => s.caller.user.id === session.caller.user.id);
+    if (theirs.length >= MAX_MCP_SESSIONS_PER_USER)
+      void this.end(idlest(theirs), "the most idle of the account's sessions");
+    else if (this.sessions.size >= MAX_MCP_SESSIONS)
+      void this.end(idlest(entries), 'the most idle of too many sessions');
     this.sessions.set(id, { ...session, lastUsed: now });
   }
 
@@ -75,3 +79,7 @@ export class McpSessions implements OnModuleDestroy {
     await session.server.close().catch(() => undefined);
   }
 }
+
+/** The id of the least recently used of these sessions. */
+const idlest = (entries: [string, McpSession][]): string =>
+  entries.reduce((a, b) => (b[1].lastUsed < a[1].lastUsed ? b : a))[0];
