@@ -32,9 +32,7 @@ describe('buildVtimezone', () => {
   ];
 
   it.each(zones)('%s: ical.js resolves local times 2015–2045 as the tz database does', (zone) => {
-    const started = performance.now();
     const vtz = new ICAL.Timezone(buildVtimezone(zone, 2015, 2027));
-    expect(performance.now() - started).toBeLessThan(500);
     for (let f = Date.UTC(2015, 0, 1, 0, 17); f < Date.UTC(2045, 0, 1); f += 3 * 86_400_000 + 3_600_000) {
       const local = formatFloating(f);
       const resolved = localToInstant(local, zone);
