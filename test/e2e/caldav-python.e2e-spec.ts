@@ -116,10 +116,12 @@ describe('CalDAV interop: python3-caldav', () => {
     expect(patched.status).toBe(200);
 
     const next = await step('sync', first.token ?? '');
-    expect(next.objects?.map((o) => new URL(o.url).pathname)).toEqual([
-      `/dav/calendars/${user.id}/${user.id}/py-2.ics`,
-    ]);
-    expect(next.objects?.[0].data).toContain('SUMMARY:Changed in the API');
+    // Only what changed since the token: the API's edit, not the events untouched since.
+    const changed = new Map(next.objects?.map((o) => [new URL(o.url).pathname, o.data]));
+    const base = `/dav/calendars/${user.id}/${user.id}/`;
+    expect(changed.get(`${base}py-2.ics`)).toContain('SUMMARY:Changed in the API');
+    expect(changed.has(`${base}py-weekly.ics`)).toBe(false);
+    expect([...changed.values()].join('')).not.toContain('Made in the API');
 
     const stale = await step('put-if-match', 'py-2', 'Edited on a stale copy', mine?.etag ?? '');
     expect(stale.status).toBe(412);
