@@ -96,6 +96,17 @@ describe('CalDAV (/dav/) with app passwords', () => {
 
   const home = (u: TestUser) => `/dav/calendars/${u.id}/`;
   const primary = (u: TestUser) => `/dav/calendars/${u.id}/${u.id}/`;
+  /** The VTIMEZONE lines of the user's primary calendar, as its calendar-timezone property gives them. */
+  const calendarVtimezone = async (u: DavUser) => {
+    const res = await dav('PROPFIND', primary(u), {
+      user: u,
+      headers: { depth: '0' },
+      body: `<d:propfind xmlns:d="DAV:" xmlns:c="${CALDAV}"><d:prop><c:calendar-timezone/></d:prop></d:propfind>`,
+    });
+    return String(propsOf(res.text, primary(u))['calendar-timezone'])
+      .split(/\r?\n/)
+      .filter((l) => l && !/^(BEGIN|END):VCALENDAR|^VERSION|^PRODID/.test(l));
+  };
 
   beforeAll(async () => {
     config = await testConfig();
@@ -414,14 +425,7 @@ describe('CalDAV (/dav/) with app passwords', () => {
 
     it('round-trips a recurring series with an EXDATE and a changed occurrence, and an all-day event', async () => {
       const u = await davUser();
-      const berlin = await dav('PROPFIND', primary(u), {
-        user: u,
-        headers: { depth: '0' },
-        body: `<d:propfind xmlns:d="DAV:" xmlns:c="${CALDAV}"><d:prop><c:calendar-timezone/></d:prop></d:propfind>`,
-      });
-      const vtimezone = String(propsOf(berlin.text, primary(u))['calendar-timezone'])
-        .split(/\r?\n/)
-        .filter((l) => l && !/^(BEGIN|END):VCALENDAR|^VERSION|^PRODID/.test(l));
+      const vtimezone = await calendarVtimezone(u);
       expect(vtimezone[0]).toBe('BEGIN:VTIMEZONE');
       const series = [
         'BEGIN:VCALENDAR',
@@ -646,14 +650,7 @@ describe('CalDAV (/dav/) with app passwords', () => {
 
     it('expands a recurring series into UTC instances with RECURRENCE-IDs in calendar-query <C:expand>', async () => {
       const u = await davUser();
-      const zone = await dav('PROPFIND', primary(u), {
-        user: u,
-        headers: { depth: '0' },
-        body: `<d:propfind xmlns:d="DAV:" xmlns:c="${CALDAV}"><d:prop><c:calendar-timezone/></d:prop></d:propfind>`,
-      });
-      const vtimezone = String(propsOf(zone.text, primary(u))['calendar-timezone'])
-        .split(/\r?\n/)
-        .filter((l) => l && !/^(BEGIN|END):VCALENDAR|^VERSION|^PRODID/.test(l));
+      const vtimezone = await calendarVtimezone(u);
       const series = [
         'BEGIN:VCALENDAR',
         'VERSION:2.0',
