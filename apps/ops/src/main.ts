@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { CLIENT_NAMES, loadConfigOrExit } from '@app/config';
 import { CommandFactory, CommandRunnerService } from 'nest-commander';
 import { AuditService } from '@app/audit';
+import { awaitDatastores } from './cli/datastores';
 import { auditedRun, commandLine, recordOpsAction } from './cli/ops-audit';
 import { exitOnUsageError } from './cli/ops-command';
 import { failCommand } from './cli/output';
@@ -44,6 +45,7 @@ async function main(): Promise<void> {
     },
   });
   try {
+    if (datastores) await awaitDatastores(app);
     // commander names the program after the script it is given: `ops`, whatever file runs it.
     await app.get(CommandRunnerService).run([process.argv[0], 'ops', ...argv]);
   } catch (err) {

@@ -1,12 +1,10 @@
-import { DependencyUnavailableError, withTimeout } from '@app/common';
+import { DependencyUnavailableError } from '@app/common';
 import type { RedisService } from '@app/cache';
+import { CONNECT_WAIT_MS } from '@app/database';
 import type { mongo } from 'mongoose';
 
 /** MongoDB's connection helper lives with the connection (@app/database); backup code imports it from here. */
 export { connectedDb } from '@app/database';
-
-/** How long a command waits for a connection that is still being opened (the CLI opens lazily). */
-const CONNECT_WAIT_MS = 5000;
 
 /** The shared Redis client once it is ready (the CLI has just opened it); fails clearly when it is not. */
 export async function readyRedis(redis: RedisService): Promise<RedisService['client']> {
@@ -14,24 +12,10 @@ export async function readyRedis(redis: RedisService): Promise<RedisService['cli
   // SCAN, DBSIZE and FLUSHDB see one node of a cluster: a backup of one node would look complete.
   if (client.isCluster)
     throw new Error('Redis backup and restore do not support a Redis Cluster (REDIS_CLUSTER_NODES) yet');
-  if (client.status !== 'ready') {
-    const ready = new Promise<void>((resolve, reject) => {
-      const onReady = () => {
-        client.off('end', onEnd);
-        resolve();
-      };
-      const onEnd = () => {
-        client.off('ready', onReady);
-        reject(new Error('connection closed'));
-      };
-      client.once('ready', onReady);
-      client.once('end', onEnd);
-    });
-    try {
-      await withTimeout(ready, CONNECT_WAIT_MS, 'connecting to Redis');
-    } catch (err) {
-      throw new DependencyUnavailableError(`Redis is unreachable: ${(err as Error).message}`);
-    }
+  try {
+    await redis.whenReady(CONNECT_WAIT_MS);
+  } catch (err) {
+    throw new DependencyUnavailableError(`Redis is unreachable: ${(err as Error).message}`);
   }
   return client;
 }

@@ -44,6 +44,31 @@ export class RedisService implements OnApplicationShutdown {
     return this.client.status === 'ready';
   }
 
+  /**
+   * Resolves once the client is ready (at once when it is), rejects when it ends or `timeoutMs`
+   * passes: through connect timeouts and reconnects, which a just-started process may go through.
+   */
+  async whenReady(timeoutMs: number): Promise<void> {
+    if (this.isReady) return;
+    const client = this.client;
+    let settle = () => undefined as void;
+    const ready = new Promise<void>((resolve, reject) => {
+      const onReady = () => resolve();
+      const onEnd = () => reject(new Error('connection closed'));
+      client.once('ready', onReady);
+      client.once('end', onEnd);
+      settle = () => {
+        client.off('ready', onReady);
+        client.off('end', onEnd);
+      };
+    });
+    try {
+      await withTimeout(ready, timeoutMs, 'connecting to Redis');
+    } finally {
+      settle();
+    }
+  }
+
   /** PING with a bound; resolves to the round-trip in milliseconds or rejects. */
   async ping(timeoutMs: number): Promise<number> {
     const started = performance.now();

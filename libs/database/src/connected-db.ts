@@ -2,7 +2,7 @@ import { DependencyUnavailableError, withTimeout } from '@app/common';
 import type { Connection, mongo } from 'mongoose';
 
 /** How long a command waits for a connection that is still being opened (the CLI opens lazily). */
-const CONNECT_WAIT_MS = 5000;
+export const CONNECT_WAIT_MS = 5000;
 
 /** The driver's Db once the (possibly lazily opened) connection is up; fails clearly when it is not. */
 export async function connectedDb(connection: Connection): Promise<mongo.Db> {

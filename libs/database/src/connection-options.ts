@@ -22,3 +22,9 @@ export const MONGOOSE_CONNECTION_OPTIONS = {
 export const REQUEST_SOCKET_TIMEOUT_MS = 5000;
 /** The ops CLI's bound on one round trip: long work, but a hung database still ends the command. */
 export const LONG_SOCKET_TIMEOUT_MS = 30_000;
+/**
+ * The ops CLI's bound on finding a server. Its connection opens while its own start-up holds the
+ * event loop, which on a loaded machine can outlast 1 s; a one-shot command can wait a few seconds
+ * where a request cannot, and a dead database still ends the command.
+ */
+export const LONG_SERVER_SELECTION_TIMEOUT_MS = 5000;

@@ -5,6 +5,7 @@ import { AppConfig } from '@app/config';
 import { MongoPoolMetrics, ObservabilityMetricsModule } from '@app/observability';
 import type { Connection } from 'mongoose';
 import {
+  LONG_SERVER_SELECTION_TIMEOUT_MS,
   LONG_SOCKET_TIMEOUT_MS,
   MONGOOSE_CONNECTION_OPTIONS,
   REQUEST_SOCKET_TIMEOUT_MS,
@@ -22,7 +23,8 @@ export interface DatabaseModuleOptions {
   lazy?: boolean;
   /**
    * Let one MongoDB round trip take up to LONG_SOCKET_TIMEOUT_MS (the ops CLI: backups, restores,
-   * index builds). Without it each is bounded by REQUEST_SOCKET_TIMEOUT_MS, as a request must be.
+   * index builds) and finding a server LONG_SERVER_SELECTION_TIMEOUT_MS. Without it each is bounded
+   * as a request must be (REQUEST_SOCKET_TIMEOUT_MS, 1 s).
    */
   longOperations?: boolean;
 }
@@ -58,6 +60,7 @@ export class DatabaseModule {
             appName: config.clientName,
             sanitizeFilter: true, // NoSQL injection: $-operators in filters need mongoose.trusted() (owasp-injection e2e)
             socketTimeoutMS: options.longOperations ? LONG_SOCKET_TIMEOUT_MS : REQUEST_SOCKET_TIMEOUT_MS,
+            ...(options.longOperations ? { serverSelectionTimeoutMS: LONG_SERVER_SELECTION_TIMEOUT_MS } : {}),
             lazyConnection: options.lazy ?? false,
             // A lazy connection's first attempt is awaited by nobody: a refused or failed connect
             // must surface through the health checks, not crash the process as an unhandled rejection.
