@@ -3,11 +3,10 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { CalendarResponseDto } from '@app/calendar';
-import type { AppPasswordCreatedResponseDto } from '@app/identity';
 import { ensureDebianPackage } from '../support/debian-package';
 import { testConfig } from '../support/test-env';
 import { startTestApi, TestApi } from '../support/test-app';
-import { registerUser, TestUser } from '../support/users';
+import { createAppPassword, registerUser, TestUser } from '../support/users';
 
 const LITMUS = '/usr/bin/litmus';
 const SUITES = ['basic', 'copymove', 'props', 'locks', 'http'];
@@ -72,12 +71,7 @@ describe('CalDAV: litmus (WebDAV test suite) against a calendar', () => {
     workDir = mkdtempSync(path.join(tmpdir(), 'litmus-'));
     api = await startTestApi(await testConfig());
     user = await registerUser(api);
-    const created = await api.request<AppPasswordCreatedResponseDto>('/v1/me/app-passwords', {
-      method: 'POST',
-      token: user.token,
-      json: { name: 'litmus' },
-    });
-    password = created.body.password;
+    password = (await createAppPassword(api, user, { name: 'litmus' })).password;
   });
   afterAll(async () => {
     await api?.close();
@@ -159,12 +153,8 @@ describe('CalDAV: litmus (WebDAV test suite) against a calendar', () => {
     });
     expect(copied.status).toBe(403);
     // A read-only app password reads the file and changes nothing.
-    const readOnly = await api.request<AppPasswordCreatedResponseDto>('/v1/me/app-passwords', {
-      method: 'POST',
-      token: user.token,
-      json: { name: 'reader', scope: 'read' },
-    });
-    const ro = { email: user.email, password: readOnly.body.password };
+    const readOnly = await createAppPassword(api, user, { name: 'reader', scope: 'read' });
+    const ro = { email: user.email, password: readOnly.password };
     expect((await dav('GET', `${calendarUrl()}notes/todo.txt`, { as: ro })).status).toBe(200);
     const refused = await dav('DELETE', `${calendarUrl()}notes/todo.txt`, { as: ro });
     expect(refused.status).toBe(403);
@@ -178,12 +168,8 @@ describe('CalDAV: litmus (WebDAV test suite) against a calendar', () => {
 
   it("counts the limits against the calendars' owner: 20 plain collections across their calendars, then 507", async () => {
     const owner = await registerUser(api);
-    const made = await api.request<AppPasswordCreatedResponseDto>('/v1/me/app-passwords', {
-      method: 'POST',
-      token: owner.token,
-      json: { name: 'webdav' },
-    });
-    const as = { email: owner.email, password: made.body.password };
+    const made = await createAppPassword(api, owner, { name: 'webdav' });
+    const as = { email: owner.email, password: made.password };
     const second = await api.request<CalendarResponseDto>('/v1/calendars', {
       method: 'POST',
       token: owner.token,

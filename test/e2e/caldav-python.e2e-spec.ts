@@ -2,11 +2,10 @@ import { execFile, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { EventWriteResponseDto, OccurrencePageDto } from '@app/calendar';
-import type { AppPasswordCreatedResponseDto } from '@app/identity';
 import { ensureDebianPackage } from '../support/debian-package';
 import { testConfig } from '../support/test-env';
 import { startTestApi, TestApi } from '../support/test-app';
-import { registerUser, TestUser } from '../support/users';
+import { createAppPassword, registerUser, TestUser } from '../support/users';
 
 const run = promisify(execFile);
 const SCRIPT = path.join(__dirname, '..', 'support', 'caldav-python-client.py');
@@ -49,12 +48,7 @@ describe('CalDAV interop: python3-caldav', () => {
     );
     api = await startTestApi(await testConfig());
     user = await registerUser(api);
-    const created = await api.request<AppPasswordCreatedResponseDto>('/v1/me/app-passwords', {
-      method: 'POST',
-      token: user.token,
-      json: { name: 'python3-caldav' },
-    });
-    password = created.body.password;
+    password = (await createAppPassword(api, user, { name: 'python3-caldav' })).password;
     const made = await api.request<EventWriteResponseDto>('/v1/events', {
       method: 'POST',
       token: user.token,

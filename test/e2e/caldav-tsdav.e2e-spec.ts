@@ -1,9 +1,8 @@
 import { DAVCalendar, DAVClient } from 'tsdav';
 import type { EventWriteResponseDto, OccurrencePageDto } from '@app/calendar';
-import type { AppPasswordCreatedResponseDto } from '@app/identity';
 import { testConfig } from '../support/test-env';
 import { startTestApi, TestApi } from '../support/test-app';
-import { registerUser, TestUser } from '../support/users';
+import { createAppPassword, registerUser, TestUser } from '../support/users';
 
 const WINDOW = 'from=2027-03-01T00:00:00Z&to=2027-04-01T00:00:00Z';
 
@@ -42,12 +41,7 @@ describe('CalDAV interop: tsdav', () => {
   beforeAll(async () => {
     api = await startTestApi(await testConfig());
     user = await registerUser(api);
-    const created = await api.request<AppPasswordCreatedResponseDto>('/v1/me/app-passwords', {
-      method: 'POST',
-      token: user.token,
-      json: { name: 'tsdav' },
-    });
-    expect(created.status).toBe(201);
+    const { password } = await createAppPassword(api, user, { name: 'tsdav' });
     const before = await api.request<EventWriteResponseDto>('/v1/events', {
       method: 'POST',
       token: user.token,
@@ -56,7 +50,7 @@ describe('CalDAV interop: tsdav', () => {
     expect(before.status).toBe(201);
     client = new DAVClient({
       serverUrl: api.baseUrl,
-      credentials: { username: user.email, password: created.body.password },
+      credentials: { username: user.email, password },
       authMethod: 'Basic',
       defaultAccountType: 'caldav',
     });

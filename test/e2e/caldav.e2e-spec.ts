@@ -1,14 +1,14 @@
 import { request as httpRequest } from 'node:http';
 import { XMLParser } from 'fast-xml-parser';
 import { MongoClient } from 'mongodb';
-import type { AppPasswordCreatedResponseDto, AppPasswordListResponseDto } from '@app/identity';
+import type { AppPasswordListResponseDto } from '@app/identity';
 import type { EventResponseDto, EventWriteResponseDto } from '@app/calendar';
 import { AppConfig } from '@app/config';
 import { AuditService } from '@app/audit';
 import { createCalendar, share } from '../support/sharing';
 import { testConfig } from '../support/test-env';
 import { startTestApi, TestApi } from '../support/test-app';
-import { registerUser, TestUser } from '../support/users';
+import { createAppPassword, registerUser, TestUser } from '../support/users';
 import { waitFor } from '../support/eventually';
 import { Receiver } from '../support/webhook-receiver';
 
@@ -54,15 +54,8 @@ describe('CalDAV (/dav/) with app passwords', () => {
   let api: TestApi;
   let alice: DavUser;
 
-  const appPassword = async (u: TestUser, json: Json = { name: 'phone' }) => {
-    const res = await api.request<AppPasswordCreatedResponseDto>('/v1/me/app-passwords', {
-      method: 'POST',
-      token: u.token,
-      json,
-    });
-    expect(res.status).toBe(201);
-    return res.body;
-  };
+  const appPassword = (u: TestUser, json: Parameters<typeof createAppPassword>[2] = { name: 'phone' }) =>
+    createAppPassword(api, u, json);
   const davUser = async (): Promise<DavUser> => {
     const u = await registerUser(api);
     return { ...u, password: (await appPassword(u)).password };

@@ -2,11 +2,10 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { AuditService } from '@app/audit';
-import type { AppPasswordCreatedResponseDto } from '@app/identity';
 import { DateTime } from 'luxon';
 import { testConfig } from '../support/test-env';
 import { startTestApi, TestApi } from '../support/test-app';
-import { registerUser, TestUser } from '../support/users';
+import { createAppPassword, registerUser, TestUser } from '../support/users';
 
 const ZONE = 'America/New_York';
 type Json = Record<string, any>;
@@ -35,15 +34,8 @@ describe('MCP credentials (app passwords, read scope) and the audit of MCP write
     await api?.close();
   });
 
-  const appPassword = async (u: TestUser, scope: 'read' | 'write') => {
-    const res = await api.request<AppPasswordCreatedResponseDto>('/v1/me/app-passwords', {
-      method: 'POST',
-      token: u.token,
-      json: { name: `mcp ${scope}`, scope },
-    });
-    expect(res.status).toBe(201);
-    return res.body;
-  };
+  const appPassword = (u: TestUser, scope: 'read' | 'write') =>
+    createAppPassword(api, u, { name: `mcp ${scope}`, scope });
   const basic = (email: string, password: string) =>
     `Basic ${Buffer.from(`${email}:${password}`).toString('base64')}`;
   async function connect(authorization: string): Promise<Client> {

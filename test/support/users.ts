@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { AppPasswordCreatedResponseDto as AppPasswordCreated } from '@app/identity';
 import type { TestApi } from './test-app';
 
 export interface TestUser {
@@ -28,4 +29,19 @@ export async function registerUser(
   });
   if (res.status !== 201) throw new Error(`register failed: ${res.status} ${res.text}`);
   return { id: res.body.user.id, email, token: res.body.accessToken, refreshToken: res.body.refreshToken };
+}
+
+/** Creates an app password for `user` (the CalDAV and MCP credential); returns it as created (its only showing). */
+export async function createAppPassword(
+  api: TestApi,
+  user: Pick<TestUser, 'token'>,
+  json: { name: string; scope?: 'read' | 'write' },
+): Promise<AppPasswordCreated> {
+  const res = await api.request<AppPasswordCreated>('/v1/me/app-passwords', {
+    method: 'POST',
+    token: user.token,
+    json,
+  });
+  if (res.status !== 201) throw new Error(`creating an app password failed: ${res.status} ${res.text}`);
+  return res.body;
 }
