@@ -1,14 +1,12 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { AuditService } from '@app/audit';
 import { DateTime } from 'luxon';
+import { callTool, Json, mcpHttpTransport } from '../support/mcp';
 import { testConfig } from '../support/test-env';
 import { startTestApi, TestApi } from '../support/test-app';
 import { createAppPassword, registerUser, TestUser } from '../support/users';
 
 const ZONE = 'America/New_York';
-type Json = Record<string, any>;
 const at = (days: number, hour: number) =>
   DateTime.now()
     .setZone(ZONE)
@@ -40,21 +38,11 @@ describe('MCP credentials (app passwords, read scope) and the audit of MCP write
     `Basic ${Buffer.from(`${email}:${password}`).toString('base64')}`;
   async function connect(authorization: string): Promise<Client> {
     const client = new Client({ name: 'mcp-credentials-e2e', version: '1.0.0' });
-    await client.connect(
-      new StreamableHTTPClientTransport(new URL(`${api.baseUrl}/mcp`), {
-        requestInit: { headers: { authorization } },
-      }),
-    );
+    await client.connect(mcpHttpTransport(api.baseUrl, authorization));
     clients.push(client);
     return client;
   }
-  async function call(client: Client, name: string, args: Json = {}): Promise<Json> {
-    const result = (await client.callTool({ name, arguments: args })) as CallToolResult;
-    const text = (result.content[0] as { text: string }).text;
-    return result.isError
-      ? { isError: true, ...(JSON.parse(text) as Json) }
-      : (result.structuredContent as Json);
-  }
+  const call = callTool;
   const mcpWrites = async (userId: string) =>
     (await api.app.get(AuditService).list({ limit: 200, type: 'mcp_write' })).filter(
       (e) => e.userId === userId,

@@ -1,17 +1,12 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import {
-  type CallToolResult,
-  ElicitRequestSchema,
-  type ElicitResult,
-} from '@modelcontextprotocol/sdk/types.js';
+import { ElicitRequestSchema, type ElicitResult } from '@modelcontextprotocol/sdk/types.js';
 import { DateTime } from 'luxon';
+import { callTool, mcpHttpTransport } from '../support/mcp';
 import { testConfig } from '../support/test-env';
 import { startTestApi, TestApi } from '../support/test-app';
 import { registerUser, TestUser } from '../support/users';
 
 const ZONE = 'Europe/Paris';
-type Json = Record<string, any>;
 const at = (days: number, hour: number) =>
   DateTime.now()
     .setZone(ZONE)
@@ -49,20 +44,12 @@ describe('MCP elicitation: confirming changes in the client', () => {
       asked.push(request.params.message);
       return { action };
     });
-    const transport = new StreamableHTTPClientTransport(new URL(`${api.baseUrl}/mcp`), {
-      requestInit: { headers: { authorization: `Bearer ${u.token}` } },
-    });
+    const transport = mcpHttpTransport(api.baseUrl, `Bearer ${u.token}`);
     await client.connect(transport);
     clients.push(client);
     return { client, transport, asked };
   }
-  async function call(client: Client, name: string, args: Json): Promise<Json> {
-    const result = (await client.callTool({ name, arguments: args })) as CallToolResult;
-    const text = (result.content[0] as { text: string }).text;
-    if (result.isError) return { isError: true, ...(JSON.parse(text) as Json) };
-    expect(JSON.parse(text)).toEqual(result.structuredContent);
-    return result.structuredContent as Json;
-  }
+  const call = callTool;
   const stored = (u: TestUser, id: string) => api.request(`/v1/events/${id}`, { token: u.token });
 
   it('accepted: update_event and cancel_event apply at once and return the event as stored; undo still works', async () => {
@@ -111,9 +98,7 @@ describe('MCP elicitation: confirming changes in the client', () => {
 
   it('a client without elicitation keeps the stateless flow: no session, a preview with a token', async () => {
     const client = new Client({ name: 'plain', version: '1.0.0' });
-    const transport = new StreamableHTTPClientTransport(new URL(`${api.baseUrl}/mcp`), {
-      requestInit: { headers: { authorization: `Bearer ${alice.token}` } },
-    });
+    const transport = mcpHttpTransport(api.baseUrl, `Bearer ${alice.token}`);
     await client.connect(transport);
     clients.push(client);
     expect(transport.sessionId).toBeUndefined();

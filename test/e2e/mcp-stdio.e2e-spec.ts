@@ -2,13 +2,13 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { type CallToolResult, ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { DateTime } from 'luxon';
-import { OPS_ENTRY, ROOT, runOps } from '../support/cli';
+import { runOps } from '../support/cli';
+import { Json, mcpBridgeTransport } from '../support/mcp';
 import { testConfig } from '../support/test-env';
 import { startTestApi, TestApi } from '../support/test-app';
 import { registerUser, TestUser } from '../support/users';
 
 const ZONE = 'Europe/Berlin';
-type Json = Record<string, any>;
 
 /**
  * `ops mcp`, the stdio entry point: the SDK's own Client over StdioClientTransport spawns the built
@@ -30,13 +30,7 @@ describe('MCP stdio bridge (ops mcp --token-env VAR --url URL)', () => {
 
   /** A client whose server is the bridge, signed in with `token` through CALENDAR_TOKEN. */
   function bridged(token: string): { client: Client; transport: StdioClientTransport; stderr: () => string } {
-    const transport = new StdioClientTransport({
-      command: process.execPath,
-      args: [OPS_ENTRY, 'mcp', '--token-env', 'CALENDAR_TOKEN', '--url', `${api.baseUrl}/mcp`],
-      cwd: ROOT,
-      env: { NODE_ENV: 'test', LOG_LEVEL: 'silent', CALENDAR_TOKEN: token },
-      stderr: 'pipe',
-    });
+    const transport = mcpBridgeTransport(api.baseUrl, token, { stderr: 'pipe' });
     let stderr = '';
     transport.stderr?.on('data', (d) => (stderr += String(d)));
     const client = new Client({ name: 'mcp-stdio-e2e', version: '1.0.0' });

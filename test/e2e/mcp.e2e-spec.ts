@@ -1,10 +1,8 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { EventResponseDto } from '@app/calendar';
 import { DateTime } from 'luxon';
-import { OPS_ENTRY, ROOT } from '../support/cli';
+import { callTool, Json, mcpBridgeTransport, mcpHttpTransport } from '../support/mcp';
 import { testConfig } from '../support/test-env';
 import { startTestApi, TestApi } from '../support/test-app';
 import { registerUser, TestUser } from '../support/users';
@@ -39,21 +37,10 @@ interface TimeView {
   local: string;
   timeZone: string;
 }
-type Json = Record<string, any>;
-
 /** The SDK's client transport to the API at `baseUrl`: its /mcp directly, or the stdio bridge to it. */
 const TRANSPORTS = {
-  'Streamable HTTP': (baseUrl: string, token: string) =>
-    new StreamableHTTPClientTransport(new URL(`${baseUrl}/mcp`), {
-      requestInit: { headers: { authorization: `Bearer ${token}` } },
-    }),
-  'the stdio bridge': (baseUrl: string, token: string) =>
-    new StdioClientTransport({
-      command: process.execPath,
-      args: [OPS_ENTRY, 'mcp', '--token-env', 'CALENDAR_TOKEN', '--url', `${baseUrl}/mcp`],
-      cwd: ROOT,
-      env: { NODE_ENV: 'test', LOG_LEVEL: 'silent', CALENDAR_TOKEN: token },
-    }),
+  'Streamable HTTP': (baseUrl: string, token: string) => mcpHttpTransport(baseUrl, `Bearer ${token}`),
+  'the stdio bridge': (baseUrl: string, token: string) => mcpBridgeTransport(baseUrl, token),
 };
 
 /**
@@ -92,15 +79,8 @@ describe.each(Object.keys(TRANSPORTS) as (keyof typeof TRANSPORTS)[])(
       if (!sessions.has(u.id)) sessions.set(u.id, connect(u.token));
       return sessions.get(u.id) as Promise<Client>;
     };
-    /** Calls a tool; its structured result, or its error when the tool refused. */
-    async function call(u: TestUser, name: string, args: Json = {}): Promise<Json> {
-      const result = (await (await as(u)).callTool({ name, arguments: args })) as CallToolResult;
-      const text = (result.content[0] as { text: string }).text;
-      if (result.isError) return { isError: true, ...(JSON.parse(text) as Json) };
-      // The same JSON as text, for clients that read only content.
-      expect(JSON.parse(text)).toEqual(result.structuredContent);
-      return result.structuredContent as Json;
-    }
+    /** Calls a tool as `u`; its structured result, or its error when the tool refused. */
+    const call = async (u: TestUser, name: string, args: Json = {}) => callTool(await as(u), name, args);
     const expectTime = (t: TimeView, utc: string) =>
       expect(t).toEqual({ utc: new Date(utc).toISOString(), local: expect.any(String), timeZone: ZONE });
 
