@@ -25,10 +25,8 @@ describe('ops assistant interpret / eval (the built CLI, no database, no cache)'
 
   it('answers every sample case with one {id, plan} line, in order, passing every case of both versions', async () => {
     // No MONGODB_URI, no REDIS_URL: the command needs neither.
-    const started = Date.now();
     const run = await runOps(['assistant', 'interpret'], {}, input);
     expect(run.code).toBe(0);
-    expect(Date.now() - started).toBeLessThan(10_000);
     const lines = run.stdout.split('\n').filter(Boolean);
     expect(lines).toHaveLength(all.length);
     const rows = lines.map((l) => JSON.parse(l) as { id: string; plan: unknown });
