@@ -110,12 +110,12 @@ describe('CalDAV interop: python3-caldav', () => {
     expect(patched.status).toBe(200);
 
     const next = await step('sync', first.token ?? '');
-    // Only what changed since the token: the API's edit, not the events untouched since.
+    // Only what changed since the token: the API's edit. Not the events untouched since, nor py-1,
+    // deleted by the test before (maybe within the full sync's settle window): this client never had it.
     const changed = new Map(next.objects?.map((o) => [new URL(o.url).pathname, o.data]));
     const base = `/dav/calendars/${user.id}/${user.id}/`;
+    expect([...changed.keys()]).toEqual([`${base}py-2.ics`]);
     expect(changed.get(`${base}py-2.ics`)).toContain('SUMMARY:Changed in the API');
-    expect(changed.has(`${base}py-weekly.ics`)).toBe(false);
-    expect([...changed.values()].join('')).not.toContain('Made in the API');
 
     const stale = await step('put-if-match', 'py-2', 'Edited on a stale copy', mine?.etag ?? '');
     expect(stale.status).toBe(412);

@@ -99,6 +99,26 @@ describe('incremental sync against real FerretDB and Redis', () => {
     expect((await sync(alice, afterDelete.nextSyncToken)).items).toEqual([]);
   });
 
+  it('does not report an event deleted just before a full sync as deleted after it (the client never had it)', async () => {
+    const dana = await registerUser(api, { timeZone: 'UTC' });
+    const gone = await create(dana, 'Gone before the sync');
+    const kept = await create(dana, 'Listed');
+    expect((await api.request(`/v1/events/${gone.id}`, { method: 'DELETE', token: dana.token })).status).toBe(
+      204,
+    );
+    const full = await sync(dana);
+    expect(full.items.map((i) => i.id)).toEqual([kept.id]);
+    // Within the settle window of that full sync: a change is news, the earlier deletion is not.
+    const made = await create(dana, 'After the sync');
+    const next = await sync(dana, full.nextSyncToken);
+    expect(next.items).toEqual([expect.objectContaining({ id: made.id, title: 'After the sync' })]);
+    // Deleting a listed event is still news.
+    await api.request(`/v1/events/${kept.id}`, { method: 'DELETE', token: dana.token });
+    expect((await sync(dana, next.nextSyncToken)).items).toEqual([
+      { id: kept.id, uid: kept.uid, deleted: true },
+    ]);
+  });
+
   it('pages a full sync and the changes after it', async () => {
     const carol = await registerUser(api, { timeZone: 'UTC' });
     const ids = [];

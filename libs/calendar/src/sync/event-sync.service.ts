@@ -5,7 +5,14 @@ import { Caller, PRIMARY } from '../calendars/calendar-role';
 import { attendeeView, viewFor } from '../events/event.mapper';
 import type { EventRecord } from '../events/event.schema';
 import { EventReadRepository } from './event-read.repository';
-import { planSync, SYNC_SETTLE_MS, SyncPosition, SyncTokenCodec } from './sync-token';
+import {
+  planSync,
+  SYNC_MAX_MARKS,
+  SYNC_SETTLE_MS,
+  SyncPosition,
+  SyncTokenCodec,
+  withUnlistedMarks,
+} from './sync-token';
 import type { SyncResponse } from './sync.dto';
 
 /**
@@ -73,13 +80,15 @@ export class EventSyncService {
       tombstonesSince,
       me,
     );
-    const refs = records.map((record) => ({
-      id: String(record._id),
-      version: record.version,
-      t: new Date(record.updatedAt).getTime(),
-      record,
-    }));
+    const refs = records.map(refOf);
     const { deliver, hasMore, next } = planSync(prev, refs, limit, now);
+    if (!syncToken && !hasMore) {
+      // Events deleted in the settle window before this full sync are not news to this client.
+      const listed = new Set(deliver.map((c) => c.id));
+      const recent = await this.reads.changedSince(grant.calendarId, next.t, 2 * SYNC_MAX_MARKS, 0, me);
+      const unlisted = recent.filter((r) => r.deletedAt && !listed.has(String(r._id))).map(refOf);
+      next.r = withUnlistedMarks(next, unlisted);
+    }
     return {
       items: deliver.flatMap(({ record }): SyncResponse['items'] => {
         const tombstone = { id: String(record._id), uid: record.uid, deleted: true as const };
@@ -106,3 +115,10 @@ export class EventSyncService {
     return this.codec;
   }
 }
+
+const refOf = (record: EventRecord) => ({
+  id: String(record._id),
+  version: record.version,
+  t: new Date(record.updatedAt).getTime(),
+  record,
+});

@@ -7,6 +7,7 @@ import {
   SYNC_SETTLE_MS,
   SYNC_TOKEN_MAX_AGE_MS,
   SyncTokenCodec,
+  withUnlistedMarks,
 } from './sync-token';
 
 const id = (n: number) => n.toString(16).padStart(24, '0');
@@ -80,6 +81,31 @@ describe('planSync', () => {
     const first = sync(all, { t: 0, r: [], f: true }, 1, NOW);
     expect(first.next.f).toBe(true);
     expect(sync(all, first.next, 1, NOW).next.f).toBe(false);
+  });
+});
+
+describe('withUnlistedMarks', () => {
+  const NOW = 1_800_000_000_000;
+
+  it("keeps a full sync's next sync from sending tombstones of events deleted just before it; a later change still comes", () => {
+    const live = change(1, NOW - 1000);
+    const deletedBefore = change(2, NOW - 2000, 3);
+    const full = sync([live], { t: 0, r: [], f: true }, 100, NOW);
+    const next = { ...full.next, r: withUnlistedMarks(full.next, [deletedBefore]) };
+    // The next sync re-reads the settle window: the deletion is known, the live event not new.
+    expect(sync([live, deletedBefore], next, 100, NOW + 10).deliver).toEqual([]);
+    // Restored after the token (a new version): delivered.
+    const restored = change(2, NOW + 5, 4);
+    expect(sync([live, restored], next, 100, NOW + 10).deliver).toEqual([restored]);
+  });
+
+  it('ignores deletions older than the window and stays within SYNC_MAX_MARKS', () => {
+    const next = { t: NOW - SYNC_SETTLE_MS, r: [markOf(change(1, NOW - 10))] };
+    expect(withUnlistedMarks(next, [change(2, NOW - SYNC_SETTLE_MS - 1)])).toEqual(next.r);
+    const many = Array.from({ length: 3 * SYNC_MAX_MARKS }, (_, i) => change(i + 10, NOW - 100));
+    const marks = withUnlistedMarks(next, many);
+    expect(marks).toHaveLength(SYNC_MAX_MARKS);
+    expect(marks[0]).toBe(next.r[0]);
   });
 });
 

@@ -78,6 +78,23 @@ export function planSync<C extends ChangeRef>(
 }
 
 /**
+ * The marks of a full sync that ended in one page, plus those of `unlisted`: changes in its settle
+ * window that it did not list (events deleted just before it). The next sync re-checks that window
+ * and would otherwise send their tombstones to a client that never had them. Within SYNC_MAX_MARKS;
+ * past that an extra tombstone is sent, which clients ignore.
+ */
+export function withUnlistedMarks(next: Pick<SyncPosition, 't' | 'r'>, unlisted: ChangeRef[]): string[] {
+  const room = Math.max(0, SYNC_MAX_MARKS - next.r.length);
+  return [
+    ...next.r,
+    ...unlisted
+      .filter((c) => c.t >= next.t)
+      .slice(0, room)
+      .map(markOf),
+  ];
+}
+
+/**
  * Sync tokens: the position, base64url JSON, with an HMAC-SHA256 (key derived from JWT_SECRET), so
  * a client cannot forge or edit one. A token that does not verify, belongs to another user, or is
  * older than the tombstone retention is Gone (410): the client does a full sync. A token binds the
