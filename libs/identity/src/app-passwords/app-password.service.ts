@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { ConflictError, NotFoundError } from '@app/common';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { AuthFailureService, ClientContext } from '../auth/auth-failure.service';
-import { LoginThrottleService } from '../auth/login-throttle.service';
+import { LoginAttempt, LoginThrottleService } from '../auth/login-throttle.service';
 import { UserRepository } from '../users/user.repository';
 import { AuthUser } from '../users/user.types';
 import { AppPasswordRepository } from './app-password.repository';
@@ -99,16 +99,8 @@ export class AppPasswordService {
         await this.throttle.failed(attempt, account?.id);
         throw await this.failures.reject(account ? 'bad_password' : 'unknown_user', client, account?.id);
       }
-      await this.throttle.succeeded(attempt);
-      this.repo
-        .touch(found.id, new Date(), TOUCH_EVERY_MS)
-        .catch((err: Error) => this.logger.warn(`app password last use not recorded: ${err.message}`));
       const { id, email: address, name, timeZone, workingHours, role } = account;
-      return {
-        user: { id, email: address, name, timeZone, workingHours, role },
-        scope: found.scope,
-        appPasswordId: found.id,
-      };
+      return await this.accepted(attempt, found, { id, email: address, name, timeZone, workingHours, role });
     } finally {
       await this.throttle.end(attempt);
     }
@@ -134,14 +126,23 @@ export class AppPasswordService {
         await this.throttle.failed(attempt, found?.userId);
         throw await this.failures.reject(found ? 'unknown_user' : 'bad_password', client, found?.userId);
       }
-      await this.throttle.succeeded(attempt);
-      this.repo
-        .touch(found.id, new Date(), TOUCH_EVERY_MS)
-        .catch((err: Error) => this.logger.warn(`app password last use not recorded: ${err.message}`));
-      return { user: account.user, scope: found.scope, appPasswordId: found.id };
+      return await this.accepted(attempt, found, account.user);
     } finally {
       await this.throttle.end(attempt);
     }
+  }
+
+  /** A sign-in that verified, by Basic or by bearer: clears its back-off, records the use (in the background). */
+  private async accepted(
+    attempt: LoginAttempt,
+    found: AppPasswordRecord,
+    user: AuthUser,
+  ): Promise<AppPasswordCaller> {
+    await this.throttle.succeeded(attempt);
+    this.repo
+      .touch(found.id, new Date(), TOUCH_EVERY_MS)
+      .catch((err: Error) => this.logger.warn(`app password last use not recorded: ${err.message}`));
+    return { user, scope: found.scope, appPasswordId: found.id };
   }
 
   /** The app password this secret is, or null (one read by prefix, then a constant-time compare). */
