@@ -17,6 +17,7 @@ import { LAST_EVENT_TTL_SECONDS, RedisService } from '@app/cache';
 import { DateTime } from 'luxon';
 import { PlanExecutor } from '../../libs/assistant/src/executor/plan.executor';
 import type { AssistantUser } from '../../libs/assistant/src/executor/execution';
+import { localDay, wallClock } from '../support/local-time';
 import { testConfig } from '../support/test-env';
 import { ApiErrorBody, startTestApi, TestApi } from '../support/test-app';
 import { registerUser, TestUser } from '../support/users';
@@ -25,12 +26,8 @@ const ZONE = 'America/New_York';
 const HOURS = { days: [1, 2, 3, 4, 5, 6, 7], start: '08:00', end: '20:00' };
 
 /** A local date `days` from today in the zone. */
-const day = (days: number) => DateTime.now().setZone(ZONE).plus({ days }).startOf('day');
-/** An ISO instant with offset at a local wall-clock time on a day. */
-const at = (d: DateTime, hhmm: string) => {
-  const [hour, minute] = hhmm.split(':').map(Number);
-  return d.set({ hour, minute }).toISO({ suppressMilliseconds: true }) as string;
-};
+const day = (days: number) => localDay(ZONE, days);
+const at = wallClock;
 /** The `YYYY-MM-DDTHH:mm` part of a local ISO string. */
 const local = (iso: string) => iso.slice(0, 16);
 

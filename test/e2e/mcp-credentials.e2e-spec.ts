@@ -1,18 +1,13 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { AuditService } from '@app/audit';
-import { DateTime } from 'luxon';
 import { callTool, Json, mcpHttpTransport } from '../support/mcp';
+import { localDay, wallClock } from '../support/local-time';
 import { testConfig } from '../support/test-env';
 import { startTestApi, TestApi } from '../support/test-app';
 import { createAppPassword, registerUser, TestUser } from '../support/users';
 
 const ZONE = 'America/New_York';
-const at = (days: number, hour: number) =>
-  DateTime.now()
-    .setZone(ZONE)
-    .plus({ days })
-    .set({ hour, minute: 0, second: 0, millisecond: 0 })
-    .toISO({ suppressMilliseconds: true }) as string;
+const at = (days: number, hour: number) => wallClock(localDay(ZONE, days), `${hour}:00`);
 
 /**
  * /mcp signed in with app passwords (HTTP Basic as CalDAV, or the password as the bearer value):

@@ -1,18 +1,13 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { ElicitRequestSchema, type ElicitResult } from '@modelcontextprotocol/sdk/types.js';
-import { DateTime } from 'luxon';
 import { callTool, mcpHttpTransport } from '../support/mcp';
+import { localDay, wallClock } from '../support/local-time';
 import { testConfig } from '../support/test-env';
 import { startTestApi, TestApi } from '../support/test-app';
 import { registerUser, TestUser } from '../support/users';
 
 const ZONE = 'Europe/Paris';
-const at = (days: number, hour: number) =>
-  DateTime.now()
-    .setZone(ZONE)
-    .plus({ days })
-    .set({ hour, minute: 0, second: 0, millisecond: 0 })
-    .toISO({ suppressMilliseconds: true }) as string;
+const at = (days: number, hour: number) => wallClock(localDay(ZONE, days), `${hour}:00`);
 
 /**
  * Confirmations by MCP elicitation: a client that declares the capability gets a session, and

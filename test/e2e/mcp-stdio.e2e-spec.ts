@@ -1,9 +1,9 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { type CallToolResult, ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
-import { DateTime } from 'luxon';
 import { runOps } from '../support/cli';
 import { Json, mcpBridgeTransport } from '../support/mcp';
+import { localDay, wallClock } from '../support/local-time';
 import { testConfig } from '../support/test-env';
 import { startTestApi, TestApi } from '../support/test-app';
 import { registerUser, TestUser } from '../support/users';
@@ -56,11 +56,11 @@ describe('MCP stdio bridge (ops mcp --token-env VAR --url URL)', () => {
     const { calendars } = structured(await client.callTool({ name: 'list_calendars', arguments: {} }));
     expect(calendars).toEqual([expect.objectContaining({ id: alice.id, role: 'owner', primary: true })]);
 
-    const start = DateTime.now().setZone(ZONE).plus({ days: 2 }).set({ hour: 9, minute: 0, second: 0 });
+    const start = wallClock(localDay(ZONE, 2), '09:00');
     const { event } = structured(
       await client.callTool({
         name: 'create_event',
-        arguments: { title: 'Bridged standup', start: start.toISO({ suppressMilliseconds: true }) },
+        arguments: { title: 'Bridged standup', start },
       }),
     );
     expect(event).toMatchObject({ title: 'Bridged standup', start: { timeZone: ZONE } });
@@ -88,11 +88,11 @@ describe('MCP stdio bridge (ops mcp --token-env VAR --url URL)', () => {
       return { action: 'accept' };
     });
     await client.connect(transport);
-    const start = DateTime.now().setZone(ZONE).plus({ days: 3 }).set({ hour: 8, minute: 0, second: 0 });
+    const start = wallClock(localDay(ZONE, 3), '08:00');
     const { event } = structured(
       await client.callTool({
         name: 'create_event',
-        arguments: { title: 'Bridged yoga', start: start.toISO({ suppressMilliseconds: true }) },
+        arguments: { title: 'Bridged yoga', start },
       }),
     );
     const cancelled = structured(

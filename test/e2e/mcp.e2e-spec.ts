@@ -1,20 +1,16 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { EventResponseDto } from '@app/calendar';
-import { DateTime } from 'luxon';
 import { callTool, Json, mcpBridgeTransport, mcpHttpTransport } from '../support/mcp';
+import { localDay, wallClock } from '../support/local-time';
 import { testConfig } from '../support/test-env';
 import { startTestApi, TestApi } from '../support/test-app';
 import { registerUser, TestUser } from '../support/users';
 
 const ZONE = 'America/New_York';
 /** A local date `days` from today in the zone. */
-const day = (days: number) => DateTime.now().setZone(ZONE).plus({ days }).startOf('day');
-/** An ISO instant with offset at a local wall-clock time on a day. */
-const at = (d: DateTime, hhmm: string) => {
-  const [hour, minute] = hhmm.split(':').map(Number);
-  return d.set({ hour, minute }).toISO({ suppressMilliseconds: true }) as string;
-};
+const day = (days: number) => localDay(ZONE, days);
+const at = wallClock;
 
 const TOOLS = [
   'ask_assistant',
