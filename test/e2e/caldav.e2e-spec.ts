@@ -37,6 +37,37 @@ const vevent = (uid: string, summary = 'Dentist', extra = '') =>
     '',
   ].join('\r\n');
 
+/**
+ * A weekly series in New York (4 Mondays from 2027-03-01 09:00, the 8th excluded, the 15th moved to
+ * 11:00), with the calendar's own VTIMEZONE lines.
+ */
+const weeklySeries = (uid: string, vtimezone: string[]) =>
+  [
+    'BEGIN:VCALENDAR',
+    'VERSION:2.0',
+    'PRODID:-//test//caldav e2e//EN',
+    ...vtimezone,
+    'BEGIN:VEVENT',
+    `UID:${uid}`,
+    'DTSTAMP:20270101T000000Z',
+    'DTSTART;TZID=America/New_York:20270301T090000',
+    'DTEND;TZID=America/New_York:20270301T093000',
+    'RRULE:FREQ=WEEKLY;COUNT=4',
+    'EXDATE;TZID=America/New_York:20270308T090000',
+    'SUMMARY:Weekly',
+    'END:VEVENT',
+    'BEGIN:VEVENT',
+    `UID:${uid}`,
+    'DTSTAMP:20270101T000000Z',
+    'RECURRENCE-ID;TZID=America/New_York:20270315T090000',
+    'DTSTART;TZID=America/New_York:20270315T110000',
+    'DTEND;TZID=America/New_York:20270315T113000',
+    'SUMMARY:Weekly (moved)',
+    'END:VEVENT',
+    'END:VCALENDAR',
+    '',
+  ].join('\r\n');
+
 interface DavUser extends TestUser {
   password: string;
 }
@@ -420,31 +451,7 @@ describe('CalDAV (/dav/) with app passwords', () => {
       const u = await davUser();
       const vtimezone = await calendarVtimezone(u);
       expect(vtimezone[0]).toBe('BEGIN:VTIMEZONE');
-      const series = [
-        'BEGIN:VCALENDAR',
-        'VERSION:2.0',
-        'PRODID:-//test//caldav e2e//EN',
-        ...vtimezone,
-        'BEGIN:VEVENT',
-        'UID:weekly',
-        'DTSTAMP:20270101T000000Z',
-        'DTSTART;TZID=America/New_York:20270301T090000',
-        'DTEND;TZID=America/New_York:20270301T093000',
-        'RRULE:FREQ=WEEKLY;COUNT=4',
-        'EXDATE;TZID=America/New_York:20270308T090000',
-        'SUMMARY:Weekly',
-        'END:VEVENT',
-        'BEGIN:VEVENT',
-        'UID:weekly',
-        'DTSTAMP:20270101T000000Z',
-        'RECURRENCE-ID;TZID=America/New_York:20270315T090000',
-        'DTSTART;TZID=America/New_York:20270315T110000',
-        'DTEND;TZID=America/New_York:20270315T113000',
-        'SUMMARY:Weekly (moved)',
-        'END:VEVENT',
-        'END:VCALENDAR',
-        '',
-      ].join('\r\n');
+      const series = weeklySeries('weekly', vtimezone);
       const put = await dav('PUT', `${primary(u)}weekly.ics`, {
         user: u,
         body: series,
@@ -644,31 +651,7 @@ describe('CalDAV (/dav/) with app passwords', () => {
     it('expands a recurring series into UTC instances with RECURRENCE-IDs in calendar-query <C:expand>', async () => {
       const u = await davUser();
       const vtimezone = await calendarVtimezone(u);
-      const series = [
-        'BEGIN:VCALENDAR',
-        'VERSION:2.0',
-        'PRODID:-//test//caldav e2e//EN',
-        ...vtimezone,
-        'BEGIN:VEVENT',
-        'UID:weekly-x',
-        'DTSTAMP:20270101T000000Z',
-        'DTSTART;TZID=America/New_York:20270301T090000',
-        'DTEND;TZID=America/New_York:20270301T093000',
-        'RRULE:FREQ=WEEKLY;COUNT=4',
-        'EXDATE;TZID=America/New_York:20270308T090000',
-        'SUMMARY:Weekly',
-        'END:VEVENT',
-        'BEGIN:VEVENT',
-        'UID:weekly-x',
-        'DTSTAMP:20270101T000000Z',
-        'RECURRENCE-ID;TZID=America/New_York:20270315T090000',
-        'DTSTART;TZID=America/New_York:20270315T110000',
-        'DTEND;TZID=America/New_York:20270315T113000',
-        'SUMMARY:Weekly (moved)',
-        'END:VEVENT',
-        'END:VCALENDAR',
-        '',
-      ].join('\r\n');
+      const series = weeklySeries('weekly-x', vtimezone);
       expect((await put(u, `${primary(u)}weekly-x.ics`, series)).status).toBe(201);
       const expanded = async (start: string, end: string) => {
         const res = await dav('REPORT', primary(u), {
