@@ -58,25 +58,32 @@ def main():
     calendars = principal.calendars()
     out = {"calendars": [str(c.url) for c in calendars]}
     calendar = calendars[0]
+
+    def url_of(name):
+        return calendar.url.join(name + ".ics")
+
+    def loaded(name):
+        found = calendar.event_by_url(url_of(name))
+        found.load()
+        return found
+
     if step == "list":
         out["events"] = [e.data for e in calendar.events()]
     elif step == "create":
         saved = calendar.save_event(event(args[0], args[1]))
         out["url"] = str(saved.url)
     elif step == "edit":
-        found = calendar.event_by_url(calendar.url.join(args[0] + ".ics"))
-        found.load()
+        found = loaded(args[0])
         found.data = found.data.replace(found.vobject_instance.vevent.summary.value, args[1])
         found.save()
-        out["data"] = calendar.event_by_url(found.url).load().data
+        out["data"] = loaded(args[0]).data
     elif step == "series":
         saved = calendar.save_event(series(args[0], args[1]))
         out["url"] = str(saved.url)
     elif step == "edit-occurrence":
-        found = calendar.event_by_url(calendar.url.join(args[0] + ".ics"))
-        found.load()
+        found = loaded(args[0])
         edit_occurrence(found, args[1])
-        out["data"] = calendar.event_by_url(found.url).load().data
+        out["data"] = loaded(args[0]).data
     elif step == "sync":
         objects = calendar.objects_by_sync_token(args[0] if args else None, load_objects=True)
         out["token"] = objects.sync_token
@@ -84,11 +91,10 @@ def main():
             {"url": str(o.url), "etag": o.props.get(dav.GetEtag.tag), "data": o.data} for o in objects
         ]
     elif step == "put-if-match":
-        url = calendar.url.join(args[0] + ".ics")
-        r = client.put(url, event(args[0], args[1]), {"Content-Type": "text/calendar", "If-Match": args[2]})
+        r = client.put(url_of(args[0]), event(args[0], args[1]), {"Content-Type": "text/calendar", "If-Match": args[2]})
         out["status"] = r.status
     elif step == "delete":
-        calendar.event_by_url(calendar.url.join(args[0] + ".ics")).delete()
+        calendar.event_by_url(url_of(args[0])).delete()
     print(json.dumps(out))
 
 
